@@ -1,0 +1,88 @@
+package apierr
+
+import (
+	"errors"
+	"strings"
+)
+
+// Def is one row of the error-code table.
+type Def struct {
+	Status int    // HTTP status
+	Code   string // error_code, e.g. "IIC.1216"
+	Msg    string // error_msg template; {0}, {1}, ... are filled by New
+	Desc   string // the table's description column
+}
+
+// New returns an *Error for this row. args fill the {0}, {1}, ... placeholders
+// of Msg in order; a placeholder without an argument is filled with the row's
+// description so that no message ever shows a raw "{0}".
+func (d Def) New(args ...string) *Error {
+	return &Error{Def: d, Message: fill(d.Msg, d.Desc, args)}
+}
+
+// Is reports whether err is an *Error built from this row.
+func (d Def) Is(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Def == d
+}
+
+// Error is an API error that carries its table row and the final message.
+type Error struct {
+	Def     Def
+	Message string
+}
+
+func (e *Error) Error() string { return e.Def.Code + ": " + e.Message }
+
+// Status is the HTTP status to answer with.
+func (e *Error) Status() int { return e.Def.Status }
+
+// From returns the *Error inside err, if any.
+func From(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+func fill(tmpl, desc string, args []string) string {
+	if !strings.Contains(tmpl, "{") {
+		return tmpl
+	}
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] == '{' {
+			if end := strings.IndexByte(tmpl[i:], '}'); end > 1 {
+				n, ok := atoi(tmpl[i+1 : i+end])
+				if ok {
+					v := strings.TrimSuffix(desc, ".")
+					if n < len(args) {
+						v = args[n]
+					}
+					// Templates such as "Bad Request: {0}." already end in a period.
+					if i+end+1 < len(tmpl) && tmpl[i+end+1] == '.' {
+						v = strings.TrimRight(v, ".")
+					}
+					b.WriteString(v)
+					i += end
+					continue
+				}
+			}
+		}
+		b.WriteByte(tmpl[i])
+	}
+	return b.String()
+}
+
+func atoi(s string) (int, bool) {
+	if s == "" || len(s) > 2 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}

@@ -1,0 +1,5 @@
+package secrets
+
+import "time"
+
+func sleep() { time.Sleep(20 * time.Millisecond) }

@@ -1,0 +1,136 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/iic-project/iic/internal/store"
+)
+
+type credentials struct{ s *sqlStore }
+
+const credentialColumns = "seq, access_key, account_id, kind, secret_sealed, token_hash, expires_at, description, user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, disabled, created_at"
+
+func credentialArgs(c store.Credential) ([]any, error) {
+	tags := c.PrincipalTags
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	tj, err := json.Marshal(tags)
+	if err != nil {
+		return nil, err
+	}
+	pids := c.PolicyIDs
+	if pids == nil {
+		pids = []string{}
+	}
+	pj, err := json.Marshal(pids)
+	if err != nil {
+		return nil, err
+	}
+	var token any
+	if c.TokenHash != nil {
+		token = c.TokenHash
+	}
+	return []any{c.AccessKey, c.AccountID, string(c.Kind), c.SecretSealed, token, ms(c.ExpiresAt), c.Description,
+		c.UserID, c.UserName, c.SessionName, c.AgencyURN, string(tj), string(pj), c.Disabled, ms(c.CreatedAt)}, nil
+}
+
+func scanCredential(row interface{ Scan(...any) error }) (store.Credential, error) {
+	var c store.Credential
+	var kind, tags, pids string
+	var expires, created int64
+	var token []byte
+	err := row.Scan(&c.Seq, &c.AccessKey, &c.AccountID, &kind, &c.SecretSealed, &token, &expires, &c.Description,
+		&c.UserID, &c.UserName, &c.SessionName, &c.AgencyURN, &tags, &pids, &c.Disabled, &created)
+	if err != nil {
+		return c, mapErr(err)
+	}
+	c.Kind = store.CredentialKind(kind)
+	if len(token) > 0 {
+		c.TokenHash = token
+	}
+	c.ExpiresAt, c.CreatedAt = fromMS(expires), fromMS(created)
+	if err := json.Unmarshal([]byte(tags), &c.PrincipalTags); err != nil {
+		return c, fmt.Errorf("credential %s: principal_tags: %w", c.AccessKey, err)
+	}
+	if err := json.Unmarshal([]byte(pids), &c.PolicyIDs); err != nil {
+		return c, fmt.Errorf("credential %s: policy_ids: %w", c.AccessKey, err)
+	}
+	return c, nil
+}
+
+func (t credentials) Create(ctx context.Context, c store.Credential) error {
+	args, err := credentialArgs(c)
+	if err != nil {
+		return err
+	}
+	_, err = t.s.exec(ctx, `INSERT INTO credentials (access_key, account_id, kind, secret_sealed, token_hash, expires_at, description,
+		user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, disabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	return err
+}
+
+func (t credentials) Get(ctx context.Context, ak string) (store.Credential, error) {
+	return scanCredential(t.s.queryRow(ctx, "SELECT "+credentialColumns+" FROM credentials WHERE access_key = ?", ak))
+}
+
+func (t credentials) Update(ctx context.Context, ak string, fn func(*store.Credential) error) error {
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		c, err := scanCredential(tx.queryRow(ctx, "SELECT "+credentialColumns+" FROM credentials WHERE access_key = ?"+tx.forUpdate(), ak))
+		if err != nil {
+			return err
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+		c.AccessKey = ak
+		args, err := credentialArgs(c)
+		if err != nil {
+			return err
+		}
+		return tx.execOne(ctx, `UPDATE credentials SET account_id = ?, kind = ?, secret_sealed = ?, token_hash = ?, expires_at = ?,
+			description = ?, user_id = ?, user_name = ?, session_name = ?, agency_urn = ?, principal_tags = ?, policy_ids = ?,
+			disabled = ?, created_at = ? WHERE access_key = ?`, append(args[1:], ak)...)
+	})
+}
+
+func (t credentials) Delete(ctx context.Context, ak string) error {
+	return t.s.execOne(ctx, "DELETE FROM credentials WHERE access_key = ?", ak)
+}
+
+func (t credentials) ListByAccount(ctx context.Context, accountID string, after int64, limit int) ([]store.Credential, error) {
+	rows, err := t.s.query(ctx, "SELECT "+credentialColumns+" FROM credentials WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+		accountID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanCredential)
+}
+
+func (t credentials) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+	res, err := t.s.exec(ctx, "DELETE FROM credentials WHERE kind = ? AND expires_at > 0 AND expires_at < ?",
+		string(store.KindTemporary), ms(now))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, mapErr(rows.Err())
+}

@@ -1,0 +1,212 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/iic-project/iic/internal/store"
+)
+
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+func (d dialect) String() string {
+	if d == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is an open database: a Store plus the handles behind it.
+type DB struct {
+	dialect dialect
+	write   *sql.DB // SQLite: one connection; PostgreSQL: the pool
+	read    *sql.DB // SQLite: read-only pool; PostgreSQL: same as write
+	binds   sync.Map
+	latest  int
+}
+
+// Options tune Open.
+type Options struct {
+	// MaxOpenConns bounds the PostgreSQL pool and the SQLite read pool
+	// (default 16).
+	MaxOpenConns int
+}
+
+// Open connects to url and applies pending migrations. url is either a
+// PostgreSQL URL (postgres:// or postgresql://) or a SQLite file path
+// (optionally prefixed with sqlite:// or file:).
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.MaxOpenConns <= 0 {
+		opt.MaxOpenConns = 16
+	}
+	var db *DB
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err = openPostgres(dsn, opt)
+	} else {
+		db, err = openSQLite(dsn, opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openPostgres(dsn string, opt Options) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(opt.MaxOpenConns)
+	pool.SetMaxIdleConns(opt.MaxOpenConns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{dialect: dialectPostgres, write: pool, read: pool}, nil
+}
+
+func openSQLite(dsn string, opt Options) (*DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return nil, errors.New("open sqlite: empty path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// busy_timeout comes first: switching to WAL takes a lock that concurrent
+	// openers must wait for rather than fail on.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	write, err := sql.Open("sqlite", base+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	// WAL must be on before readers connect, so touch the writer first.
+	// Switching a fresh file to WAL can answer SQLITE_BUSY without waiting
+	// for the busy timeout when another process does the same; retry.
+	err = write.Ping()
+	for i := 0; i < 100 && isBusy(err); i++ {
+		time.Sleep(time.Duration(5+i) * time.Millisecond)
+		err = write.Ping()
+	}
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", base+"?_pragma=query_only(1)&"+common)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(opt.MaxOpenConns)
+	read.SetMaxIdleConns(opt.MaxOpenConns)
+	read.SetConnMaxLifetime(0)
+	return &DB{dialect: dialectSQLite, write: write, read: read}, nil
+}
+
+// Close closes both handles.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if err2 := db.read.Close(); err == nil {
+			err = err2
+		}
+	}
+	return err
+}
+
+// Dialect names the engine: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.String() }
+
+// Store returns the Store view of db.
+func (db *DB) Store() store.Store { return &sqlStore{db: db} }
+
+// rebind turns ? placeholders into $1, $2, ... for PostgreSQL. Queries in
+// this package never contain a literal '?'.
+func (db *DB) rebind(q string) string {
+	if db.dialect != dialectPostgres {
+		return q
+	}
+	if v, ok := db.binds.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	out := b.String()
+	db.binds.Store(q, out)
+	return out
+}
+
+// mapErr turns driver errors into the store's sentinels.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
+		return fmt.Errorf("%w: %s", store.ErrConflict, se.Error())
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "23503") {
+		return fmt.Errorf("%w: %s", store.ErrConflict, pe.Message)
+	}
+	return err
+}
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}

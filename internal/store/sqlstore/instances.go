@@ -1,0 +1,81 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/iic-project/iic/internal/store"
+)
+
+type regions struct{ s *sqlStore }
+
+func (t regions) Register(ctx context.Context, r store.RegisteredRegion) error {
+	_, err := t.s.exec(ctx, "INSERT INTO registered_regions (account_id, region_id, created_at) VALUES (?, ?, ?)",
+		r.AccountID, r.RegionID, ms(r.CreatedAt))
+	return err
+}
+
+func (t regions) Get(ctx context.Context, accountID string) (store.RegisteredRegion, error) {
+	var r store.RegisteredRegion
+	var created int64
+	err := t.s.queryRow(ctx, "SELECT account_id, region_id, created_at FROM registered_regions WHERE account_id = ?", accountID).
+		Scan(&r.AccountID, &r.RegionID, &created)
+	r.CreatedAt = fromMS(created)
+	return r, mapErr(err)
+}
+
+func (t regions) Delete(ctx context.Context, accountID string) error {
+	return t.s.execOne(ctx, "DELETE FROM registered_regions WHERE account_id = ?", accountID)
+}
+
+type instances struct{ s *sqlStore }
+
+const instanceColumns = "seq, id, account_id, identity_store_id, region_id, alias, created_at"
+
+func scanInstance(row interface{ Scan(...any) error }) (store.Instance, error) {
+	var in store.Instance
+	var created int64
+	err := row.Scan(&in.Seq, &in.ID, &in.AccountID, &in.IdentityStoreID, &in.RegionID, &in.Alias, &created)
+	in.CreatedAt = fromMS(created)
+	return in, mapErr(err)
+}
+
+func (t instances) Create(ctx context.Context, in store.Instance) error {
+	_, err := t.s.exec(ctx, "INSERT INTO instances (id, account_id, identity_store_id, region_id, alias, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		in.ID, in.AccountID, in.IdentityStoreID, in.RegionID, in.Alias, ms(in.CreatedAt))
+	return err
+}
+
+func (t instances) Get(ctx context.Context, id string) (store.Instance, error) {
+	return scanInstance(t.s.queryRow(ctx, "SELECT "+instanceColumns+" FROM instances WHERE id = ?", id))
+}
+
+func (t instances) GetByIdentityStore(ctx context.Context, identityStoreID string) (store.Instance, error) {
+	return scanInstance(t.s.queryRow(ctx, "SELECT "+instanceColumns+" FROM instances WHERE identity_store_id = ?", identityStoreID))
+}
+
+func (t instances) ListByAccount(ctx context.Context, accountID string, after int64, limit int) ([]store.Instance, error) {
+	rows, err := t.s.query(ctx, "SELECT "+instanceColumns+" FROM instances WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+		accountID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanInstance)
+}
+
+func (t instances) Update(ctx context.Context, id string, fn func(*store.Instance) error) error {
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		in, err := scanInstance(tx.queryRow(ctx, "SELECT "+instanceColumns+" FROM instances WHERE id = ?"+tx.forUpdate(), id))
+		if err != nil {
+			return err
+		}
+		if err := fn(&in); err != nil {
+			return err
+		}
+		return tx.execOne(ctx, "UPDATE instances SET identity_store_id = ?, region_id = ?, alias = ? WHERE id = ?",
+			in.IdentityStoreID, in.RegionID, in.Alias, id)
+	})
+}
+
+func (t instances) Delete(ctx context.Context, id string) error {
+	return t.s.execOne(ctx, "DELETE FROM instances WHERE id = ?", id)
+}

@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/iic-project/iic/internal/store"
+)
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// sqlStore is the Store view of a DB; tx is set inside WithTx.
+type sqlStore struct {
+	db *DB
+	tx *sql.Tx
+}
+
+func (s *sqlStore) reader() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.db.read
+}
+
+func (s *sqlStore) writer() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.db.write
+}
+
+func (s *sqlStore) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := s.writer().ExecContext(ctx, s.db.rebind(q), args...)
+	return res, mapErr(err)
+}
+
+// execOne runs a write that must touch exactly one row, else ErrNotFound.
+func (s *sqlStore) execOne(ctx context.Context, q string, args ...any) error {
+	res, err := s.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (s *sqlStore) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.reader().QueryRowContext(ctx, s.db.rebind(q), args...)
+}
+
+func (s *sqlStore) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := s.reader().QueryContext(ctx, s.db.rebind(q), args...)
+	return rows, mapErr(err)
+}
+
+// forUpdate is the row-lock suffix for the read of a read-modify-write.
+// SQLite needs none: its write transactions are serialized (BEGIN IMMEDIATE).
+func (s *sqlStore) forUpdate() string {
+	if s.db.dialect == dialectPostgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// WithTx implements store.Store.
+func (s *sqlStore) WithTx(ctx context.Context, fn func(tx store.Store) error) (err error) {
+	if s.tx != nil {
+		return fn(s)
+	}
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(&sqlStore{db: s.db, tx: tx}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
+
+// update runs a read-modify-write in a transaction (reusing the current one).
+func (s *sqlStore) update(ctx context.Context, fn func(tx *sqlStore) error) error {
+	return s.WithTx(ctx, func(tx store.Store) error { return fn(tx.(*sqlStore)) })
+}
+
+// Ping implements store.Store: the database answers and is fully migrated.
+func (s *sqlStore) Ping(ctx context.Context) error {
+	var v int
+	if err := s.queryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v); err != nil {
+		return fmt.Errorf("store unreachable: %w", err)
+	}
+	if v < s.db.latest {
+		return fmt.Errorf("store at migration %d, want %d", v, s.db.latest)
+	}
+	return nil
+}
+
+// Close implements store.Store.
+func (s *sqlStore) Close() error { return s.db.Close() }
+
+func (s *sqlStore) Settings() store.Settings       { return settings{s} }
+func (s *sqlStore) Accounts() store.Accounts       { return accounts{s} }
+func (s *sqlStore) Projects() store.Projects       { return projects{s} }
+func (s *sqlStore) Credentials() store.Credentials { return credentials{s} }
+func (s *sqlStore) Regions() store.Regions         { return regions{s} }
+func (s *sqlStore) Instances() store.Instances     { return instances{s} }

@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+var (
+	// ErrNotFound is returned when the requested row does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict is returned when a write violates a uniqueness or
+	// reference constraint.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Store gives access to every aggregate. Obtain one from a backend's Open.
+type Store interface {
+	Settings() Settings
+	Accounts() Accounts
+	Projects() Projects
+	Credentials() Credentials
+	Regions() Regions
+	Instances() Instances
+
+	// WithTx runs fn with a Store whose reads and writes all belong to one
+	// transaction. Calling WithTx on the Store passed to fn runs fn inline
+	// in the same transaction.
+	WithTx(ctx context.Context, fn func(tx Store) error) error
+	// Ping reports whether the database answers and migrations are applied.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Settings is a small key/value table for server-wide values (the root
+// account id, the master-key check value).
+type Settings interface {
+	// Get returns the value of key, or ErrNotFound.
+	Get(ctx context.Context, key string) (string, error)
+	// PutIfAbsent stores value under key unless the key exists, and returns
+	// the value stored afterwards (the existing one if there was one).
+	PutIfAbsent(ctx context.Context, key, value string) (string, error)
+}
