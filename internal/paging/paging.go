@@ -11,6 +11,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"strconv"
+
+	"github.com/iic-project/iic/internal/apierr"
 )
 
 // Limits of the limit query parameter (shared/spec/API.md).
@@ -58,4 +61,40 @@ func (s *Signer) mac(scope string, pos []byte) []byte {
 	m.Write([]byte{0})
 	m.Write(pos)
 	return m.Sum(nil)[:10]
+}
+
+// After returns the position a list resumes after: 0 for an empty marker,
+// else the marker's position. A marker that is not valid for scope is a
+// 400 IIC.400.
+func (s *Signer) After(scope, marker string) (int64, error) {
+	if marker == "" {
+		return 0, nil
+	}
+	pos, err := s.Position(scope, marker)
+	if err != nil {
+		return 0, apierr.IIC400_400.New("marker is invalid or belongs to another list; pass page_info.next_marker unchanged")
+	}
+	return pos, nil
+}
+
+// ParseLimit validates a limit query parameter ("" = DefaultLimit); out of
+// range is a 400 IIC.400.
+func ParseLimit(v string) (int, error) {
+	if v == "" {
+		return DefaultLimit, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxLimit {
+		return 0, apierr.IIC400_400.New("limit must be an integer from 1 to 100")
+	}
+	return n, nil
+}
+
+// Trim cuts rows fetched with limit+1 to limit and returns the marker of
+// the next page ("" when rows was the last page). seq gives a row's position.
+func Trim[T any](s *Signer, scope string, rows []T, limit int, seq func(T) int64) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	return rows[:limit], s.Marker(scope, seq(rows[limit-1]))
 }

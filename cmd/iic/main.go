@@ -1,0 +1,116 @@
+// Command iic is the self-hosted IAM Identity Center server and its tools.
+//
+//	iic serve     run the server
+//	iic version   print the version
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/iic-project/iic/internal/app"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "iic", fullVersion())
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "iic: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `iic — self-hosted IAM Identity Center
+
+Usage:
+  iic serve [flags]   run the server (iic serve -h lists the flags)
+  iic version         print the version
+`)
+}
+
+func fullVersion() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return v
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func serve(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg app.Config
+	var regions string
+	fs.StringVar(&cfg.Listen, "listen", env("IIC_LISTEN", "127.0.0.1:8080"), "address to listen on (env IIC_LISTEN)")
+	fs.StringVar(&cfg.DataDir, "data-dir", env("IIC_DATA_DIR", "./data"), "data directory: SQLite file, master key, root credentials (env IIC_DATA_DIR)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", env("IIC_DATABASE_URL", ""), "empty = SQLite in the data dir; postgres://... = PostgreSQL (env IIC_DATABASE_URL)")
+	fs.StringVar(&cfg.LogFormat, "log-format", env("IIC_LOG_FORMAT", "text"), "log format: text or json (env IIC_LOG_FORMAT)")
+	fs.StringVar(&cfg.LogLevel, "log-level", env("IIC_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env IIC_LOG_LEVEL)")
+	fs.StringVar(&regions, "regions", env("IIC_REGIONS", ""), "comma-separated region names served (env IIC_REGIONS; default: the SDK's identity-store regions)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "iic serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if regions != "" {
+		for _, r := range strings.Split(regions, ",") {
+			cfg.Regions = append(cfg.Regions, strings.TrimSpace(r))
+		}
+	}
+	cfg.MasterKey = os.Getenv("IIC_MASTER_KEY")
+	cfg.RootAccessKey = os.Getenv("IIC_ROOT_ACCESS_KEY")
+	cfg.RootSecretKey = os.Getenv("IIC_ROOT_SECRET_KEY")
+	cfg.LogOutput = stderr
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "iic serve:", err)
+		return 1
+	}
+	defer a.Close()
+	if err := a.Serve(ctx, nil); err != nil {
+		fmt.Fprintln(stderr, "iic serve:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,269 @@
+package aksk
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+const (
+	// Algorithm is the only scheme accepted.
+	Algorithm = "SDK-HMAC-SHA256"
+	// DateHeader carries the signing time, layout DateLayout.
+	DateHeader = "X-Sdk-Date"
+	// DateLayout is the X-Sdk-Date format.
+	DateLayout = "20060102T150405Z"
+	// ContentHashHeader, when present, replaces the body hash
+	// (e.g. "UNSIGNED-PAYLOAD" for form bodies).
+	ContentHashHeader = "X-Sdk-Content-Sha256"
+	// SecurityTokenHeader carries a temporary credential's token.
+	SecurityTokenHeader = "X-Security-Token"
+)
+
+// Authorization is a parsed Authorization header.
+type Authorization struct {
+	AccessKey     string
+	SignedHeaders []string // lower-case, in the order the client listed them
+	Signature     []byte   // 32 bytes
+}
+
+// Parse errors. They say what is wrong without echoing the header.
+var (
+	ErrMissing       = errors.New("missing Authorization header")
+	ErrAlgorithm     = errors.New("unsupported signature algorithm: only SDK-HMAC-SHA256 is accepted")
+	ErrMalformed     = errors.New("malformed Authorization header: want 'SDK-HMAC-SHA256 Access=<ak>, SignedHeaders=<h1;h2>, Signature=<hex>'")
+	ErrBadSignedList = errors.New("malformed SignedHeaders: want lower-case header names separated by ';'")
+	ErrBadSignature  = errors.New("malformed Signature: want 64 hexadecimal characters")
+	ErrBadQuery      = errors.New("malformed query string")
+)
+
+// ParseAuthorization parses "SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...".
+func ParseAuthorization(h string) (Authorization, error) {
+	var a Authorization
+	if h == "" {
+		return a, ErrMissing
+	}
+	rest, ok := strings.CutPrefix(h, Algorithm+" ")
+	if !ok {
+		return a, ErrAlgorithm
+	}
+	var access, signed, sig string
+	var seen [3]bool
+	for part := range strings.SplitSeq(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || v == "" {
+			return a, ErrMalformed
+		}
+		var i int
+		switch k {
+		case "Access":
+			i, access = 0, v
+		case "SignedHeaders":
+			i, signed = 1, v
+		case "Signature":
+			i, sig = 2, v
+		default:
+			return a, ErrMalformed
+		}
+		if seen[i] {
+			return a, ErrMalformed
+		}
+		seen[i] = true
+	}
+	if !seen[0] || !seen[1] || !seen[2] || len(access) > 128 {
+		return a, ErrMalformed
+	}
+	a.AccessKey = access
+	for name := range strings.SplitSeq(signed, ";") {
+		if name == "" || !isHeaderName(name) {
+			return a, ErrBadSignedList
+		}
+		a.SignedHeaders = append(a.SignedHeaders, name)
+	}
+	if len(a.SignedHeaders) > 64 {
+		return a, ErrBadSignedList
+	}
+	if len(sig) != 64 {
+		return a, ErrBadSignature
+	}
+	raw, err := hex.DecodeString(sig)
+	if err != nil {
+		return a, ErrBadSignature
+	}
+	a.Signature = raw
+	return a, nil
+}
+
+func isHeaderName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseDate parses an X-Sdk-Date value.
+func ParseDate(v string) (time.Time, error) { return time.Parse(DateLayout, v) }
+
+// CanonicalRequest builds the canonical request of r with body, over the
+// headers in signed.
+func CanonicalRequest(r *http.Request, signed []string, body []byte) (string, error) {
+	var b strings.Builder
+	b.Grow(256 + len(r.URL.Path) + len(r.URL.RawQuery))
+	b.WriteString(r.Method)
+	b.WriteByte('\n')
+	writeURI(&b, r.URL.Path)
+	b.WriteByte('\n')
+	if err := writeQuery(&b, r.URL.RawQuery); err != nil {
+		return "", err
+	}
+	b.WriteByte('\n')
+	for _, name := range signed {
+		var vals []string
+		if name == "host" {
+			if vs := r.Header.Values("Host"); len(vs) > 0 {
+				vals = vs
+			} else if r.Host != "" {
+				vals = []string{r.Host}
+			}
+		} else {
+			vals = r.Header.Values(name)
+		}
+		if len(vals) > 1 {
+			vals = append([]string(nil), vals...)
+			sort.Strings(vals)
+		}
+		for _, v := range vals {
+			b.WriteString(name)
+			b.WriteByte(':')
+			b.WriteString(strings.TrimSpace(v))
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteByte('\n')
+	for i, name := range signed {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(name)
+	}
+	b.WriteByte('\n')
+	if h := r.Header.Get(ContentHashHeader); h != "" {
+		b.WriteString(h)
+	} else {
+		sum := sha256.Sum256(body)
+		var hx [64]byte
+		hex.Encode(hx[:], sum[:])
+		b.Write(hx[:])
+	}
+	return b.String(), nil
+}
+
+// StringToSign is "SDK-HMAC-SHA256\n<date>\n<hex sha256(canonical)>".
+func StringToSign(date, canonical string) string {
+	sum := sha256.Sum256([]byte(canonical))
+	return Algorithm + "\n" + date + "\n" + hex.EncodeToString(sum[:])
+}
+
+// Signature computes the raw HMAC-SHA256 signature over stringToSign.
+func Signature(secret []byte, stringToSign string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(stringToSign))
+	return m.Sum(nil)
+}
+
+// Verify reports whether a's signature is the one secret makes over r and
+// body, dated date. The comparison is constant-time.
+func Verify(r *http.Request, a Authorization, body []byte, date string, secret []byte) (bool, error) {
+	cr, err := CanonicalRequest(r, a.SignedHeaders, body)
+	if err != nil {
+		return false, err
+	}
+	return hmac.Equal(Signature(secret, StringToSign(date, cr)), a.Signature), nil
+}
+
+// Sign adds X-Sdk-Date and Authorization to r the way the SDK does, signing
+// every header already set (except Content-Type and names containing '_').
+// body must be the exact bytes r will send.
+func Sign(r *http.Request, ak, sk string, body []byte, now time.Time) {
+	date := now.UTC().Format(DateLayout)
+	r.Header.Set(DateHeader, date)
+	var signed []string
+	for k := range r.Header {
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "content-type") || strings.Contains(lk, "_") || lk == "authorization" {
+			continue
+		}
+		signed = append(signed, lk)
+	}
+	sort.Strings(signed)
+	cr, _ := CanonicalRequest(r, signed, body)
+	sig := Signature([]byte(sk), StringToSign(date, cr))
+	r.Header.Set("Authorization", Algorithm+" Access="+ak+", SignedHeaders="+strings.Join(signed, ";")+", Signature="+hex.EncodeToString(sig))
+}
+
+func writeURI(b *strings.Builder, path string) {
+	for i, seg := range strings.Split(path, "/") {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		escape(b, seg)
+	}
+	if path == "" || path[len(path)-1] != '/' {
+		b.WriteByte('/')
+	}
+}
+
+func writeQuery(b *strings.Builder, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return ErrBadQuery
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	first := true
+	for _, k := range keys {
+		vals := q[k]
+		sort.Strings(vals)
+		for _, v := range vals {
+			if !first {
+				b.WriteByte('&')
+			}
+			first = false
+			escape(b, k)
+			b.WriteByte('=')
+			escape(b, v)
+		}
+	}
+	return nil
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// escape writes s with everything but A-Z a-z 0-9 - _ . ~ as %XX.
+func escape(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '~' || c == '.' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(upperHex[c>>4])
+		b.WriteByte(upperHex[c&15])
+	}
+}

@@ -1,0 +1,94 @@
+package httpx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/iic-project/iic/internal/apierr"
+)
+
+type errorBody struct {
+	ErrorCode string `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+	RequestID string `json:"request_id"`
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only programming errors (unsupported types) get here.
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"error_code":"IIC.1260","error_msg":"Internal server error."}`))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// WriteError writes err in the error envelope. Errors that are not
+// *apierr.Error are logged and become 500 IIC.1260.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := apierr.From(err)
+	if !ok {
+		Logger(r.Context()).Error("internal error", "err", err.Error())
+		e = apierr.IIC1260.New()
+	}
+	WriteJSON(w, e.Status(), errorBody{ErrorCode: e.Def.Code, ErrorMsg: e.Message, RequestID: RequestID(r.Context())})
+}
+
+// Decode parses the request body as JSON into v. An empty body, malformed
+// JSON, a wrong type or trailing data is a 400 IIC.400 that says which.
+func Decode(r *http.Request, v any) error {
+	body := Body(r.Context())
+	if len(bytes.TrimSpace(body)) == 0 {
+		return apierr.IIC400_400.New("a JSON request body is required")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return apierr.IIC400_400.New(describeJSONError(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return apierr.IIC400_400.New("unexpected data after the JSON body")
+	}
+	return nil
+}
+
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "malformed JSON body at byte " + strconv.FormatInt(syn.Offset, 10) + ": " + syn.Error()
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "the body"
+		}
+		return "field " + field + " must be " + jsonKind(typ.Type.Kind().String()) + ", not " + typ.Value
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "malformed JSON body: unexpected end of input"
+	}
+	return "malformed JSON body"
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct", "ptr":
+		return "an object"
+	}
+	return "a number"
+}

@@ -1,0 +1,104 @@
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/metrics"
+)
+
+// MaxBody is the largest request body accepted (1 MiB).
+const MaxBody = 1 << 20
+
+// Middleware wraps the whole server.
+type Middleware struct {
+	Log     *slog.Logger
+	Metrics *metrics.Registry
+	IDs     ids.Generator
+}
+
+// Wrap returns h behind request ids, the body limit, panic recovery, the
+// access log and metrics.
+func (m *Middleware) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rid := m.IDs.RequestID()
+		in := &info{requestID: rid, route: "unmatched", log: m.Log.With("request_id", rid)}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, in))
+		w.Header().Set("X-Request-Id", rid)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				in.log.Error("panic serving request", "panic", p, "stack", string(debug.Stack()))
+				if !sw.wrote {
+					WriteError(sw, r, apierr.IIC1260.New())
+				}
+			}
+			d := time.Since(start)
+			if m.Metrics != nil {
+				m.Metrics.Observe(in.route, sw.status(), d)
+			}
+			in.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", in.route, "status", sw.status(),
+				"duration_ms", float64(d.Microseconds())/1000, "bytes", sw.n, "ak", in.principal, "remote", r.RemoteAddr)
+		}()
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+			r.Body.Close()
+			if err != nil {
+				WriteError(sw, r, apierr.IIC400_400.New("the request body could not be read"))
+				return
+			}
+			if len(body) > MaxBody {
+				WriteError(sw, r, apierr.IIC400_400.New("the request body exceeds the 1 MiB limit"))
+				return
+			}
+			in.body = body
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		h.ServeHTTP(sw, r)
+	})
+}
+
+// statusWriter records the status and size of the response.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	n     int
+	wrote bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if !w.wrote {
+		w.code, w.wrote = http.StatusOK, true
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.n += n
+	return n, err
+}
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,79 @@
+package httpx
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/iic-project/iic/internal/authz"
+)
+
+// HandlerFunc is an operation handler; a returned error goes to WriteError.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Op is one signed API operation.
+type Op struct {
+	// Pattern is the route, "METHOD /path/{var}".
+	Pattern string
+	// Action is the authorization action, "service:resource:verb".
+	Action string
+	// Resource returns the URN the action targets ("" = not scoped). It may
+	// read path values and the principal (e.g. its account id).
+	Resource func(r *http.Request, p *authz.Principal) string
+	Handler  HandlerFunc
+}
+
+// Authenticator turns a signed request into a principal.
+type Authenticator interface {
+	Authenticate(ctx context.Context, r *http.Request, body []byte) (*authz.Principal, error)
+}
+
+// Guard authenticates and authorizes signed operations.
+type Guard struct {
+	Authn Authenticator
+	Authz authz.Authorizer
+	Now   func() time.Time
+}
+
+// Mount registers ops on rt behind the guard.
+func (g *Guard) Mount(rt *Router, ops []Op) {
+	for _, op := range ops {
+		rt.Handle(op.Pattern, g.handler(op))
+	}
+}
+
+func (g *Guard) handler(op Op) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		p, err := g.Authn.Authenticate(ctx, r, Body(ctx))
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		infoFrom(ctx).principal = p.AccessKey
+		req := authz.Request{Action: op.Action, SourceIP: SourceIP(r), SecureTransport: r.TLS != nil, Time: g.Now()}
+		if op.Resource != nil {
+			req.Resource = op.Resource(r, p)
+		}
+		if err := g.Authz.Authorize(ctx, p, &req); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		r = r.WithContext(authz.WithPrincipal(ctx, p))
+		if err := op.Handler(w, r); err != nil {
+			WriteError(w, r, err)
+		}
+	})
+}
+
+// SourceIP is the peer address of r (proxies are not trusted).
+func SourceIP(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, _ := netip.ParseAddr(host)
+	return a.Unmap()
+}

@@ -1,0 +1,213 @@
+// Package app is the one wiring point: configuration → store → services →
+// http.Handler. Nothing else constructs services or knows every surface.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/iic-project/iic/internal/account"
+	"github.com/iic-project/iic/internal/api/admin"
+	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/api/keystone"
+	"github.com/iic-project/iic/internal/authn"
+	"github.com/iic-project/iic/internal/authz"
+	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/metrics"
+	"github.com/iic-project/iic/internal/paging"
+	"github.com/iic-project/iic/internal/secrets"
+	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/store/sqlstore"
+)
+
+// CredentialsFile is the name of the root credentials file in the data dir.
+const CredentialsFile = "root-credentials.json"
+
+// App is a wired server.
+type App struct {
+	Config  Config
+	Log     *slog.Logger
+	DB      *sqlstore.DB
+	Store   store.Store
+	Keys    *secrets.Keyring
+	Root    account.RootCredentials
+	Handler http.Handler
+}
+
+// New opens the store, bootstraps the root account and builds the handler.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := newLogger(cfg)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	master, err := secrets.LoadMaster(cfg.MasterKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := secrets.New(master)
+	if err != nil {
+		return nil, err
+	}
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		dsn = filepath.Join(cfg.DataDir, "iic.db")
+	}
+	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db, Store: db.Store(), Keys: keys}
+	gen := ids.Generator{Rand: cfg.Rand}
+	accounts := &account.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now}
+	a.Root, err = accounts.Bootstrap(ctx, account.BootstrapOptions{AccessKey: cfg.RootAccessKey, SecretKey: cfg.RootSecretKey, Regions: cfg.Regions})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, CredentialsFile)
+	written, err := writeCredentials(path, a.Root)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if written {
+		log.Info("root credentials written", "path", path, "account_id", a.Root.AccountID, "access_key", a.Root.AccessKey)
+	} else {
+		log.Info("root credentials unchanged", "path", path, "account_id", a.Root.AccountID)
+	}
+
+	pager := paging.NewSigner(keys.Derive("paging"))
+	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
+	guard := &httpx.Guard{Authn: authn.New(a.Store, keys, cfg.Now), Authz: authz.RootOnly{}, Now: cfg.Now}
+
+	reg := metrics.New()
+	rt := httpx.NewRouter()
+	rt.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}))
+	rt.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.Store.Ping(ctx); err != nil {
+			httpx.Logger(r.Context()).Warn("not ready", "err", err.Error())
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "store unreachable or not migrated"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	}))
+	rt.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		reg.WriteTo(w)
+	}))
+	guard.Mount(rt, (&admin.API{Center: centerSvc}).Ops())
+	guard.Mount(rt, (&keystone.API{Accounts: accounts}).Ops())
+
+	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen}
+	a.Handler = mw.Wrap(rt)
+	return a, nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve listens on the configured address and serves until ctx is done,
+// then shuts down gracefully (in-flight requests get up to 10 s).
+func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
+	ln, err := net.Listen("tcp", a.Config.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	a.Log.Info("listening", "addr", ln.Addr().String(), "store", a.DB.Dialect())
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// writeCredentials writes creds to path (mode 0600) unless the file already
+// holds exactly them; it reports whether it wrote.
+func writeCredentials(path string, creds account.RootCredentials) (bool, error) {
+	want, err := json.MarshalIndent(creds, "", "  ")
+	if err != nil {
+		return false, err
+	}
+	want = append(want, '\n')
+	if have, err := os.ReadFile(path); err == nil && string(have) == string(want) {
+		return false, os.Chmod(path, 0o600)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".root-credentials-*")
+	if err != nil {
+		return false, fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if _, err := tmp.Write(want); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Close(); err != nil {
+		return false, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return false, fmt.Errorf("write %s: %w", path, err)
+	}
+	return true, nil
+}
+
+func newLogger(cfg Config) *slog.Logger {
+	out := cfg.LogOutput
+	if out == nil {
+		out = os.Stderr
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
+}

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+)
+
+// DefaultRegions are the region names served when none are configured: the
+// regions the Huawei SDK knows for the identity store.
+var DefaultRegions = []string{
+	"af-north-1", "af-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+	"cn-east-3", "cn-north-4", "cn-south-1", "cn-south-4", "cn-southwest-2", "la-north-2", "la-south-2", "me-east-1",
+	"sa-brazil-1", "tr-west-1",
+}
+
+// Config is everything the server needs; cmd/iic fills it from flags and
+// the environment.
+type Config struct {
+	Listen      string // address to listen on
+	DataDir     string // where the SQLite file, master key and root credentials live
+	DatabaseURL string // "" = SQLite in DataDir; postgres://... = PostgreSQL
+	LogFormat   string // "text" or "json"
+	LogLevel    string // "debug", "info", "warn", "error"
+	LogOutput   io.Writer
+
+	MasterKey     string   // IIC_MASTER_KEY; "" = key file in DataDir
+	RootAccessKey string   // IIC_ROOT_ACCESS_KEY
+	RootSecretKey string   // IIC_ROOT_SECRET_KEY
+	Regions       []string // region names served (projects, RegisterRegion)
+
+	// Now and Rand are the clock and randomness; nil = time.Now and crypto/rand.
+	Now  func() time.Time
+	Rand io.Reader
+}
+
+// Validate checks the configuration and fills defaults.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("--listen %q: want host:port", c.Listen))
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
+		!strings.HasPrefix(c.DatabaseURL, "sqlite://") && !strings.HasPrefix(c.DatabaseURL, "file:") {
+		errs = append(errs, fmt.Errorf("--database-url must start with postgres://, postgresql://, sqlite:// or file: (or be empty for SQLite in the data dir)"))
+	}
+	switch c.LogFormat {
+	case "":
+		c.LogFormat = "text"
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "":
+		c.LogLevel = "info"
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if len(c.Regions) == 0 {
+		c.Regions = DefaultRegions
+	}
+	for _, r := range c.Regions {
+		if r == "" || strings.ContainsAny(r, " /,") {
+			errs = append(errs, fmt.Errorf("region name %q is not valid", r))
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,93 @@
+package policy
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Request is what [Evaluate] decides on.
+type Request struct {
+	// Action is the API action, e.g. "identitycenter:permissionSet:create".
+	Action string
+	// Resource is the URN of the target resource, e.g.
+	// "identitycenter::0123456789:instance:ins-1"; "" when the action is not
+	// resource-scoped.
+	Resource string
+	// Ctx holds the request context for conditions; nil means an empty
+	// context (every condition key absent).
+	Ctx *Context
+}
+
+// Context carries the condition key values of a request. Zero values mean
+// "absent": empty strings, an invalid SourceIP, a zero CurrentTime, BoolAbsent,
+// empty slices.
+type Context struct {
+	UserID           string // g:UserId
+	UserName         string // g:UserName
+	DomainName       string // g:DomainName
+	DomainID         string // g:DomainId
+	PrincipalAccount string // g:PrincipalAccount
+	PrincipalURN     string // g:PrincipalUrn
+	RequestedRegion  string // g:RequestedRegion
+
+	// PrincipalTags back g:PrincipalTag/<key>; keys compare
+	// case-insensitively, values case-sensitively.
+	PrincipalTags []Tag
+
+	SourceIP        netip.Addr   // g:SourceIp
+	CurrentTime     time.Time    // g:CurrentTime and g:EpochTime
+	MFAPresent      OptionalBool // g:MFAPresent
+	SecureTransport OptionalBool // g:SecureTransport
+	TagKeys         []string     // g:TagKeys (multi-valued)
+
+	// Extra holds every other key: service-specific ones such as
+	// "obs:prefix" and the global keys without a dedicated field such as
+	// "g:ResourceTag/env" or "g:ViaService". Keys compare case-insensitively.
+	Extra []KV
+}
+
+// Tag is a principal tag.
+type Tag struct {
+	Key, Value string
+}
+
+// KV is one (possibly multi-valued) extra condition key. A KV with no values
+// counts as absent.
+type KV struct {
+	Key    string
+	Values []string
+}
+
+// OptionalBool is a boolean that may be absent from the request context.
+type OptionalBool uint8
+
+// OptionalBool values; the zero value is BoolAbsent.
+const (
+	BoolAbsent OptionalBool = iota
+	BoolFalse
+	BoolTrue
+)
+
+// OptBool returns BoolTrue or BoolFalse.
+func OptBool(b bool) OptionalBool {
+	if b {
+		return BoolTrue
+	}
+	return BoolFalse
+}
+
+// Get returns the value and whether it is present.
+func (o OptionalBool) Get() (value, ok bool) { return o == BoolTrue, o != BoolAbsent }
+
+// Decision is the outcome of [Evaluate].
+type Decision struct {
+	Allowed bool
+	// Effect is EffectAllow, EffectDeny (an explicit Deny statement) or
+	// EffectImplicitDeny (no statement applied).
+	Effect string
+	// Policy and Statement index the deciding statement: policies[Policy]
+	// and its statement number Statement. Both are -1 for an implicit deny.
+	Policy    int
+	Statement int
+	Sid       string // Sid of the deciding statement, if any
+}

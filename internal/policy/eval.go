@@ -1,0 +1,88 @@
+package policy
+
+// emptyContext stands in for a nil Request.Ctx.
+var emptyContext Context
+
+// Evaluate decides req against policies (nil entries are skipped) with the
+// IAM logic described in the package documentation: an applicable Deny
+// anywhere wins, else an applicable Allow allows, else the request is
+// implicitly denied. For an Allow the decision names the first applicable
+// Allow statement; for a Deny the first applicable Deny statement. Evaluate
+// does not allocate, except when a service-specific (Context.Extra) value has
+// to be parsed as a date with a time-zone offset or fails to parse as an IP
+// address.
+func Evaluate(policies []*Compiled, req *Request) Decision {
+	ctx := req.Ctx
+	if ctx == nil {
+		ctx = &emptyContext
+	}
+	allowP, allowS := -1, -1
+	for pi, p := range policies {
+		if p == nil {
+			continue
+		}
+		for si := range p.stmts {
+			s := &p.stmts[si]
+			if !s.deny && allowP >= 0 {
+				continue // already allowed: only a Deny can change the outcome
+			}
+			if !s.matchAction(req.Action) || !s.matchResource(req.Resource) || !s.matchConditions(ctx) {
+				continue
+			}
+			if s.deny {
+				return Decision{Allowed: false, Effect: EffectDeny, Policy: pi, Statement: si, Sid: s.sid}
+			}
+			allowP, allowS = pi, si
+		}
+	}
+	if allowP >= 0 {
+		return Decision{Allowed: true, Effect: EffectAllow, Policy: allowP, Statement: allowS,
+			Sid: policies[allowP].stmts[allowS].sid}
+	}
+	return Decision{Effect: EffectImplicitDeny, Policy: -1, Statement: -1}
+}
+
+// actionIndex returns the index of the first action pattern matching action,
+// or -1.
+func (s *compiledStatement) actionIndex(action string) int {
+	for i, p := range s.actions {
+		if matchWildcard(p, action, true) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *compiledStatement) matchAction(action string) bool {
+	return (s.actionIndex(action) >= 0) != s.notAction
+}
+
+// resourceIndex returns the index of the first resource pattern matching
+// resource, or -1.
+func (s *compiledStatement) resourceIndex(resource string) int {
+	for i := range s.resources {
+		if s.resources[i].match(resource) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *compiledStatement) matchResource(resource string) bool {
+	switch s.resMode {
+	case resList:
+		return s.resourceIndex(resource) >= 0
+	case resNot:
+		return s.resourceIndex(resource) < 0
+	}
+	return true
+}
+
+func (s *compiledStatement) matchConditions(ctx *Context) bool {
+	for i := range s.conds {
+		if !s.conds[i].eval(ctx) {
+			return false
+		}
+	}
+	return true
+}
