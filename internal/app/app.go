@@ -17,10 +17,12 @@ import (
 	"github.com/iic-project/iic/internal/account"
 	"github.com/iic-project/iic/internal/api/admin"
 	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/api/idstore"
 	"github.com/iic-project/iic/internal/api/keystone"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
 	"github.com/iic-project/iic/internal/metrics"
 	"github.com/iic-project/iic/internal/paging"
@@ -90,6 +92,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	pager := paging.NewSigner(keys.Derive("paging"))
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
+	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas}
 	guard := &httpx.Guard{Authn: authn.New(a.Store, keys, cfg.Now), Authz: authz.RootOnly{}, Now: cfg.Now}
 
 	reg := metrics.New()
@@ -113,6 +116,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}))
 	guard.Mount(rt, (&admin.API{Center: centerSvc}).Ops())
 	guard.Mount(rt, (&keystone.API{Accounts: accounts}).Ops())
+	guard.Mount(rt, (&idstore.API{Identity: identitySvc}).Ops())
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen}
 	a.Handler = mw.Wrap(rt)

@@ -35,8 +35,8 @@ type compiledStatement struct {
 	sid       string
 	deny      bool
 	notAction bool
-	actions   []string // lower-cased patterns
-	rawActs   []string // patterns as written, for Explain
+	actions   []wildPattern // lower-cased patterns
+	rawActs   []string      // patterns as written, for Explain
 	resMode   resourceMode
 	resources []resourcePattern
 	conds     []compiledCondition
@@ -48,7 +48,7 @@ type compiledStatement struct {
 type resourcePattern struct {
 	raw  string
 	svc  string
-	rest string
+	rest wildPattern
 }
 
 type compiledCondition struct {
@@ -121,13 +121,13 @@ func compileStatement(cs *compiledStatement, st *Statement, path string, v5 bool
 	if len(actions) == 0 {
 		return errorf(path+"."+name, "must not be empty")
 	}
-	cs.actions = make([]string, len(actions))
+	cs.actions = make([]wildPattern, len(actions))
 	cs.rawActs = actions
 	for j, a := range actions {
 		if reason := checkAction(a); reason != "" {
 			return errorf(path+"."+name+"["+strconv.Itoa(j)+"]", "%s: %q", reason, a)
 		}
-		cs.actions[j] = strings.ToLower(a)
+		cs.actions[j] = compilePattern(strings.ToLower(a))
 	}
 
 	resources, name := st.Resource, "Resource"
@@ -177,26 +177,28 @@ func checkAction(a string) string {
 }
 
 func compileResource(r string) resourcePattern {
-	p := resourcePattern{raw: r, rest: r}
+	p := resourcePattern{raw: r, rest: compilePattern(r)}
 	if colon := strings.IndexByte(r, ':'); colon >= 0 && !hasWildcard(r[:colon]) {
-		p.svc, p.rest = strings.ToLower(r[:colon]), r[colon+1:]
+		p.svc, p.rest = strings.ToLower(r[:colon]), compilePattern(r[colon+1:])
 	}
 	return p
 }
 
-func (p *resourcePattern) match(resource string) bool {
-	if p.rest == p.raw {
-		return matchWildcard(p.raw, resource, false)
+// match reports whether resource matches; ascii tells whether resource is
+// ASCII, which enables the byte-wise matcher.
+func (p *resourcePattern) match(resource string, ascii bool) bool {
+	if p.svc != "" {
+		colon := strings.IndexByte(resource, ':')
+		if colon < 0 || !strings.EqualFold(resource[:colon], p.svc) {
+			return false
+		}
+		resource = resource[colon+1:]
 	}
-	colon := strings.IndexByte(resource, ':')
-	if colon < 0 || !asciiEqualFold(resource[:colon], p.svc) {
-		return false
+	if ascii {
+		return matchASCII(&p.rest, resource)
 	}
-	return matchWildcard(p.rest, resource[colon+1:], false)
+	return matchWildcard(p.rest.pat, resource, false)
 }
-
-// asciiEqualFold is strings.EqualFold; kept as a seam for a faster version.
-func asciiEqualFold(a, b string) bool { return strings.EqualFold(a, b) }
 
 func compileConditions(cs *compiledStatement, cond Condition, path string) error {
 	ops := make([]string, 0, len(cond))

@@ -16,6 +16,11 @@ func Evaluate(policies []*Compiled, req *Request) Decision {
 	if ctx == nil {
 		ctx = &emptyContext
 	}
+	var buf [maxFastAction]byte
+	sub, n := newSubject(req, &buf)
+	if n >= 0 {
+		sub.lowerAction = buf[:n]
+	}
 	allowP, allowS := -1, -1
 	for pi, p := range policies {
 		if p == nil {
@@ -26,7 +31,7 @@ func Evaluate(policies []*Compiled, req *Request) Decision {
 			if !s.deny && allowP >= 0 {
 				continue // already allowed: only a Deny can change the outcome
 			}
-			if !s.matchAction(req.Action) || !s.matchResource(req.Resource) || !s.matchConditions(ctx) {
+			if !s.matchAction(&sub) || !s.matchResource(&sub) || !s.matchConditions(ctx) {
 				continue
 			}
 			if s.deny {
@@ -44,36 +49,38 @@ func Evaluate(policies []*Compiled, req *Request) Decision {
 
 // actionIndex returns the index of the first action pattern matching action,
 // or -1.
-func (s *compiledStatement) actionIndex(action string) int {
-	for i, p := range s.actions {
-		if matchWildcard(p, action, true) {
+func (s *compiledStatement) actionIndex(sub *subject) int {
+	for i := range s.actions {
+		p := &s.actions[i]
+		if sub.actionFast && matchASCII(p, sub.lowerAction) ||
+			!sub.actionFast && matchWildcard(p.pat, sub.action, true) {
 			return i
 		}
 	}
 	return -1
 }
 
-func (s *compiledStatement) matchAction(action string) bool {
-	return (s.actionIndex(action) >= 0) != s.notAction
+func (s *compiledStatement) matchAction(sub *subject) bool {
+	return (s.actionIndex(sub) >= 0) != s.notAction
 }
 
 // resourceIndex returns the index of the first resource pattern matching
 // resource, or -1.
-func (s *compiledStatement) resourceIndex(resource string) int {
+func (s *compiledStatement) resourceIndex(sub *subject) int {
 	for i := range s.resources {
-		if s.resources[i].match(resource) {
+		if s.resources[i].match(sub.resource, sub.resourceASCII) {
 			return i
 		}
 	}
 	return -1
 }
 
-func (s *compiledStatement) matchResource(resource string) bool {
+func (s *compiledStatement) matchResource(sub *subject) bool {
 	switch s.resMode {
 	case resList:
-		return s.resourceIndex(resource) >= 0
+		return s.resourceIndex(sub) >= 0
 	case resNot:
-		return s.resourceIndex(resource) < 0
+		return s.resourceIndex(sub) < 0
 	}
 	return true
 }

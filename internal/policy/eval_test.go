@@ -2,6 +2,7 @@ package policy
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -89,6 +90,9 @@ func TestEvaluateActions(t *testing.T) {
 		{"NotAction excludes listed", []string{v5(`{"Effect":"Allow","NotAction":["iam:*"]}`)}, rq("IAM:users:list", nil), EffectImplicitDeny},
 		{"Deny NotAction denies everything else", []string{v5(allowAll, `{"Effect":"Deny","NotAction":["iam:users:list","iam:users:get"]}`)},
 			rq("iam:users:delete", nil), EffectDeny},
+		{"non-ASCII action (rune matcher)", []string{v5(`{"Effect":"Allow","Action":["iam:*:l?st"]}`)}, rq("IAM:usérs:LÏST", nil), EffectAllow},
+		{"non-ASCII action negative", []string{v5(`{"Effect":"Allow","Action":["iam:users:*"]}`)}, rq("iam:usérs:list", nil), EffectImplicitDeny},
+		{"long action (rune matcher)", []string{v5(`{"Effect":"Allow","Action":["svc:*:x"]}`)}, rq("SVC:"+strings.Repeat("Ab", 200)+":X", nil), EffectAllow},
 		{"Deny NotAction spares listed", []string{v5(allowAll, `{"Effect":"Deny","NotAction":["iam:users:list","iam:users:get"]}`)},
 			rq("iam:users:get", nil), EffectAllow},
 	})
@@ -108,6 +112,9 @@ func TestEvaluateResources(t *testing.T) {
 		{"other bucket", stmt(`"Resource":["obs:*:*:object:b/*"]`), r("obs:cn-north-4:1:object:c/k"), EffectImplicitDeny},
 		{"case-sensitive path", stmt(`"Resource":["obs:*:*:object:B/*"]`), r("obs:cn-north-4:1:object:b/k"), EffectImplicitDeny},
 		{"service segment case-insensitive", stmt(`"Resource":["OBS:*:*:object:b/*"]`), r("obs:cn-north-4:1:object:b/k"), EffectAllow},
+		{"non-ASCII question mark is one character", stmt(`"Resource":["obs:*:*:object:b/?"]`), r("OBS:r:1:object:b/é"), EffectAllow},
+		{"non-ASCII literal", stmt(`"Resource":["obs:*:*:object:b/é*"]`), r("obs:r:1:object:b/éx"), EffectAllow},
+		{"non-ASCII literal negative", stmt(`"Resource":["obs:*:*:object:b/é*"]`), r("obs:r:1:object:b/e"), EffectImplicitDeny},
 		{"question mark", stmt(`"Resource":["obs:*:*:object:b/?"]`), r("obs:r:1:object:b/k"), EffectAllow},
 		{"NotResource other", stmt(`"NotResource":["obs:*:*:object:secret/*"]`), r("obs:r:1:object:b/k"), EffectAllow},
 		{"NotResource excluded", stmt(`"NotResource":["obs:*:*:object:secret/*"]`), r("obs:r:1:object:secret/k"), EffectImplicitDeny},

@@ -60,6 +60,11 @@ func Explain(policies []*Compiled, req *Request) Explanation {
 	if ctx == nil {
 		ctx = &emptyContext
 	}
+	var buf [maxFastAction]byte
+	sub, n := newSubject(req, &buf)
+	if n >= 0 {
+		sub.lowerAction = buf[:n]
+	}
 	for pi, p := range policies {
 		if p == nil {
 			continue
@@ -70,8 +75,8 @@ func Explain(policies []*Compiled, req *Request) Explanation {
 			if s.deny {
 				t.Effect = EffectDeny
 			}
-			t.Action = s.explainAction(req.Action)
-			t.Resource = s.explainResource(req.Resource)
+			t.Action = s.explainAction(&sub)
+			t.Resource = s.explainResource(&sub)
 			t.ConditionsMatched = true
 			for ci := range s.conds {
 				ct := s.conds[ci].explain(ctx)
@@ -95,8 +100,8 @@ func (e *Explanation) SetPolicyNames(names []string) {
 	}
 }
 
-func (s *compiledStatement) explainAction(action string) MatchTrace {
-	i := s.actionIndex(action)
+func (s *compiledStatement) explainAction(sub *subject) MatchTrace {
+	action, i := sub.action, s.actionIndex(sub)
 	switch {
 	case s.notAction && i >= 0:
 		return MatchTrace{false, fmt.Sprintf("action %q is excluded by NotAction %q", action, s.rawActs[i])}
@@ -108,7 +113,8 @@ func (s *compiledStatement) explainAction(action string) MatchTrace {
 	return MatchTrace{false, fmt.Sprintf("action %q matches none of %s", action, quoteList(s.rawActs))}
 }
 
-func (s *compiledStatement) explainResource(resource string) MatchTrace {
+func (s *compiledStatement) explainResource(sub *subject) MatchTrace {
+	resource := sub.resource
 	if s.resMode == resAll {
 		return MatchTrace{true, "no Resource element: all resources"}
 	}
@@ -116,7 +122,7 @@ func (s *compiledStatement) explainResource(resource string) MatchTrace {
 	for i := range s.resources {
 		raws[i] = s.resources[i].raw
 	}
-	i := s.resourceIndex(resource)
+	i := s.resourceIndex(sub)
 	switch {
 	case s.resMode == resNot && i >= 0:
 		return MatchTrace{false, fmt.Sprintf("resource %q is excluded by NotResource %q", resource, raws[i])}

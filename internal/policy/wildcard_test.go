@@ -77,6 +77,15 @@ func FuzzWildcard(f *testing.F) {
 				t.Fatalf("matchWildcard(%q, %q) = %v, reference %v", pattern, s, got, want)
 			}
 		}
+		if isASCII(s) && utf8.ValidString(pattern) {
+			wp := compilePattern(pattern)
+			if got, want := matchASCII(&wp, s), referenceMatch(pattern, s); got != want {
+				t.Fatalf("matchASCII(%q, %q) = %v, reference %v", pattern, s, got, want)
+			}
+			if got2 := matchASCII(&wp, []byte(s)); got2 != got {
+				t.Fatalf("matchASCII string/[]byte disagree on (%q, %q)", pattern, s)
+			}
+		}
 		lp, ls := strings.ToLower(pattern), strings.ToLower(s)
 		gotFold := matchWildcard(lp, s, true)
 		if want := referenceMatch(lp, ls); gotFold != want {

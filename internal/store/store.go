@@ -21,6 +21,7 @@ type Store interface {
 	Credentials() Credentials
 	Regions() Regions
 	Instances() Instances
+	Users() Users
 
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline

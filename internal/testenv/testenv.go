@@ -24,6 +24,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	ic "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1"
+	icmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
 	ics "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenterstore/v1"
 
 	"github.com/iic-project/iic/internal/aksk"
@@ -267,4 +268,24 @@ func WaitReady(base string, timeout time.Duration) error {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return errors.New("server not ready in time")
+}
+
+// EnableIdentityCenter registers cn-north-4 and starts Identity Center in
+// the root account through the SDK; it returns the instance and identity
+// store ids.
+func (s *Server) EnableIdentityCenter(t testing.TB) (instanceID, identityStoreID string) {
+	t.Helper()
+	c := s.Center(t)
+	if _, err := c.RegisterRegion(&icmodel.RegisterRegionRequest{Body: &icmodel.RegisterRegionReqBody{RegionId: "cn-north-4"}}); err != nil {
+		t.Fatalf("RegisterRegion: %v", err)
+	}
+	if _, err := c.StartIdentityCenter(&icmodel.StartIdentityCenterRequest{}); err != nil {
+		t.Fatalf("StartIdentityCenter: %v", err)
+	}
+	list, err := c.ListInstances(&icmodel.ListInstancesRequest{})
+	if err != nil || list.Instances == nil || len(*list.Instances) != 1 {
+		t.Fatalf("ListInstances: %+v %v", list, err)
+	}
+	in := (*list.Instances)[0]
+	return in.InstanceId, in.IdentityStoreId
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Regions", testRegions},
 		{"Instances", testInstances},
 		{"InstancePaging", testInstancePaging},
+		{"Users", testUsers},
 		{"TxCommitAndRollback", testTx},
 		{"TxPanicRollsBack", testTxPanic},
 		{"Ping", func(t *testing.T, s store.Store) {
@@ -64,6 +65,8 @@ func mustAccount(t *testing.T, s store.Store, id string) store.Account {
 	}
 	return a
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 func wantErr(t *testing.T, what string, err, want error) {
 	t.Helper()

@@ -1,0 +1,7 @@
+package idstore
+
+import "github.com/iic-project/iic/internal/api/httpx"
+
+func (a *API) userOps() []httpx.Op {
+	return nil
+}

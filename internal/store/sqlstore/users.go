@@ -1,0 +1,106 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/iic-project/iic/internal/store"
+)
+
+type users struct{ s *sqlStore }
+
+const userColumns = "seq, identity_store_id, id, user_name, display_name, email, external_ids, enabled, email_verified, profile, created_at, created_by, updated_at, updated_by"
+
+func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
+	var u store.User
+	var ext, profile string
+	var created, updated int64
+	err := row.Scan(&u.Seq, &u.IdentityStoreID, &u.ID, &u.UserName, &u.DisplayName, &u.Email, &ext, &u.Enabled, &u.EmailVerified,
+		&profile, &created, &u.CreatedBy, &updated, &u.UpdatedBy)
+	if err != nil {
+		return u, mapErr(err)
+	}
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	u.Profile = []byte(profile)
+	if err := json.Unmarshal([]byte(ext), &u.ExternalIDs); err != nil {
+		return u, fmt.Errorf("user %s: external_ids: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+func userArgs(u store.User) ([]any, error) {
+	ext := u.ExternalIDs
+	if ext == nil {
+		ext = []store.ExternalID{}
+	}
+	ej, err := json.Marshal(ext)
+	if err != nil {
+		return nil, err
+	}
+	profile := string(u.Profile)
+	if profile == "" {
+		profile = "{}"
+	}
+	return []any{u.UserName, strings.ToLower(u.UserName), u.DisplayName, strings.ToLower(u.Email), u.Email, string(ej),
+		u.Enabled, u.EmailVerified, profile, ms(u.CreatedAt), u.CreatedBy, ms(u.UpdatedAt), u.UpdatedBy}, nil
+}
+
+func (t users) Create(ctx context.Context, u store.User) error {
+	args, err := userArgs(u)
+	if err != nil {
+		return err
+	}
+	_, err = t.s.exec(ctx, `INSERT INTO users (identity_store_id, id, user_name, user_name_key, display_name, email_key, email, external_ids,
+		enabled, email_verified, profile, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{u.IdentityStoreID, u.ID}, args...)...)
+	return err
+}
+
+func (t users) Get(ctx context.Context, storeID, userID string) (store.User, error) {
+	return scanUser(t.s.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE identity_store_id = ? AND id = ?", storeID, userID))
+}
+
+func (t users) Update(ctx context.Context, storeID, userID string, fn func(*store.User) error) error {
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		u, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE identity_store_id = ? AND id = ?"+tx.forUpdate(), storeID, userID))
+		if err != nil {
+			return err
+		}
+		if err := fn(&u); err != nil {
+			return err
+		}
+		args, err := userArgs(u)
+		if err != nil {
+			return err
+		}
+		return tx.execOne(ctx, `UPDATE users SET user_name = ?, user_name_key = ?, display_name = ?, email_key = ?, email = ?, external_ids = ?,
+			enabled = ?, email_verified = ?, profile = ?, created_at = ?, created_by = ?, updated_at = ?, updated_by = ?
+			WHERE identity_store_id = ? AND id = ?`, append(args, storeID, userID)...)
+	})
+}
+
+func (t users) Delete(ctx context.Context, storeID, userID string) error {
+	return t.s.execOne(ctx, "DELETE FROM users WHERE identity_store_id = ? AND id = ?", storeID, userID)
+}
+
+func (t users) List(ctx context.Context, storeID string, f store.UserFilter, after int64, limit int) ([]store.User, error) {
+	q := "SELECT " + userColumns + " FROM users WHERE identity_store_id = ? AND seq > ?"
+	args := []any{storeID, after}
+	if f.UserName != "" {
+		q += " AND user_name_key = ?"
+		args = append(args, strings.ToLower(f.UserName))
+	}
+	rows, err := t.s.query(ctx, q+" ORDER BY seq LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanUser)
+}
+
+func (t users) Count(ctx context.Context, storeID string) (int, error) {
+	var n int
+	err := t.s.queryRow(ctx, "SELECT COUNT(*) FROM users WHERE identity_store_id = ?", storeID).Scan(&n)
+	return n, mapErr(err)
+}

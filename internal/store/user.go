@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// ExternalID identifies a user or group in an external system (SCIM, an IdP).
+type ExternalID struct {
+	Issuer string `json:"issuer"`
+	ID     string `json:"id"`
+}
+
+// User is a person in an identity store. UserName and the primary Email are
+// unique within the store, compared case-insensitively. Profile holds the
+// remaining SDK attributes (name parts, emails, addresses, phone numbers,
+// enterprise data, locale, ...) as a JSON object owned by the identity
+// service.
+type User struct {
+	IdentityStoreID string
+	ID              string
+	UserName        string
+	DisplayName     string
+	Email           string // primary email; "" if none
+	ExternalIDs     []ExternalID
+	Enabled         bool
+	EmailVerified   bool
+	Profile         []byte // JSON object
+	CreatedAt       time.Time
+	CreatedBy       string
+	UpdatedAt       time.Time
+	UpdatedBy       string
+	Seq             int64
+}
+
+// UserFilter narrows Users.List.
+type UserFilter struct {
+	UserName string // exact, case-insensitive; "" = any
+}
+
+// Users stores identity-store users.
+type Users interface {
+	// Create inserts u; ErrConflict if the id, user name or email is taken
+	// in the store.
+	Create(ctx context.Context, u User) error
+	// Get returns the user, or ErrNotFound.
+	Get(ctx context.Context, storeID, userID string) (User, error)
+	// Update applies fn to the stored user atomically; ErrConflict if the
+	// new user name or email is taken.
+	Update(ctx context.Context, storeID, userID string, fn func(*User) error) error
+	// Delete removes the user (and, by cascade, whatever references it);
+	// ErrNotFound if absent.
+	Delete(ctx context.Context, storeID, userID string) error
+	// List returns up to limit users after position after, in Seq order.
+	List(ctx context.Context, storeID string, f UserFilter, after int64, limit int) ([]User, error)
+	// Count returns how many users the store holds.
+	Count(ctx context.Context, storeID string) (int, error)
+}
