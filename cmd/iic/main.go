@@ -79,6 +79,7 @@ func serve(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", env("IIC_DATABASE_URL", ""), "empty = SQLite in the data dir; postgres://... = PostgreSQL (env IIC_DATABASE_URL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("IIC_LOG_FORMAT", "text"), "log format: text or json (env IIC_LOG_FORMAT)")
 	fs.StringVar(&cfg.LogLevel, "log-level", env("IIC_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env IIC_LOG_LEVEL)")
+	fs.StringVar(&cfg.PublicURL, "public-url", env("IIC_PUBLIC_URL", ""), "external base URL of this server, for links, SCIM and SAML endpoints (env IIC_PUBLIC_URL; default http://<listen>)")
 	fs.StringVar(&regions, "regions", env("IIC_REGIONS", ""), "comma-separated region names served (env IIC_REGIONS; default: the SDK's identity-store regions)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

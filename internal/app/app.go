@@ -24,6 +24,7 @@ import (
 	"github.com/iic-project/iic/internal/center"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/idsource"
 	"github.com/iic-project/iic/internal/metrics"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/secrets"
@@ -92,7 +93,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	pager := paging.NewSigner(keys.Derive("paging"))
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
-	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas}
+	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
+	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
 	guard := &httpx.Guard{Authn: authn.New(a.Store, keys, cfg.Now), Authz: authz.RootOnly{}, Now: cfg.Now}
 
 	reg := metrics.New()
@@ -116,7 +118,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}))
 	guard.Mount(rt, (&admin.API{Center: centerSvc}).Ops())
 	guard.Mount(rt, (&keystone.API{Accounts: accounts}).Ops())
-	guard.Mount(rt, (&idstore.API{Identity: identitySvc}).Ops())
+	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen}
 	a.Handler = mw.Wrap(rt)

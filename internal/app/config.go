@@ -31,6 +31,9 @@ type Config struct {
 	RootAccessKey string   // IIC_ROOT_ACCESS_KEY
 	RootSecretKey string   // IIC_ROOT_SECRET_KEY
 	Regions       []string // region names served (projects, RegisterRegion)
+	// PublicURL is how clients reach this server (links in e-mails, SCIM
+	// endpoint, SAML entity ids); "" = http://<Listen>.
+	PublicURL string
 
 	// Now and Rand are the clock and randomness; nil = time.Now and crypto/rand.
 	Now  func() time.Time
@@ -75,6 +78,10 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("region name %q is not valid", r))
 		}
 	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.Now == nil {
 		c.Now = time.Now
 	}

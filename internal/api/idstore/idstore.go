@@ -14,11 +14,13 @@ import (
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/identity"
+	"github.com/iic-project/iic/internal/idsource"
 )
 
 // API holds the services the surface calls.
 type API struct {
 	Identity *identity.Service
+	Sources  *idsource.Service
 }
 
 // Ops is the surface's route table, one list per area.
