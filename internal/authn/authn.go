@@ -32,6 +32,8 @@ type Authenticator struct {
 
 	// projects caches project id → account id (projects never move).
 	projects sync.Map
+	// cache holds recently used credentials with their opened secrets.
+	cache credentialCache
 	// dummy is the HMAC key used for unknown access keys, so that an
 	// unknown key costs the same work as a wrong signature.
 	dummy []byte
@@ -80,17 +82,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, unauthorized("Request expired: X-Sdk-Date is more than 15 minutes away from the server time")
 	}
 
-	cred, err := a.store.Credentials().Get(ctx, auth.AccessKey)
-	secret := a.dummy
-	known := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	cred, secret, known, err := a.lookup(ctx, auth.AccessKey)
+	if err != nil {
 		return nil, err
-	}
-	if known {
-		secret, err = a.keys.Open(cred.SecretSealed, SecretAAD(cred.AccessKey))
-		if err != nil {
-			return nil, err
-		}
 	}
 	ok, err := aksk.Verify(r, auth, body, date, secret)
 	if err != nil {
@@ -144,6 +138,28 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		Tags:        cred.PrincipalTags,
 		PolicyIDs:   cred.PolicyIDs,
 	}, nil
+}
+
+// lookup returns the credential and its secret, from the cache when fresh.
+// An unknown key yields known=false and the dummy secret.
+func (a *Authenticator) lookup(ctx context.Context, ak string) (store.Credential, []byte, bool, error) {
+	now := a.now()
+	if e := a.cache.get(ak, now); e != nil {
+		return e.cred, e.secret, true, nil
+	}
+	cred, err := a.store.Credentials().Get(ctx, ak)
+	if errors.Is(err, store.ErrNotFound) {
+		return cred, a.dummy, false, nil
+	}
+	if err != nil {
+		return cred, nil, false, err
+	}
+	secret, err := a.keys.Open(cred.SecretSealed, SecretAAD(cred.AccessKey))
+	if err != nil {
+		return cred, nil, false, err
+	}
+	a.cache.put(ak, &cachedCredential{cred: cred, secret: secret, until: now.Add(CacheTTL)})
+	return cred, secret, true, nil
 }
 
 func (a *Authenticator) projectAccount(ctx context.Context, projectID string) (string, error) {

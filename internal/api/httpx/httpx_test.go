@@ -1,0 +1,97 @@
+package httpx
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/iic-project/iic/internal/metrics"
+)
+
+func serve(t *testing.T, rt *Router, req *http.Request) (*httptest.ResponseRecorder, map[string]string, string) {
+	t.Helper()
+	var logs bytes.Buffer
+	mw := &Middleware{Log: slog.New(slog.NewTextHandler(&logs, nil)), Metrics: metrics.New()}
+	rec := httptest.NewRecorder()
+	mw.Wrap(rt).ServeHTTP(rec, req)
+	var body map[string]string
+	json.Unmarshal(rec.Body.Bytes(), &body)
+	return rec, body, logs.String()
+}
+
+func TestPanicBecomesEnvelope(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("GET /boom", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("secret-detail") }))
+	rec, body, logs := serve(t, rt, httptest.NewRequest("GET", "/boom", nil))
+	if rec.Code != 500 || body["error_code"] != "IIC.1260" || body["request_id"] != rec.Header().Get("X-Request-Id") {
+		t.Fatalf("panic answered %d %v", rec.Code, body)
+	}
+	if strings.Contains(rec.Body.String(), "secret-detail") || strings.Contains(rec.Body.String(), "goroutine") {
+		t.Fatalf("panic details leaked to the client: %s", rec.Body)
+	}
+	if !strings.Contains(logs, "secret-detail") || !strings.Contains(logs, "stack") {
+		t.Fatalf("panic not logged with its stack: %s", logs)
+	}
+}
+
+func TestUnknownErrorsAreHidden(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("GET /err", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, io.ErrUnexpectedEOF)
+	}))
+	rec, body, _ := serve(t, rt, httptest.NewRequest("GET", "/err", nil))
+	if rec.Code != 500 || body["error_code"] != "IIC.1260" || strings.Contains(body["error_msg"], "EOF") {
+		t.Fatalf("internal error answered %d %v", rec.Code, body)
+	}
+}
+
+func TestNoRedirects(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("GET /v1/things/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	for _, p := range []string{"/v1//things/x", "/v1/things/../things/x", "/v1/things/x/", "/v1/./things/x"} {
+		rec, body, _ := serve(t, rt, httptest.NewRequest("GET", p, nil))
+		if rec.Code != 404 || body["error_code"] != "IIC.404" || rec.Header().Get("Location") != "" {
+			t.Errorf("%s answered %d %v (Location %q)", p, rec.Code, body, rec.Header().Get("Location"))
+		}
+	}
+	if rec, _, _ := serve(t, rt, httptest.NewRequest("GET", "/v1/things/x", nil)); rec.Code != 204 {
+		t.Fatalf("clean path answered %d", rec.Code)
+	}
+}
+
+func TestDecodeMessages(t *testing.T) {
+	type in struct {
+		Name  string `json:"name"`
+		Count int    `json:"count"`
+	}
+	cases := map[string]string{
+		``:                          "a JSON request body is required",
+		`{"name":`:                  "unexpected end of input",
+		`{"name":1}`:                "field name must be a string",
+		`{"count":"x"}`:             "field count must be a number",
+		`{"name":"a"} x`:            "unexpected data after the JSON body",
+		`[1]`:                       "must be an object",
+		"{\"name\":\"a\"}\n":        "",
+		`{"name":"a","extra":true}`: "",
+	}
+	for body, want := range cases {
+		rt := NewRouter()
+		var got error
+		rt.Handle("POST /x", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var v in
+			got = Decode(r, &v)
+		}))
+		serve(t, rt, httptest.NewRequest("POST", "/x", strings.NewReader(body)))
+		switch {
+		case want == "" && got != nil:
+			t.Errorf("Decode(%q) = %v, want success", body, got)
+		case want != "" && (got == nil || !strings.Contains(got.Error(), want)):
+			t.Errorf("Decode(%q) = %v, want it to mention %q", body, got, want)
+		}
+	}
+}
