@@ -122,30 +122,39 @@ func LoadMaster(env, dataDir string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		// Another process won the race; wait until it has written the key.
-		for i := 0; i < 100; i++ {
-			if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
-				return decodeKey(string(b), path)
-			}
-			sleep()
-		}
-		return nil, fmt.Errorf("master key file %s stays empty", path)
-	}
+	// Write a complete file under a temporary name, then hard-link it into
+	// place: the link either creates master.key whole or fails because
+	// another process got there first, in which case its key is used.
+	tmp, err := os.CreateTemp(dataDir, ".master-key-*")
 	if err != nil {
 		return nil, fmt.Errorf("create master key: %w", err)
 	}
-	enc := base64.StdEncoding.EncodeToString(key) + "\n"
-	if _, err := f.WriteString(enc); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write master key: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
 		return nil, err
 	}
-	return key, f.Close()
+	if _, err := tmp.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("write master key: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read master key: %w", err)
+		}
+		return decodeKey(string(b), path)
+	} else if err != nil {
+		return nil, fmt.Errorf("create master key: %w", err)
+	}
+	return key, nil
 }
 
 func decodeKey(s, source string) ([]byte, error) {

@@ -1,5 +1,0 @@
-package secrets
-
-import "time"
-
-func sleep() { time.Sleep(20 * time.Millisecond) }
