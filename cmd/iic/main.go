@@ -33,6 +33,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stderr)
+	case "policy":
+		return policyCmd(args[1:], stdout, stderr)
+	case "keys":
+		return keysCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "iic", fullVersion())
 		return 0
@@ -50,6 +54,8 @@ func usage(w io.Writer) {
 
 Usage:
   iic serve [flags]   run the server (iic serve -h lists the flags)
+  iic policy ...      simulate policies offline, list system-defined policies
+  iic keys ...        create, list and delete scoped access keys (through a server)
   iic version         print the version
 `)
 }

@@ -14,10 +14,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/iic-project/iic/internal/access"
 	"github.com/iic-project/iic/internal/account"
 	"github.com/iic-project/iic/internal/api/admin"
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/api/idstore"
+	"github.com/iic-project/iic/internal/api/iicadmin"
 	"github.com/iic-project/iic/internal/api/keystone"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
@@ -44,7 +46,13 @@ type App struct {
 	Keys    *secrets.Keyring
 	Root    account.RootCredentials
 	Handler http.Handler
+
+	guard *httpx.Guard
 }
+
+// Ops lists every signed operation the handler serves (route, action,
+// resource), for the action-catalog tests.
+func (a *App) Ops() []httpx.Op { return a.guard.Ops() }
 
 // New opens the store, bootstraps the root account and builds the handler.
 func New(ctx context.Context, cfg Config) (*App, error) {
@@ -95,7 +103,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
 	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
 	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
-	guard := &httpx.Guard{Authn: authn.New(a.Store, keys, cfg.Now), Authz: authz.RootOnly{}, Now: cfg.Now}
+	authenticator, authorizer := authn.New(a.Store, keys, cfg.Now), authz.NewPolicies(a.Store)
+	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
+	a.guard = guard
+	accessSvc := &access.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}
 
 	reg := metrics.New()
 	rt := httpx.NewRouter()
@@ -119,6 +130,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Mount(rt, (&admin.API{Center: centerSvc}).Ops())
 	guard.Mount(rt, (&keystone.API{Accounts: accounts}).Ops())
 	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
+	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen}
 	a.Handler = mw.Wrap(rt)

@@ -2,9 +2,11 @@
 // (Request: an action name, a resource URN and the request context) and the
 // one hook every operation passes through (Authorizer).
 //
-// The Authorizer in this package, RootOnly, lets the management account's
-// root keys do everything and denies every other principal; the policy
-// engine replaces it without changing any caller.
+// Two Authorizers live here: Policies, the one the server uses, which
+// evaluates the principal's policies with the policy engine (see its doc
+// and actions.go for the action naming and read-verb convention), and
+// RootOnly, which lets the management account's root keys do everything and
+// denies every other principal.
 package authz
 
 import (

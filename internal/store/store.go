@@ -22,6 +22,7 @@ type Store interface {
 	Regions() Regions
 	Instances() Instances
 	Users() Users
+	Policies() Policies
 
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline

@@ -35,6 +35,8 @@ type Guard struct {
 	Authn Authenticator
 	Authz authz.Authorizer
 	Now   func() time.Time
+
+	mounted []Op
 }
 
 // Mount registers ops on rt behind the guard.
@@ -42,7 +44,12 @@ func (g *Guard) Mount(rt *Router, ops []Op) {
 	for _, op := range ops {
 		rt.Handle(op.Pattern, g.handler(op))
 	}
+	g.mounted = append(g.mounted, ops...)
 }
+
+// Ops lists every operation mounted behind the guard, in mount order (for
+// the action catalog and its tests).
+func (g *Guard) Ops() []Op { return append([]Op(nil), g.mounted...) }
 
 func (g *Guard) handler(op Op) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

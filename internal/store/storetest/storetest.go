@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Instances", testInstances},
 		{"InstancePaging", testInstancePaging},
 		{"Users", testUsers},
+		{"Policies", testPolicies},
 		{"TxCommitAndRollback", testTx},
 		{"TxPanicRollsBack", testTxPanic},
 		{"Ping", func(t *testing.T, s store.Store) {

@@ -1,0 +1,163 @@
+package authz_test
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/authz"
+	"github.com/iic-project/iic/internal/policy/managed"
+	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
+)
+
+const acct = "0123456789abcdef0123456789abcdef"
+
+func newStore(t testing.TB) store.Store {
+	st := sqltest.Open(t, "sqlite").Store()
+	for _, id := range []string{acct, "ffffffffffffffffffffffffffffffff"} {
+		if err := st.Accounts().Create(context.Background(), store.Account{ID: id, Name: "acct-" + id[:4], CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
+func mustPolicy(t testing.TB, st store.Store, account, id, doc string) {
+	t.Helper()
+	if err := st.Policies().Create(context.Background(), store.Policy{AccountID: account, ID: id, Name: id, Document: []byte(doc), CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mid(t testing.TB, name string) string {
+	p, err := managed.ByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+func TestPoliciesAuthorize(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	az := authz.NewPolicies(st)
+	mustPolicy(t, st, acct, "deny-delete", `{"Version":"5.0","Statement":[
+		{"Effect":"Allow","Action":["identitycenter:*"]},
+		{"Sid":"NoDelete","Effect":"Deny","Action":["identitycenter:service:delete"]}]}`)
+	mustPolicy(t, st, acct, "by-condition", `{"Version":"5.0","Statement":[
+		{"Effect":"Allow","Action":["identitycenter:*:*"],"Condition":{
+			"StringEquals":{"g:PrincipalTag/team":["blue"],"g:DomainName":["acct-0123"],"g:PrincipalType":["AssumedAgency"]},
+			"Bool":{"g:MFAPresent":["true"],"g:SecureTransport":["true"]},
+			"IpAddress":{"g:SourceIp":["10.0.0.0/8"]},
+			"StringLike":{"g:PrincipalUrn":["sts::*:assumed-agency:admins/alice"]},
+			"DateLessThan":{"g:CurrentTime":["2030-01-01T00:00:00Z"]}}}]}`)
+	mustPolicy(t, st, "ffffffffffffffffffffffffffffffff", "other-account", `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["*"]}]}`)
+
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	req := func(action string) *authz.Request {
+		return &authz.Request{Action: action, Resource: "identitycenter::" + acct + ":service:*", SourceIP: netip.MustParseAddr("10.1.2.3"), SecureTransport: true, Time: now}
+	}
+	scoped := func(ids ...string) *authz.Principal {
+		return &authz.Principal{Kind: authz.KindScoped, AccountID: acct, AccessKey: "AK1", PolicyIDs: ids}
+	}
+	agency := &authz.Principal{Kind: authz.KindTemporary, AccountID: acct, AccessKey: "AK2", AgencyURN: "iam::" + acct + ":agency:admins",
+		SessionName: "alice", Tags: map[string]string{"Team": "blue"}, MFA: true, PolicyIDs: []string{"by-condition"}}
+
+	cases := []struct {
+		name  string
+		p     *authz.Principal
+		r     *authz.Request
+		allow bool
+	}{
+		{"nil principal", nil, req("identitycenter:instances:list"), false},
+		{"root", &authz.Principal{Kind: authz.KindRoot, AccountID: acct}, req("identitycenter:service:delete"), true},
+		{"no policies", scoped(), req("identitycenter:instances:list"), false},
+		{"discovery without policies", scoped(), req("iam:projects:list"), true},
+		{"read-only list", scoped(mid(t, "IdentityCenter ReadOnlyAccess")), req("identitycenter:instances:list"), true},
+		{"read-only write", scoped(mid(t, "IdentityCenter ReadOnlyAccess")), req("identitycenter:service:start"), false},
+		{"custom allow", scoped("deny-delete"), req("identitycenter:service:start"), true},
+		{"custom deny wins", scoped("deny-delete", mid(t, "FullAccess")), req("identitycenter:service:delete"), false},
+		{"unknown ids ignored", scoped("nope", "00000000000000000000000000000000"), req("identitycenter:instances:list"), false},
+		{"another account's custom policy", scoped("other-account"), req("identitycenter:instances:list"), false},
+		{"all conditions hold", agency, req("identitycenter:service:start"), true},
+	}
+	for _, c := range cases {
+		err := az.Authorize(ctx, c.p, c.r)
+		if (err == nil) != c.allow {
+			t.Errorf("%s: Authorize = %v, want allow=%v", c.name, err, c.allow)
+		}
+		if err != nil && !apierr.IIC1000_403.Is(err) {
+			t.Errorf("%s: error %v is not 403 IIC.1000", c.name, err)
+		}
+		if err != nil && err.Error() != "IIC.1000: No permission for action "+c.r.Action+"." {
+			t.Errorf("%s: message %q", c.name, err.Error())
+		}
+	}
+	// Each condition matters.
+	for name, mutate := range map[string]func(p *authz.Principal, r *authz.Request){
+		"tag":       func(p *authz.Principal, _ *authz.Request) { p.Tags = map[string]string{"team": "red"} },
+		"mfa":       func(p *authz.Principal, _ *authz.Request) { p.MFA = false },
+		"tls":       func(_ *authz.Principal, r *authz.Request) { r.SecureTransport = false },
+		"source ip": func(_ *authz.Principal, r *authz.Request) { r.SourceIP = netip.MustParseAddr("192.168.1.1") },
+		"time":      func(_ *authz.Principal, r *authz.Request) { r.Time = time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"session":   func(p *authz.Principal, _ *authz.Request) { p.SessionName = "mallory" },
+		"kind":      func(p *authz.Principal, _ *authz.Request) { p.Kind = authz.KindScoped },
+	} {
+		p, r := *agency, *req("identitycenter:service:start")
+		mutate(&p, &r)
+		if err := az.Authorize(ctx, &p, &r); err == nil {
+			t.Errorf("condition %s ignored", name)
+		}
+	}
+
+	// Deleting a custom policy takes effect at once after Invalidate.
+	if err := az.Authorize(ctx, scoped("deny-delete"), req("identitycenter:service:start")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Policies().Delete(ctx, acct, "deny-delete"); err != nil {
+		t.Fatal(err)
+	}
+	az.Invalidate(acct, "deny-delete")
+	if err := az.Authorize(ctx, scoped("deny-delete"), req("identitycenter:service:start")); err == nil {
+		t.Fatal("deleted policy still applies")
+	}
+}
+
+func TestActionConvention(t *testing.T) {
+	for a, want := range map[string]bool{
+		"identitycenter:instances:list": true, "identitystore:groupMembership:delete": true, "iam:projects:list": true,
+		"identitycenter:service:getStatus": true, "Identitycenter:x:list": false, "a:b": false, "a:b:c:d": false,
+		"a:B:c": false, "a:b:C": false, "a:b-c:d": false, "": false,
+	} {
+		if _, _, _, ok := authz.SplitAction(a); ok != want {
+			t.Errorf("SplitAction(%q) ok=%v", a, ok)
+		}
+	}
+	for v, want := range map[string]bool{"list": true, "getStatus": true, "describeX": true, "show": true, "checkName": true,
+		"isMember": true, "head": true, "search": true, "count": true, "create": false, "delete": false, "register": false, "start": false} {
+		if authz.IsReadVerb(v) != want {
+			t.Errorf("IsReadVerb(%q) != %v", v, want)
+		}
+	}
+	if !authz.IsReadAction("x:y:listAll") || authz.IsReadAction("x:y:update") {
+		t.Fatal("IsReadAction")
+	}
+}
+
+func TestPrincipalURN(t *testing.T) {
+	for want, p := range map[string]*authz.Principal{
+		"iam::A:root":                     {Kind: authz.KindRoot, AccountID: "A"},
+		"iam::A:accessKey:AK":             {Kind: authz.KindScoped, AccountID: "A", AccessKey: "AK"},
+		"sts::A:assumed-agency:ops/alice": {Kind: authz.KindTemporary, AccountID: "A", AgencyURN: "iam::A:agency:ops", SessionName: "alice"},
+		"sts::A:session:TMP":              {Kind: authz.KindTemporary, AccountID: "A", AccessKey: "TMP"},
+	} {
+		if got := authz.PrincipalURN(p); got != want {
+			t.Errorf("PrincipalURN = %q, want %q", got, want)
+		}
+	}
+}
+
+var httpxSourceIP = netip.MustParseAddr("192.0.2.7")
