@@ -157,6 +157,13 @@ func (db *DB) rebind(q string) string {
 	if v, ok := db.binds.Load(q); ok {
 		return v.(string)
 	}
+	out := rebindQuery(q)
+	db.binds.Store(q, out)
+	return out
+}
+
+// rebindQuery numbers the ? placeholders of q as $1, $2, ...
+func rebindQuery(q string) string {
 	var b strings.Builder
 	n := 0
 	for i := 0; i < len(q); i++ {
@@ -168,9 +175,7 @@ func (db *DB) rebind(q string) string {
 		}
 		b.WriteByte(q[i])
 	}
-	out := b.String()
-	db.binds.Store(q, out)
-	return out
+	return b.String()
 }
 
 // mapErr turns driver errors into the store's sentinels.
