@@ -7,6 +7,8 @@
 //
 // Each request is signed afresh (as the SDK does), so signature verification
 // is part of what is measured. It refuses targets outside the loopback range.
+// With --vary N, "{n}" in the path and body becomes a random number below N,
+// e.g. --path '/v1/identity-stores/d-…/users/seed-user-{n}' --vary 1000000.
 package main
 
 import (
@@ -15,11 +17,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +42,7 @@ func main() {
 	conc := flag.Int("concurrency", 16, "concurrent clients")
 	dur := flag.Duration("duration", 10*time.Second, "how long to send")
 	max := flag.Int("max", 2_000_000, "stop after this many requests")
+	vary := flag.Int("vary", 0, "if > 0, replace {n} in --path and --body with a random number in [0, vary) per request")
 	flag.Parse()
 
 	u, err := url.Parse(*target)
@@ -64,14 +70,19 @@ func main() {
 		go func(w int) {
 			defer wg.Done()
 			for time.Now().Before(deadline) && sent.Add(1) <= int64(*max) {
-				req, _ := http.NewRequest(*method, *target+*path, bytes.NewReader([]byte(*body)))
+				p, bd := *path, *body
+				if *vary > 0 {
+					n := strconv.Itoa(rand.IntN(*vary))
+					p, bd = strings.ReplaceAll(p, "{n}", n), strings.ReplaceAll(bd, "{n}", n)
+				}
+				req, _ := http.NewRequest(*method, *target+p, bytes.NewReader([]byte(bd)))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("User-Agent", "iic-loadgen")
 				if *header != "none" {
 					req.Header.Set(*header, creds.AccountID)
 				}
 				t0 := time.Now()
-				aksk.Sign(req, creds.AccessKey, creds.SecretKey, []byte(*body), t0)
+				aksk.Sign(req, creds.AccessKey, creds.SecretKey, []byte(bd), t0)
 				resp, err := client.Do(req)
 				if err != nil {
 					failed.Add(1)
