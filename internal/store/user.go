@@ -55,4 +55,11 @@ type Users interface {
 	List(ctx context.Context, storeID string, f UserFilter, after int64, limit int) ([]User, error)
 	// Count returns how many users the store holds.
 	Count(ctx context.Context, storeID string) (int, error)
+	// GetByEmail returns the user whose primary e-mail is email
+	// (case-insensitive), or ErrNotFound.
+	GetByEmail(ctx context.Context, storeID, email string) (User, error)
+	// GetByExternalID returns the user holding the external id, or
+	// ErrNotFound. External ids are unique per issuer within a store
+	// (Create and Update return ErrConflict otherwise).
+	GetByExternalID(ctx context.Context, storeID string, id ExternalID) (User, error)
 }

@@ -48,6 +48,10 @@ func userArgs(u store.User) ([]any, error) {
 }
 
 func (t users) Create(ctx context.Context, u store.User) error {
+	return t.s.update(ctx, func(tx *sqlStore) error { return users{tx}.create(ctx, u) })
+}
+
+func (t users) create(ctx context.Context, u store.User) error {
 	args, err := userArgs(u)
 	if err != nil {
 		return err
@@ -55,7 +59,27 @@ func (t users) Create(ctx context.Context, u store.User) error {
 	_, err = t.s.exec(ctx, `INSERT INTO users (identity_store_id, id, user_name, user_name_key, display_name, email_key, email, external_ids,
 		enabled, email_verified, profile, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{u.IdentityStoreID, u.ID}, args...)...)
-	return err
+	if err != nil {
+		return err
+	}
+	return t.writeExternalIDs(ctx, t.s, u)
+}
+
+// writeExternalIDs makes user_external_ids hold exactly u's external ids.
+// Inside a caller's transaction it joins it; otherwise the user row and the
+// external ids are not written atomically by Create, so Create runs both in
+// one transaction (see Create's use through update).
+func (t users) writeExternalIDs(ctx context.Context, s *sqlStore, u store.User) error {
+	if _, err := s.exec(ctx, "DELETE FROM user_external_ids WHERE identity_store_id = ? AND user_id = ?", u.IdentityStoreID, u.ID); err != nil {
+		return err
+	}
+	for _, e := range u.ExternalIDs {
+		if _, err := s.exec(ctx, "INSERT INTO user_external_ids (identity_store_id, issuer, external_id, user_id) VALUES (?, ?, ?, ?)",
+			u.IdentityStoreID, e.Issuer, e.ID, u.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t users) Get(ctx context.Context, storeID, userID string) (store.User, error) {
@@ -75,9 +99,13 @@ func (t users) Update(ctx context.Context, storeID, userID string, fn func(*stor
 		if err != nil {
 			return err
 		}
-		return tx.execOne(ctx, `UPDATE users SET user_name = ?, user_name_key = ?, display_name = ?, email_key = ?, email = ?, external_ids = ?,
+		if err := tx.execOne(ctx, `UPDATE users SET user_name = ?, user_name_key = ?, display_name = ?, email_key = ?, email = ?, external_ids = ?,
 			enabled = ?, email_verified = ?, profile = ?, created_at = ?, created_by = ?, updated_at = ?, updated_by = ?
-			WHERE identity_store_id = ? AND id = ?`, append(args, storeID, userID)...)
+			WHERE identity_store_id = ? AND id = ?`, append(args, storeID, userID)...); err != nil {
+			return err
+		}
+		u.IdentityStoreID, u.ID = storeID, userID
+		return t.writeExternalIDs(ctx, tx, u)
 	})
 }
 
@@ -97,6 +125,28 @@ func (t users) List(ctx context.Context, storeID string, f store.UserFilter, aft
 		return nil, err
 	}
 	return collect(rows, scanUser)
+}
+
+func (t users) GetByEmail(ctx context.Context, storeID, email string) (store.User, error) {
+	if email == "" {
+		return store.User{}, store.ErrNotFound
+	}
+	return scanUser(t.s.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE identity_store_id = ? AND email_key = ?", storeID, strings.ToLower(email)))
+}
+
+func (t users) GetByExternalID(ctx context.Context, storeID string, id store.ExternalID) (store.User, error) {
+	return scanUser(t.s.queryRow(ctx, "SELECT "+prefixed("u.", userColumns)+` FROM user_external_ids e JOIN users u
+		ON u.identity_store_id = e.identity_store_id AND u.id = e.user_id
+		WHERE e.identity_store_id = ? AND e.issuer = ? AND e.external_id = ?`, storeID, id.Issuer, id.ID))
+}
+
+// prefixed qualifies every column of a comma-separated list with p.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (t users) Count(ctx context.Context, storeID string) (int, error) {

@@ -1,0 +1,373 @@
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/paging"
+	"github.com/iic-project/iic/internal/store"
+)
+
+// Caller says who acts: the account that owns the identity store and the
+// actor recorded in created_by / updated_by.
+type Caller struct {
+	AccountID string
+	Actor     string
+}
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	UserName     string
+	DisplayName  string
+	PasswordMode string // "OTP" or "EMAIL"
+	Profile      Profile
+}
+
+// Password modes of CreateUser and ResetPassword.
+const (
+	PasswordModeOTP   = "OTP"
+	PasswordModeEmail = "EMAIL"
+)
+
+func badRequest(format string, args ...any) error {
+	return apierr.IIC400_400.New(fmt.Sprintf(format, args...))
+}
+
+func checkLen(field, v string, min, max int) error {
+	n := utf8.RuneCountInString(v)
+	if n < min || n > max {
+		if min > 0 && n == 0 {
+			return badRequest("%s is required", field)
+		}
+		return badRequest("%s must be %d to %d characters", field, min, max)
+	}
+	return nil
+}
+
+// validateProfile checks the attributes and returns the primary email.
+func validateProfile(p *Profile) (string, error) {
+	if err := checkLen("name.given_name", p.Name.GivenName, 1, 64); err != nil {
+		return "", err
+	}
+	if err := checkLen("name.family_name", p.Name.FamilyName, 1, 64); err != nil {
+		return "", err
+	}
+	for field, v := range map[string]string{
+		"name.formatted": p.Name.Formatted, "name.middle_name": p.Name.MiddleName,
+		"name.honorific_prefix": p.Name.HonorificPrefix, "name.honorific_suffix": p.Name.HonorificSuffix,
+		"nickname": p.Nickname, "title": p.Title, "locale": p.Locale, "timezone": p.Timezone,
+		"preferred_language": p.PreferredLanguage, "profile_url": p.ProfileURL, "user_type": p.UserType,
+	} {
+		if err := checkLen(field, v, 0, 1024); err != nil {
+			return "", err
+		}
+	}
+	if len(p.Emails) > 1 {
+		return "", badRequest("emails may hold at most one address")
+	}
+	primary := ""
+	for i, e := range p.Emails {
+		if _, err := mail.ParseAddress(e.Value); err != nil || strings.ContainsAny(e.Value, "<> ") || len(e.Value) > 254 {
+			return "", badRequest("emails[%d].value %q is not a valid e-mail address", i, e.Value)
+		}
+		if err := checkLen(fmt.Sprintf("emails[%d].type", i), e.Type, 0, 64); err != nil {
+			return "", err
+		}
+		switch e.VerificationStatus {
+		case "", "NOT_VERIFIED", "VERIFIED":
+		default:
+			return "", badRequest("emails[%d].verification_status must be NOT_VERIFIED or VERIFIED", i)
+		}
+		if e.Primary {
+			primary = e.Value
+		}
+	}
+	if len(p.Emails) > 0 && primary == "" {
+		return "", badRequest("the e-mail address must be marked primary")
+	}
+	if len(p.Addresses) > 1 || len(p.PhoneNumbers) > 1 {
+		return "", badRequest("addresses and phone_numbers may hold at most one entry each")
+	}
+	return primary, nil
+}
+
+func validUserName(name string) error {
+	if err := checkLen("user_name", name, 1, 128); err != nil {
+		return err
+	}
+	for _, r := range name {
+		if r < 0x21 || r == 0x7f {
+			return badRequest("user_name must not contain spaces or control characters")
+		}
+	}
+	return nil
+}
+
+// uniqueness maps a store conflict on users to the matching error: a taken
+// e-mail address is IIC.1321, a taken user name IIC.1310.
+func (s *Service) uniqueness(ctx context.Context, tx store.Store, storeID, selfID, userName, email string) error {
+	byName, err := tx.Users().List(ctx, storeID, store.UserFilter{UserName: userName}, 0, 1)
+	if err != nil {
+		return err
+	}
+	if len(byName) > 0 && byName[0].ID != selfID {
+		return apierr.IIC1310.New()
+	}
+	if email != "" {
+		other, err := tx.Users().GetByEmail(ctx, storeID, email)
+		if err == nil && other.ID != selfID {
+			return apierr.IIC1321.New()
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateUser creates a user and gives it a first password per
+// PasswordMode; it returns the user id and, for OTP, the one-time password.
+func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in NewUser) (string, string, error) {
+	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+		return "", "", err
+	}
+	if err := validUserName(in.UserName); err != nil {
+		return "", "", err
+	}
+	if err := checkLen("display_name", in.DisplayName, 1, 1024); err != nil {
+		return "", "", err
+	}
+	if in.PasswordMode != PasswordModeOTP && in.PasswordMode != PasswordModeEmail {
+		return "", "", badRequest("password_mode must be OTP or EMAIL")
+	}
+	if len(in.Profile.Emails) == 0 {
+		return "", "", badRequest("emails is required")
+	}
+	email, err := validateProfile(&in.Profile)
+	if err != nil {
+		return "", "", err
+	}
+	profile, err := json.Marshal(in.Profile)
+	if err != nil {
+		return "", "", err
+	}
+	now := s.Now().UTC()
+	u := store.User{
+		IdentityStoreID: storeID, ID: s.IDs.UUID(), UserName: in.UserName, DisplayName: in.DisplayName, Email: email,
+		Enabled: true, Profile: profile, CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor,
+	}
+	var password string
+	err = s.Store.WithTx(ctx, func(tx store.Store) error {
+		n, err := tx.Users().Count(ctx, storeID)
+		if err != nil {
+			return err
+		}
+		if n >= s.quotas().Users {
+			return apierr.IIC1311.New()
+		}
+		if err := s.uniqueness(ctx, tx, storeID, "", u.UserName, email); err != nil {
+			return err
+		}
+		if err := tx.Users().Create(ctx, u); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return apierr.IIC1310.New()
+			}
+			return err
+		}
+		password, err = s.initialPassword(ctx, tx, &u, in.PasswordMode)
+		return err
+	})
+	if err != nil {
+		return "", "", err
+	}
+	return u.ID, password, nil
+}
+
+func (s *Service) quotas() Quotas {
+	q := s.Quotas
+	if q.Users <= 0 {
+		q.Users = DefaultQuotas.Users
+	}
+	if q.Groups <= 0 {
+		q.Groups = DefaultQuotas.Groups
+	}
+	return q
+}
+
+func decodeUser(u store.User) (User, error) {
+	out := User{User: u}
+	if len(u.Profile) > 0 {
+		if err := json.Unmarshal(u.Profile, &out.Profile); err != nil {
+			return out, fmt.Errorf("user %s: profile: %w", u.ID, err)
+		}
+	}
+	return out, nil
+}
+
+// GetUser returns one user; 404 IIC.1312 if it does not exist.
+func (s *Service) GetUser(ctx context.Context, accountID, storeID, userID string) (User, error) {
+	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
+		return User{}, err
+	}
+	u, err := s.Store.Users().Get(ctx, storeID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return User{}, apierr.IIC1312.New()
+	}
+	if err != nil {
+		return User{}, err
+	}
+	return decodeUser(u)
+}
+
+// DescribeUsers returns the users among ids that exist, in the order asked.
+func (s *Service) DescribeUsers(ctx context.Context, accountID, storeID string, ids []string) ([]User, error) {
+	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 || len(ids) > 100 {
+		return nil, badRequest("user_ids must hold 1 to 100 ids")
+	}
+	out := make([]User, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		u, err := s.Store.Users().Get(ctx, storeID, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		du, err := decodeUser(u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, du)
+	}
+	return out, nil
+}
+
+// UserPage is one page of ListUsers.
+type UserPage struct {
+	Users      []User
+	NextMarker string
+}
+
+// ListUsers lists users in creation order, optionally only the one named
+// userName (case-insensitive).
+func (s *Service) ListUsers(ctx context.Context, accountID, storeID, userName string, limit int, marker string) (UserPage, error) {
+	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
+		return UserPage{}, err
+	}
+	scope := "users:" + storeID + ":" + strings.ToLower(userName)
+	after, err := s.Paging.After(scope, marker)
+	if err != nil {
+		return UserPage{}, err
+	}
+	rows, err := s.Store.Users().List(ctx, storeID, store.UserFilter{UserName: userName}, after, limit+1)
+	if err != nil {
+		return UserPage{}, err
+	}
+	rows, next := paging.Trim(s.Paging, scope, rows, limit, func(u store.User) int64 { return u.Seq })
+	page := UserPage{NextMarker: next, Users: make([]User, 0, len(rows))}
+	for _, r := range rows {
+		u, err := decodeUser(r)
+		if err != nil {
+			return UserPage{}, err
+		}
+		page.Users = append(page.Users, u)
+	}
+	return page, nil
+}
+
+// DeleteUser deletes a user with its memberships, credentials and sessions.
+func (s *Service) DeleteUser(ctx context.Context, accountID, storeID, userID string) error {
+	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
+		return err
+	}
+	err := s.Store.Users().Delete(ctx, storeID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return apierr.IIC1312.New()
+	}
+	return err
+}
+
+// SetUserEnabled enables or disables a user; doing it twice is IIC.1318
+// (already enabled) or IIC.1317 (already disabled).
+func (s *Service) SetUserEnabled(ctx context.Context, c Caller, storeID, userID string, enabled bool) error {
+	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+		return err
+	}
+	err := s.Store.Users().Update(ctx, storeID, userID, func(u *store.User) error {
+		switch {
+		case u.Enabled && enabled:
+			return apierr.IIC1318.New()
+		case !u.Enabled && !enabled:
+			return apierr.IIC1317.New()
+		}
+		u.Enabled = enabled
+		u.UpdatedAt, u.UpdatedBy = s.Now().UTC(), c.Actor
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return apierr.IIC1312.New()
+	}
+	return err
+}
+
+// AlternateIdentifier names a user or group by something other than its id:
+// exactly one of UniqueAttribute and ExternalID.
+type AlternateIdentifier struct {
+	UniqueAttribute *AttributeOp
+	ExternalID      *store.ExternalID
+}
+
+// AttributeOp is an attribute path with a value (UpdateUser operations,
+// unique-attribute look-ups).
+type AttributeOp struct {
+	Path  string
+	Value string
+}
+
+// GetUserID finds a user by user name, e-mail or external id.
+func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt AlternateIdentifier) (string, error) {
+	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
+		return "", err
+	}
+	if (alt.UniqueAttribute == nil) == (alt.ExternalID == nil) {
+		return "", apierr.IIC1344.New()
+	}
+	var (
+		u   store.User
+		err error
+	)
+	switch {
+	case alt.ExternalID != nil:
+		u, err = s.Store.Users().GetByExternalID(ctx, storeID, *alt.ExternalID)
+	case alt.UniqueAttribute.Path == "user_name" || alt.UniqueAttribute.Path == "userName":
+		var list []store.User
+		list, err = s.Store.Users().List(ctx, storeID, store.UserFilter{UserName: alt.UniqueAttribute.Value}, 0, 1)
+		if err == nil && len(list) == 0 {
+			err = store.ErrNotFound
+		} else if err == nil {
+			u = list[0]
+		}
+	case alt.UniqueAttribute.Path == "emails.value" || alt.UniqueAttribute.Path == "emails":
+		u, err = s.Store.Users().GetByEmail(ctx, storeID, alt.UniqueAttribute.Value)
+	default:
+		return "", badRequest("unique_attribute.attribute_path must be user_name or emails.value, not %q", alt.UniqueAttribute.Path)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return "", apierr.IIC1312.New()
+	}
+	return u.ID, err
+}
