@@ -21,8 +21,25 @@ type Store interface {
 	Credentials() Credentials
 	Regions() Regions
 	Instances() Instances
-	Users() Users
 	Policies() Policies
+
+	// Identity store: users and their passwords (identity service).
+	Users() Users
+	UserSecrets() UserSecrets
+	// end users
+
+	// Identity store: groups and memberships (identity service).
+	Groups() Groups
+	// end groups
+
+	// Identity store: MFA devices and portal sessions (identity service).
+	Devices() Devices
+	// end devices
+
+	// Identity sources: external IdPs, SP certificates, SCIM tenants and
+	// bearer tokens (idsource service).
+	Sources() Sources
+	// end sources
 
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline

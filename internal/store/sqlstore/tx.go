@@ -127,5 +127,4 @@ func (s *sqlStore) Projects() store.Projects       { return projects{s} }
 func (s *sqlStore) Credentials() store.Credentials { return credentials{s} }
 func (s *sqlStore) Regions() store.Regions         { return regions{s} }
 func (s *sqlStore) Instances() store.Instances     { return instances{s} }
-func (s *sqlStore) Users() store.Users             { return users{s} }
 func (s *sqlStore) Policies() store.Policies       { return policies{s} }

@@ -21,12 +21,15 @@ import (
 // Factory returns a fresh, empty, migrated store; it registers its own cleanup.
 type Factory func(t *testing.T) store.Store
 
+// namedTest is one conformance test.
+type namedTest struct {
+	name string
+	fn   func(t *testing.T, s store.Store)
+}
+
 // Run runs every conformance test against stores made by newStore.
 func Run(t *testing.T, newStore Factory) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s store.Store)
-	}{
+	tests := []namedTest{
 		{"Settings", testSettings},
 		{"Accounts", testAccounts},
 		{"Projects", testProjects},
@@ -46,6 +49,11 @@ func Run(t *testing.T, newStore Factory) {
 			}
 		}},
 	}
+	// One list per area, each in its own file.
+	tests = append(tests, userSecretTests...)
+	tests = append(tests, groupTests...)
+	tests = append(tests, deviceTests...)
+	tests = append(tests, sourceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))

@@ -1,0 +1,5 @@
+package store
+
+// Groups stores identity-store groups and their memberships.
+type Groups interface {
+}

@@ -1,0 +1,2 @@
+-- Reserved: MFA devices and portal sessions. A step must not be empty.
+SELECT 1;

@@ -1,0 +1,4 @@
+package storetest
+
+// groupTests are the conformance tests of this area.
+var groupTests = []namedTest{}

@@ -1,0 +1,4 @@
+package storetest
+
+// userSecretTests are the conformance tests of this area.
+var userSecretTests = []namedTest{}
