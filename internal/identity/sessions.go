@@ -1,0 +1,158 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/store"
+)
+
+// DefaultSessionTTL is how long a portal session lasts without activity
+// when the caller does not say (the instance's session setting will).
+const DefaultSessionTTL = 8 * time.Hour
+
+// NewSession is the input of CreateSession.
+type NewSession struct {
+	StoreID     string
+	UserID      string
+	SourceIP    string
+	UserAgent   string
+	AuthMethods []string      // how the user proved itself ("pwd", "totp", ...)
+	TTL         time.Duration // 0 = DefaultSessionTTL
+}
+
+// CreateSession opens a portal session for a user (the portal calls it
+// after a successful sign-in) and returns the bearer token, shown once;
+// only its SHA-256 is stored. A disabled or unknown user gets 404 IIC.1312.
+func (s *Service) CreateSession(ctx context.Context, in NewSession) (string, store.Session, error) {
+	u, err := s.Store.Users().Get(ctx, in.StoreID, in.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Enabled) {
+		return "", store.Session{}, apierr.IIC1312.New()
+	}
+	if err != nil {
+		return "", store.Session{}, err
+	}
+	ttl := in.TTL
+	if ttl <= 0 {
+		ttl = DefaultSessionTTL
+	}
+	now := s.Now().UTC()
+	token := s.IDs.Token(43)
+	sess := store.Session{
+		IdentityStoreID: in.StoreID, UserID: in.UserID, ID: s.IDs.UUID(), TokenHash: hashToken(token),
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl),
+		SourceIP: truncate(in.SourceIP, 64), UserAgent: truncate(in.UserAgent, 512), AuthMethods: in.AuthMethods,
+	}
+	if err := s.Store.Devices().CreateSession(ctx, sess); errors.Is(err, store.ErrNotFound) {
+		return "", store.Session{}, apierr.IIC1312.New()
+	} else if err != nil {
+		return "", store.Session{}, err
+	}
+	return token, sess, nil
+}
+
+func truncate(v string, n int) string {
+	if len(v) <= n {
+		return v
+	}
+	// Cut on a rune boundary.
+	for n > 0 && v[n]&0xc0 == 0x80 {
+		n--
+	}
+	return v[:n]
+}
+
+// SessionByToken returns the live session a portal token names. A missing
+// or expired session, or one whose user was disabled or deleted, is 401
+// IIC.1410 (the stale row is removed).
+func (s *Service) SessionByToken(ctx context.Context, token string) (store.Session, error) {
+	sess, err := s.Store.Devices().GetSessionByToken(ctx, hashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Session{}, apierr.IIC1410_401_2.New()
+	}
+	if err != nil {
+		return store.Session{}, err
+	}
+	if !s.Now().Before(sess.ExpiresAt) {
+		return store.Session{}, apierr.IIC1410_401_2.New()
+	}
+	u, err := s.Store.Users().Get(ctx, sess.IdentityStoreID, sess.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Enabled) {
+		if _, err := s.Store.Devices().DeleteSessionsOfUser(ctx, sess.IdentityStoreID, sess.UserID); err != nil {
+			return store.Session{}, err
+		}
+		return store.Session{}, apierr.IIC1410_401_2.New()
+	}
+	if err != nil {
+		return store.Session{}, err
+	}
+	return sess, nil
+}
+
+// EndSession signs a portal session out (Logout); an unknown token is not
+// an error.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	sess, err := s.Store.Devices().GetSessionByToken(ctx, hashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.Store.Devices().DeleteSessions(ctx, sess.IdentityStoreID, sess.UserID, []string{sess.ID})
+	return err
+}
+
+// ListSessions returns a user's unexpired portal sessions, oldest first;
+// 404 IIC.1312 for an unknown user.
+func (s *Service) ListSessions(ctx context.Context, accountID, storeID, userID string) ([]store.Session, error) {
+	if _, err := s.userOf(ctx, accountID, storeID, userID); err != nil {
+		return nil, err
+	}
+	return s.Store.Devices().ListSessions(ctx, storeID, userID, s.Now())
+}
+
+// MaxSessionIDs bounds one BatchDeleteSessions call.
+const MaxSessionIDs = 100
+
+// BatchDeleteSessions signs a user out of the listed sessions (1 to 100
+// ids). Ids that are not sessions of this user (unknown, expired and
+// cleaned up, another user's) are ignored, so a repeated call succeeds.
+// Unknown user: 404 IIC.1312.
+func (s *Service) BatchDeleteSessions(ctx context.Context, accountID, storeID, userID string, ids []string) error {
+	if len(ids) == 0 || len(ids) > MaxSessionIDs {
+		return badRequest("session_ids must hold 1 to %d ids", MaxSessionIDs)
+	}
+	for i, id := range ids {
+		if err := checkLen("session_ids["+strconv.Itoa(i)+"]", id, 1, 64); err != nil {
+			return err
+		}
+	}
+	if _, err := s.userOf(ctx, accountID, storeID, userID); err != nil {
+		return err
+	}
+	_, err := s.Store.Devices().DeleteSessions(ctx, storeID, userID, ids)
+	return err
+}
+
+// DeleteSessionsOfUser ends every portal session of a user and returns how
+// many there were. Disabling a user and resetting its password should
+// call it.
+func (s *Service) DeleteSessionsOfUser(ctx context.Context, storeID, userID string) (int, error) {
+	return s.Store.Devices().DeleteSessionsOfUser(ctx, storeID, userID)
+}
+
+// SweepExpired removes expired sessions and registrations (for a periodic
+// janitor) and returns how many rows went.
+func (s *Service) SweepExpired(ctx context.Context) (int, error) {
+	now := s.Now()
+	n, err := s.Store.Devices().DeleteExpiredSessions(ctx, now)
+	if err != nil {
+		return n, err
+	}
+	m, err := s.Store.Devices().DeleteExpiredRegistrations(ctx, now)
+	return n + m, err
+}
