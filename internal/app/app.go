@@ -46,6 +46,9 @@ type App struct {
 	Keys    *secrets.Keyring
 	Root    account.RootCredentials
 	Handler http.Handler
+	// Identity is the identity-store service (tests drive portal-side
+	// flows, such as opening sessions, through it).
+	Identity *identity.Service
 
 	guard *httpx.Guard
 }
@@ -102,6 +105,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	pager := paging.NewSigner(keys.Derive("paging"))
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
 	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
+	a.Identity = identitySvc
 	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
 	authenticator, authorizer := authn.New(a.Store, keys, cfg.Now), authz.NewPolicies(a.Store)
 	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
