@@ -359,6 +359,9 @@ func (s *Service) VerifyTOTP(ctx context.Context, storeID, userID, code string) 
 		if err != nil {
 			return MFADevice{}, err
 		}
+		if _, ok := matchTOTP(seed, code, now, d.LastStep); !ok {
+			continue // no write (and no lock) for a code that cannot match
+		}
 		var out store.MFADevice
 		err = s.Store.Devices().UpdateDevice(ctx, storeID, userID, d.ID, func(cur *store.MFADevice) error {
 			step, ok := matchTOTP(seed, code, now, cur.LastStep)

@@ -392,3 +392,32 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("DeleteSessionsOfUser = %d, %v; want 2", n, err)
 	}
 }
+
+// Concurrent sign-ins with one code: exactly one is accepted.
+func TestTOTPReplayIsAtomic(t *testing.T) {
+	svc, clk := newService(t, "alice")
+	_, secret := registerTOTP(t, svc, clk, "alice", "phone")
+	clk.Add(30 * time.Second)
+	code, _ := totp.GenerateCode(secret, clk.Now())
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := svc.VerifyTOTP(ctx, storeID, "alice", code)
+			if err == nil {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			} else if e, isAPI := apierr.From(err); !isAPI || e.Def.Code != "IIC.1726" {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 1 {
+		t.Fatalf("%d of 8 concurrent uses of one code were accepted", ok)
+	}
+}
