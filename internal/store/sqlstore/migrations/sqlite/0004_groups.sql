@@ -42,9 +42,9 @@ CREATE TABLE group_memberships (
     user_id           TEXT NOT NULL,
     created_at        INTEGER NOT NULL,
     UNIQUE (identity_store_id, id),
-    UNIQUE (identity_store_id, user_id, group_id),
     FOREIGN KEY (identity_store_id, group_id) REFERENCES groups (identity_store_id, id) ON DELETE CASCADE,
     FOREIGN KEY (identity_store_id, user_id) REFERENCES users (identity_store_id, id) ON DELETE CASCADE
 );
+CREATE UNIQUE INDEX group_memberships_user_group ON group_memberships (identity_store_id, user_id, group_id);
 CREATE INDEX group_memberships_group ON group_memberships (identity_store_id, group_id, seq);
 CREATE INDEX group_memberships_user ON group_memberships (identity_store_id, user_id, seq);
