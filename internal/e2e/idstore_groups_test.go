@@ -15,8 +15,8 @@ import (
 	"github.com/iic-project/iic/internal/testenv"
 )
 
-func sp(s string) *string { return &s }
-func i32(n int32) *int32  { return &n }
+func gsp(s string) *string { return &s }
+func gi32(n int32) *int32  { return &n }
 
 // addStoreUser puts a user straight into the store (the users API is
 // another area's; memberships only need the row).
@@ -63,7 +63,7 @@ func getGroupID(c *ics.IdentityCenterStoreClient, storeID string, alt *model.Alt
 func TestGroupsThroughSDK(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		_, c, sid := identityStore(t, dialect)
-		resp, err := c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "Engineering", Description: sp("builders")}})
+		resp, err := c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "Engineering", Description: gsp("builders")}})
 		if err != nil || resp.HttpStatusCode != 201 {
 			t.Fatalf("CreateGroup = %+v, %v", resp, err)
 		}
@@ -72,7 +72,7 @@ func TestGroupsThroughSDK(t *testing.T) {
 		testenv.WantError(t, err, 400, "IIC.1353")
 		_, err = c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "ENGINEERING"}})
 		testenv.WantError(t, err, 409, "IIC.1341")
-		_, err = c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "x", Description: sp(strings.Repeat("d", 1025))}})
+		_, err = c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "x", Description: gsp(strings.Repeat("d", 1025))}})
 		testenv.WantError(t, err, 400, "IIC.400")
 		_, err = c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: "d-0000000000", Body: &model.CreateGroupReqBody{DisplayName: "x"}})
 		testenv.WantError(t, err, 404, "IIC.1259")
@@ -87,7 +87,7 @@ func TestGroupsThroughSDK(t *testing.T) {
 
 		// UpdateGroup: several operations at once, all or none.
 		ext := `[{"issuer":"scim","id":"E-1"}]`
-		if err := updateGroup(c, sid, eng, sp("display_name"), sp("Platform"), sp("description"), nil, sp("external_ids"), &ext); err != nil {
+		if err := updateGroup(c, sid, eng, gsp("display_name"), gsp("Platform"), gsp("description"), nil, gsp("external_ids"), &ext); err != nil {
 			t.Fatal(err)
 		}
 		d, _ = c.DescribeGroup(&model.DescribeGroupRequest{IdentityStoreId: sid, GroupId: eng})
@@ -95,14 +95,14 @@ func TestGroupsThroughSDK(t *testing.T) {
 			t.Fatalf("after update: %+v", d)
 		}
 		sales := createGroup(t, c, sid, "Sales")
-		testenv.WantError(t, updateGroup(c, sid, sales, sp("description"), sp("lost"), sp("display_name"), sp("platform")), 409, "IIC.1341")
-		testenv.WantError(t, updateGroup(c, sid, sales, sp("description"), sp("lost"), sp("external_ids"), &ext), 409, "IIC.1342")
-		testenv.WantError(t, updateGroup(c, sid, sales, sp("description"), sp("a"), sp("description"), sp("b")), 404, "IIC.1349")
-		testenv.WantError(t, updateGroup(c, sid, sales, sp("display_name"), nil), 400, "IIC.1353")
-		testenv.WantError(t, updateGroup(c, sid, sales, sp("description"), sp("lost"), sp("color"), sp("red")), 400, "IIC.400")
-		testenv.WantError(t, updateGroup(c, sid, sales, sp("external_ids"), sp("not json")), 400, "IIC.400")
+		testenv.WantError(t, updateGroup(c, sid, sales, gsp("description"), gsp("lost"), gsp("display_name"), gsp("platform")), 409, "IIC.1341")
+		testenv.WantError(t, updateGroup(c, sid, sales, gsp("description"), gsp("lost"), gsp("external_ids"), &ext), 409, "IIC.1342")
+		testenv.WantError(t, updateGroup(c, sid, sales, gsp("description"), gsp("a"), gsp("description"), gsp("b")), 404, "IIC.1349")
+		testenv.WantError(t, updateGroup(c, sid, sales, gsp("display_name"), nil), 400, "IIC.1353")
+		testenv.WantError(t, updateGroup(c, sid, sales, gsp("description"), gsp("lost"), gsp("color"), gsp("red")), 400, "IIC.400")
+		testenv.WantError(t, updateGroup(c, sid, sales, gsp("external_ids"), gsp("not json")), 400, "IIC.400")
 		testenv.WantError(t, updateGroup(c, sid, sales), 400, "IIC.400")
-		testenv.WantError(t, updateGroup(c, sid, "nope", sp("description"), sp("x")), 404, "IIC.1343")
+		testenv.WantError(t, updateGroup(c, sid, "nope", gsp("description"), gsp("x")), 404, "IIC.1343")
 		if d, _ := c.DescribeGroup(&model.DescribeGroupRequest{IdentityStoreId: sid, GroupId: sales}); *d.DisplayName != "Sales" || d.Description != nil && *d.Description != "" {
 			t.Fatalf("failed updates changed the group: %+v", d)
 		}
@@ -141,7 +141,7 @@ func TestGroupsThroughSDK(t *testing.T) {
 		var names []string
 		var marker *string
 		for pages := 0; ; pages++ {
-			page, err := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: i32(2), Marker: marker})
+			page, err := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: gi32(2), Marker: marker})
 			if err != nil || pages > 3 {
 				t.Fatalf("ListGroups page %d: %+v, %v", pages, page, err)
 			}
@@ -159,14 +159,14 @@ func TestGroupsThroughSDK(t *testing.T) {
 		if strings.Join(names, ",") != "Platform,Sales,Ops team,Dev Team,Finance" {
 			t.Fatalf("ListGroups = %v", names)
 		}
-		page, err := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, DisplayName: sp("TEAM")})
+		page, err := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, DisplayName: gsp("TEAM")})
 		if err != nil || len(*page.Groups) != 2 || *(*page.Groups)[0].DisplayName != "Ops team" || page.PageInfo.NextMarker != "" {
 			t.Fatalf("ListGroups filtered = %+v, %v", page, err)
 		}
-		_, err = c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: i32(101)})
+		_, err = c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: gi32(101)})
 		testenv.WantError(t, err, 400, "IIC.400")
-		first, _ := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: i32(1)})
-		_, err = c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: i32(1), Marker: &first.PageInfo.NextMarker, DisplayName: sp("team")})
+		first, _ := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: gi32(1)})
+		_, err = c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: gi32(1), Marker: &first.PageInfo.NextMarker, DisplayName: gsp("team")})
 		testenv.WantError(t, err, 400, "IIC.400") // a marker of another list
 
 		del, err := c.DeleteGroup(&model.DeleteGroupRequest{IdentityStoreId: sid, GroupId: eng})
@@ -198,7 +198,7 @@ func groupsOf(t *testing.T, c *ics.IdentityCenterStoreClient, storeID, userID st
 	var out []string
 	var marker *string
 	for {
-		page, err := c.ListGroupMembershipsForMember(&model.ListGroupMembershipsForMemberRequest{IdentityStoreId: storeID, UserId: userID, Limit: i32(3), Marker: marker})
+		page, err := c.ListGroupMembershipsForMember(&model.ListGroupMembershipsForMemberRequest{IdentityStoreId: storeID, UserId: userID, Limit: gi32(3), Marker: marker})
 		if err != nil {
 			t.Fatalf("ListGroupMembershipsForMember: %v", err)
 		}
@@ -273,7 +273,7 @@ func TestGroupMembershipsThroughSDK(t *testing.T) {
 		var members []string
 		var marker *string
 		for {
-			page, err := c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: g1, Limit: i32(2), Marker: marker})
+			page, err := c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: g1, Limit: gi32(2), Marker: marker})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,7 +293,7 @@ func TestGroupMembershipsThroughSDK(t *testing.T) {
 		}
 		_, err = c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: "nope"})
 		testenv.WantError(t, err, 404, "IIC.1372")
-		_, err = c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: g1, Limit: i32(0)})
+		_, err = c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: g1, Limit: gi32(0)})
 		testenv.WantError(t, err, 400, "IIC.400")
 		if got := strings.Join(groupsOf(t, c, sid, "u1"), ","); got != g1+","+g2 {
 			t.Fatalf("groups of u1 = %s", got)

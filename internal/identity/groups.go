@@ -33,7 +33,7 @@ func validDisplayName(name string) error {
 	return checkLen("display_name", name, 1, 1024)
 }
 
-func validExternalIDs(ids []store.ExternalID) error {
+func validGroupExternalIDs(ids []store.ExternalID) error {
 	if len(ids) > 10 {
 		return badRequest("external_ids may hold at most 10 entries")
 	}
@@ -201,7 +201,7 @@ func applyGroupOp(g *store.Group, op GroupAttributeOp) error {
 				return badRequest(`attribute_value of external_ids must be a JSON array of {"issuer","id"} objects`)
 			}
 		}
-		if err := validExternalIDs(ext); err != nil {
+		if err := validGroupExternalIDs(ext); err != nil {
 			return err
 		}
 		g.ExternalIDs = ext

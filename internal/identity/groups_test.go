@@ -14,7 +14,7 @@ import (
 	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
 )
 
-const acct = "0123456789abcdef0123456789abcdef"
+const groupAcct = "0123456789abcdef0123456789abcdef"
 
 // newGroupService is a Service over a fresh store with one identity store.
 func newGroupService(t *testing.T, dialect string, q identity.Quotas) (*identity.Service, string) {
@@ -22,11 +22,11 @@ func newGroupService(t *testing.T, dialect string, q identity.Quotas) (*identity
 	st := sqltest.Open(t, dialect).Store()
 	ctx := context.Background()
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	if err := st.Accounts().Create(ctx, store.Account{ID: acct, Name: "a", IsManagement: true, CreatedAt: now}); err != nil {
+	if err := st.Accounts().Create(ctx, store.Account{ID: groupAcct, Name: "a", IsManagement: true, CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	const sid = "d-00000000aa"
-	if err := st.Instances().Create(ctx, store.Instance{ID: "ins-00000000000000aa", AccountID: acct, IdentityStoreID: sid, RegionID: "cn-north-4", CreatedAt: now}); err != nil {
+	if err := st.Instances().Create(ctx, store.Instance{ID: "ins-00000000000000aa", AccountID: groupAcct, IdentityStoreID: sid, RegionID: "cn-north-4", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	return &identity.Service{Store: st, Now: func() time.Time { return now }, Paging: paging.NewSigner([]byte("k")), Quotas: q}, sid
@@ -39,7 +39,7 @@ func TestGroupQuota(t *testing.T) {
 		t.Run(sqltest.Name(d), func(t *testing.T) {
 			svc, sid := newGroupService(t, d, identity.Quotas{Groups: 3})
 			ctx := context.Background()
-			c := identity.Caller{AccountID: acct, Actor: "root"}
+			c := identity.Caller{AccountID: groupAcct, Actor: "root"}
 			var ids []string
 			for i := 0; i < 3; i++ {
 				id, err := svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: fmt.Sprint("g", i)})
@@ -55,7 +55,7 @@ func TestGroupQuota(t *testing.T) {
 			if n, _ := svc.Store.Groups().Count(ctx, sid); n != 3 {
 				t.Fatalf("%d groups after a refused create", n)
 			}
-			if err := svc.DeleteGroup(ctx, acct, sid, ids[0]); err != nil {
+			if err := svc.DeleteGroup(ctx, groupAcct, sid, ids[0]); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: "one too many"}); err != nil {
@@ -78,17 +78,17 @@ func TestGroupQuota(t *testing.T) {
 func TestUpdateGroupAtomic(t *testing.T) {
 	svc, sid := newGroupService(t, "sqlite", identity.Quotas{})
 	ctx := context.Background()
-	id, err := svc.CreateGroup(ctx, identity.Caller{AccountID: acct, Actor: "root"}, sid, identity.NewGroup{DisplayName: "A", Description: "d"})
+	id, err := svc.CreateGroup(ctx, identity.Caller{AccountID: groupAcct, Actor: "root"}, sid, identity.NewGroup{DisplayName: "A", Description: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	name, long := "B", string(make([]byte, 1025))
-	err = svc.UpdateGroup(ctx, identity.Caller{AccountID: acct, Actor: "bob"}, sid, id, []identity.GroupAttributeOp{{Path: "display_name", Value: &name}, {Path: "description", Value: &long}})
+	err = svc.UpdateGroup(ctx, identity.Caller{AccountID: groupAcct, Actor: "bob"}, sid, id, []identity.GroupAttributeOp{{Path: "display_name", Value: &name}, {Path: "description", Value: &long}})
 	var ae *apierr.Error
 	if !errors.As(err, &ae) || ae.Status() != 400 {
 		t.Fatalf("invalid description: %v", err)
 	}
-	g, _ := svc.GetGroup(ctx, acct, sid, id)
+	g, _ := svc.GetGroup(ctx, groupAcct, sid, id)
 	if g.DisplayName != "A" || g.Description != "d" || g.UpdatedBy != "root" {
 		t.Fatalf("failed update changed the group: %+v", g)
 	}
@@ -96,7 +96,7 @@ func TestUpdateGroupAtomic(t *testing.T) {
 	for i := range ops {
 		ops[i] = identity.GroupAttributeOp{Path: fmt.Sprint("p", i)}
 	}
-	if err := svc.UpdateGroup(ctx, identity.Caller{AccountID: acct}, sid, id, ops); !apierr.IIC400_400.Is(err) {
+	if err := svc.UpdateGroup(ctx, identity.Caller{AccountID: groupAcct}, sid, id, ops); !apierr.IIC400_400.Is(err) {
 		t.Fatalf("101 operations: %v", err)
 	}
 }

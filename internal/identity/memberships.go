@@ -19,7 +19,7 @@ var (
 	errNoUser   = apierr.IIC1373_404
 )
 
-func requireID(field, v string) error { return checkLen(field, v, 1, 64) }
+func requireRefID(field, v string) error { return checkLen(field, v, 1, 64) }
 
 // refsExist reports whether the group and the user exist in the store.
 func (s *Service) refsExist(ctx context.Context, storeID, groupID, userID string) (groupOK, userOK bool, err error) {
@@ -42,10 +42,10 @@ func (s *Service) CreateGroupMembership(ctx context.Context, accountID, storeID,
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return "", err
 	}
-	if err := requireID("group_id", groupID); err != nil {
+	if err := requireRefID("group_id", groupID); err != nil {
 		return "", err
 	}
-	if err := requireID("member_id.user_id", userID); err != nil {
+	if err := requireRefID("member_id.user_id", userID); err != nil {
 		return "", err
 	}
 	m := store.Membership{IdentityStoreID: storeID, ID: s.IDs.UUID(), GroupID: groupID, UserID: userID, CreatedAt: s.Now().UTC()}
@@ -101,10 +101,10 @@ func (s *Service) GetGroupMembershipID(ctx context.Context, accountID, storeID, 
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return "", err
 	}
-	if err := requireID("group_id", groupID); err != nil {
+	if err := requireRefID("group_id", groupID); err != nil {
 		return "", err
 	}
-	if err := requireID("member_id.user_id", userID); err != nil {
+	if err := requireRefID("member_id.user_id", userID); err != nil {
 		return "", err
 	}
 	m, err := s.Store.Memberships().Find(ctx, storeID, groupID, userID)
@@ -154,7 +154,7 @@ func (s *Service) ListGroupMemberships(ctx context.Context, accountID, storeID, 
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return MembershipPage{}, err
 	}
-	if err := requireID("group_id", groupID); err != nil {
+	if err := requireRefID("group_id", groupID); err != nil {
 		return MembershipPage{}, err
 	}
 	if _, err := s.Store.Groups().Get(ctx, storeID, groupID); errors.Is(err, store.ErrNotFound) {
@@ -173,7 +173,7 @@ func (s *Service) ListGroupMembershipsForMember(ctx context.Context, accountID, 
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return MembershipPage{}, err
 	}
-	if err := requireID("user_id", userID); err != nil {
+	if err := requireRefID("user_id", userID); err != nil {
 		return MembershipPage{}, err
 	}
 	if _, err := s.Store.Users().Get(ctx, storeID, userID); errors.Is(err, store.ErrNotFound) {
@@ -200,7 +200,7 @@ func (s *Service) IsMemberInGroups(ctx context.Context, accountID, storeID, user
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return nil, err
 	}
-	if err := requireID("member_id.user_id", userID); err != nil {
+	if err := requireRefID("member_id.user_id", userID); err != nil {
 		return nil, err
 	}
 	if len(groupIDs) == 0 || len(groupIDs) > 100 {
@@ -209,7 +209,7 @@ func (s *Service) IsMemberInGroups(ctx context.Context, accountID, storeID, user
 	uniq := make([]string, 0, len(groupIDs))
 	seen := make(map[string]bool, len(groupIDs))
 	for i, id := range groupIDs {
-		if err := requireID("group_ids["+strconv.Itoa(i)+"]", id); err != nil {
+		if err := requireRefID("group_ids["+strconv.Itoa(i)+"]", id); err != nil {
 			return nil, err
 		}
 		if !seen[id] {

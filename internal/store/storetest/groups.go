@@ -37,7 +37,7 @@ func mustGroup(t *testing.T, s store.Store, g store.Group) store.Group {
 	return got
 }
 
-func mustUser(t *testing.T, s store.Store, storeID, id string) {
+func mustGroupUser(t *testing.T, s store.Store, storeID, id string) {
 	t.Helper()
 	if err := s.Users().Create(ctx, store.User{IdentityStoreID: storeID, ID: id, UserName: "name-" + id, Enabled: true, CreatedAt: t0, UpdatedAt: t0}); err != nil {
 		t.Fatalf("create user %s: %v", id, err)
@@ -199,8 +199,8 @@ func testGroupList(t *testing.T, s store.Store) {
 func testMemberships(t *testing.T, s store.Store) {
 	mustGroup(t, s, mkGroup("g1", "One"))
 	mustGroup(t, s, mkGroup("g2", "Two"))
-	mustUser(t, s, gsid, "u1")
-	mustUser(t, s, "d-00000000g2", "u9")
+	mustGroupUser(t, s, gsid, "u1")
+	mustGroupUser(t, s, "d-00000000g2", "u9")
 	m := store.Membership{IdentityStoreID: gsid, ID: "m1", GroupID: "g1", UserID: "u1", CreatedAt: t0}
 	if err := s.Memberships().Create(ctx, m); err != nil {
 		t.Fatal(err)
@@ -266,7 +266,7 @@ func testMembershipLists(t *testing.T, s store.Store) {
 		mustGroup(t, s, mkGroup(g, "name "+g))
 	}
 	for _, u := range []string{"u1", "u2", "u3"} {
-		mustUser(t, s, gsid, u)
+		mustGroupUser(t, s, gsid, u)
 	}
 	add := func(id, g, u string) {
 		if err := s.Memberships().Create(ctx, store.Membership{IdentityStoreID: gsid, ID: id, GroupID: g, UserID: u, CreatedAt: t0}); err != nil {
@@ -302,8 +302,8 @@ func testMembershipLists(t *testing.T, s store.Store) {
 func testMembershipCascades(t *testing.T, s store.Store) {
 	mustGroup(t, s, mkGroup("g1", "One"))
 	mustGroup(t, s, mkGroup("g2", "Two"))
-	mustUser(t, s, gsid, "u1")
-	mustUser(t, s, gsid, "u2")
+	mustGroupUser(t, s, gsid, "u1")
+	mustGroupUser(t, s, gsid, "u2")
 	for i, p := range [][2]string{{"g1", "u1"}, {"g1", "u2"}, {"g2", "u1"}, {"g2", "u2"}} {
 		if err := s.Memberships().Create(ctx, store.Membership{IdentityStoreID: gsid, ID: fmt.Sprint("m", i), GroupID: p[0], UserID: p[1], CreatedAt: t0}); err != nil {
 			t.Fatal(err)
