@@ -30,6 +30,7 @@ type Store interface {
 
 	// Identity store: groups and memberships (identity service).
 	Groups() Groups
+	Memberships() Memberships
 	// end groups
 
 	// Identity store: MFA devices and portal sessions (identity service).

@@ -1,7 +1,367 @@
 package idstore
 
-import "github.com/iic-project/iic/internal/api/httpx"
+import (
+	"net/http"
 
+	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/authz"
+	"github.com/iic-project/iic/internal/identity"
+	"github.com/iic-project/iic/internal/paging"
+	"github.com/iic-project/iic/internal/store"
+)
+
+// Groups and group memberships. Wire shapes: the SDK's GroupDto,
+// DescribeGroupResp, GroupMembershipDto, GroupMembershipItem and
+// GroupMembershipExistenceResultDto.
 func (a *API) groupOps() []httpx.Op {
+	const base = "/v1/identity-stores/{identity_store_id}"
+	return []httpx.Op{
+		{Pattern: "POST " + base + "/groups", Action: "identitystore:groups:create", Resource: storeURN, Handler: a.createGroup},
+		{Pattern: "GET " + base + "/groups", Action: "identitystore:groups:list", Resource: storeURN, Handler: a.listGroups},
+		{Pattern: "GET " + base + "/groups/{group_id}", Action: "identitystore:groups:describe", Resource: storeURN, Handler: a.describeGroup},
+		{Pattern: "PUT " + base + "/groups/{group_id}", Action: "identitystore:groups:update", Resource: storeURN, Handler: a.updateGroup},
+		{Pattern: "DELETE " + base + "/groups/{group_id}", Action: "identitystore:groups:delete", Resource: storeURN, Handler: a.deleteGroup},
+		{Pattern: "POST " + base + "/groups/batch-query", Action: "identitystore:groups:describeBatch", Resource: storeURN, Handler: a.describeGroups},
+		{Pattern: "POST " + base + "/groups/retrieve-group-id", Action: "identitystore:groups:getId", Resource: storeURN, Handler: a.getGroupID},
+		{Pattern: "POST " + base + "/group-memberships", Action: "identitystore:groupMemberships:create", Resource: storeURN, Handler: a.createGroupMembership},
+		{Pattern: "GET " + base + "/group-memberships", Action: "identitystore:groupMemberships:list", Resource: storeURN, Handler: a.listGroupMemberships},
+		{Pattern: "GET " + base + "/group-memberships/{membership_id}", Action: "identitystore:groupMemberships:describe", Resource: storeURN, Handler: a.describeGroupMembership},
+		{Pattern: "DELETE " + base + "/group-memberships/{membership_id}", Action: "identitystore:groupMemberships:delete", Resource: storeURN, Handler: a.deleteGroupMembership},
+		{Pattern: "POST " + base + "/group-memberships/retrieve-group-membership-id", Action: "identitystore:groupMemberships:getId", Resource: storeURN, Handler: a.getGroupMembershipID},
+		{Pattern: "GET " + base + "/group-memberships-for-member", Action: "identitystore:groupMemberships:listForMember", Resource: storeURN, Handler: a.listGroupMembershipsForMember},
+		{Pattern: "POST " + base + "/is-member-in-groups", Action: "identitystore:groupMemberships:isMemberInGroups", Resource: storeURN, Handler: a.isMemberInGroups},
+	}
+}
+
+// groupsCaller is the caller of a write: its account, and the actor
+// recorded in created_by / updated_by (the user behind temporary
+// credentials, else the account).
+func groupsCaller(r *http.Request) identity.Caller {
+	p := authz.PrincipalFrom(r.Context())
+	actor := p.UserID
+	if actor == "" {
+		actor = p.AccountID
+	}
+	return identity.Caller{AccountID: p.AccountID, Actor: actor}
+}
+
+type groupExtIDDTO struct {
+	Issuer string `json:"issuer"`
+	ID     string `json:"id"`
+}
+
+type groupDTO struct {
+	GroupID         string          `json:"group_id"`
+	IdentityStoreID string          `json:"identity_store_id"`
+	DisplayName     string          `json:"display_name"`
+	Description     string          `json:"description"`
+	ExternalIDs     []groupExtIDDTO `json:"external_ids"`
+	CreatedAt       int64           `json:"created_at"`
+	CreatedBy       string          `json:"created_by"`
+	UpdatedAt       int64           `json:"updated_at"`
+	UpdatedBy       string          `json:"updated_by"`
+}
+
+func newGroupDTO(g store.Group) groupDTO {
+	out := groupDTO{GroupID: g.ID, IdentityStoreID: g.IdentityStoreID, DisplayName: g.DisplayName, Description: g.Description,
+		ExternalIDs: []groupExtIDDTO{}, CreatedAt: g.CreatedAt.UnixMilli(), CreatedBy: g.CreatedBy,
+		UpdatedAt: g.UpdatedAt.UnixMilli(), UpdatedBy: g.UpdatedBy}
+	for _, e := range g.ExternalIDs {
+		out.ExternalIDs = append(out.ExternalIDs, groupExtIDDTO{Issuer: e.Issuer, ID: e.ID})
+	}
+	return out
+}
+
+type memberRefDTO struct {
+	UserID string `json:"user_id"`
+}
+
+type membershipDTO struct {
+	MembershipID    string       `json:"membership_id"`
+	IdentityStoreID string       `json:"identity_store_id"`
+	GroupID         string       `json:"group_id"`
+	MemberID        memberRefDTO `json:"member_id"`
+}
+
+func newMembershipDTO(m store.Membership) membershipDTO {
+	return membershipDTO{MembershipID: m.ID, IdentityStoreID: m.IdentityStoreID, GroupID: m.GroupID, MemberID: memberRefDTO{UserID: m.UserID}}
+}
+
+// groupPageInfo is page_info: next_marker is null on the last page.
+type groupPageInfo struct {
+	NextMarker   *string `json:"next_marker"`
+	CurrentCount int     `json:"current_count"`
+}
+
+func newGroupPageInfo(next string, n int) groupPageInfo {
+	p := groupPageInfo{CurrentCount: n}
+	if next != "" {
+		p.NextMarker = &next
+	}
+	return p
+}
+
+func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		DisplayName string `json:"display_name"`
+		Description string `json:"description"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	id, err := a.Identity.CreateGroup(r.Context(), groupsCaller(r), storeIDOf(r), identity.NewGroup{DisplayName: in.DisplayName, Description: in.Description})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, struct {
+		GroupID         string `json:"group_id"`
+		IdentityStoreID string `json:"identity_store_id"`
+	}{id, storeIDOf(r)})
+	return nil
+}
+
+func (a *API) describeGroup(w http.ResponseWriter, r *http.Request) error {
+	g, err := a.Identity.GetGroup(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("group_id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, newGroupDTO(g))
+	return nil
+}
+
+func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := paging.ParseLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	page, err := a.Identity.ListGroups(r.Context(), accountOf(r), storeIDOf(r), q.Get("display_name"), limit, q.Get("marker"))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Groups   []groupDTO    `json:"groups"`
+		PageInfo groupPageInfo `json:"page_info"`
+	}{Groups: []groupDTO{}, PageInfo: newGroupPageInfo(page.NextMarker, len(page.Groups))}
+	for _, g := range page.Groups {
+		out.Groups = append(out.Groups, newGroupDTO(g))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) describeGroups(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		GroupIDs []string `json:"group_ids"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	groups, err := a.Identity.DescribeGroups(r.Context(), accountOf(r), storeIDOf(r), in.GroupIDs)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Groups []groupDTO `json:"groups"`
+	}{Groups: []groupDTO{}}
+	for _, g := range groups {
+		out.Groups = append(out.Groups, newGroupDTO(g))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Operations []struct {
+			AttributePath  string  `json:"attribute_path"`
+			AttributeValue *string `json:"attribute_value"`
+		} `json:"operations"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	ops := make([]identity.GroupAttributeOp, 0, len(in.Operations))
+	for _, op := range in.Operations {
+		ops = append(ops, identity.GroupAttributeOp{Path: op.AttributePath, Value: op.AttributeValue})
+	}
+	if err := a.Identity.UpdateGroup(r.Context(), groupsCaller(r), storeIDOf(r), r.PathValue("group_id"), ops); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Identity.DeleteGroup(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("group_id")); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+func (a *API) getGroupID(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		AlternateIdentifier *struct {
+			ExternalID      *groupExtIDDTO `json:"external_id"`
+			UniqueAttribute *struct {
+				AttributePath  string `json:"attribute_path"`
+				AttributeValue string `json:"attribute_value"`
+			} `json:"unique_attribute"`
+		} `json:"alternate_identifier"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	var alt identity.AlternateIdentifier
+	if ai := in.AlternateIdentifier; ai != nil {
+		if ai.ExternalID != nil {
+			alt.ExternalID = &store.ExternalID{Issuer: ai.ExternalID.Issuer, ID: ai.ExternalID.ID}
+		}
+		if ai.UniqueAttribute != nil {
+			alt.UniqueAttribute = &identity.AttributeOp{Path: ai.UniqueAttribute.AttributePath, Value: ai.UniqueAttribute.AttributeValue}
+		}
+	}
+	id, err := a.Identity.GetGroupID(r.Context(), accountOf(r), storeIDOf(r), alt)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		GroupID         string `json:"group_id"`
+		IdentityStoreID string `json:"identity_store_id"`
+	}{id, storeIDOf(r)})
+	return nil
+}
+
+// membershipRef is the body of CreateGroupMembership and
+// GetGroupMembershipId.
+type membershipRef struct {
+	GroupID  string        `json:"group_id"`
+	MemberID *memberRefDTO `json:"member_id"`
+}
+
+func (m membershipRef) userID() string {
+	if m.MemberID == nil {
+		return ""
+	}
+	return m.MemberID.UserID
+}
+
+func (a *API) createGroupMembership(w http.ResponseWriter, r *http.Request) error {
+	var in membershipRef
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	id, err := a.Identity.CreateGroupMembership(r.Context(), accountOf(r), storeIDOf(r), in.GroupID, in.userID())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, struct {
+		MembershipID    string `json:"membership_id"`
+		IdentityStoreID string `json:"identity_store_id"`
+	}{id, storeIDOf(r)})
+	return nil
+}
+
+func (a *API) describeGroupMembership(w http.ResponseWriter, r *http.Request) error {
+	m, err := a.Identity.GetGroupMembership(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("membership_id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, newMembershipDTO(m))
+	return nil
+}
+
+func (a *API) deleteGroupMembership(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Identity.DeleteGroupMembership(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("membership_id")); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+func (a *API) getGroupMembershipID(w http.ResponseWriter, r *http.Request) error {
+	var in membershipRef
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	id, err := a.Identity.GetGroupMembershipID(r.Context(), accountOf(r), storeIDOf(r), in.GroupID, in.userID())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		MembershipID    string `json:"membership_id"`
+		IdentityStoreID string `json:"identity_store_id"`
+	}{id, storeIDOf(r)})
+	return nil
+}
+
+func (a *API) writeMembershipPage(w http.ResponseWriter, page identity.MembershipPage) {
+	out := struct {
+		GroupMemberships []membershipDTO `json:"group_memberships"`
+		PageInfo         groupPageInfo   `json:"page_info"`
+	}{GroupMemberships: []membershipDTO{}, PageInfo: newGroupPageInfo(page.NextMarker, len(page.Memberships))}
+	for _, m := range page.Memberships {
+		out.GroupMemberships = append(out.GroupMemberships, newMembershipDTO(m))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (a *API) listGroupMemberships(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := paging.ParseLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	page, err := a.Identity.ListGroupMemberships(r.Context(), accountOf(r), storeIDOf(r), q.Get("group_id"), limit, q.Get("marker"))
+	if err != nil {
+		return err
+	}
+	a.writeMembershipPage(w, page)
+	return nil
+}
+
+func (a *API) listGroupMembershipsForMember(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := paging.ParseLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	page, err := a.Identity.ListGroupMembershipsForMember(r.Context(), accountOf(r), storeIDOf(r), q.Get("user_id"), limit, q.Get("marker"))
+	if err != nil {
+		return err
+	}
+	a.writeMembershipPage(w, page)
+	return nil
+}
+
+func (a *API) isMemberInGroups(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		GroupIDs []string      `json:"group_ids"`
+		MemberID *memberRefDTO `json:"member_id"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	userID := ""
+	if in.MemberID != nil {
+		userID = in.MemberID.UserID
+	}
+	results, err := a.Identity.IsMemberInGroups(r.Context(), accountOf(r), storeIDOf(r), userID, in.GroupIDs)
+	if err != nil {
+		return err
+	}
+	type result struct {
+		GroupID          string       `json:"group_id"`
+		MemberID         memberRefDTO `json:"member_id"`
+		MembershipExists bool         `json:"membership_exists"`
+	}
+	out := struct {
+		Results []result `json:"results"`
+	}{Results: make([]result, 0, len(results))}
+	for _, res := range results {
+		out.Results = append(out.Results, result{GroupID: res.GroupID, MemberID: memberRefDTO{UserID: userID}, MembershipExists: res.Member})
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -1,0 +1,102 @@
+package identity_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/identity"
+	"github.com/iic-project/iic/internal/paging"
+	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
+)
+
+const groupAcct = "0123456789abcdef0123456789abcdef"
+
+// newGroupService is a Service over a fresh store with one identity store.
+func newGroupService(t *testing.T, dialect string, q identity.Quotas) (*identity.Service, string) {
+	t.Helper()
+	st := sqltest.Open(t, dialect).Store()
+	ctx := context.Background()
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	if err := st.Accounts().Create(ctx, store.Account{ID: groupAcct, Name: "a", IsManagement: true, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	const sid = "d-00000000aa"
+	if err := st.Instances().Create(ctx, store.Instance{ID: "ins-00000000000000aa", AccountID: groupAcct, IdentityStoreID: sid, RegionID: "cn-north-4", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	return &identity.Service{Store: st, Now: func() time.Time { return now }, Paging: paging.NewSigner([]byte("k")), Quotas: q}, sid
+}
+
+// The group quota is enforced: the create past it is IIC.1351 and writes
+// nothing; deleting a group frees a slot.
+func TestGroupQuota(t *testing.T) {
+	for _, d := range sqltest.Dialects() {
+		t.Run(sqltest.Name(d), func(t *testing.T) {
+			svc, sid := newGroupService(t, d, identity.Quotas{Groups: 3})
+			ctx := context.Background()
+			c := identity.Caller{AccountID: groupAcct, Actor: "root"}
+			var ids []string
+			for i := 0; i < 3; i++ {
+				id, err := svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: fmt.Sprint("g", i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			_, err := svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: "one too many"})
+			if !apierr.IIC1351.Is(err) {
+				t.Fatalf("create past the quota: %v", err)
+			}
+			if n, _ := svc.Store.Groups().Count(ctx, sid); n != 3 {
+				t.Fatalf("%d groups after a refused create", n)
+			}
+			if err := svc.DeleteGroup(ctx, groupAcct, sid, ids[0]); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: "one too many"}); err != nil {
+				t.Fatalf("create after freeing a slot: %v", err)
+			}
+			// Another account cannot see the store at all.
+			_, err = svc.CreateGroup(ctx, identity.Caller{AccountID: "ffffffffffffffffffffffffffffffff"}, sid, identity.NewGroup{DisplayName: "x"})
+			if !apierr.IIC1259.Is(err) {
+				t.Fatalf("create in another account's store: %v", err)
+			}
+			if _, err := svc.GetGroup(ctx, "ffffffffffffffffffffffffffffffff", sid, ids[1]); !apierr.IIC1259.Is(err) {
+				t.Fatalf("get from another account: %v", err)
+			}
+		})
+	}
+}
+
+// UpdateGroup is all or none: an invalid last operation leaves the group
+// as it was, and updated_at/updated_by change only on success.
+func TestUpdateGroupAtomic(t *testing.T) {
+	svc, sid := newGroupService(t, "sqlite", identity.Quotas{})
+	ctx := context.Background()
+	id, err := svc.CreateGroup(ctx, identity.Caller{AccountID: groupAcct, Actor: "root"}, sid, identity.NewGroup{DisplayName: "A", Description: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, long := "B", string(make([]byte, 1025))
+	err = svc.UpdateGroup(ctx, identity.Caller{AccountID: groupAcct, Actor: "bob"}, sid, id, []identity.GroupAttributeOp{{Path: "display_name", Value: &name}, {Path: "description", Value: &long}})
+	var ae *apierr.Error
+	if !errors.As(err, &ae) || ae.Status() != 400 {
+		t.Fatalf("invalid description: %v", err)
+	}
+	g, _ := svc.GetGroup(ctx, groupAcct, sid, id)
+	if g.DisplayName != "A" || g.Description != "d" || g.UpdatedBy != "root" {
+		t.Fatalf("failed update changed the group: %+v", g)
+	}
+	ops := make([]identity.GroupAttributeOp, 101)
+	for i := range ops {
+		ops[i] = identity.GroupAttributeOp{Path: fmt.Sprint("p", i)}
+	}
+	if err := svc.UpdateGroup(ctx, identity.Caller{AccountID: groupAcct}, sid, id, ops); !apierr.IIC400_400.Is(err) {
+		t.Fatalf("101 operations: %v", err)
+	}
+}
