@@ -188,7 +188,7 @@ func (s *Service) BatchListMfaDevices(ctx context.Context, accountID, storeID st
 	return out, nil
 }
 
-func validDisplayName(name string) error {
+func validDeviceDisplayName(name string) error {
 	if err := checkLen("display_name", name, 1, 64); err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func validDisplayName(name string) error {
 // UpdateMfaDevice renames a device (display_name, 1 to 64 characters).
 // Unknown user: 404 IIC.1312; unknown device: 400 IIC.1387.
 func (s *Service) UpdateMfaDevice(ctx context.Context, accountID, storeID, userID, deviceID, displayName string) error {
-	if err := validDisplayName(displayName); err != nil {
+	if err := validDeviceDisplayName(displayName); err != nil {
 		return err
 	}
 	if _, err := s.userOf(ctx, accountID, storeID, userID); err != nil {
@@ -296,7 +296,7 @@ func (s *Service) CompleteTOTPRegistration(ctx context.Context, token, code, dis
 	if displayName == "" {
 		displayName = deviceNames[MFATypeTOTP]
 	}
-	if err := validDisplayName(displayName); err != nil {
+	if err := validDeviceDisplayName(displayName); err != nil {
 		return MFADevice{}, err
 	}
 	r, err := s.openRegistration(ctx, token)
