@@ -37,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return policyCmd(args[1:], stdout, stderr)
 	case "keys":
 		return keysCmd(args[1:], stdout, stderr)
+	case "dev":
+		return devCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "iic", fullVersion())
 		return 0
@@ -56,6 +58,7 @@ Usage:
   iic serve [flags]   run the server (iic serve -h lists the flags)
   iic policy ...      simulate policies offline, list system-defined policies
   iic keys ...        create, list and delete scoped access keys (through a server)
+  iic dev seed ...    bulk-load a large identity store (benchmarks, load runs)
   iic version         print the version
 `)
 }

@@ -7,8 +7,11 @@
 //
 // Each request is signed afresh (as the SDK does), so signature verification
 // is part of what is measured. It refuses targets outside the loopback range.
-// With --vary N, "{n}" in the path and body becomes a random number below N,
-// e.g. --path '/v1/identity-stores/d-…/users/seed-user-{n}' --vary 1000000.
+// With --vary N, "{n}" in the path and body becomes a random number below N
+// and "{n:12}" the same number zero-padded to 12 digits, e.g.
+// --path '/v1/identity-stores/d-…/users/00000000-0000-4000-8000-{n:12}' --vary 1000000
+// (the ids `iic dev seed` gives). "{seq}" becomes a number unique to the run
+// (for creates), and --scope-header X-Project-Id signs like basic credentials.
 package main
 
 import (
@@ -60,7 +63,9 @@ func main() {
 
 	tr := &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	var sent, failed atomic.Int64
+	var sent, failed, seq atomic.Int64
+	runID := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	var firstErr atomic.Value
 	lat := make([][]time.Duration, *conc)
 	deadline := time.Now().Add(*dur)
 	start := time.Now()
@@ -72,8 +77,13 @@ func main() {
 			for time.Now().Before(deadline) && sent.Add(1) <= int64(*max) {
 				p, bd := *path, *body
 				if *vary > 0 {
-					n := strconv.Itoa(rand.IntN(*vary))
-					p, bd = strings.ReplaceAll(p, "{n}", n), strings.ReplaceAll(bd, "{n}", n)
+					n := rand.IntN(*vary)
+					r := strings.NewReplacer("{n}", strconv.Itoa(n), "{n:12}", fmt.Sprintf("%012d", n))
+					p, bd = r.Replace(p), r.Replace(bd)
+				}
+				if strings.Contains(p+bd, "{seq}") {
+					q := strconv.FormatInt(seq.Add(1), 10) + "-" + runID
+					p, bd = strings.ReplaceAll(p, "{seq}", q), strings.ReplaceAll(bd, "{seq}", q)
 				}
 				req, _ := http.NewRequest(*method, *target+p, bytes.NewReader([]byte(bd)))
 				req.Header.Set("Content-Type", "application/json")
@@ -88,11 +98,12 @@ func main() {
 					failed.Add(1)
 					continue
 				}
-				io.Copy(io.Discard, resp.Body)
+				rb, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 				resp.Body.Close()
 				lat[w] = append(lat[w], time.Since(t0))
 				if resp.StatusCode >= 400 {
 					failed.Add(1)
+					firstErr.CompareAndSwap(nil, fmt.Sprintf("%d %s", resp.StatusCode, rb))
 				}
 			}
 		}(w)
@@ -111,6 +122,9 @@ func main() {
 	fmt.Printf("requests=%d errors=%d elapsed=%s rps=%.0f p50=%s p90=%s p99=%s max=%s\n",
 		len(all), failed.Load(), elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds(),
 		pct(0.5), pct(0.9), pct(0.99), all[len(all)-1])
+	if e := firstErr.Load(); e != nil {
+		fmt.Printf("first error: %s\n", e)
+	}
 }
 
 func loopback(host string) bool {
