@@ -30,6 +30,7 @@ func (a *API) Ops() []httpx.Op {
 	ops = append(ops, a.credentialOps()...)
 	ops = append(ops, a.groupOps()...)
 	ops = append(ops, a.sourceOps()...)
+	ops = append(ops, a.scimTenantOps()...)
 	return ops
 }
 
