@@ -143,3 +143,20 @@ func TestSPSigningKey(t *testing.T) {
 		t.Fatal("sealed key opened under another certificate's AAD")
 	}
 }
+
+type fixedGroups int
+
+func (n fixedGroups) CountGroups(context.Context, string) (int, error) { return int(n), nil }
+
+func TestSummaryGroupCounter(t *testing.T) {
+	s, _ := newService(t)
+	sum, err := s.GetSummary(bg, "acct", "d-0000000001")
+	if err != nil || sum.Groups != 0 || sum.GroupsQuota != identity.DefaultQuotas.Groups || sum.UsersQuota != identity.DefaultQuotas.Users {
+		t.Fatalf("summary without a counter = %+v, %v", sum, err)
+	}
+	s.Groups = fixedGroups(7)
+	s.Identity.Quotas = identity.Quotas{Users: 10, Groups: 20}
+	if sum, err = s.GetSummary(bg, "acct", "d-0000000001"); err != nil || sum.Groups != 7 || sum.UsersQuota != 10 || sum.GroupsQuota != 20 {
+		t.Fatalf("summary with a counter = %+v, %v", sum, err)
+	}
+}
