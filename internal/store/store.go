@@ -40,6 +40,8 @@ type Store interface {
 	// Identity sources: external IdPs, SP certificates, SCIM tenants and
 	// bearer tokens (idsource service).
 	Sources() Sources
+	SPCertificates() SPCertificates
+	SCIMTenants() SCIMTenants
 	// end sources
 
 	// WithTx runs fn with a Store whose reads and writes all belong to one

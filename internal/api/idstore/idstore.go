@@ -31,6 +31,7 @@ func (a *API) Ops() []httpx.Op {
 	ops = append(ops, a.groupOps()...)
 	ops = append(ops, a.sourceOps()...)
 	ops = append(ops, a.deviceOps()...)
+	ops = append(ops, a.scimTenantOps()...)
 	return ops
 }
 

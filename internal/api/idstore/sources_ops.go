@@ -1,7 +1,297 @@
 package idstore
 
-import "github.com/iic-project/iic/internal/api/httpx"
+import (
+	"net/http"
+	"time"
+
+	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/idsource"
+)
+
+const idpPath = "/v1/identity-stores/{identity_store_id}/external-idp"
 
 func (a *API) sourceOps() []httpx.Op {
+	return []httpx.Op{
+		{Pattern: "GET " + idpPath, Action: "identitystore:externalIdp:list", Resource: storeURN, Handler: a.listIdPs},
+		{Pattern: "POST " + idpPath, Action: "identitystore:externalIdp:create", Resource: storeURN, Handler: a.createIdP},
+		{Pattern: "PUT " + idpPath + "/{idp_id}", Action: "identitystore:externalIdp:update", Resource: storeURN, Handler: a.updateIdP},
+		{Pattern: "DELETE " + idpPath + "/{idp_id}", Action: "identitystore:externalIdp:delete", Resource: storeURN, Handler: a.deleteIdP},
+		{Pattern: "POST " + idpPath + "/{idp_id}/enable", Action: "identitystore:externalIdp:enable", Resource: storeURN, Handler: a.setIdPEnabled(true)},
+		{Pattern: "POST " + idpPath + "/{idp_id}/disable", Action: "identitystore:externalIdp:disable", Resource: storeURN, Handler: a.setIdPEnabled(false)},
+		{Pattern: "GET " + idpPath + "/{idp_id}/certificate", Action: "identitystore:externalIdpCertificate:list", Resource: storeURN, Handler: a.listIdPCertificates},
+		{Pattern: "POST " + idpPath + "/{idp_id}/certificate", Action: "identitystore:externalIdpCertificate:import", Resource: storeURN, Handler: a.importIdPCertificate},
+		{Pattern: "DELETE " + idpPath + "/{idp_id}/certificate/{certificate_id}", Action: "identitystore:externalIdpCertificate:delete", Resource: storeURN, Handler: a.deleteIdPCertificate},
+		{Pattern: "GET /v1/identity-stores/{identity_store_id}/sp-config", Action: "identitystore:spConfiguration:get", Resource: storeURN, Handler: a.getSPConfig},
+		{Pattern: "GET /v1/identity-stores/{identity_store_id}/saml-certificates", Action: "identitystore:spCertificate:list", Resource: storeURN, Handler: a.listSPCertificates},
+		{Pattern: "POST /v1/identity-stores/{identity_store_id}/saml-certificates", Action: "identitystore:spCertificate:create", Resource: storeURN, Handler: a.createSPCertificate},
+		{Pattern: "DELETE /v1/identity-stores/{identity_store_id}/saml-certificates/{certificate_id}", Action: "identitystore:spCertificate:delete", Resource: storeURN, Handler: a.deleteSPCertificate},
+		{Pattern: "POST /v1/identity-stores/{identity_store_id}/saml-certificates/{certificate_id}/active", Action: "identitystore:spCertificate:activate", Resource: storeURN, Handler: a.activateSPCertificate},
+		{Pattern: "GET /v1/identity-stores/{identity_store_id}/identity-store-summary", Action: "identitystore:identityStoreSummary:get", Resource: storeURN, Handler: a.getSummary},
+	}
+}
+
+// emptyBody is the body of operations that answer nothing.
+var emptyBody = struct{}{}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+type idpSAMLConfigDTO struct {
+	EntityID          string `json:"entity_id"`
+	LoginURL          string `json:"login_url"`
+	WantRequestSigned bool   `json:"want_request_signed"`
+}
+
+type idpCertRefDTO struct {
+	CertificateID string `json:"certificate_id"`
+	Status        string `json:"status"`
+}
+
+type idpDTO struct {
+	IdpCertificateIDs []idpCertRefDTO  `json:"idp_certificate_ids"`
+	IdpID             string           `json:"idp_id"`
+	IdpSAMLConfig     idpSAMLConfigDTO `json:"idp_saml_config"`
+	IsEnabled         bool             `json:"is_enabled"`
+}
+
+type spSAMLConfigDTO struct {
+	AcsURL   string `json:"acs_url"`
+	Issuer   string `json:"issuer"`
+	Metadata string `json:"metadata"`
+}
+
+func spSAMLDTO(c idsource.SPConfig) spSAMLConfigDTO {
+	return spSAMLConfigDTO{AcsURL: c.ACSURL, Issuer: c.EntityID, Metadata: c.Metadata}
+}
+
+func (a *API) listIdPs(w http.ResponseWriter, r *http.Request) error {
+	list, err := a.Sources.ListIdPs(r.Context(), accountOf(r), storeIDOf(r))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Associations []idpDTO `json:"associations"`
+	}{Associations: []idpDTO{}}
+	for _, p := range list {
+		d := idpDTO{IdpCertificateIDs: []idpCertRefDTO{}, IdpID: p.ID, IsEnabled: p.Enabled,
+			IdpSAMLConfig: idpSAMLConfigDTO{EntityID: p.EntityID, LoginURL: p.LoginURL, WantRequestSigned: p.WantRequestSigned}}
+		for _, c := range p.Certificates {
+			d.IdpCertificateIDs = append(d.IdpCertificateIDs, idpCertRefDTO{CertificateID: c.ID, Status: c.Status})
+		}
+		out.Associations = append(out.Associations, d)
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) createIdP(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		IdpSAMLMetadata *string           `json:"idp_saml_metadata"`
+		IdpCertificate  *string           `json:"idp_certificate"`
+		IdpSAMLConfig   *idpSAMLConfigDTO `json:"idp_saml_config"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	var req idsource.NewIdP
+	if in.IdpSAMLMetadata != nil {
+		req.Metadata = *in.IdpSAMLMetadata
+	}
+	if in.IdpCertificate != nil {
+		req.Certificate = *in.IdpCertificate
+	}
+	if in.IdpSAMLConfig != nil {
+		req.Config = &idsource.IdPConfig{EntityID: in.IdpSAMLConfig.EntityID, LoginURL: in.IdpSAMLConfig.LoginURL, WantRequestSigned: in.IdpSAMLConfig.WantRequestSigned}
+	}
+	p, sp, err := a.Sources.CreateIdP(r.Context(), accountOf(r), storeIDOf(r), req)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		HwsSpSAMLConfig   spSAMLConfigDTO `json:"hws_sp_saml_config"`
+		IdpCertificateID  string          `json:"idp_certificate_id"`
+		IdpCertificateIDs []string        `json:"idp_certificate_ids"`
+		IdpID             string          `json:"idp_id"`
+	}{HwsSpSAMLConfig: spSAMLDTO(sp), IdpCertificateIDs: []string{}, IdpID: p.ID}
+	for _, c := range p.Certificates {
+		out.IdpCertificateIDs = append(out.IdpCertificateIDs, c.ID)
+	}
+	if len(out.IdpCertificateIDs) > 0 {
+		out.IdpCertificateID = out.IdpCertificateIDs[0]
+	}
+	httpx.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (a *API) updateIdP(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		EntityID string `json:"entity_id"`
+		LoginURL string `json:"login_url"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := a.Sources.UpdateIdP(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"), idsource.IdPConfig{EntityID: in.EntityID, LoginURL: in.LoginURL}); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, emptyBody)
+	return nil
+}
+
+func (a *API) deleteIdP(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Sources.DeleteIdP(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id")); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, emptyBody)
+	return nil
+}
+
+func (a *API) setIdPEnabled(enabled bool) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := a.Sources.SetIdPEnabled(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"), enabled); err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, emptyBody)
+		return nil
+	}
+}
+
+type idpCertificateDTO struct {
+	CertificateID          string  `json:"certificate_id"`
+	IssuerName             string  `json:"issuer_name"`
+	NotAfter               int64   `json:"not_after"`
+	NotBefore              int64   `json:"not_before"`
+	PublicKey              string  `json:"public_key"`
+	SerialNumber           float64 `json:"serial_number"`
+	SerialNumberString     string  `json:"serial_number_string"`
+	SignatureAlgorithmName string  `json:"signature_algorithm_name"`
+	SubjectName            string  `json:"subject_name"`
+	Version                int     `json:"version"`
+	X509CertificateInPem   string  `json:"x509_Certificate_in_pem"`
+}
+
+func (a *API) listIdPCertificates(w http.ResponseWriter, r *http.Request) error {
+	list, err := a.Sources.ListIdPCertificates(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		IdpCertificates []idpCertificateDTO `json:"idp_certificates"`
+	}{IdpCertificates: []idpCertificateDTO{}}
+	for _, c := range list {
+		out.IdpCertificates = append(out.IdpCertificates, idpCertificateDTO{
+			CertificateID: c.ID, IssuerName: c.X509.Issuer.String(), NotAfter: millis(c.X509.NotAfter), NotBefore: millis(c.X509.NotBefore),
+			PublicKey: c.PublicKey(), SerialNumber: c.SerialNumber(), SerialNumberString: c.SerialString(),
+			SignatureAlgorithmName: c.X509.SignatureAlgorithm.String(), SubjectName: c.X509.Subject.String(), Version: c.X509.Version,
+			X509CertificateInPem: c.PEM,
+		})
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) importIdPCertificate(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		X509CertificateInPem string `json:"x509_certificate_in_pem"`
+		CertificateUse       string `json:"certificate_use"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	id, err := a.Sources.ImportIdPCertificate(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"), in.X509CertificateInPem, in.CertificateUse)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		CertificateID string `json:"certificate_id"`
+	}{id})
+	return nil
+}
+
+func (a *API) deleteIdPCertificate(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Sources.DeleteIdPCertificate(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"), r.PathValue("certificate_id")); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, emptyBody)
+	return nil
+}
+
+func (a *API) getSPConfig(w http.ResponseWriter, r *http.Request) error {
+	c, err := a.Sources.GetSPConfig(r.Context(), accountOf(r), storeIDOf(r))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		SpOIDCConfig struct {
+			RedirectURL string `json:"redirect_url"`
+		} `json:"sp_oidc_config"`
+		SpSAMLConfig spSAMLConfigDTO `json:"sp_saml_config"`
+	}{SpOIDCConfig: struct {
+		RedirectURL string `json:"redirect_url"`
+	}{c.RedirectURL}, SpSAMLConfig: spSAMLDTO(c)})
+	return nil
+}
+
+type spCertificateDTO struct {
+	CertificateID   string `json:"certificate_id"`
+	X509Certificate string `json:"x509certificate"`
+	Algorithm       string `json:"algorithm"`
+	ExpiryDate      int64  `json:"expiry_date"`
+	State           string `json:"state"`
+}
+
+func spCertDTO(c idsource.SPCertificate) spCertificateDTO {
+	return spCertificateDTO{CertificateID: c.ID, X509Certificate: c.PEM, Algorithm: c.Algorithm, ExpiryDate: millis(c.NotAfter), State: c.State}
+}
+
+// listSPCertificates answers a bare JSON array (the SDK's shape).
+func (a *API) listSPCertificates(w http.ResponseWriter, r *http.Request) error {
+	list, err := a.Sources.ListSPCertificates(r.Context(), accountOf(r), storeIDOf(r))
+	if err != nil {
+		return err
+	}
+	out := make([]spCertificateDTO, 0, len(list))
+	for _, c := range list {
+		out = append(out, spCertDTO(c))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) createSPCertificate(w http.ResponseWriter, r *http.Request) error {
+	c, err := a.Sources.CreateSPCertificate(r.Context(), accountOf(r), storeIDOf(r))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, spCertDTO(c))
+	return nil
+}
+
+func (a *API) deleteSPCertificate(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Sources.DeleteSPCertificate(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("certificate_id")); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, emptyBody)
+	return nil
+}
+
+func (a *API) activateSPCertificate(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Sources.ActivateSPCertificate(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("certificate_id")); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, emptyBody)
+	return nil
+}
+
+func (a *API) getSummary(w http.ResponseWriter, r *http.Request) error {
+	s, err := a.Sources.GetSummary(r.Context(), accountOf(r), storeIDOf(r))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		Users       int `json:"users"`
+		UsersQuota  int `json:"users_quota"`
+		Groups      int `json:"groups"`
+		GroupsQuota int `json:"groups_quota"`
+	}{s.Users, s.UsersQuota, s.Groups, s.GroupsQuota})
 	return nil
 }
