@@ -38,11 +38,6 @@ const (
 	SPCertificateLife   = 5 * 365 * 24 * time.Hour
 )
 
-// GroupCounter counts a store's groups for GetIdentityStoreSummary.
-type GroupCounter interface {
-	CountGroups(ctx context.Context, storeID string) (int, error)
-}
-
 // Service implements the identity-source operations.
 type Service struct {
 	Store    store.Store
@@ -53,8 +48,6 @@ type Service struct {
 	// PublicURL is the server's external base URL (SCIM endpoint, SP
 	// entity id and ACS URL are built from it).
 	PublicURL string
-	// Groups counts groups for the summary; nil reports 0 groups.
-	Groups GroupCounter
 }
 
 func badRequest(format string, args ...any) error {
@@ -96,10 +89,8 @@ func (s *Service) GetSummary(ctx context.Context, accountID, storeID string) (Su
 	if out.Users, err = s.Store.Users().Count(ctx, storeID); err != nil {
 		return Summary{}, err
 	}
-	if s.Groups != nil {
-		if out.Groups, err = s.Groups.CountGroups(ctx, storeID); err != nil {
-			return Summary{}, err
-		}
+	if out.Groups, err = s.Store.Groups().Count(ctx, storeID); err != nil {
+		return Summary{}, err
 	}
 	return out, nil
 }

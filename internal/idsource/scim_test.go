@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -144,19 +145,21 @@ func TestSPSigningKey(t *testing.T) {
 	}
 }
 
-type fixedGroups int
-
-func (n fixedGroups) CountGroups(context.Context, string) (int, error) { return int(n), nil }
-
-func TestSummaryGroupCounter(t *testing.T) {
+func TestSummaryCountsAndQuotas(t *testing.T) {
 	s, _ := newService(t)
 	sum, err := s.GetSummary(bg, "acct", "d-0000000001")
-	if err != nil || sum.Groups != 0 || sum.GroupsQuota != identity.DefaultQuotas.Groups || sum.UsersQuota != identity.DefaultQuotas.Users {
-		t.Fatalf("summary without a counter = %+v, %v", sum, err)
+	if err != nil || sum.Groups != 0 || sum.Users != 0 || sum.GroupsQuota != identity.DefaultQuotas.Groups || sum.UsersQuota != identity.DefaultQuotas.Users {
+		t.Fatalf("summary of an empty store = %+v, %v", sum, err)
 	}
-	s.Groups = fixedGroups(7)
+	now := time.Now().UTC()
+	for i := range 7 {
+		g := store.Group{IdentityStoreID: "d-0000000001", ID: fmt.Sprintf("g%d", i), DisplayName: fmt.Sprintf("group %d", i), CreatedAt: now, UpdatedAt: now}
+		if err := s.Store.Groups().Create(bg, g); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.Identity.Quotas = identity.Quotas{Users: 10, Groups: 20}
 	if sum, err = s.GetSummary(bg, "acct", "d-0000000001"); err != nil || sum.Groups != 7 || sum.UsersQuota != 10 || sum.GroupsQuota != 20 {
-		t.Fatalf("summary with a counter = %+v, %v", sum, err)
+		t.Fatalf("summary with 7 groups = %+v, %v", sum, err)
 	}
 }
