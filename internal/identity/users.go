@@ -146,6 +146,9 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	if in.PasswordMode != PasswordModeOTP && in.PasswordMode != PasswordModeEmail {
 		return "", "", badRequest("password_mode must be OTP or EMAIL")
 	}
+	if err := s.checkMailer(in.PasswordMode); err != nil {
+		return "", "", err
+	}
 	if len(in.Profile.Emails) == 0 {
 		return "", "", badRequest("emails is required")
 	}
@@ -153,6 +156,7 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	if err != nil {
 		return "", "", err
 	}
+	setVerification(&in.Profile, email, false)
 	profile, err := json.Marshal(in.Profile)
 	if err != nil {
 		return "", "", err
@@ -338,13 +342,18 @@ type AttributeOp struct {
 	Value string
 }
 
-// GetUserID finds a user by user name, e-mail or external id.
+// GetUserID finds a user by user name, e-mail or external id: exactly one
+// of the two identifiers (both: 400 IIC.1344, neither: 400 IIC.1348); no
+// such user is 404 IIC.1316.
 func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt AlternateIdentifier) (string, error) {
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return "", err
 	}
-	if (alt.UniqueAttribute == nil) == (alt.ExternalID == nil) {
+	switch {
+	case alt.UniqueAttribute != nil && alt.ExternalID != nil:
 		return "", apierr.IIC1344.New()
+	case alt.UniqueAttribute == nil && alt.ExternalID == nil:
+		return "", apierr.IIC1348.New()
 	}
 	var (
 		u   store.User
@@ -353,6 +362,8 @@ func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt 
 	switch {
 	case alt.ExternalID != nil:
 		u, err = s.Store.Users().GetByExternalID(ctx, storeID, *alt.ExternalID)
+	case alt.UniqueAttribute.Value == "":
+		return "", badRequest("unique_attribute.attribute_value is required")
 	case alt.UniqueAttribute.Path == "user_name" || alt.UniqueAttribute.Path == "userName":
 		var list []store.User
 		list, err = s.Store.Users().List(ctx, storeID, store.UserFilter{UserName: alt.UniqueAttribute.Value}, 0, 1)
@@ -361,13 +372,13 @@ func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt 
 		} else if err == nil {
 			u = list[0]
 		}
-	case alt.UniqueAttribute.Path == "emails.value" || alt.UniqueAttribute.Path == "emails":
+	case alt.UniqueAttribute.Path == "emails.value" || alt.UniqueAttribute.Path == "emails" || alt.UniqueAttribute.Path == "email":
 		u, err = s.Store.Users().GetByEmail(ctx, storeID, alt.UniqueAttribute.Value)
 	default:
 		return "", badRequest("unique_attribute.attribute_path must be user_name or emails.value, not %q", alt.UniqueAttribute.Path)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return "", apierr.IIC1312.New()
+		return "", apierr.IIC1316.New()
 	}
 	return u.ID, err
 }
