@@ -507,3 +507,18 @@ func TestListUsersPagination(t *testing.T) {
 		}
 	})
 }
+
+// An SMTP server that does not answer: CreateUser(EMAIL) fails with 500
+// IIC.1516 and leaves no user behind.
+func TestUserEmailUndeliverableThroughSDK(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect string) {
+		_, c, sid := userStore(t, testenv.Options{Dialect: dialect, SMTPURL: "smtp://" + testenv.FreeAddr(t) + "?from=iic@example.com"})
+		_, err := c.CreateUser(&model.CreateUserRequest{IdentityStoreId: sid, Body: newUserBody("ivan", emailMode)})
+		testenv.WantError(t, err, 500, "IIC.1516")
+		l, err := c.ListUsers(&model.ListUsersRequest{IdentityStoreId: sid})
+		if err != nil || len(*l.Users) != 0 {
+			t.Fatalf("users after a failed invitation: %+v, %v", l, err)
+		}
+		createUser(t, c, sid, "ivan")
+	})
+}

@@ -53,25 +53,42 @@ func (s *Service) issueToken(ctx context.Context, tx store.Store, u *store.User,
 	return s.PublicURL + path + "?token=" + url.QueryEscape(raw), nil
 }
 
-func (s *Service) send(ctx context.Context, to, subject, body string) error {
-	if err := s.Mailer.Send(ctx, to, subject, body); err != nil {
-		// The SMTP error may name the relay; it is logged, not returned.
+// outMail is an e-mail prepared inside a transaction and delivered after
+// it commits, so that no transaction waits on the SMTP server.
+type outMail struct {
+	to, subject, body string
+	// the token the mail carries, voided if delivery fails
+	storeID, userID, purpose string
+}
+
+// deliver sends m; if that fails the token it carries is deleted and the
+// error is 500 IIC.1516.
+func (s *Service) deliver(ctx context.Context, m *outMail) error {
+	if m == nil {
+		return nil
+	}
+	if err := s.Mailer.Send(ctx, m.to, m.subject, m.body); err != nil {
+		// Best effort: an undelivered token is useless anyway.
+		s.Store.UserSecrets().DeleteTokens(context.WithoutCancel(ctx), m.storeID, m.userID, m.purpose)
+		// The SMTP error may name the relay; the client sees only that
+		// the e-mail could not be sent.
 		return fmt.Errorf("%w (%w)", apierr.IIC1516_500.New("the e-mail could not be sent"), err)
 	}
 	return nil
 }
 
-// sendSetPasswordLink e-mails u a link to set its password.
-func (s *Service) sendSetPasswordLink(ctx context.Context, tx store.Store, u *store.User, ttl time.Duration, invite bool) error {
+// setPasswordMail stores a set-password token for u (inside tx) and
+// returns the e-mail that carries its link.
+func (s *Service) setPasswordMail(ctx context.Context, tx store.Store, u *store.User, ttl time.Duration, invite bool) (*outMail, error) {
 	if err := s.checkMailer(PasswordModeEmail); err != nil {
-		return err
+		return nil, err
 	}
 	if u.Email == "" {
-		return badRequest("the user has no e-mail address")
+		return nil, badRequest("the user has no e-mail address")
 	}
 	link, err := s.issueToken(ctx, tx, u, store.TokenSetPassword, SetPasswordPath, ttl)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	subject, intro := "Reset your password", "A password reset was requested for your account"
 	if invite {
@@ -79,7 +96,7 @@ func (s *Service) sendSetPasswordLink(ctx context.Context, tx store.Store, u *st
 	}
 	body := fmt.Sprintf("Hello %s,\n\n%s (user name %s). Set your password here:\n\n%s\n\nThe link works once and expires in %s.\n",
 		u.DisplayName, intro, u.UserName, link, ttlText(ttl))
-	return s.send(ctx, u.Email, subject, body)
+	return &outMail{to: u.Email, subject: subject, body: body, storeID: u.IdentityStoreID, userID: u.ID, purpose: store.TokenSetPassword}, nil
 }
 
 func ttlText(d time.Duration) string {
@@ -100,7 +117,8 @@ func (s *Service) VerifyEmail(ctx context.Context, c Caller, storeID, userID str
 	if s.Mailer == nil {
 		return badRequest("e-mail is not configured on this server (IIC_SMTP_URL)")
 	}
-	return s.Store.WithTx(ctx, func(tx store.Store) error {
+	var m *outMail
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		u, err := tx.Users().Get(ctx, storeID, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return apierr.IIC1312.New()
@@ -117,8 +135,13 @@ func (s *Service) VerifyEmail(ctx context.Context, c Caller, storeID, userID str
 		}
 		body := fmt.Sprintf("Hello %s,\n\nPlease confirm that %s is your e-mail address:\n\n%s\n\nThe link works once and expires in %s.\n",
 			u.DisplayName, u.Email, link, ttlText(VerifyEmailTTL))
-		return s.send(ctx, u.Email, "Verify your e-mail address", body)
+		m = &outMail{to: u.Email, subject: "Verify your e-mail address", body: body, storeID: storeID, userID: userID, purpose: store.TokenVerifyEmail}
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return s.deliver(ctx, m)
 }
 
 // consume takes a token of purpose; unknown, used or expired → errBad.

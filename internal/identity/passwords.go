@@ -411,12 +411,15 @@ func (s *Service) oneTimePassword(ctx context.Context, tx store.Store, u *store.
 
 // initialPassword gives a user being created (inside tx) a password
 // according to mode: "OTP" sets a generated one-time password and returns
-// it (shown once); "EMAIL" e-mails a link to set one and returns "".
-func (s *Service) initialPassword(ctx context.Context, tx store.Store, u *store.User, mode string) (string, error) {
+// it (shown once); "EMAIL" stores a set-password token and returns the
+// invitation to deliver once tx has committed.
+func (s *Service) initialPassword(ctx context.Context, tx store.Store, u *store.User, mode string) (string, *outMail, error) {
 	if mode == PasswordModeOTP {
-		return s.oneTimePassword(ctx, tx, u)
+		pw, err := s.oneTimePassword(ctx, tx, u)
+		return pw, nil, err
 	}
-	return "", s.sendSetPasswordLink(ctx, tx, u, InviteTTL, true)
+	m, err := s.setPasswordMail(ctx, tx, u, InviteTTL, true)
+	return "", m, err
 }
 
 // ResetPassword resets a user's password per mode: OTP replaces it with a
@@ -433,6 +436,7 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 		return "", err
 	}
 	var pw string
+	var m *outMail
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		u, err := tx.Users().Get(ctx, storeID, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -449,9 +453,13 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 			pw, err = s.oneTimePassword(ctx, tx, &u)
 			return err
 		}
-		return s.sendSetPasswordLink(ctx, tx, &u, ResetTTL, false)
+		m, err = s.setPasswordMail(ctx, tx, &u, ResetTTL, false)
+		return err
 	})
-	return pw, err
+	if err != nil {
+		return "", err
+	}
+	return pw, s.deliver(ctx, m)
 }
 
 // checkMailer refuses the EMAIL mode when no SMTP server is configured.

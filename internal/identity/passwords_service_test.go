@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"regexp"
 	"sync"
@@ -260,5 +261,31 @@ func TestVerifyEmailToken(t *testing.T) {
 		wantCode(t, "VerifyEmail without SMTP", err, apierr.IIC400_400)
 		_, err = f.svc.ResetPassword(ctx, f.caller, f.storeID, id, identity.PasswordModeEmail)
 		wantCode(t, "ResetPassword EMAIL without SMTP", err, apierr.IIC400_400)
+	})
+}
+
+type failingMailer struct{}
+
+func (failingMailer) Send(context.Context, string, string, string) error {
+	return errors.New("smtp: 451 try later")
+}
+
+func TestUndeliverableMail(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id, _ := f.user(t, "gina", identity.PasswordModeOTP)
+		f.svc.Mailer = failingMailer{}
+		_, _, err := f.svc.CreateUser(ctx, f.caller, f.storeID, identity.NewUser{UserName: "hank", DisplayName: "hank", PasswordMode: identity.PasswordModeEmail,
+			Profile: identity.Profile{Name: identity.Name{GivenName: "G", FamilyName: "F"}, Emails: []identity.Email{{Value: "hank@example.com", Type: "work", Primary: true}}}})
+		wantCode(t, "CreateUser with an undeliverable invitation", err, apierr.IIC1516_500)
+		if page, _ := f.svc.ListUsers(ctx, f.caller.AccountID, f.storeID, "hank", 10, ""); len(page.Users) != 0 {
+			t.Fatal("the user whose invitation failed was kept")
+		}
+		_, err = f.svc.ResetPassword(ctx, f.caller, f.storeID, id, identity.PasswordModeEmail)
+		wantCode(t, "ResetPassword with an undeliverable mail", err, apierr.IIC1516_500)
+		wantCode(t, "VerifyEmail with an undeliverable mail", f.svc.VerifyEmail(ctx, f.caller, f.storeID, id), apierr.IIC1516_500)
+		if n, err := f.svc.Store.UserSecrets().DeleteTokens(ctx, f.storeID, id, ""); err != nil || n != 0 {
+			t.Fatalf("%d tokens of undelivered mails left, %v", n, err)
+		}
 	})
 }

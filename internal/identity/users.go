@@ -68,6 +68,18 @@ func validateProfile(p *Profile) (string, error) {
 			return "", err
 		}
 	}
+	if e := p.Enterprise; e != nil {
+		fields := map[string]string{"enterprise.cost_center": e.CostCenter, "enterprise.department": e.Department, "enterprise.division": e.Division,
+			"enterprise.employee_number": e.EmployeeNumber, "enterprise.organization": e.Organization}
+		if e.Manager != nil {
+			fields["enterprise.manager.value"] = e.Manager.Value
+		}
+		for field, v := range fields {
+			if err := checkLen(field, v, 0, 1024); err != nil {
+				return "", err
+			}
+		}
+	}
 	if len(p.Emails) > 1 {
 		return "", badRequest("emails may hold at most one address")
 	}
@@ -167,6 +179,7 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 		Enabled: true, Profile: profile, CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor,
 	}
 	var password string
+	var invitation *outMail
 	err = s.Store.WithTx(ctx, func(tx store.Store) error {
 		n, err := tx.Users().Count(ctx, storeID)
 		if err != nil {
@@ -184,10 +197,15 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 			}
 			return err
 		}
-		password, err = s.initialPassword(ctx, tx, &u, in.PasswordMode)
+		password, invitation, err = s.initialPassword(ctx, tx, &u, in.PasswordMode)
 		return err
 	})
 	if err != nil {
+		return "", "", err
+	}
+	if err := s.deliver(ctx, invitation); err != nil {
+		// A user whose invitation never left cannot sign in: undo the create.
+		s.Store.Users().Delete(context.WithoutCancel(ctx), storeID, u.ID)
 		return "", "", err
 	}
 	return u.ID, password, nil
