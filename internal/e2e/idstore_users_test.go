@@ -66,7 +66,7 @@ func update(c *ics.IdentityCenterStoreClient, storeID, userID string, kv ...*str
 
 func TestUserCRUDThroughSDK(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
-		_, c, sid := userStore(t, testenv.Options{Dialect: dialect})
+		srv, c, sid := userStore(t, testenv.Options{Dialect: dialect})
 		id, otp := createUser(t, c, sid, "alice")
 		if err := identity.DefaultPasswordPolicy.CheckComplexity(otp); err != nil {
 			t.Fatalf("one-time password %q: %v", otp, err)
@@ -181,6 +181,19 @@ func TestUserCRUDThroughSDK(t *testing.T) {
 		testenv.WantError(t, err, 404, "IIC.1316")
 		_, err = getID(&model.AlternateIdentifierDto{ExternalId: &model.ExternalIdDto{Issuer: "scim", Id: "x"}})
 		testenv.WantError(t, err, 404, "IIC.1316")
+		// External ids come from SCIM or an IdP; set one through the store.
+		if err := srv.App.Store.Users().Update(context.Background(), sid, bob, func(u *store.User) error {
+			u.ExternalIDs = []store.ExternalID{{Issuer: "scim", ID: "ext-bob"}}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := getID(&model.AlternateIdentifierDto{ExternalId: &model.ExternalIdDto{Issuer: "scim", Id: "ext-bob"}}); err != nil || got != bob {
+			t.Fatalf("GetUserId(external_id) = %q, %v", got, err)
+		}
+		if d, _ := c.DescribeUser(&model.DescribeUserRequest{IdentityStoreId: sid, UserId: bob}); *d.ExternalId != "ext-bob" || (*d.ExternalIds)[0].Issuer != "scim" {
+			t.Fatalf("external ids of bob: %+v", d)
+		}
 		_, err = getID(&model.AlternateIdentifierDto{ExternalId: &model.ExternalIdDto{Issuer: "scim", Id: "x"},
 			UniqueAttribute: &model.UniqueAttributeDto{AttributePath: "user_name", AttributeValue: "bob"}})
 		testenv.WantError(t, err, 400, "IIC.1344")
