@@ -46,7 +46,8 @@ type SMTP struct {
 func ParseURL(raw string) (*SMTP, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("smtp url: %w", err)
+		// url.Parse's error quotes the URL, password included: say less.
+		return nil, errors.New("smtp url: malformed URL (escape special characters of the user and password, e.g. @ as %40)")
 	}
 	m := &SMTP{}
 	port := ""

@@ -15,6 +15,9 @@ func TestParseURL(t *testing.T) {
 			t.Errorf("ParseURL(%q) accepted", bad)
 		}
 	}
+	if _, err := mail.ParseURL("smtp://user:se%cret@host?from=a@b.c"); err == nil || strings.Contains(err.Error(), "se%cret") {
+		t.Errorf("malformed URL: error %v reveals the password", err)
+	}
 	m, err := mail.ParseURL("smtps://u:p%40ss@mail.example.com?from=iic@example.com")
 	if err != nil || m.From() != "iic@example.com" {
 		t.Fatalf("ParseURL = %+v, %v", m, err)
@@ -38,6 +41,20 @@ func TestSendToLoopbackServer(t *testing.T) {
 		if !strings.Contains(got.Data, want) {
 			t.Errorf("message lacks %q:\n%s", want, got.Data)
 		}
+	}
+	if got.Auth != "" {
+		t.Errorf("authenticated without credentials: %q", got.Auth)
+	}
+	// With credentials in the URL the mailer authenticates (PLAIN is allowed to loopback).
+	authed, err := mail.ParseURL(strings.Replace(srv.URL(), "smtp://", "smtp://mailer:p%40ss@", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := authed.Send(context.Background(), "carol@example.com", "s", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := srv.WaitFor(t, "carol@example.com", 0); got.Auth != "mailer:p@ss" {
+		t.Errorf("AUTH PLAIN credentials = %q", got.Auth)
 	}
 	if err := m.Send(context.Background(), "bob@example.com\r\nBcc: eve@example.com", "s", "b"); err == nil {
 		t.Error("header injection in the recipient was sent")

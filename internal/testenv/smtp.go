@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"encoding/base64"
 	"net"
 	"net/textproto"
 	"strings"
@@ -14,10 +15,12 @@ type Mail struct {
 	From string
 	To   []string
 	Data string // headers and body as sent (dot-unstuffed, CRLF line ends)
+	Auth string // "user:password" of AUTH PLAIN; "" = none
 }
 
 // SMTPServer is a minimal SMTP receiver on loopback (EHLO/HELO, MAIL, RCPT,
-// DATA, RSET, NOOP, QUIT; no TLS, no AUTH) that keeps every message.
+// DATA, RSET, NOOP, QUIT, AUTH PLAIN accepting any credentials; no TLS)
+// that keeps every message.
 type SMTPServer struct {
 	ln   net.Listener
 	mu   sync.Mutex
@@ -87,6 +90,7 @@ func (s *SMTPServer) serve(c net.Conn) {
 	reply := func(code int, msg string) { tp.PrintfLine("%d %s", code, msg) }
 	reply(220, "iic-test ESMTP")
 	var cur Mail
+	auth := ""
 	for {
 		line, err := tp.ReadLine()
 		if err != nil {
@@ -96,14 +100,25 @@ func (s *SMTPServer) serve(c net.Conn) {
 		switch strings.ToUpper(verb) {
 		case "EHLO":
 			tp.PrintfLine("250-iic-test")
+			tp.PrintfLine("250-AUTH PLAIN")
 			reply(250, "8BITMIME")
+		case "AUTH":
+			mech, resp, _ := strings.Cut(arg, " ")
+			raw, err := base64.StdEncoding.DecodeString(resp)
+			parts := strings.Split(string(raw), "\x00")
+			if !strings.EqualFold(mech, "PLAIN") || err != nil || len(parts) != 3 {
+				reply(535, "authentication failed")
+				continue
+			}
+			auth = parts[1] + ":" + parts[2]
+			reply(235, "ok")
 		case "HELO", "NOOP":
 			reply(250, "ok")
 		case "RSET":
 			cur = Mail{}
 			reply(250, "ok")
 		case "MAIL":
-			cur = Mail{From: addrArg(arg)}
+			cur = Mail{From: addrArg(arg), Auth: auth}
 			reply(250, "ok")
 		case "RCPT":
 			cur.To = append(cur.To, addrArg(arg))
