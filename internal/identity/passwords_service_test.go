@@ -3,6 +3,7 @@ package identity_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"sync"
@@ -286,6 +287,38 @@ func TestUndeliverableMail(t *testing.T) {
 		wantCode(t, "VerifyEmail with an undeliverable mail", f.svc.VerifyEmail(ctx, f.caller, f.storeID, id), apierr.IIC1516_500)
 		if n, err := f.svc.Store.UserSecrets().DeleteTokens(ctx, f.storeID, id, ""); err != nil || n != 0 {
 			t.Fatalf("%d tokens of undelivered mails left, %v", n, err)
+		}
+	})
+}
+
+// Concurrent creates cannot overshoot the user quota.
+func TestUserQuotaUnderConcurrency(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		f.svc.Quotas.Users = 5
+		var wg sync.WaitGroup
+		errs := make([]error, 16)
+		for i := range errs {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				name := fmt.Sprintf("user%02d", i)
+				_, _, errs[i] = f.svc.CreateUser(context.Background(), f.caller, f.storeID, identity.NewUser{UserName: name, DisplayName: name,
+					PasswordMode: identity.PasswordModeOTP, Profile: identity.Profile{Name: identity.Name{GivenName: "G", FamilyName: "F"},
+						Emails: []identity.Email{{Value: name + "@example.com", Type: "work", Primary: true}}}})
+			}(i)
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !apierr.IIC1311.Is(err):
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if n, _ := f.svc.Store.Users().Count(context.Background(), f.storeID); ok != 5 || n != 5 {
+			t.Fatalf("%d creates succeeded, %d users stored; want 5 and 5", ok, n)
 		}
 	})
 }

@@ -146,7 +146,8 @@ func (s *Service) uniqueness(ctx context.Context, tx store.Store, storeID, selfI
 // CreateUser creates a user and gives it a first password per
 // PasswordMode; it returns the user id and, for OTP, the one-time password.
 func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in NewUser) (string, string, error) {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+	inst, err := s.Instance(ctx, c.AccountID, storeID)
+	if err != nil {
 		return "", "", err
 	}
 	if err := validUserName(in.UserName); err != nil {
@@ -181,6 +182,11 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	var password string
 	var invitation *outMail
 	err = s.Store.WithTx(ctx, func(tx store.Store) error {
+		// Lock the instance row so that concurrent creates in one store
+		// count one after the other and cannot overshoot the quota.
+		if err := tx.Instances().Update(ctx, inst.ID, func(*store.Instance) error { return nil }); err != nil {
+			return err
+		}
 		n, err := tx.Users().Count(ctx, storeID)
 		if err != nil {
 			return err
