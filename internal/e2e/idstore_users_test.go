@@ -127,6 +127,8 @@ func TestUserCRUDThroughSDK(t *testing.T) {
 		}
 		_, err = c.DescribeUsers(&model.DescribeUsersRequest{IdentityStoreId: sid, Body: &model.DescribeUsersRequestBody{UserIds: []string{}}})
 		testenv.WantError(t, err, 400, "IIC.400")
+		_, err = c.DescribeUsers(&model.DescribeUsersRequest{IdentityStoreId: sid, Body: &model.DescribeUsersRequestBody{UserIds: make([]string, 101)}})
+		testenv.WantError(t, err, 400, "IIC.400")
 
 		// UpdateUser: several attributes at once.
 		err = update(c, sid, id, ptr("display_name"), ptr("Alice A."), ptr("name.given_name"), ptr("Alicia"), ptr("nickname"), nil,
@@ -157,6 +159,11 @@ func TestUserCRUDThroughSDK(t *testing.T) {
 		testenv.WantError(t, update(c, sid, bob, ptr("name"), ptr("not json")), 400, "IIC.400")
 		testenv.WantError(t, update(c, sid, bob, ptr("emails.value"), ptr("not-an-address")), 400, "IIC.400")
 		testenv.WantError(t, update(c, sid, bob), 400, "IIC.400")
+		var many []*string
+		for i := 0; i < 101; i++ {
+			many = append(many, ptr(fmt.Sprintf("title%d", i)), ptr("x"))
+		}
+		testenv.WantError(t, update(c, sid, bob, many...), 400, "IIC.400")
 		testenv.WantError(t, update(c, sid, "missing", ptr("title"), ptr("x")), 404, "IIC.1312")
 		d, _ = c.DescribeUser(&model.DescribeUserRequest{IdentityStoreId: sid, UserId: bob})
 		if *d.Title != "Engineer" || *d.UserName != "bob" || (*d.Emails)[0].Value != "bob@example.com" {
