@@ -210,6 +210,15 @@ func TestSetPasswordLink(t *testing.T) {
 		if _, err := f.svc.SetPasswordWithToken(ctx, second, "Bobs-Pass4"); err != nil {
 			t.Fatal(err)
 		}
+		// A link mailed to an address the user no longer has stops working.
+		f.svc.ResetPassword(ctx, f.caller, f.storeID, id, identity.PasswordModeEmail)
+		_, tok = tokenIn(t, f.mail.last(t).body)
+		v := "bob.new@example.com"
+		if err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: "emails.value", Value: &v}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.SetPasswordWithToken(ctx, tok, "Bobs-Pass5")
+		wantCode(t, "link to the old address", err, apierr.IIC1718)
 	})
 }
 

@@ -61,7 +61,8 @@ func setVerification(p *Profile, primary string, verified bool) {
 // atomically: all apply or none. A taken user name is IIC.1310, a taken
 // e-mail IIC.1321; a repeated path IIC.1349; an unknown path, a value of
 // the wrong shape or removing a required attribute is 400 IIC.400.
-// Changing the primary e-mail makes it unverified.
+// Changing the primary e-mail makes it unverified and voids the links
+// mailed to the old address.
 func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID string, ops []AttributeUpdate) error {
 	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
 		return err
@@ -101,7 +102,8 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 			}
 			if !strings.EqualFold(email, su.Email) {
 				su.EmailVerified = false
-				if _, err := tx.UserSecrets().DeleteTokens(ctx, storeID, userID, store.TokenVerifyEmail); err != nil {
+				// Links mailed to the old address must not work any more.
+				if _, err := tx.UserSecrets().DeleteTokens(ctx, storeID, userID, ""); err != nil {
 					return err
 				}
 			}
