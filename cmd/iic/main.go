@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -90,6 +91,9 @@ func serve(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.LogLevel, "log-level", env("IIC_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env IIC_LOG_LEVEL)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env("IIC_PUBLIC_URL", ""), "external base URL of this server, for links, SCIM and SAML endpoints (env IIC_PUBLIC_URL; default http://<listen>)")
 	fs.StringVar(&regions, "regions", env("IIC_REGIONS", ""), "comma-separated region names served (env IIC_REGIONS; default: the SDK's identity-store regions)")
+	fs.IntVar(&cfg.MaxUsersPerStore, "max-users-per-store", 0, "user quota of each identity store (env IIC_MAX_USERS_PER_STORE; default 100000)")
+	// The SMTP URL may hold a password: it is never shown as a flag default.
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "outgoing e-mail, smtp://user:pass@host:port?from=sender@example.com or smtps://... (env IIC_SMTP_URL; default: no e-mail)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -104,6 +108,19 @@ func serve(args []string, stderr io.Writer) int {
 		for _, r := range strings.Split(regions, ",") {
 			cfg.Regions = append(cfg.Regions, strings.TrimSpace(r))
 		}
+	}
+	if cfg.MaxUsersPerStore == 0 {
+		if v := os.Getenv("IIC_MAX_USERS_PER_STORE"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				fmt.Fprintf(stderr, "iic serve: IIC_MAX_USERS_PER_STORE %q: want a positive integer\n", v)
+				return 2
+			}
+			cfg.MaxUsersPerStore = n
+		}
+	}
+	if cfg.SMTPURL == "" {
+		cfg.SMTPURL = os.Getenv("IIC_SMTP_URL")
 	}
 	cfg.MasterKey = os.Getenv("IIC_MASTER_KEY")
 	cfg.RootAccessKey = os.Getenv("IIC_ROOT_ACCESS_KEY")

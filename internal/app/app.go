@@ -27,6 +27,7 @@ import (
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
 	"github.com/iic-project/iic/internal/idsource"
+	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/metrics"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/secrets"
@@ -106,6 +107,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
 	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
 	a.Identity = identitySvc
+	if cfg.MaxUsersPerStore > 0 {
+		identitySvc.Quotas.Users = cfg.MaxUsersPerStore
+	}
+	if cfg.SMTPURL != "" {
+		mailer, err := mail.ParseURL(cfg.SMTPURL)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		identitySvc.Mailer = mailer
+	}
 	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
 	authenticator, authorizer := authn.New(a.Store, keys, cfg.Now), authz.NewPolicies(a.Store)
 	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}

@@ -7,6 +7,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/iic-project/iic/internal/mail"
 )
 
 // DefaultRegions are the region names served when none are configured: the
@@ -34,6 +36,14 @@ type Config struct {
 	// PublicURL is how clients reach this server (links in e-mails, SCIM
 	// endpoint, SAML entity ids); "" = http://<Listen>.
 	PublicURL string
+	// MaxUsersPerStore is the user quota of each identity store
+	// (IIC_MAX_USERS_PER_STORE); 0 = 100,000.
+	MaxUsersPerStore int
+	// SMTPURL configures outgoing e-mail (IIC_SMTP_URL), in the form
+	// smtp://user:pass@host:port?from=sender@example.com (see package
+	// internal/mail); "" = no e-mail: EMAIL password modes and e-mail
+	// verification are refused.
+	SMTPURL string
 
 	// Now and Rand are the clock and randomness; nil = time.Now and crypto/rand.
 	Now  func() time.Time
@@ -82,6 +92,14 @@ func (c *Config) Validate() error {
 		c.PublicURL = "http://" + c.Listen
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.MaxUsersPerStore < 0 {
+		errs = append(errs, fmt.Errorf("--max-users-per-store %d: must be positive (0 = default 100000)", c.MaxUsersPerStore))
+	}
+	if c.SMTPURL != "" {
+		if _, err := mail.ParseURL(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("--smtp-url: %w", err))
+		}
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -56,8 +56,6 @@ func idpMetadata(entityID, sso, certB64 string) string {
 </md:EntityDescriptor>`
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func TestExternalIdPThroughSDK(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		srv, c, storeID := identityStore(t, dialect)

@@ -16,3 +16,6 @@ func identityStore(t *testing.T, dialect string) (*testenv.Server, *ics.Identity
 	_, storeID := srv.EnableIdentityCenter(t)
 	return srv, srv.IdentityStore(t), storeID
 }
+
+// ptr returns a pointer to v (SDK models take optional fields by pointer).
+func ptr[T any](v T) *T { return &v }

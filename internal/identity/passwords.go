@@ -2,15 +2,470 @@ package identity
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/store"
 )
 
+// MaxPasswordLength bounds every password (the policy sets the minimum).
+const MaxPasswordLength = 128
+
+// Argon2id parameters of new hashes (OWASP's 19 MiB, 2 passes, 1 lane).
+// Hashes keep their own parameters, so these may grow later.
+const (
+	argonMemory  = 19 * 1024
+	argonTime    = 2
+	argonThreads = 1
+	argonKeyLen  = 32
+	argonSaltLen = 16
+)
+
+// HashPassword returns the Argon2id PHC string of password.
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	return phc(password, salt, argonMemory, argonTime, argonThreads, argonKeyLen), nil
+}
+
+func phc(password string, salt []byte, m uint32, t uint32, p uint8, n uint32) string {
+	key := argon2.IDKey([]byte(password), salt, t, m, p, n)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, t, p, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// CheckPasswordHash reports whether password matches hash: an Argon2id
+// PHC string, or a bcrypt hash (imported users). The comparison is
+// constant-time; an unparsable hash matches nothing.
+func CheckPasswordHash(hash, password string) bool {
+	if strings.HasPrefix(hash, "$2") {
+		return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+	}
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	key, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(key) < 16 || len(key) > 128 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(key)))
+	return subtle.ConstantTimeCompare(got, key) == 1
+}
+
+// dummyHash is compared against when a user has no password, so that the
+// answer takes as long as for a wrong password.
+var dummyHash = phc("no password", []byte("0123456789abcdef"), argonMemory, argonTime, argonThreads, argonKeyLen)
+
+// PasswordPolicy is an identity store's password rules, with the SDK's
+// field meanings.
+type PasswordPolicy struct {
+	MinimumLength    int
+	RequireLowercase bool
+	RequireUppercase bool
+	RequireNumbers   bool
+	RequireSymbols   bool
+	MaxPasswordAge   int // days; 0 = passwords never expire
+	ReusePrevention  int // previous passwords that may not be reused
+}
+
+// DefaultPasswordPolicy applies to a store whose policy was never changed.
+var DefaultPasswordPolicy = PasswordPolicy{MinimumLength: 8, RequireLowercase: true, RequireUppercase: true,
+	RequireNumbers: true, RequireSymbols: true, MaxPasswordAge: 0, ReusePrevention: 1}
+
+// Ranges of the policy fields.
+const (
+	MinPolicyLength     = 8
+	MaxPolicyLength     = 64
+	MaxPolicyAgeDays    = 1095
+	MaxPolicyReuseCount = 24
+)
+
+// PasswordPolicyUpdate changes the fields that are non-nil.
+type PasswordPolicyUpdate struct {
+	MinimumLength    *int
+	RequireLowercase *bool
+	RequireUppercase *bool
+	RequireNumbers   *bool
+	RequireSymbols   *bool
+	MaxPasswordAge   *int
+	ReusePrevention  *int
+}
+
+func fromStorePolicy(p store.PasswordPolicy) PasswordPolicy {
+	return PasswordPolicy{MinimumLength: p.MinLength, RequireLowercase: p.RequireLowercase, RequireUppercase: p.RequireUppercase,
+		RequireNumbers: p.RequireNumbers, RequireSymbols: p.RequireSymbols, MaxPasswordAge: p.MaxAgeDays, ReusePrevention: p.ReusePrevention}
+}
+
+func (s *Service) policy(ctx context.Context, tx store.Store, storeID string) (PasswordPolicy, error) {
+	p, err := tx.UserSecrets().GetPasswordPolicy(ctx, storeID)
+	if errors.Is(err, store.ErrNotFound) {
+		return DefaultPasswordPolicy, nil
+	}
+	if err != nil {
+		return PasswordPolicy{}, err
+	}
+	return fromStorePolicy(p), nil
+}
+
+// GetPasswordPolicy returns the store's password policy.
+func (s *Service) GetPasswordPolicy(ctx context.Context, accountID, storeID string) (PasswordPolicy, error) {
+	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
+		return PasswordPolicy{}, err
+	}
+	return s.policy(ctx, s.Store, storeID)
+}
+
+// UpdatePasswordPolicy changes the given fields of the store's policy. It
+// applies to passwords set from then on.
+func (s *Service) UpdatePasswordPolicy(ctx context.Context, accountID, storeID string, u PasswordPolicyUpdate) (PasswordPolicy, error) {
+	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
+		return PasswordPolicy{}, err
+	}
+	inRange := func(field string, v *int, min, max int) error {
+		if v != nil && (*v < min || *v > max) {
+			return badRequest("password_policy.%s must be from %d to %d", field, min, max)
+		}
+		return nil
+	}
+	if err := errors.Join(inRange("minimum_password_length", u.MinimumLength, MinPolicyLength, MaxPolicyLength),
+		inRange("max_password_age", u.MaxPasswordAge, 0, MaxPolicyAgeDays),
+		inRange("password_reuse_prevention", u.ReusePrevention, 0, MaxPolicyReuseCount)); err != nil {
+		return PasswordPolicy{}, firstErr(err)
+	}
+	var out PasswordPolicy
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+		p, err := s.policy(ctx, tx, storeID)
+		if err != nil {
+			return err
+		}
+		setInt(&p.MinimumLength, u.MinimumLength)
+		setInt(&p.MaxPasswordAge, u.MaxPasswordAge)
+		setInt(&p.ReusePrevention, u.ReusePrevention)
+		setBool(&p.RequireLowercase, u.RequireLowercase)
+		setBool(&p.RequireUppercase, u.RequireUppercase)
+		setBool(&p.RequireNumbers, u.RequireNumbers)
+		setBool(&p.RequireSymbols, u.RequireSymbols)
+		out = p
+		return tx.UserSecrets().PutPasswordPolicy(ctx, store.PasswordPolicy{IdentityStoreID: storeID, MinLength: p.MinimumLength,
+			RequireLowercase: p.RequireLowercase, RequireUppercase: p.RequireUppercase, RequireNumbers: p.RequireNumbers,
+			RequireSymbols: p.RequireSymbols, MaxAgeDays: p.MaxPasswordAge, ReusePrevention: p.ReusePrevention, UpdatedAt: s.Now().UTC()})
+	})
+	return out, err
+}
+
+func firstErr(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()[0]
+	}
+	return err
+}
+
+func setInt(dst *int, v *int) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func setBool(dst *bool, v *bool) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func passwordError(d apierr.Def, detail string) error {
+	return &apierr.Error{Def: d, Message: d.Msg + " " + detail}
+}
+
+// CheckComplexity returns 400 IIC.1314 naming what password lacks under p.
+func (p PasswordPolicy) CheckComplexity(password string) error {
+	n := utf8.RuneCountInString(password)
+	min := max(p.MinimumLength, 1)
+	if !utf8.ValidString(password) || n < min || n > MaxPasswordLength {
+		return passwordError(apierr.IIC1314, fmt.Sprintf("The password must be %d to %d characters long.", min, MaxPasswordLength))
+	}
+	var lower, upper, digit, symbol bool
+	for _, r := range password {
+		switch {
+		case unicode.IsControl(r):
+			return passwordError(apierr.IIC1314, "The password must not contain control characters.")
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		case !unicode.IsSpace(r) && !unicode.IsLetter(r):
+			symbol = true
+		}
+	}
+	var missing []string
+	if p.RequireLowercase && !lower {
+		missing = append(missing, "a lower-case letter")
+	}
+	if p.RequireUppercase && !upper {
+		missing = append(missing, "an upper-case letter")
+	}
+	if p.RequireNumbers && !digit {
+		missing = append(missing, "a digit")
+	}
+	if p.RequireSymbols && !symbol {
+		missing = append(missing, "a symbol")
+	}
+	if len(missing) > 0 {
+		return passwordError(apierr.IIC1314, "The password must contain "+strings.Join(missing, ", ")+".")
+	}
+	return nil
+}
+
+// checkNewPassword applies every rule for setting password on user u whose
+// current password is cur (nil = none): the user name (IIC.1324), the
+// policy's complexity (IIC.1314) and reuse of the current password — which
+// may be a one-time password — or one of the last ReusePrevention
+// passwords (IIC.1315).
+func checkNewPassword(p PasswordPolicy, userName, password string, cur *store.Password) error {
+	if strings.EqualFold(password, userName) {
+		return apierr.IIC1324.New()
+	}
+	if err := p.CheckComplexity(password); err != nil {
+		return err
+	}
+	if cur == nil {
+		return nil
+	}
+	// The current password never may be set again; ReusePrevention counts
+	// it among the previous ones.
+	recent := []string{cur.Hash}
+	for i := 0; i < len(cur.History) && len(recent) < p.ReusePrevention; i++ {
+		recent = append(recent, cur.History[i])
+	}
+	for _, h := range recent {
+		if CheckPasswordHash(h, password) {
+			return apierr.IIC1315.New()
+		}
+	}
+	return nil
+}
+
+// SetPassword checks password against every rule and makes it the user's
+// password (not one-time). The sign-in and portal work calls it.
+func (s *Service) SetPassword(ctx context.Context, storeID, userID, password string) error {
+	return s.Store.WithTx(ctx, func(tx store.Store) error { return s.setPassword(ctx, tx, storeID, userID, password, false) })
+}
+
+func (s *Service) setPassword(ctx context.Context, tx store.Store, storeID, userID, password string, oneTime bool) error {
+	u, err := tx.Users().Get(ctx, storeID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return apierr.IIC1312.New()
+	}
+	if err != nil {
+		return err
+	}
+	pol, err := s.policy(ctx, tx, storeID)
+	if err != nil {
+		return err
+	}
+	var cur *store.Password
+	if c, err := tx.UserSecrets().GetPassword(ctx, storeID, userID); err == nil {
+		cur = &c
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := checkNewPassword(pol, u.UserName, password, cur); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	next := store.Password{IdentityStoreID: storeID, UserID: userID, Hash: hash, OneTime: oneTime, SetAt: s.Now().UTC()}
+	if cur != nil {
+		next.History = append([]string{cur.Hash}, cur.History...)
+		if len(next.History) > MaxPolicyReuseCount {
+			next.History = next.History[:MaxPolicyReuseCount]
+		}
+	}
+	return tx.UserSecrets().PutPassword(ctx, next)
+}
+
+// PasswordStatus describes a password that VerifyPassword accepted.
+type PasswordStatus struct {
+	OneTime bool // a generated one-time password: the user must set a new one
+	Expired bool // older than the policy's max_password_age
+}
+
+// VerifyPassword checks password against the user's stored hash in
+// constant time. A wrong password, a user without password and an unknown
+// user all give 400 IIC.1319.
+func (s *Service) VerifyPassword(ctx context.Context, storeID, userID, password string) (PasswordStatus, error) {
+	p, err := s.Store.UserSecrets().GetPassword(ctx, storeID, userID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return PasswordStatus{}, err
+	}
+	if err != nil {
+		CheckPasswordHash(dummyHash, password)
+		return PasswordStatus{}, apierr.IIC1319_400.New()
+	}
+	if !CheckPasswordHash(p.Hash, password) {
+		return PasswordStatus{}, apierr.IIC1319_400.New()
+	}
+	pol, err := s.policy(ctx, s.Store, storeID)
+	if err != nil {
+		return PasswordStatus{}, err
+	}
+	st := PasswordStatus{OneTime: p.OneTime}
+	if pol.MaxPasswordAge > 0 && !s.Now().Before(p.SetAt.Add(time.Duration(pol.MaxPasswordAge)*24*time.Hour)) {
+		st.Expired = true
+	}
+	return st, nil
+}
+
+// Character classes of generated passwords (no look-alikes such as 0/O, 1/l).
+const (
+	genLower  = "abcdefghijkmnopqrstuvwxyz"
+	genUpper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	genDigits = "23456789"
+	genSymbol = "!#$%&*+-=?@^_~"
+)
+
+// GeneratePassword returns a random password that satisfies p: at least 16
+// characters and one of every class.
+func GeneratePassword(r io.Reader, p PasswordPolicy) (string, error) {
+	if r == nil {
+		r = rand.Reader
+	}
+	n := max(16, p.MinimumLength)
+	classes := []string{genLower, genUpper, genDigits, genSymbol}
+	all := strings.Join(classes, "")
+	out := make([]byte, 0, n)
+	pick := func(set string) error {
+		i, err := rand.Int(r, big.NewInt(int64(len(set))))
+		if err != nil {
+			return err
+		}
+		out = append(out, set[i.Int64()])
+		return nil
+	}
+	for _, c := range classes {
+		if err := pick(c); err != nil {
+			return "", err
+		}
+	}
+	for len(out) < n {
+		if err := pick(all); err != nil {
+			return "", err
+		}
+	}
+	// Shuffle so the class order is not fixed.
+	for i := len(out) - 1; i > 0; i-- {
+		j, err := rand.Int(r, big.NewInt(int64(i+1)))
+		if err != nil {
+			return "", err
+		}
+		out[i], out[j.Int64()] = out[j.Int64()], out[i]
+	}
+	return string(out), nil
+}
+
+// oneTimePassword gives u (inside tx) a fresh generated one-time password
+// and returns it.
+func (s *Service) oneTimePassword(ctx context.Context, tx store.Store, u *store.User) (string, error) {
+	pol, err := s.policy(ctx, tx, u.IdentityStoreID)
+	if err != nil {
+		return "", err
+	}
+	for {
+		pw, err := GeneratePassword(s.IDs.Rand, pol)
+		if err != nil {
+			return "", err
+		}
+		err = s.setPassword(ctx, tx, u.IdentityStoreID, u.ID, pw, true)
+		if apierr.IIC1315.Is(err) || apierr.IIC1324.Is(err) {
+			continue // astronomically unlikely; draw again
+		}
+		return pw, err
+	}
+}
+
 // initialPassword gives a user being created (inside tx) a password
 // according to mode: "OTP" sets a generated one-time password and returns
-// it (shown once); "EMAIL" e-mails a link to set one and returns "".
-//
-// Stub: replaced by the password work.
-func (s *Service) initialPassword(ctx context.Context, tx store.Store, u *store.User, mode string) (string, error) {
-	return "", nil
+// it (shown once); "EMAIL" stores a set-password token and returns the
+// invitation to deliver once tx has committed.
+func (s *Service) initialPassword(ctx context.Context, tx store.Store, u *store.User, mode string) (string, *outMail, error) {
+	if mode == PasswordModeOTP {
+		pw, err := s.oneTimePassword(ctx, tx, u)
+		return pw, nil, err
+	}
+	m, err := s.setPasswordMail(ctx, tx, u, InviteTTL, true)
+	return "", m, err
+}
+
+// ResetPassword resets a user's password per mode: OTP replaces it with a
+// generated one-time password and returns it; EMAIL e-mails a link to set a
+// new one (the current password keeps working until then) and returns "".
+func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, mode string) (string, error) {
+	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+		return "", err
+	}
+	if mode != PasswordModeOTP && mode != PasswordModeEmail {
+		return "", badRequest("mode must be OTP or EMAIL")
+	}
+	if err := s.checkMailer(mode); err != nil {
+		return "", err
+	}
+	var pw string
+	var m *outMail
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+		u, err := tx.Users().Get(ctx, storeID, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			return apierr.IIC1312.New()
+		}
+		if err != nil {
+			return err
+		}
+		if mode == PasswordModeOTP {
+			// A pending set-password link must not undo the reset.
+			if _, err := tx.UserSecrets().DeleteTokens(ctx, storeID, userID, store.TokenSetPassword); err != nil {
+				return err
+			}
+			pw, err = s.oneTimePassword(ctx, tx, &u)
+			return err
+		}
+		m, err = s.setPasswordMail(ctx, tx, &u, ResetTTL, false)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return pw, s.deliver(ctx, m)
+}
+
+// checkMailer refuses the EMAIL mode when no SMTP server is configured.
+func (s *Service) checkMailer(mode string) error {
+	if mode == PasswordModeEmail && s.Mailer == nil {
+		return badRequest("e-mail is not configured on this server (IIC_SMTP_URL); use password mode OTP")
+	}
+	return nil
 }

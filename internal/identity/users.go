@@ -68,6 +68,18 @@ func validateProfile(p *Profile) (string, error) {
 			return "", err
 		}
 	}
+	if e := p.Enterprise; e != nil {
+		fields := map[string]string{"enterprise.cost_center": e.CostCenter, "enterprise.department": e.Department, "enterprise.division": e.Division,
+			"enterprise.employee_number": e.EmployeeNumber, "enterprise.organization": e.Organization}
+		if e.Manager != nil {
+			fields["enterprise.manager.value"] = e.Manager.Value
+		}
+		for field, v := range fields {
+			if err := checkLen(field, v, 0, 1024); err != nil {
+				return "", err
+			}
+		}
+	}
 	if len(p.Emails) > 1 {
 		return "", badRequest("emails may hold at most one address")
 	}
@@ -134,7 +146,8 @@ func (s *Service) uniqueness(ctx context.Context, tx store.Store, storeID, selfI
 // CreateUser creates a user and gives it a first password per
 // PasswordMode; it returns the user id and, for OTP, the one-time password.
 func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in NewUser) (string, string, error) {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+	inst, err := s.Instance(ctx, c.AccountID, storeID)
+	if err != nil {
 		return "", "", err
 	}
 	if err := validUserName(in.UserName); err != nil {
@@ -146,6 +159,9 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	if in.PasswordMode != PasswordModeOTP && in.PasswordMode != PasswordModeEmail {
 		return "", "", badRequest("password_mode must be OTP or EMAIL")
 	}
+	if err := s.checkMailer(in.PasswordMode); err != nil {
+		return "", "", err
+	}
 	if len(in.Profile.Emails) == 0 {
 		return "", "", badRequest("emails is required")
 	}
@@ -153,6 +169,7 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	if err != nil {
 		return "", "", err
 	}
+	setVerification(&in.Profile, email, false)
 	profile, err := json.Marshal(in.Profile)
 	if err != nil {
 		return "", "", err
@@ -163,7 +180,13 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 		Enabled: true, Profile: profile, CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor,
 	}
 	var password string
+	var invitation *outMail
 	err = s.Store.WithTx(ctx, func(tx store.Store) error {
+		// Lock the instance row so that concurrent creates in one store
+		// count one after the other and cannot overshoot the quota.
+		if err := tx.Instances().Update(ctx, inst.ID, func(*store.Instance) error { return nil }); err != nil {
+			return err
+		}
 		n, err := tx.Users().Count(ctx, storeID)
 		if err != nil {
 			return err
@@ -180,10 +203,15 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 			}
 			return err
 		}
-		password, err = s.initialPassword(ctx, tx, &u, in.PasswordMode)
+		password, invitation, err = s.initialPassword(ctx, tx, &u, in.PasswordMode)
 		return err
 	})
 	if err != nil {
+		return "", "", err
+	}
+	if err := s.deliver(ctx, invitation); err != nil {
+		// A user whose invitation never left cannot sign in: undo the create.
+		s.Store.Users().Delete(context.WithoutCancel(ctx), storeID, u.ID)
 		return "", "", err
 	}
 	return u.ID, password, nil
@@ -338,13 +366,18 @@ type AttributeOp struct {
 	Value string
 }
 
-// GetUserID finds a user by user name, e-mail or external id.
+// GetUserID finds a user by user name, e-mail or external id: exactly one
+// of the two identifiers (both: 400 IIC.1344, neither: 400 IIC.1348); no
+// such user is 404 IIC.1316.
 func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt AlternateIdentifier) (string, error) {
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return "", err
 	}
-	if (alt.UniqueAttribute == nil) == (alt.ExternalID == nil) {
+	switch {
+	case alt.UniqueAttribute != nil && alt.ExternalID != nil:
 		return "", apierr.IIC1344.New()
+	case alt.UniqueAttribute == nil && alt.ExternalID == nil:
+		return "", apierr.IIC1348.New()
 	}
 	var (
 		u   store.User
@@ -353,6 +386,8 @@ func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt 
 	switch {
 	case alt.ExternalID != nil:
 		u, err = s.Store.Users().GetByExternalID(ctx, storeID, *alt.ExternalID)
+	case alt.UniqueAttribute.Value == "":
+		return "", badRequest("unique_attribute.attribute_value is required")
 	case alt.UniqueAttribute.Path == "user_name" || alt.UniqueAttribute.Path == "userName":
 		var list []store.User
 		list, err = s.Store.Users().List(ctx, storeID, store.UserFilter{UserName: alt.UniqueAttribute.Value}, 0, 1)
@@ -361,13 +396,13 @@ func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt 
 		} else if err == nil {
 			u = list[0]
 		}
-	case alt.UniqueAttribute.Path == "emails.value" || alt.UniqueAttribute.Path == "emails":
+	case alt.UniqueAttribute.Path == "emails.value" || alt.UniqueAttribute.Path == "emails" || alt.UniqueAttribute.Path == "email":
 		u, err = s.Store.Users().GetByEmail(ctx, storeID, alt.UniqueAttribute.Value)
 	default:
 		return "", badRequest("unique_attribute.attribute_path must be user_name or emails.value, not %q", alt.UniqueAttribute.Path)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return "", apierr.IIC1312.New()
+		return "", apierr.IIC1316.New()
 	}
 	return u.ID, err
 }

@@ -41,6 +41,10 @@ type Options struct {
 	RootAK      string
 	RootSK      string
 	Now         func() time.Time
+	// MaxUsersPerStore is the identity-store user quota (0 = default).
+	MaxUsersPerStore int
+	// SMTPURL configures outgoing e-mail (e.g. StartSMTP(t).URL()).
+	SMTPURL string
 }
 
 // Server is a running in-process server.
@@ -68,6 +72,7 @@ func Start(t testing.TB, opt Options) *Server {
 	cfg := app.Config{
 		Listen: "127.0.0.1:0", DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
+		MaxUsersPerStore: opt.MaxUsersPerStore, SMTPURL: opt.SMTPURL,
 	}
 	if testing.Verbose() {
 		cfg.LogOutput = os.Stderr

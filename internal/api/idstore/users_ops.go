@@ -1,7 +1,281 @@
 package idstore
 
-import "github.com/iic-project/iic/internal/api/httpx"
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/authz"
+	"github.com/iic-project/iic/internal/identity"
+	"github.com/iic-project/iic/internal/paging"
+	"github.com/iic-project/iic/internal/store"
+)
+
+const usersPath = "/v1/identity-stores/{identity_store_id}/users"
 
 func (a *API) userOps() []httpx.Op {
+	return []httpx.Op{
+		{Pattern: "POST " + usersPath, Action: "identitystore:user:create", Resource: storeURN, Handler: a.createUser},
+		{Pattern: "GET " + usersPath, Action: "identitystore:user:list", Resource: storeURN, Handler: a.listUsers},
+		{Pattern: "POST " + usersPath + "/batch-query", Action: "identitystore:user:describeBatch", Resource: storeURN, Handler: a.describeUsers},
+		{Pattern: "POST " + usersPath + "/retrieve-user-id", Action: "identitystore:user:getId", Resource: storeURN, Handler: a.getUserID},
+		{Pattern: "GET " + usersPath + "/{user_id}", Action: "identitystore:user:describe", Resource: storeURN, Handler: a.describeUser},
+		{Pattern: "PUT " + usersPath + "/{user_id}", Action: "identitystore:user:update", Resource: storeURN, Handler: a.updateUser},
+		{Pattern: "DELETE " + usersPath + "/{user_id}", Action: "identitystore:user:delete", Resource: storeURN, Handler: a.deleteUser},
+		{Pattern: "POST " + usersPath + "/{user_id}/enable", Action: "identitystore:user:enable", Resource: storeURN, Handler: a.setUserEnabled(true)},
+		{Pattern: "POST " + usersPath + "/{user_id}/disable", Action: "identitystore:user:disable", Resource: storeURN, Handler: a.setUserEnabled(false)},
+	}
+}
+
+var userEmpty = struct{}{}
+
+func callerFor(r *http.Request) identity.Caller {
+	p := authz.PrincipalFrom(r.Context())
+	actor := p.UserName
+	if actor == "" {
+		actor = p.AccessKey
+	}
+	return identity.Caller{AccountID: p.AccountID, Actor: actor}
+}
+
+// userBody is the user attributes of CreateUser (CreateUserReqBody).
+type userBody struct {
+	UserName     string                 `json:"user_name"`
+	DisplayName  string                 `json:"display_name"`
+	PasswordMode string                 `json:"password_mode"`
+	Name         *identity.Name         `json:"name"`
+	Emails       []identity.Email       `json:"emails"`
+	Addresses    []identity.Address     `json:"addresses"`
+	PhoneNumbers []identity.PhoneNumber `json:"phone_numbers"`
+	Nickname     string                 `json:"nickname"`
+	Title        string                 `json:"title"`
+	Locale       string                 `json:"locale"`
+	Timezone     string                 `json:"timezone"`
+	PrefLanguage string                 `json:"preferred_language"`
+	ProfileURL   string                 `json:"profile_url"`
+	UserType     string                 `json:"user_type"`
+	Enterprise   *identity.Enterprise   `json:"enterprise"`
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
+	var b userBody
+	if err := httpx.Decode(r, &b); err != nil {
+		return err
+	}
+	if b.Name == nil {
+		return apierr.IIC400_400.New("name is required")
+	}
+	in := identity.NewUser{UserName: b.UserName, DisplayName: b.DisplayName, PasswordMode: b.PasswordMode, Profile: identity.Profile{
+		Name: *b.Name, Emails: b.Emails, Addresses: b.Addresses, PhoneNumbers: b.PhoneNumbers, Nickname: b.Nickname, Title: b.Title,
+		Locale: b.Locale, Timezone: b.Timezone, PreferredLanguage: b.PrefLanguage, ProfileURL: b.ProfileURL, UserType: b.UserType,
+		Enterprise: b.Enterprise,
+	}}
+	id, password, err := a.Identity.CreateUser(r.Context(), callerFor(r), storeIDOf(r), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.WriteJSON(w, http.StatusCreated, struct {
+		IdentityStoreID string `json:"identity_store_id"`
+		UserID          string `json:"user_id"`
+		Password        string `json:"password,omitempty"`
+	}{storeIDOf(r), id, password})
+	return nil
+}
+
+// userDTO is the SDK's DescribeUserResp / UserDto.
+type userDTO struct {
+	Addresses         []identity.Address     `json:"addresses,omitempty"`
+	DisplayName       string                 `json:"display_name"`
+	Emails            []identity.Email       `json:"emails"`
+	ExternalID        string                 `json:"external_id,omitempty"`
+	ExternalIDs       []store.ExternalID     `json:"external_ids"`
+	IdentityStoreID   string                 `json:"identity_store_id"`
+	Locale            string                 `json:"locale,omitempty"`
+	Name              identity.Name          `json:"name"`
+	Nickname          string                 `json:"nickname,omitempty"`
+	PhoneNumbers      []identity.PhoneNumber `json:"phone_numbers,omitempty"`
+	PreferredLanguage string                 `json:"preferred_language,omitempty"`
+	ProfileURL        string                 `json:"profile_url,omitempty"`
+	Timezone          string                 `json:"timezone,omitempty"`
+	Title             string                 `json:"title,omitempty"`
+	UserID            string                 `json:"user_id"`
+	UserName          string                 `json:"user_name"`
+	UserType          string                 `json:"user_type,omitempty"`
+	CreatedAt         int64                  `json:"created_at"`
+	CreatedBy         string                 `json:"created_by"`
+	UpdatedAt         int64                  `json:"updated_at"`
+	UpdatedBy         string                 `json:"updated_by"`
+	EmailVerified     bool                   `json:"email_verified"`
+	Enabled           bool                   `json:"enabled"`
+	Enterprise        *identity.Enterprise   `json:"enterprise,omitempty"`
+}
+
+func toUserDTO(u identity.User) userDTO {
+	p := u.Profile
+	d := userDTO{
+		Addresses: p.Addresses, DisplayName: u.DisplayName, Emails: p.Emails, ExternalIDs: u.ExternalIDs, IdentityStoreID: u.IdentityStoreID,
+		Locale: p.Locale, Name: p.Name, Nickname: p.Nickname, PhoneNumbers: p.PhoneNumbers, PreferredLanguage: p.PreferredLanguage,
+		ProfileURL: p.ProfileURL, Timezone: p.Timezone, Title: p.Title, UserID: u.ID, UserName: u.UserName, UserType: p.UserType,
+		CreatedAt: u.CreatedAt.UnixMilli(), CreatedBy: u.CreatedBy, UpdatedAt: u.UpdatedAt.UnixMilli(), UpdatedBy: u.UpdatedBy,
+		EmailVerified: u.EmailVerified, Enabled: u.Enabled, Enterprise: p.Enterprise,
+	}
+	if d.Emails == nil {
+		d.Emails = []identity.Email{}
+	}
+	if d.ExternalIDs == nil {
+		d.ExternalIDs = []store.ExternalID{}
+	}
+	if len(u.ExternalIDs) > 0 {
+		d.ExternalID = u.ExternalIDs[0].ID
+	}
+	return d
+}
+
+func (a *API) describeUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := a.Identity.GetUser(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("user_id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toUserDTO(u))
+	return nil
+}
+
+func (a *API) describeUsers(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		UserIDs []string `json:"user_ids"`
+	}
+	if err := httpx.Decode(r, &b); err != nil {
+		return err
+	}
+	users, err := a.Identity.DescribeUsers(r.Context(), accountOf(r), storeIDOf(r), b.UserIDs)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Users []userDTO `json:"users"`
+	}{Users: make([]userDTO, 0, len(users))}
+	for _, u := range users {
+		out.Users = append(out.Users, toUserDTO(u))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type userPageInfo struct {
+	NextMarker   *string `json:"next_marker"`
+	CurrentCount int     `json:"current_count"`
+}
+
+func newUserPageInfo(next string, n int) userPageInfo {
+	p := userPageInfo{CurrentCount: n}
+	if next != "" {
+		p.NextMarker = &next
+	}
+	return p
+}
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := paging.ParseLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	page, err := a.Identity.ListUsers(r.Context(), accountOf(r), storeIDOf(r), q.Get("user_name"), limit, q.Get("marker"))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Users    []userDTO    `json:"users"`
+		PageInfo userPageInfo `json:"page_info"`
+	}{Users: make([]userDTO, 0, len(page.Users)), PageInfo: newUserPageInfo(page.NextMarker, len(page.Users))}
+	for _, u := range page.Users {
+		out.Users = append(out.Users, toUserDTO(u))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		Operations []struct {
+			AttributePath  string  `json:"attribute_path"`
+			AttributeValue *string `json:"attribute_value"`
+		} `json:"operations"`
+	}
+	if err := httpx.Decode(r, &b); err != nil {
+		return err
+	}
+	ops := make([]identity.AttributeUpdate, 0, len(b.Operations))
+	for i, o := range b.Operations {
+		if strings.TrimSpace(o.AttributePath) == "" {
+			return apierr.IIC400_400.New("operations[" + strconv.Itoa(i) + "].attribute_path is required")
+		}
+		ops = append(ops, identity.AttributeUpdate{Path: o.AttributePath, Value: o.AttributeValue})
+	}
+	if err := a.Identity.UpdateUser(r.Context(), callerFor(r), storeIDOf(r), r.PathValue("user_id"), ops); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, userEmpty)
+	return nil
+}
+
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Identity.DeleteUser(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("user_id")); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, userEmpty)
+	return nil
+}
+
+func (a *API) setUserEnabled(enabled bool) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := a.Identity.SetUserEnabled(r.Context(), callerFor(r), storeIDOf(r), r.PathValue("user_id"), enabled); err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, userEmpty)
+		return nil
+	}
+}
+
+func (a *API) getUserID(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		Alt *struct {
+			ExternalID *struct {
+				ID     string `json:"id"`
+				Issuer string `json:"issuer"`
+			} `json:"external_id"`
+			UniqueAttribute *struct {
+				Path  string `json:"attribute_path"`
+				Value string `json:"attribute_value"`
+			} `json:"unique_attribute"`
+		} `json:"alternate_identifier"`
+	}
+	if err := httpx.Decode(r, &b); err != nil {
+		return err
+	}
+	if b.Alt == nil {
+		return apierr.IIC1348.New()
+	}
+	var alt identity.AlternateIdentifier
+	if e := b.Alt.ExternalID; e != nil {
+		if e.ID == "" || e.Issuer == "" {
+			return apierr.IIC400_400.New("external_id.id and external_id.issuer are required")
+		}
+		alt.ExternalID = &store.ExternalID{Issuer: e.Issuer, ID: e.ID}
+	}
+	if u := b.Alt.UniqueAttribute; u != nil {
+		alt.UniqueAttribute = &identity.AttributeOp{Path: u.Path, Value: u.Value}
+	}
+	id, err := a.Identity.GetUserID(r.Context(), accountOf(r), storeIDOf(r), alt)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		IdentityStoreID string `json:"identity_store_id"`
+		UserID          string `json:"user_id"`
+	}{storeIDOf(r), id})
 	return nil
 }

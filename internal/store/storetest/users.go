@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -75,6 +76,50 @@ func testUsers(t *testing.T, s store.Store) {
 	if err := s.Users().Create(ctx, u); err != nil {
 		t.Fatalf("reuse of a deleted user's name: %v", err)
 	}
+	testUserUpdates(t, s, sid)
+}
+
+// testUserUpdates: Update saves every field or nothing, and keeps the
+// e-mail and external-id indexes in step.
+func testUserUpdates(t *testing.T, s store.Store, sid string) {
+	boom := errors.New("boom")
+	if err := s.Users().Update(ctx, sid, "n1", func(u *store.User) error { u.DisplayName = "lost"; return boom }); !errorsIs(err, boom) {
+		t.Fatalf("updater error not returned: %v", err)
+	}
+	if got, _ := s.Users().Get(ctx, sid, "n1"); got.DisplayName == "lost" {
+		t.Fatal("a failed update was saved")
+	}
+	wantErr(t, "update missing", s.Users().Update(ctx, sid, "nope", func(*store.User) error { return nil }), store.ErrNotFound)
+	if err := s.Users().Update(ctx, sid, "n1", func(u *store.User) error { u.Email = "ALICE@example.com"; return nil }); !isConflict(err) {
+		t.Fatalf("update onto a taken e-mail: %v", err)
+	}
+	err := s.Users().Update(ctx, sid, "n1", func(u *store.User) error {
+		u.Email, u.EmailVerified, u.Profile = "Dave@Example.com", true, []byte(`{"nickname":"d"}`)
+		u.ExternalIDs = []store.ExternalID{{Issuer: "idp", ID: "dave"}}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Users().GetByEmail(ctx, sid, "dave@example.COM")
+	if err != nil || got.ID != "n1" || !got.EmailVerified || string(got.Profile) != `{"nickname":"d"}` || got.Email != "Dave@Example.com" {
+		t.Fatalf("GetByEmail after update = %+v, %v", got, err)
+	}
+	if got, err := s.Users().GetByExternalID(ctx, sid, store.ExternalID{Issuer: "idp", ID: "dave"}); err != nil || got.ID != "n1" {
+		t.Fatalf("GetByExternalID after update = %+v, %v", got, err)
+	}
+	// Another user cannot take the external id.
+	if err := s.Users().Update(ctx, sid, "n0", func(u *store.User) error { u.ExternalIDs = []store.ExternalID{{Issuer: "idp", ID: "dave"}}; return nil }); !isConflict(err) {
+		t.Fatalf("taken external id: %v", err)
+	}
+	// Dropping the external id frees it.
+	if err := s.Users().Update(ctx, sid, "n1", func(u *store.User) error { u.ExternalIDs = nil; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Users().GetByExternalID(ctx, sid, store.ExternalID{Issuer: "idp", ID: "dave"})
+	wantErr(t, "dropped external id", err, store.ErrNotFound)
+	_, err = s.Users().GetByEmail(ctx, sid, "")
+	wantErr(t, "empty e-mail", err, store.ErrNotFound)
 }
 
 func isConflict(err error) bool {
