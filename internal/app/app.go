@@ -50,6 +50,8 @@ type App struct {
 	// Identity is the identity-store service (tests drive portal-side
 	// flows, such as opening sessions, through it).
 	Identity *identity.Service
+	// Metrics holds the request counters served at /metrics.
+	Metrics *metrics.Registry
 
 	guard *httpx.Guard
 }
@@ -125,6 +127,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	accessSvc := &access.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}
 
 	reg := metrics.New()
+	a.Metrics = reg
 	rt := httpx.NewRouter()
 	rt.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})

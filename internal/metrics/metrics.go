@@ -103,6 +103,20 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	return cw.n, cw.err
 }
 
+// Count returns how many requests to route answered with a status in
+// [lo, hi].
+func (r *Registry) Count(route string, lo, hi int) uint64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var n uint64
+	for k, s := range r.series {
+		if k.route == route && k.status >= lo && k.status <= hi {
+			n += s.count.Load()
+		}
+	}
+	return n
+}
+
 func (r *Registry) get(k key) *series {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

@@ -104,6 +104,7 @@ func (s *Server) Stop() {
 	}
 	s.cancel()
 	<-s.done
+	s.recordCoverage()
 	s.App.Close()
 	s.cancel = nil
 }
