@@ -249,6 +249,27 @@ func TestIdentityStoreSessionsThroughSDK(t *testing.T) {
 			t.Fatalf("a failed call deleted sessions: %+v", got)
 		}
 
+		// Disabling a user and an admin password reset both sign it out.
+		if _, err := c.DisableUser(&model.DisableUserRequest{IdentityStoreId: storeID, UserId: bob}); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(bob); len(got) != 0 {
+			t.Fatalf("bob's sessions after disable: %+v", got)
+		}
+		if got := list(alice); len(got) != 1 {
+			t.Fatalf("alice's sessions after bob was disabled: %+v", got)
+		}
+		if _, err := c.ResetPwdMode(&model.ResetPwdModeRequest{IdentityStoreId: storeID, UserId: alice,
+			Body: &model.UpdatePwdModeReqBody{Mode: model.GetUpdatePwdModeReqBodyModeEnum().OTP}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(alice); len(got) != 0 {
+			t.Fatalf("alice's sessions after a password reset: %+v", got)
+		}
+		if _, _, err := srv.App.Identity.CreateSession(ctx, identity.NewSession{StoreID: storeID, UserID: alice}); err != nil || len(list(alice)) != 1 {
+			t.Fatalf("a new session for alice: %v", err)
+		}
+
 		// Deleting the user ends its sessions.
 		if err := srv.App.Identity.DeleteUser(ctx, srv.App.Root.AccountID, storeID, alice); err != nil {
 			t.Fatal(err)

@@ -423,7 +423,8 @@ func (s *Service) initialPassword(ctx context.Context, tx store.Store, u *store.
 }
 
 // ResetPassword resets a user's password per mode: OTP replaces it with a
-// generated one-time password and returns it; EMAIL e-mails a link to set a
+// generated one-time password, ends the user's portal sessions and returns
+// the password; EMAIL e-mails a link to set a
 // new one (the current password keeps working until then) and returns "".
 func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, mode string) (string, error) {
 	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
@@ -448,6 +449,10 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 		if mode == PasswordModeOTP {
 			// A pending set-password link must not undo the reset.
 			if _, err := tx.UserSecrets().DeleteTokens(ctx, storeID, userID, store.TokenSetPassword); err != nil {
+				return err
+			}
+			// An admin reset signs the user out everywhere.
+			if _, err := tx.Devices().DeleteSessionsOfUser(ctx, storeID, userID); err != nil {
 				return err
 			}
 			pw, err = s.oneTimePassword(ctx, tx, &u)

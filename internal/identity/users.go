@@ -330,21 +330,31 @@ func (s *Service) DeleteUser(ctx context.Context, accountID, storeID, userID str
 }
 
 // SetUserEnabled enables or disables a user; doing it twice is IIC.1318
-// (already enabled) or IIC.1317 (already disabled).
+// (already enabled) or IIC.1317 (already disabled). Disabling ends the
+// user's portal sessions.
 func (s *Service) SetUserEnabled(ctx context.Context, c Caller, storeID, userID string, enabled bool) error {
 	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
 		return err
 	}
-	err := s.Store.Users().Update(ctx, storeID, userID, func(u *store.User) error {
-		switch {
-		case u.Enabled && enabled:
-			return apierr.IIC1318.New()
-		case !u.Enabled && !enabled:
-			return apierr.IIC1317.New()
+	// Disabling signs the user out: its portal sessions end in the same
+	// transaction.
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+		err := tx.Users().Update(ctx, storeID, userID, func(u *store.User) error {
+			switch {
+			case u.Enabled && enabled:
+				return apierr.IIC1318.New()
+			case !u.Enabled && !enabled:
+				return apierr.IIC1317.New()
+			}
+			u.Enabled = enabled
+			u.UpdatedAt, u.UpdatedBy = s.Now().UTC(), c.Actor
+			return nil
+		})
+		if err != nil || enabled {
+			return err
 		}
-		u.Enabled = enabled
-		u.UpdatedAt, u.UpdatedBy = s.Now().UTC(), c.Actor
-		return nil
+		_, err = tx.Devices().DeleteSessionsOfUser(ctx, storeID, userID)
+		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.IIC1312.New()
