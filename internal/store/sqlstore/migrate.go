@@ -2,7 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"embed"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -16,9 +20,10 @@ import (
 var migrationFS embed.FS
 
 type migration struct {
-	version int
-	name    string
-	sql     string
+	version  int
+	name     string
+	sql      string
+	checksum string // hex SHA-256 of sql
 }
 
 // migrationLockID is the PostgreSQL advisory lock key held while migrating.
@@ -45,7 +50,8 @@ func loadMigrations(d dialect) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
+		sum := sha256.Sum256(body)
+		out = append(out, migration{version: v, name: name, sql: string(body), checksum: hex.EncodeToString(sum[:])})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	for i, m := range out {
@@ -59,13 +65,18 @@ func loadMigrations(d dialect) ([]migration, error) {
 // migrate applies pending migrations, one transaction per step. On
 // PostgreSQL each step holds an advisory transaction lock and re-checks what
 // is applied, so concurrent starters apply each step exactly once.
+//
+// Applied steps never change: schema_migrations records each step's
+// checksum, and a database whose applied step differs from the embedded one
+// is refused (a changed file would otherwise be skipped silently). Rows
+// written before checksums were recorded get the embedded checksum.
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := loadMigrations(db.dialect)
 	if err != nil {
 		return err
 	}
 	db.latest = len(ms)
-	create := "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+	create := "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT NOT NULL DEFAULT '')"
 	if db.dialect == dialectPostgres {
 		// CREATE TABLE IF NOT EXISTS races on PostgreSQL's catalog; take the lock.
 		tx, err := db.write.BeginTx(ctx, nil)
@@ -80,11 +91,26 @@ func (db *DB) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("migrate: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT NOT NULL DEFAULT ''"); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate: %w", err)
+		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-	} else if _, err := db.write.ExecContext(ctx, create); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	} else {
+		if _, err := db.write.ExecContext(ctx, create); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		var has int
+		if err := db.write.QueryRowContext(ctx, "SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'").Scan(&has); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if has == 0 {
+			if _, err := db.write.ExecContext(ctx, "ALTER TABLE schema_migrations ADD COLUMN checksum TEXT NOT NULL DEFAULT ''"); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+		}
 	}
 	for _, m := range ms {
 		if err := db.applyOne(ctx, m); err != nil {
@@ -105,18 +131,27 @@ func (db *DB) applyOne(ctx context.Context, m migration) error {
 			return err
 		}
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, db.rebind("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), m.version).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
+	var applied string
+	err = tx.QueryRowContext(ctx, db.rebind("SELECT checksum FROM schema_migrations WHERE version = ?"), m.version).Scan(&applied)
+	switch {
+	case err == nil && applied == m.checksum:
 		return nil
+	case err == nil && applied == "":
+		if _, err := tx.ExecContext(ctx, db.rebind("UPDATE schema_migrations SET checksum = ? WHERE version = ?"), m.checksum, m.version); err != nil {
+			return err
+		}
+		return tx.Commit()
+	case err == nil:
+		return fmt.Errorf("the database applied a different version of this step (checksum %.12s…, this build has %.12s…): "+
+			"applied migrations must never be edited; restore the file or use the build that wrote this database", applied, m.checksum)
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, db.rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
-		m.version, m.name, time.Now().UnixMilli()); err != nil {
+	if _, err := tx.ExecContext(ctx, db.rebind("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)"),
+		m.version, m.name, time.Now().UnixMilli(), m.checksum); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -1,0 +1,148 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/store/sqlstore"
+	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
+)
+
+// firstBuildMigrations is the migration set of the first landed builds
+// (2026-11-22), whose schema_migrations had no checksum column and whose
+// steps 3–5 were empty placeholders.
+const firstBuildMigrations = "testdata/migrations-2026-11-22"
+
+// writeFirstBuildDB lays out a database exactly as the first builds left
+// it, with one setting and one user in it.
+func writeFirstBuildDB(t *testing.T, dialect, url string) {
+	t.Helper()
+	driver, dsn := "pgx", url
+	if dialect == "sqlite" {
+		driver, dsn = "sqlite", "file:"+url+"?_pragma=foreign_keys(1)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if dialect == "postgres" {
+			for i := 1; strings.Contains(q, "?"); i++ {
+				q = strings.Replace(q, "?", "$"+string(rune('0'+i)), 1)
+			}
+		}
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+	files, err := filepath.Glob(filepath.Join(firstBuildMigrations, dialect, "*.sql"))
+	if err != nil || len(files) != 6 {
+		t.Fatalf("first-build migrations: %v %v", files, err)
+	}
+	sort.Strings(files)
+	for i, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+		exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", i+1, filepath.Base(f), int64(1))
+	}
+	exec("INSERT INTO settings (key, value) VALUES (?, ?)", "kept", "yes")
+	exec(`INSERT INTO users (identity_store_id, id, user_name, user_name_key, display_name, email_key, email, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, "d-0000000001", "u1", "Alice", "alice", "Alice", "alice@example.com", "alice@example.com", int64(1), int64(1))
+}
+
+// A database written by the first builds opens with this build: the steps
+// they applied as placeholders are not skipped, what was stored is kept,
+// and every table the store needs exists.
+func TestUpgradeFromFirstBuild(t *testing.T) {
+	ctx := context.Background()
+	for _, d := range sqltest.Dialects() {
+		t.Run(sqltest.Name(d), func(t *testing.T) {
+			url := sqltest.URL(t, d)
+			writeFirstBuildDB(t, d, url)
+			db, err := sqlstore.Open(ctx, url, sqlstore.Options{})
+			if err != nil {
+				t.Fatalf("open a first-build database: %v", err)
+			}
+			defer db.Close()
+			if n, err := db.AppliedMigrations(ctx); err != nil || n != len(sqlstore.Migrations(d)) {
+				t.Fatalf("applied = %d, %v; want %d", n, err, len(sqlstore.Migrations(d)))
+			}
+			s := db.Store()
+			if v, err := s.Settings().Get(ctx, "kept"); err != nil || v != "yes" {
+				t.Fatalf("setting after upgrade = %q, %v", v, err)
+			}
+			if u, err := s.Users().Get(ctx, "d-0000000001", "u1"); err != nil || u.UserName != "Alice" {
+				t.Fatalf("user after upgrade = %+v, %v", u, err)
+			}
+			// The tables of the placeholder steps exist now.
+			now := time.Now()
+			if err := s.Users().Update(ctx, "d-0000000001", "u1", func(u *store.User) error {
+				u.ExternalIDs = []store.ExternalID{{Issuer: "scim", ID: "x1"}}
+				return nil
+			}); err != nil {
+				t.Fatalf("external ids after upgrade: %v", err)
+			}
+			if err := s.Groups().Create(ctx, store.Group{IdentityStoreID: "d-0000000001", ID: "g1", DisplayName: "G", CreatedAt: now, UpdatedAt: now}); err != nil {
+				t.Fatalf("groups after upgrade: %v", err)
+			}
+			if _, err := s.UserSecrets().GetPasswordPolicy(ctx, "d-0000000001"); err != nil && err != store.ErrNotFound {
+				t.Fatalf("password policies after upgrade: %v", err)
+			}
+			if err := s.Ping(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// A database whose applied step differs from this build's file is refused
+// with a message naming the step, instead of silently skipping the change.
+func TestChangedAppliedMigrationIsRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, d := range sqltest.Dialects() {
+		t.Run(sqltest.Name(d), func(t *testing.T) {
+			url := sqltest.URL(t, d)
+			db, err := sqlstore.Open(ctx, url, sqlstore.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			writeChecksum(t, d, url, "0123456789abcdef")
+			if db, err := sqlstore.Open(ctx, url, sqlstore.Options{}); err == nil {
+				db.Close()
+				t.Fatal("opened a database whose applied step 2 differs from the embedded one")
+			} else if !strings.Contains(err.Error(), "0002_users.sql") || !strings.Contains(err.Error(), "never be edited") {
+				t.Fatalf("error = %v", err)
+			}
+		})
+	}
+}
+
+func writeChecksum(t *testing.T, dialect, url, sum string) {
+	t.Helper()
+	driver, dsn, q := "pgx", url, "UPDATE schema_migrations SET checksum = $1 WHERE version = 2"
+	if dialect == "sqlite" {
+		driver, dsn, q = "sqlite", "file:"+url, "UPDATE schema_migrations SET checksum = ? WHERE version = 2"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(q, sum); err != nil {
+		t.Fatal(err)
+	}
+}
