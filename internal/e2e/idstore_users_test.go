@@ -302,7 +302,7 @@ func TestPasswordPolicyAndResetThroughSDK(t *testing.T) {
 			t.Fatalf("one-time password %q shorter than the policy's 24", otp)
 		}
 		sp := storedPassword(t, srv, sid, id)
-		if !sp.OneTime || !strings.HasPrefix(sp.Hash, "$argon2id$") || strings.Contains(sp.Hash, otp) || !identity.CheckPasswordHash(sp.Hash, otp) {
+		if !sp.OneTime || !strings.HasPrefix(sp.Hash, "$sha256$") || strings.Contains(sp.Hash, otp) || !identity.CheckPasswordHash(sp.Hash, otp) {
 			t.Fatalf("stored password = %+v", sp)
 		}
 		r, err := c.ResetPwdMode(&model.ResetPwdModeRequest{IdentityStoreId: sid, UserId: id, Body: &model.UpdatePwdModeReqBody{Mode: model.GetUpdatePwdModeReqBodyModeEnum().OTP}})

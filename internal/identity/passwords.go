@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -49,10 +50,41 @@ func phc(password string, salt []byte, m uint32, t uint32, p uint8, n uint32) st
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, t, p, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
+// hashGenerated is how generated one-time passwords are stored: salted
+// SHA-256, "$sha256$<salt>$<sum>" (unpadded standard base64). A one-time
+// password is drawn by GeneratePassword from crypto/rand (16 or more
+// characters of a 71-character alphabet, over 95 bits), works once and is
+// replaced at first sign-in: like the bearer tokens we store as SHA-256, it
+// cannot be guessed offline even from a fast hash, and a slow hash would
+// cost ~30 ms of CPU on every CreateUser and reset. Passwords that people
+// choose are always Argon2id (HashPassword).
+func hashGenerated(password string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	return sha256PHC(password, salt), nil
+}
+
+func sha256PHC(password string, salt []byte) string {
+	sum := sha256.Sum256(append(append([]byte{}, salt...), password...))
+	b64 := base64.RawStdEncoding
+	return "$sha256$" + b64.EncodeToString(salt) + "$" + b64.EncodeToString(sum[:])
+}
+
 // CheckPasswordHash reports whether password matches hash: an Argon2id
-// PHC string, or a bcrypt hash (imported users). The comparison is
+// PHC string, a salted SHA-256 of a generated one-time password
+// (hashGenerated), or a bcrypt hash (imported users). The comparison is
 // constant-time; an unparsable hash matches nothing.
 func CheckPasswordHash(hash, password string) bool {
+	if rest, ok := strings.CutPrefix(hash, "$sha256$"); ok {
+		salt64, _, ok := strings.Cut(rest, "$")
+		salt, err := base64.RawStdEncoding.DecodeString(salt64)
+		if !ok || err != nil || len(salt) == 0 {
+			return false
+		}
+		return subtle.ConstantTimeCompare([]byte(sha256PHC(password, salt)), []byte(hash)) == 1
+	}
 	if strings.HasPrefix(hash, "$2") {
 		return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 	}
@@ -297,6 +329,9 @@ func (s *Service) setPassword(ctx context.Context, tx store.Store, storeID, user
 		return err
 	}
 	hash, err := HashPassword(password)
+	if oneTime {
+		hash, err = hashGenerated(password)
+	}
 	if err != nil {
 		return err
 	}
@@ -328,7 +363,13 @@ func (s *Service) VerifyPassword(ctx context.Context, storeID, userID, password 
 		CheckPasswordHash(dummyHash, password)
 		return PasswordStatus{}, apierr.IIC1319_400.New()
 	}
-	if !CheckPasswordHash(p.Hash, password) {
+	ok := CheckPasswordHash(p.Hash, password)
+	if !strings.HasPrefix(p.Hash, "$argon2id$") {
+		// Every answer costs one Argon2id, so timing does not tell whether
+		// the user still has a one-time (or an imported) password.
+		CheckPasswordHash(dummyHash, password)
+	}
+	if !ok {
 		return PasswordStatus{}, apierr.IIC1319_400.New()
 	}
 	pol, err := s.policy(ctx, s.Store, storeID)

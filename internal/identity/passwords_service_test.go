@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"sync"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,6 +130,11 @@ func TestOneTimePasswordLifecycle(t *testing.T) {
 		}
 		if st, err := f.svc.VerifyPassword(ctx, f.storeID, id, "Chosen-Pass1"); err != nil || st.OneTime {
 			t.Fatalf("VerifyPassword(chosen) = %+v, %v", st, err)
+		}
+		// A chosen password is Argon2id; the generated one before it was SHA-256.
+		if p, err := f.svc.Store.UserSecrets().GetPassword(ctx, f.storeID, id); err != nil || !strings.HasPrefix(p.Hash, "$argon2id$") ||
+			len(p.History) == 0 || !strings.HasPrefix(p.History[0], "$sha256$") {
+			t.Fatalf("stored password after SetPassword = %+v, %v", p, err)
 		}
 		_, err = f.svc.VerifyPassword(ctx, f.storeID, id, otp)
 		wantDef(t, "old one-time password", err, apierr.IIC1319_400)

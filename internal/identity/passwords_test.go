@@ -119,6 +119,26 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
+// Generated one-time passwords are stored as salted SHA-256.
+func TestGeneratedPasswordHash(t *testing.T) {
+	h, err := hashGenerated("k7#Qm9x!Rt2v@Wz4")
+	if err != nil || !strings.HasPrefix(h, "$sha256$") {
+		t.Fatalf("hashGenerated = %q, %v", h, err)
+	}
+	if h2, _ := hashGenerated("k7#Qm9x!Rt2v@Wz4"); h2 == h {
+		t.Fatal("two hashes of one one-time password are equal: no salt")
+	}
+	if !CheckPasswordHash(h, "k7#Qm9x!Rt2v@Wz4") || CheckPasswordHash(h, "k7#Qm9x!Rt2v@Wz5") || CheckPasswordHash(h, "") {
+		t.Fatal("sha256 verification is wrong")
+	}
+	salt, _, _ := strings.Cut(strings.TrimPrefix(h, "$sha256$"), "$")
+	for _, bad := range []string{"$sha256$", "$sha256$$", "$sha256$" + salt, "$sha256$" + salt + "$", "$sha256$!!$AAAA", h[:len(h)-2] + "AA"} {
+		if CheckPasswordHash(bad, "k7#Qm9x!Rt2v@Wz4") {
+			t.Errorf("malformed hash %q matched", bad)
+		}
+	}
+}
+
 func TestGeneratePassword(t *testing.T) {
 	for _, p := range []PasswordPolicy{DefaultPasswordPolicy, {MinimumLength: 40, RequireSymbols: true}, {MinimumLength: 8}} {
 		seen := map[string]bool{}
