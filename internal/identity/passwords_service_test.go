@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
