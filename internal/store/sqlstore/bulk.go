@@ -11,7 +11,8 @@ import (
 // BulkInsert inserts rows into table in multi-row INSERT statements, one
 // transaction per batch of up to 10,000 rows. It is for development tools
 // (iic dev seed) that load large data sets; it bypasses the store contract's
-// invariants, so callers must produce rows exactly as the services would.
+// invariants, so callers must produce rows exactly as the services would. It
+// keeps the per-store user and group counters in step.
 func (db *DB) BulkInsert(ctx context.Context, table string, columns []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
@@ -45,7 +46,7 @@ func (db *DB) BulkInsert(ctx context.Context, table string, columns []string, ro
 					return mapErr(err)
 				}
 			}
-			return nil
+			return bumpBulk(ctx, tx, table, columns, rows[start:end])
 		}); err != nil {
 			return err
 		}

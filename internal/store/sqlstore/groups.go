@@ -55,6 +55,9 @@ func (t groups) Create(ctx context.Context, g store.Group) error {
 			append([]any{g.IdentityStoreID, g.ID}, args...)...); err != nil {
 			return err
 		}
+		if err := bump(ctx, tx, g.IdentityStoreID, countGroups, 1); err != nil {
+			return err
+		}
 		return writeGroupExternalIDs(ctx, tx, g)
 	})
 }
@@ -122,7 +125,12 @@ func (t groups) Update(ctx context.Context, storeID, groupID string, fn func(*st
 }
 
 func (t groups) Delete(ctx context.Context, storeID, groupID string) error {
-	return t.s.execOne(ctx, "DELETE FROM groups WHERE identity_store_id = ? AND id = ?", storeID, groupID)
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		if err := tx.execOne(ctx, "DELETE FROM groups WHERE identity_store_id = ? AND id = ?", storeID, groupID); err != nil {
+			return err
+		}
+		return bump(ctx, tx, storeID, countGroups, -1)
+	})
 }
 
 // likeEscaper escapes LIKE wildcards for ESCAPE '\'.
@@ -143,9 +151,7 @@ func (t groups) List(ctx context.Context, storeID string, f store.GroupFilter, a
 }
 
 func (t groups) Count(ctx context.Context, storeID string) (int, error) {
-	var n int
-	err := t.s.queryRow(ctx, "SELECT COUNT(*) FROM groups WHERE identity_store_id = ?", storeID).Scan(&n)
-	return n, mapErr(err)
+	return count(ctx, t.s, storeID, countGroups)
 }
 
 func (t groups) GetByDisplayName(ctx context.Context, storeID, name string) (store.Group, error) {

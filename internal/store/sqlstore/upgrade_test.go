@@ -87,6 +87,9 @@ func TestUpgradeFromFirstBuild(t *testing.T) {
 			if u, err := s.Users().Get(ctx, "d-0000000001", "u1"); err != nil || u.UserName != "Alice" {
 				t.Fatalf("user after upgrade = %+v, %v", u, err)
 			}
+			if n, err := s.Users().Count(ctx, "d-0000000001"); err != nil || n != 1 {
+				t.Fatalf("user count after upgrade = %d, %v; want the 1 user the old build stored", n, err)
+			}
 			// The tables of the placeholder steps exist now.
 			now := time.Now()
 			if err := s.Users().Update(ctx, "d-0000000001", "u1", func(u *store.User) error {

@@ -62,6 +62,9 @@ func (t users) create(ctx context.Context, u store.User) error {
 	if err != nil {
 		return err
 	}
+	if err := bump(ctx, t.s, u.IdentityStoreID, countUsers, 1); err != nil {
+		return err
+	}
 	return t.writeExternalIDs(ctx, t.s, u)
 }
 
@@ -110,7 +113,12 @@ func (t users) Update(ctx context.Context, storeID, userID string, fn func(*stor
 }
 
 func (t users) Delete(ctx context.Context, storeID, userID string) error {
-	return t.s.execOne(ctx, "DELETE FROM users WHERE identity_store_id = ? AND id = ?", storeID, userID)
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		if err := tx.execOne(ctx, "DELETE FROM users WHERE identity_store_id = ? AND id = ?", storeID, userID); err != nil {
+			return err
+		}
+		return bump(ctx, tx, storeID, countUsers, -1)
+	})
 }
 
 func (t users) List(ctx context.Context, storeID string, f store.UserFilter, after int64, limit int) ([]store.User, error) {
@@ -150,7 +158,5 @@ func prefixed(p, cols string) string {
 }
 
 func (t users) Count(ctx context.Context, storeID string) (int, error) {
-	var n int
-	err := t.s.queryRow(ctx, "SELECT COUNT(*) FROM users WHERE identity_store_id = ?", storeID).Scan(&n)
-	return n, mapErr(err)
+	return count(ctx, t.s, storeID, countUsers)
 }

@@ -17,6 +17,7 @@ var userSecretTests = []namedTest{
 	{"UserTokens", testUserTokens},
 	{"UserTokenConsumedOnce", testUserTokenConsumedOnce},
 	{"UserDeleteCascadesSecrets", testUserDeleteCascadesSecrets},
+	{"UserAndGroupCounts", testCounts},
 }
 
 func mustUser(t *testing.T, s store.Store, storeID, id string) {
