@@ -328,9 +328,11 @@ func (s *Service) setPassword(ctx context.Context, tx store.Store, storeID, user
 	if err := checkNewPassword(pol, u.UserName, password, cur); err != nil {
 		return err
 	}
-	hash, err := HashPassword(password)
+	hash, err := "", error(nil)
 	if oneTime {
 		hash, err = hashGenerated(password)
+	} else {
+		hash, err = HashPassword(password)
 	}
 	if err != nil {
 		return err

@@ -87,7 +87,7 @@ func (t users) writeExternalIDs(ctx context.Context, s *sqlStore, u store.User) 
 
 // The look-ups behind the identity store's hot paths, named so that a test
 // can check each is answered from an index (index_test.go). The e-mail
-// index is partial (email_key <> ''), so its query must repeat the
+// index is partial (email_key <> ”), so its query must repeat the
 // predicate: with a bound parameter the planner cannot infer it.
 var (
 	userByIDSQL         = "SELECT " + userColumns + " FROM users WHERE identity_store_id = ? AND id = ?"
