@@ -26,7 +26,8 @@ go build -o /tmp/loadgen-perf ./tools/loadgen
 IIC_MAX_USERS_PER_STORE=${IIC_MAX_USERS_PER_STORE:-2000000} /tmp/iic-perf serve --listen "127.0.0.1:$port" --data-dir "$data" --database-url "$dburl" --log-level error &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 1 600); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "$base/readyz" >/dev/null || { echo "server not ready after 60 s" >&2; exit 1; }
 
 lg() { /tmp/loadgen-perf --url "$base" --creds "$data/root-credentials.json" --scope-header none \
   --concurrency "$conc" --duration "$dur" --max 500000 "$@"; }

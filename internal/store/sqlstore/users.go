@@ -24,6 +24,9 @@ func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
 	}
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
 	u.Profile = []byte(profile)
+	if ext == "[]" {
+		return u, nil // the common case, without a JSON decode
+	}
 	if err := json.Unmarshal([]byte(ext), &u.ExternalIDs); err != nil {
 		return u, fmt.Errorf("user %s: external_ids: %w", u.ID, err)
 	}
