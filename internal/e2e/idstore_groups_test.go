@@ -119,7 +119,7 @@ func TestGroupsThroughSDK(t *testing.T) {
 		_, err = getGroupID(c, sid, &model.AlternateIdentifierDto{ExternalId: &model.ExternalIdDto{Issuer: "okta", Id: "E-1"}})
 		testenv.WantError(t, err, 404, "IIC.1343")
 		_, err = getGroupID(c, sid, &model.AlternateIdentifierDto{})
-		testenv.WantError(t, err, 400, "IIC.1344")
+		testenv.WantError(t, err, 400, "IIC.1348")
 		_, err = getGroupID(c, sid, &model.AlternateIdentifierDto{ExternalId: &model.ExternalIdDto{Issuer: "scim", Id: "E-1"},
 			UniqueAttribute: &model.UniqueAttributeDto{AttributePath: "display_name", AttributeValue: "Platform"}})
 		testenv.WantError(t, err, 400, "IIC.1344")

@@ -261,13 +261,17 @@ func (s *Service) DeleteGroup(ctx context.Context, accountID, storeID, groupID s
 }
 
 // GetGroupID finds a group by display name (exact, case-insensitive) or
-// external id.
+// external id: exactly one of the two (both: 400 IIC.1344, neither: 400
+// IIC.1348, as GetUserID).
 func (s *Service) GetGroupID(ctx context.Context, accountID, storeID string, alt AlternateIdentifier) (string, error) {
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return "", err
 	}
-	if (alt.UniqueAttribute == nil) == (alt.ExternalID == nil) {
+	switch {
+	case alt.UniqueAttribute != nil && alt.ExternalID != nil:
 		return "", apierr.IIC1344.New()
+	case alt.UniqueAttribute == nil && alt.ExternalID == nil:
+		return "", apierr.IIC1348.New()
 	}
 	var (
 		g   store.Group
