@@ -267,11 +267,8 @@ func (s *Service) GetGroupID(ctx context.Context, accountID, storeID string, alt
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return "", err
 	}
-	switch {
-	case alt.UniqueAttribute != nil && alt.ExternalID != nil:
-		return "", apierr.IIC1344.New()
-	case alt.UniqueAttribute == nil && alt.ExternalID == nil:
-		return "", apierr.IIC1348.New()
+	if err := alt.check(); err != nil {
+		return "", err
 	}
 	var (
 		g   store.Group

@@ -369,6 +369,18 @@ type AlternateIdentifier struct {
 	ExternalID      *store.ExternalID
 }
 
+// check enforces exactly one of the two: both is 400 IIC.1344, neither
+// 400 IIC.1348.
+func (alt AlternateIdentifier) check() error {
+	switch {
+	case alt.UniqueAttribute != nil && alt.ExternalID != nil:
+		return apierr.IIC1344.New()
+	case alt.UniqueAttribute == nil && alt.ExternalID == nil:
+		return apierr.IIC1348.New()
+	}
+	return nil
+}
+
 // AttributeOp is an attribute path with a value (UpdateUser operations,
 // unique-attribute look-ups).
 type AttributeOp struct {
@@ -383,11 +395,8 @@ func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt 
 	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
 		return "", err
 	}
-	switch {
-	case alt.UniqueAttribute != nil && alt.ExternalID != nil:
-		return "", apierr.IIC1344.New()
-	case alt.UniqueAttribute == nil && alt.ExternalID == nil:
-		return "", apierr.IIC1348.New()
+	if err := alt.check(); err != nil {
+		return "", err
 	}
 	var (
 		u   store.User

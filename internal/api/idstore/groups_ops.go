@@ -87,20 +87,6 @@ func newMembershipDTO(m store.Membership) membershipDTO {
 	return membershipDTO{MembershipID: m.ID, IdentityStoreID: m.IdentityStoreID, GroupID: m.GroupID, MemberID: memberRefDTO{UserID: m.UserID}}
 }
 
-// groupPageInfo is page_info: next_marker is null on the last page.
-type groupPageInfo struct {
-	NextMarker   *string `json:"next_marker"`
-	CurrentCount int     `json:"current_count"`
-}
-
-func newGroupPageInfo(next string, n int) groupPageInfo {
-	p := groupPageInfo{CurrentCount: n}
-	if next != "" {
-		p.NextMarker = &next
-	}
-	return p
-}
-
 func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		DisplayName string `json:"display_name"`
@@ -140,9 +126,9 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := struct {
-		Groups   []groupDTO    `json:"groups"`
-		PageInfo groupPageInfo `json:"page_info"`
-	}{Groups: []groupDTO{}, PageInfo: newGroupPageInfo(page.NextMarker, len(page.Groups))}
+		Groups   []groupDTO `json:"groups"`
+		PageInfo pageInfo   `json:"page_info"`
+	}{Groups: []groupDTO{}, PageInfo: newPageInfo(page.NextMarker, len(page.Groups))}
 	for _, g := range page.Groups {
 		out.Groups = append(out.Groups, newGroupDTO(g))
 	}
@@ -299,8 +285,8 @@ func (a *API) getGroupMembershipID(w http.ResponseWriter, r *http.Request) error
 func (a *API) writeMembershipPage(w http.ResponseWriter, page identity.MembershipPage) {
 	out := struct {
 		GroupMemberships []membershipDTO `json:"group_memberships"`
-		PageInfo         groupPageInfo   `json:"page_info"`
-	}{GroupMemberships: []membershipDTO{}, PageInfo: newGroupPageInfo(page.NextMarker, len(page.Memberships))}
+		PageInfo         pageInfo        `json:"page_info"`
+	}{GroupMemberships: []membershipDTO{}, PageInfo: newPageInfo(page.NextMarker, len(page.Memberships))}
 	for _, m := range page.Memberships {
 		out.GroupMemberships = append(out.GroupMemberships, newMembershipDTO(m))
 	}

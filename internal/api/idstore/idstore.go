@@ -43,3 +43,18 @@ func storeURN(r *http.Request, p *authz.Principal) string {
 func accountOf(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
 
 func storeIDOf(r *http.Request) string { return r.PathValue("identity_store_id") }
+
+// pageInfo is the page_info of every paginated list: next_marker is null on
+// the last page.
+type pageInfo struct {
+	NextMarker   *string `json:"next_marker"`
+	CurrentCount int     `json:"current_count"`
+}
+
+func newPageInfo(next string, n int) pageInfo {
+	p := pageInfo{CurrentCount: n}
+	if next != "" {
+		p.NextMarker = &next
+	}
+	return p
+}

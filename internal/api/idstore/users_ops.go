@@ -164,19 +164,6 @@ func (a *API) describeUsers(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type userPageInfo struct {
-	NextMarker   *string `json:"next_marker"`
-	CurrentCount int     `json:"current_count"`
-}
-
-func newUserPageInfo(next string, n int) userPageInfo {
-	p := userPageInfo{CurrentCount: n}
-	if next != "" {
-		p.NextMarker = &next
-	}
-	return p
-}
-
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	limit, err := paging.ParseLimit(q.Get("limit"))
@@ -188,9 +175,9 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := struct {
-		Users    []userDTO    `json:"users"`
-		PageInfo userPageInfo `json:"page_info"`
-	}{Users: make([]userDTO, 0, len(page.Users)), PageInfo: newUserPageInfo(page.NextMarker, len(page.Users))}
+		Users    []userDTO `json:"users"`
+		PageInfo pageInfo  `json:"page_info"`
+	}{Users: make([]userDTO, 0, len(page.Users)), PageInfo: newPageInfo(page.NextMarker, len(page.Users))}
 	for _, u := range page.Users {
 		out.Users = append(out.Users, toUserDTO(u))
 	}
