@@ -3,6 +3,8 @@ package httpx
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/metrics"
 )
 
@@ -47,6 +50,21 @@ func TestUnknownErrorsAreHidden(t *testing.T) {
 	rec, body, _ := serve(t, rt, httptest.NewRequest("GET", "/err", nil))
 	if rec.Code != 500 || body["error_code"] != "IIC.1260" || strings.Contains(body["error_msg"], "EOF") {
 		t.Fatalf("internal error answered %d %v", rec.Code, body)
+	}
+}
+
+// A 5xx from the table keeps its cause in the log, never in the answer.
+func TestServerErrorCauseIsLogged(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("GET /mail", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, fmt.Errorf("%w (%w)", apierr.IIC1516_500.New("the e-mail could not be sent"), errors.New("554 relay access denied")))
+	}))
+	rec, body, logs := serve(t, rt, httptest.NewRequest("GET", "/mail", nil))
+	if rec.Code != 500 || body["error_code"] != "IIC.1516" || strings.Contains(rec.Body.String(), "relay") {
+		t.Fatalf("answered %d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(logs, "554 relay access denied") || !strings.Contains(logs, "IIC.1516") {
+		t.Fatalf("cause not logged: %s", logs)
 	}
 }
 

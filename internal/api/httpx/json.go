@@ -37,9 +37,14 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // *apierr.Error are logged and become 500 IIC.1260.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := apierr.From(err)
-	if !ok {
+	switch {
+	case !ok:
 		Logger(r.Context()).Error("internal error", "err", err.Error())
 		e = apierr.IIC1260.New()
+	case e.Status() >= 500:
+		// The client sees the table's message; the log keeps the cause
+		// that a service wrapped with it (e.g. why an e-mail was not sent).
+		Logger(r.Context()).Error("server error", "code", e.Def.Code, "err", err.Error())
 	}
 	WriteJSON(w, e.Status(), errorBody{ErrorCode: e.Def.Code, ErrorMsg: e.Message, RequestID: RequestID(r.Context())})
 }
