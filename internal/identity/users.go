@@ -261,20 +261,21 @@ func (s *Service) DescribeUsers(ctx context.Context, accountID, storeID string, 
 	if len(ids) == 0 || len(ids) > 100 {
 		return nil, badRequest("user_ids must hold 1 to 100 ids")
 	}
-	out := make([]User, 0, len(ids))
-	seen := map[string]bool{}
+	rows, err := s.Store.Users().GetMany(ctx, storeID, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.User, len(rows))
+	for _, u := range rows {
+		byID[u.ID] = u
+	}
+	out := make([]User, 0, len(rows))
 	for _, id := range ids {
-		if seen[id] {
+		u, ok := byID[id]
+		if !ok {
 			continue
 		}
-		seen[id] = true
-		u, err := s.Store.Users().Get(ctx, storeID, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+		delete(byID, id) // each user once, where first asked
 		du, err := decodeUser(u)
 		if err != nil {
 			return nil, err

@@ -45,6 +45,9 @@ type Users interface {
 	Create(ctx context.Context, u User) error
 	// Get returns the user, or ErrNotFound.
 	Get(ctx context.Context, storeID, userID string) (User, error)
+	// GetMany returns the users among ids that exist, in Seq order, in one
+	// query; unknown ids are skipped.
+	GetMany(ctx context.Context, storeID string, ids []string) ([]User, error)
 	// Update applies fn to the stored user atomically; ErrConflict if the
 	// new user name or email is taken.
 	Update(ctx context.Context, storeID, userID string, fn func(*User) error) error

@@ -81,8 +81,8 @@ func (t groups) Get(ctx context.Context, storeID, groupID string) (store.Group, 
 	return scanGroup(t.s.queryRow(ctx, "SELECT "+groupColumns+" FROM groups WHERE identity_store_id = ? AND id = ?", storeID, groupID))
 }
 
-// groupPlaceholders returns "?, ?, ..." with n marks.
-func groupPlaceholders(n int) string {
+// placeholders returns "?, ?, ..." with n marks.
+func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
@@ -94,7 +94,7 @@ func (t groups) GetMany(ctx context.Context, storeID string, ids []string) ([]st
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := t.s.query(ctx, "SELECT "+groupColumns+" FROM groups WHERE identity_store_id = ? AND id IN ("+groupPlaceholders(len(ids))+") ORDER BY seq", args...)
+	rows, err := t.s.query(ctx, "SELECT "+groupColumns+" FROM groups WHERE identity_store_id = ? AND id IN ("+placeholders(len(ids))+") ORDER BY seq", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func (t memberships) MemberOf(ctx context.Context, storeID, userID string, group
 	for _, id := range groupIDs {
 		args = append(args, id)
 	}
-	rows, err := t.s.query(ctx, "SELECT group_id FROM group_memberships WHERE identity_store_id = ? AND user_id = ? AND group_id IN ("+groupPlaceholders(len(groupIDs))+")", args...)
+	rows, err := t.s.query(ctx, "SELECT group_id FROM group_memberships WHERE identity_store_id = ? AND user_id = ? AND group_id IN ("+placeholders(len(groupIDs))+")", args...)
 	if err != nil {
 		return nil, err
 	}

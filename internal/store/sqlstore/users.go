@@ -113,6 +113,21 @@ func (t users) Get(ctx context.Context, storeID, userID string) (store.User, err
 	return scanUser(t.s.queryRow(ctx, userByIDSQL, storeID, userID))
 }
 
+func (t users) GetMany(ctx context.Context, storeID string, ids []string) ([]store.User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{storeID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := t.s.query(ctx, "SELECT "+userColumns+" FROM users WHERE identity_store_id = ? AND id IN ("+placeholders(len(ids))+") ORDER BY seq", args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanUser)
+}
+
 func (t users) Update(ctx context.Context, storeID, userID string, fn func(*store.User) error) error {
 	return t.s.update(ctx, func(tx *sqlStore) error {
 		u, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE identity_store_id = ? AND id = ?"+tx.forUpdate(), storeID, userID))

@@ -65,6 +65,13 @@ func testUsers(t *testing.T, s store.Store) {
 	if n, err := s.Users().Count(ctx, sid); err != nil || n != 3 {
 		t.Fatalf("Count = %d, %v", n, err)
 	}
+	many, err := s.Users().GetMany(ctx, sid, []string{"n1", "missing", "u1", "n1"})
+	if err != nil || fmt.Sprint(ids(many)) != "[u1 n1]" {
+		t.Fatalf("GetMany = %v, %v; want the existing ones in creation order", ids(many), err)
+	}
+	if many, err := s.Users().GetMany(ctx, "d-other00000", []string{"u1"}); err != nil || len(many) != 0 {
+		t.Fatalf("GetMany in another store = %v, %v", ids(many), err)
+	}
 	if err := s.Users().Delete(ctx, sid, "u1"); err != nil {
 		t.Fatal(err)
 	}
