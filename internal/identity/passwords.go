@@ -173,7 +173,8 @@ func (s *Service) GetPasswordPolicy(ctx context.Context, accountID, storeID stri
 // UpdatePasswordPolicy changes the given fields of the store's policy. It
 // applies to passwords set from then on.
 func (s *Service) UpdatePasswordPolicy(ctx context.Context, accountID, storeID string, u PasswordPolicyUpdate) (PasswordPolicy, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
+	inst, err := s.Instance(ctx, accountID, storeID)
+	if err != nil {
 		return PasswordPolicy{}, err
 	}
 	inRange := func(field string, v *int, min, max int) error {
@@ -188,7 +189,12 @@ func (s *Service) UpdatePasswordPolicy(ctx context.Context, accountID, storeID s
 		return PasswordPolicy{}, firstErr(err)
 	}
 	var out PasswordPolicy
-	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+	err = s.Store.WithTx(ctx, func(tx store.Store) error {
+		// Lock the instance row: concurrent partial updates apply one after
+		// the other instead of each overwriting the other's fields.
+		if err := tx.Instances().Update(ctx, inst.ID, func(*store.Instance) error { return nil }); err != nil {
+			return err
+		}
 		p, err := s.policy(ctx, tx, storeID)
 		if err != nil {
 			return err

@@ -337,3 +337,30 @@ func TestUserQuotaUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent partial policy updates each keep the other's fields.
+func TestPasswordPolicyConcurrentUpdates(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		minLen, age, reuse, yes := 12, 90, 3, true
+		updates := []identity.PasswordPolicyUpdate{{MinimumLength: &minLen}, {MaxPasswordAge: &age}, {ReusePrevention: &reuse}, {RequireSymbols: &yes}}
+		for round := 0; round < 5; round++ {
+			var wg sync.WaitGroup
+			for _, u := range updates {
+				wg.Add(1)
+				go func(u identity.PasswordPolicyUpdate) {
+					defer wg.Done()
+					if _, err := f.svc.UpdatePasswordPolicy(ctx, f.caller.AccountID, f.storeID, u); err != nil {
+						t.Error(err)
+					}
+				}(u)
+			}
+			wg.Wait()
+			p, err := f.svc.GetPasswordPolicy(ctx, f.caller.AccountID, f.storeID)
+			if err != nil || p.MinimumLength != minLen || p.MaxPasswordAge != age || p.ReusePrevention != reuse || p.RequireSymbols != yes {
+				t.Fatalf("round %d: policy = %+v, %v; an update was lost", round, p, err)
+			}
+			minLen, age, reuse, yes = minLen+1, age+1, reuse%20+1, !yes
+		}
+	})
+}
