@@ -139,7 +139,10 @@ func (s *Service) Status(ctx context.Context, accountID string) (status string, 
 	return StatusEnabled, []string{}, nil
 }
 
-// Delete disables Identity Center: it removes the account's instance.
+// Delete disables Identity Center: it removes the account's instance and,
+// in the same transaction, everything in its identity store (users, groups,
+// identity sources, SCIM tenants, ...), so nothing is left behind that no
+// API can reach.
 func (s *Service) Delete(ctx context.Context, accountID string) error {
 	return s.Store.WithTx(ctx, func(tx store.Store) error {
 		list, err := tx.Instances().ListByAccount(ctx, accountID, 0, 1)
@@ -148,6 +151,9 @@ func (s *Service) Delete(ctx context.Context, accountID string) error {
 		}
 		if len(list) == 0 {
 			return apierr.IIC404.New("Identity Center is not enabled in this account")
+		}
+		if err := tx.Instances().PurgeIdentityStore(ctx, list[0].IdentityStoreID); err != nil {
+			return err
 		}
 		return tx.Instances().Delete(ctx, list[0].ID)
 	})

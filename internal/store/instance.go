@@ -53,4 +53,11 @@ type Instances interface {
 	Update(ctx context.Context, id string, fn func(*Instance) error) error
 	// Delete removes the instance; ErrNotFound if it does not exist.
 	Delete(ctx context.Context, id string) error
+	// PurgeIdentityStore deletes every row that belongs to the identity
+	// store: users and all that hangs off them (passwords, tokens, MFA
+	// devices, sessions, memberships, external ids), groups, the password
+	// policy, identity sources and certificates, SCIM tenants and their
+	// tokens, counters. The instance row is left alone. Purging a store
+	// without rows is not an error.
+	PurgeIdentityStore(ctx context.Context, identityStoreID string) error
 }

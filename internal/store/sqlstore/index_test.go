@@ -49,3 +49,37 @@ func TestHotLookupsUseTheirIndex(t *testing.T) {
 		}
 	}
 }
+
+// PurgeIdentityStore's table list is the schema's: every table with an
+// identity_store_id column except instances.
+func TestPurgeCoversEveryStoreTable(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "iic.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.read.QueryContext(ctx, `SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c
+		WHERE m.type = 'table' AND c.name = 'identity_store_id' AND m.name <> 'instances' ORDER BY m.name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	listed := map[string]bool{}
+	for _, name := range identityStoreTables {
+		listed[name] = true
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		if !listed[name] {
+			t.Errorf("table %s holds identity-store rows but PurgeIdentityStore leaves them", name)
+		}
+		delete(listed, name)
+	}
+	for name := range listed {
+		t.Errorf("PurgeIdentityStore names %s, which has no identity_store_id column", name)
+	}
+}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/iic-project/iic/internal/store"
 )
@@ -78,4 +79,26 @@ func (t instances) Update(ctx context.Context, id string, fn func(*store.Instanc
 
 func (t instances) Delete(ctx context.Context, id string) error {
 	return t.s.execOne(ctx, "DELETE FROM instances WHERE id = ?", id)
+}
+
+// identityStoreTables are the tables with rows of an identity store, in an
+// order that deletes referencing rows first (index_test.go checks the list
+// against the schema: every table with an identity_store_id column but
+// instances).
+var identityStoreTables = []string{
+	"scim_tokens", "scim_tenants", "idp_certificates", "external_idps", "sp_certificates",
+	"group_memberships", "group_external_ids", "groups",
+	"portal_sessions", "mfa_registrations", "mfa_devices", "user_tokens", "user_passwords", "user_external_ids", "users",
+	"password_policies", "identity_store_counters",
+}
+
+func (t instances) PurgeIdentityStore(ctx context.Context, identityStoreID string) error {
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		for _, table := range identityStoreTables {
+			if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE identity_store_id = ?", identityStoreID); err != nil {
+				return fmt.Errorf("purge %s: %w", table, err)
+			}
+		}
+		return nil
+	})
 }
