@@ -162,9 +162,12 @@ func (a *App) Close() error { return a.DB.Close() }
 // Serve listens on the configured address and serves until ctx is done,
 // then shuts down gracefully (in-flight requests get up to 10 s).
 func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
-	ln, err := net.Listen("tcp", a.Config.Listen)
-	if err != nil {
-		return err
+	ln := a.Config.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", a.Config.Listen); err != nil {
+			return err
+		}
 	}
 	srv := &http.Server{
 		Handler:           a.Handler,

@@ -23,6 +23,10 @@ var DefaultRegions = []string{
 // the environment.
 type Config struct {
 	Listen      string // address to listen on
+	// Listener, when set, is what Serve accepts on instead of listening on
+	// Listen (tests open it first, to know the port before the services
+	// are built with PublicURL).
+	Listener net.Listener
 	DataDir     string // where the SQLite file, master key and root credentials live
 	DatabaseURL string // "" = SQLite in DataDir; postgres://... = PostgreSQL
 	LogFormat   string // "text" or "json"

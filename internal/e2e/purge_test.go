@@ -33,6 +33,9 @@ func TestDeleteIdentityCenterPurgesItsStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if want := srv.URL + "/" + *tenant.TenantId + "/scim/v2"; *tenant.ScimEndpoint != want {
+			t.Errorf("SCIM endpoint = %s, want %s (the server's real address)", *tenant.ScimEndpoint, want)
+		}
 		if _, err := c.CreateBearerToken(&model.CreateBearerTokenRequest{IdentityStoreId: sid, TenantId: *tenant.TenantId}); err != nil {
 			t.Fatal(err)
 		}

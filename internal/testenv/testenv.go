@@ -69,8 +69,12 @@ func Start(t testing.TB, opt Options) *Server {
 	if opt.DatabaseURL == "" && opt.Dialect == "postgres" {
 		opt.DatabaseURL = sqltest.PostgresSchema(t)
 	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := app.Config{
-		Listen: "127.0.0.1:0", DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
+		Listen: ln.Addr().String(), Listener: ln, DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
 		MaxUsersPerStore: opt.MaxUsersPerStore, SMTPURL: opt.SMTPURL,
 	}
@@ -81,6 +85,7 @@ func Start(t testing.TB, opt Options) *Server {
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		cancel()
+		ln.Close()
 		t.Fatalf("app.New: %v", err)
 	}
 	s := &Server{App: a, DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, cancel: cancel, done: make(chan error, 1)}
