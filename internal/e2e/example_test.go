@@ -4,34 +4,56 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/iic-project/iic/internal/testenv"
 )
 
-// The README's SDK example works as written, from a directory holding
-// data/root-credentials.json.
-func TestReadmeSDKExample(t *testing.T) {
-	srv := testenv.Start(t, testenv.Options{})
-	_, storeID := srv.EnableIdentityCenter(t)
-	work := filepath.Dir(srv.DataDir) // the example reads data/root-credentials.json
+// runExample builds ./examples/<name> and runs it with args from a directory
+// holding data/root-credentials.json (as the README tells users to), against
+// srv; it returns what the example printed.
+func runExample(t *testing.T, srv *testenv.Server, name string, args ...string) string {
+	t.Helper()
+	work := t.TempDir()
 	if err := os.Symlink(srv.DataDir, filepath.Join(work, "data")); err != nil {
 		t.Fatal(err)
 	}
 	_, file, _, _ := runtime.Caller(0)
-	bin := filepath.Join(t.TempDir(), "sdkexample")
-	build := exec.Command("go", "build", "-o", bin, "./examples/sdk")
+	bin := filepath.Join(t.TempDir(), name)
+	build := exec.Command("go", "build", "-o", bin, "./examples/"+name)
 	build.Dir = filepath.Join(filepath.Dir(file), "..", "..")
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build example: %v\n%s", err, out)
+		t.Fatalf("build example %s: %v\n%s", name, err, out)
 	}
-	cmd := exec.Command(bin)
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "IIC_URL="+srv.URL)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), storeID) {
-		t.Fatalf("example: %v\n%s", err, out)
+	if err != nil {
+		t.Fatalf("example %s: %v\n%s", name, err, out)
+	}
+	return string(out)
+}
+
+// The README's SDK example works as written.
+func TestReadmeSDKExample(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	_, storeID := srv.EnableIdentityCenter(t)
+	if out := runExample(t, srv, "sdk"); !regexp.MustCompile(regexp.QuoteMeta(storeID)).MatchString(out) {
+		t.Fatalf("example output lacks the identity store %s:\n%s", storeID, out)
+	}
+}
+
+// The identity-store example creates a user with a one-time password, a
+// group and the membership, through the SDK alone.
+func TestIdentityStoreExample(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	srv.EnableIdentityCenter(t)
+	out := runExample(t, srv, "identitystore", "carol")
+	if !regexp.MustCompile(`(?m)^user carol \([0-9a-f-]{36}\), one-time password \S{16,}$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^member of carol-admins: true$`).MatchString(out) {
+		t.Fatalf("example output:\n%s", out)
 	}
 }
