@@ -1,7 +1,8 @@
 // Command identitystore manages people and groups in an iic identity store
 // through the official Huawei Cloud Go SDK: it finds the store of the
-// account's Identity Center instance, creates a user (with a one-time
-// password) and a group, adds the user to it and checks the membership.
+// account's Identity Center instance (enabling Identity Center in cn-north-4
+// on a fresh server), creates a user (with a one-time password) and a group,
+// adds the user to it and checks the membership.
 //
 //	go run ./examples/identitystore alice   # from the directory holding data/
 package main
@@ -43,9 +44,14 @@ func main() {
 		WithCredential(global.NewCredentialsBuilder().WithAk(creds.AccessKey).WithSk(creds.SecretKey).WithIamEndpointOverride(url).Build()).Build())
 	inst, err := center.ListInstances(&icmodel.ListInstancesRequest{})
 	check("ListInstances", err)
-	if len(*inst.Instances) == 0 {
-		fmt.Fprintln(os.Stderr, "Identity Center is not enabled: RegisterRegion + StartIdentityCenter first")
-		os.Exit(1)
+	if len(*inst.Instances) == 0 { // a fresh server: pick the home region and enable Identity Center
+		_, err = center.RegisterRegion(&icmodel.RegisterRegionRequest{Body: &icmodel.RegisterRegionReqBody{RegionId: "cn-north-4"}})
+		check("RegisterRegion", err)
+		_, err = center.StartIdentityCenter(&icmodel.StartIdentityCenterRequest{})
+		check("StartIdentityCenter", err)
+		inst, err = center.ListInstances(&icmodel.ListInstancesRequest{})
+		check("ListInstances", err)
+		fmt.Println("enabled Identity Center in cn-north-4")
 	}
 	sid := (*inst.Instances)[0].IdentityStoreId
 

@@ -49,10 +49,10 @@ func TestReadmeSDKExample(t *testing.T) {
 // The identity-store example creates a user with a one-time password, a
 // group and the membership, through the SDK alone.
 func TestIdentityStoreExample(t *testing.T) {
-	srv := testenv.Start(t, testenv.Options{})
-	srv.EnableIdentityCenter(t)
+	srv := testenv.Start(t, testenv.Options{}) // fresh: the example enables Identity Center
 	out := runExample(t, srv, "identitystore", "carol")
-	if !regexp.MustCompile(`(?m)^user carol \([0-9a-f-]{36}\), one-time password \S{16,}$`).MatchString(out) ||
+	if !regexp.MustCompile(`(?m)^enabled Identity Center in cn-north-4$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^user carol \([0-9a-f-]{36}\), one-time password \S{16,}$`).MatchString(out) ||
 		!regexp.MustCompile(`(?m)^member of carol-admins: true$`).MatchString(out) {
 		t.Fatalf("example output:\n%s", out)
 	}
