@@ -22,11 +22,11 @@ var DefaultRegions = []string{
 // Config is everything the server needs; cmd/iic fills it from flags and
 // the environment.
 type Config struct {
-	Listen      string // address to listen on
+	Listen string // address to listen on
 	// Listener, when set, is what Serve accepts on instead of listening on
 	// Listen (tests open it first, to know the port before the services
 	// are built with PublicURL).
-	Listener net.Listener
+	Listener    net.Listener
 	DataDir     string // where the SQLite file, master key and root credentials live
 	DatabaseURL string // "" = SQLite in DataDir; postgres://... = PostgreSQL
 	LogFormat   string // "text" or "json"
