@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -211,11 +212,9 @@ func applyGroupOp(g *store.Group, op GroupAttributeOp) error {
 	return nil
 }
 
-// UpdateGroup applies 1 to 100 operations to a group, all or none.
-func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID string, ops []GroupAttributeOp) error {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
-		return err
-	}
+// checkGroupOpPaths checks that ops holds 1 to 100 operations with no
+// path twice (IIC.1349).
+func checkGroupOpPaths(ops []GroupAttributeOp) error {
 	if len(ops) == 0 || len(ops) > 100 {
 		return badRequest("operations must hold 1 to 100 items")
 	}
@@ -226,13 +225,37 @@ func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID st
 		}
 		seen[op.Path] = true
 	}
+	return nil
+}
+
+// applyGroupOperations applies ops to a copy of g and returns it, or an
+// apierr 4xx naming what is wrong. It touches no store (the uniqueness of
+// the display name and external ids is the store's) and leaves g unchanged.
+func applyGroupOperations(g store.Group, ops []GroupAttributeOp) (store.Group, error) {
+	g.ExternalIDs = slices.Clone(g.ExternalIDs)
+	for _, op := range ops {
+		if err := applyGroupOp(&g, op); err != nil {
+			return store.Group{}, err
+		}
+	}
+	return g, nil
+}
+
+// UpdateGroup applies 1 to 100 operations to a group, all or none.
+func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID string, ops []GroupAttributeOp) error {
+	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+		return err
+	}
+	if err := checkGroupOpPaths(ops); err != nil {
+		return err
+	}
 	var updated store.Group
 	err := s.Store.Groups().Update(ctx, storeID, groupID, func(g *store.Group) error {
-		for _, op := range ops {
-			if err := applyGroupOp(g, op); err != nil {
-				return err
-			}
+		ng, err := applyGroupOperations(*g, ops)
+		if err != nil {
+			return err
 		}
+		*g = ng
 		g.UpdatedAt, g.UpdatedBy = s.Now().UTC(), c.Actor
 		updated = *g
 		return nil

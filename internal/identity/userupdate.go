@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -67,36 +68,16 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
 		return err
 	}
-	if len(ops) == 0 || len(ops) > 100 {
-		return badRequest("operations must hold 1 to 100 items")
-	}
-	seen := map[string]bool{}
-	for i := range ops {
-		p := snakePath(strings.TrimSpace(ops[i].Path))
-		if seen[p] {
-			return apierr.IIC1349.New()
-		}
-		seen[p] = true
-		ops[i].Path = p
+	if err := normalizeUserOps(ops); err != nil {
+		return err
 	}
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		return tx.Users().Update(ctx, storeID, userID, func(su *store.User) error {
-			u, err := decodeUser(*su)
+			old, err := decodeUser(*su)
 			if err != nil {
 				return err
 			}
-			for _, op := range ops {
-				if err := applyUserAttribute(&u, op); err != nil {
-					return err
-				}
-			}
-			if err := validUserName(u.UserName); err != nil {
-				return err
-			}
-			if err := checkLen("display_name", u.DisplayName, 1, 1024); err != nil {
-				return err
-			}
-			email, err := validateProfile(&u.Profile)
+			u, email, err := applyUserOperations(old, ops)
 			if err != nil {
 				return err
 			}
@@ -127,6 +108,66 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 		return apierr.IIC1310.New()
 	}
 	return err
+}
+
+// normalizeUserOps checks that ops holds 1 to 100 operations with no path
+// twice (IIC.1349) and rewrites each path to its snake_case form in place.
+func normalizeUserOps(ops []AttributeUpdate) error {
+	if len(ops) == 0 || len(ops) > 100 {
+		return badRequest("operations must hold 1 to 100 items")
+	}
+	seen := map[string]bool{}
+	for i := range ops {
+		p := snakePath(strings.TrimSpace(ops[i].Path))
+		if seen[p] {
+			return apierr.IIC1349.New()
+		}
+		seen[p] = true
+		ops[i].Path = p
+	}
+	return nil
+}
+
+// applyUserOperations applies normalized ops to a copy of u and validates
+// the result: it returns the updated user and its primary e-mail, or an
+// apierr 4xx naming what is wrong. It touches no store (the uniqueness of
+// the user name and e-mail and the verification status are the caller's)
+// and leaves u unchanged.
+func applyUserOperations(u User, ops []AttributeUpdate) (User, string, error) {
+	u.Profile = cloneProfile(u.Profile)
+	for _, op := range ops {
+		if err := applyUserAttribute(&u, op); err != nil {
+			return User{}, "", err
+		}
+	}
+	if err := validUserName(u.UserName); err != nil {
+		return User{}, "", err
+	}
+	if err := checkLen("display_name", u.DisplayName, 1, 1024); err != nil {
+		return User{}, "", err
+	}
+	email, err := validateProfile(&u.Profile)
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, email, nil
+}
+
+// cloneProfile copies p deeply enough that applying operations to the copy
+// leaves p unchanged.
+func cloneProfile(p Profile) Profile {
+	p.Emails = slices.Clone(p.Emails)
+	p.Addresses = slices.Clone(p.Addresses)
+	p.PhoneNumbers = slices.Clone(p.PhoneNumbers)
+	if p.Enterprise != nil {
+		e := *p.Enterprise
+		if e.Manager != nil {
+			m := *e.Manager
+			e.Manager = &m
+		}
+		p.Enterprise = &e
+	}
+	return p
 }
 
 func applyUserAttribute(u *User, op AttributeUpdate) error {
