@@ -220,10 +220,18 @@ func checkGroupOpPaths(ops []GroupAttributeOp) error {
 	}
 	seen := map[string]bool{}
 	for _, op := range ops {
-		if seen[op.Path] {
+		// Both spellings of a path name one attribute.
+		p := op.Path
+		switch p {
+		case "displayName":
+			p = "display_name"
+		case "externalIds":
+			p = "external_ids"
+		}
+		if seen[p] {
 			return apierr.IIC1349.New()
 		}
-		seen[op.Path] = true
+		seen[p] = true
 	}
 	return nil
 }

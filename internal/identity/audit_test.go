@@ -1,0 +1,112 @@
+package identity_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/identity"
+)
+
+// A NUL character (JSON "\u0000") cannot be stored in a PostgreSQL text
+// column: every attribute holding one is a 400 on both dialects, never a
+// 500 from the database.
+func TestNULCharactersAreRefused(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id, _ := f.user(t, "alice", identity.PasswordModeOTP)
+		nul := "a\x00b"
+		for _, path := range []string{"display_name", "name.given_name", "nickname", "enterprise.manager.value"} {
+			err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: path, Value: &nul}})
+			wantDef(t, "UpdateUser "+path, err, apierr.IIC400_400)
+		}
+		_, _, err := f.svc.CreateUser(ctx, f.caller, f.storeID, identity.NewUser{UserName: "bob", DisplayName: nul, PasswordMode: identity.PasswordModeOTP,
+			Profile: identity.Profile{Name: identity.Name{GivenName: "G", FamilyName: "F"}, Emails: []identity.Email{{Value: "bob@example.com", Primary: true}}}})
+		wantDef(t, "CreateUser display_name", err, apierr.IIC400_400)
+
+		_, err = f.svc.CreateGroup(ctx, f.caller, f.storeID, identity.NewGroup{DisplayName: nul})
+		wantDef(t, "CreateGroup display_name", err, apierr.IIC400_400)
+		gid, err := f.svc.CreateGroup(ctx, f.caller, f.storeID, identity.NewGroup{DisplayName: "g"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := `[{"issuer":"scim","id":"a\u0000b"}]`
+		for _, op := range []identity.GroupAttributeOp{{Path: "display_name", Value: &nul}, {Path: "description", Value: &nul}, {Path: "external_ids", Value: &ext}} {
+			err := f.svc.UpdateGroup(ctx, f.caller, f.storeID, gid, []identity.GroupAttributeOp{op})
+			wantDef(t, "UpdateGroup "+op.Path, err, apierr.IIC400_400)
+		}
+	})
+}
+
+// An e-mail value must be a bare address: "a@b(c)" and `"a"@b` name the
+// same mailbox as a@b and a@b under another spelling, which would get past
+// the uniqueness of e-mail addresses and send mail to a mailbox other than
+// the one stored.
+func TestEmailMustBeABareAddress(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id, _ := f.user(t, "alice", identity.PasswordModeOTP)
+		for _, v := range []string{"alice@example.com(x)", `"alice"@example.com`, "alice@example.com\t", "(c)alice@example.com"} {
+			v := v
+			err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: "emails.value", Value: &v}})
+			wantDef(t, "UpdateUser emails.value "+v, err, apierr.IIC400_400)
+			_, _, err = f.svc.CreateUser(ctx, f.caller, f.storeID, identity.NewUser{UserName: "bob", DisplayName: "Bob", PasswordMode: identity.PasswordModeOTP,
+				Profile: identity.Profile{Name: identity.Name{GivenName: "G", FamilyName: "F"}, Emails: []identity.Email{{Value: v, Primary: true}}}})
+			wantDef(t, "CreateUser email "+v, err, apierr.IIC400_400)
+		}
+		u, err := f.svc.Store.Users().Get(ctx, f.storeID, id)
+		if err != nil || u.Email != "alice@example.com" {
+			t.Fatalf("e-mail after refused updates: %q, %v", u.Email, err)
+		}
+		if n, _ := f.svc.Store.Users().Count(ctx, f.storeID); n != 1 {
+			t.Fatalf("%d users after refused creates", n)
+		}
+	})
+}
+
+// UpdateGroup's paths have two spellings; the same attribute twice under
+// both is a repeated path (IIC.1349), as it is for UpdateUser.
+func TestUpdateGroupRepeatedPathSpellings(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		gid, err := f.svc.CreateGroup(ctx, f.caller, f.storeID, identity.NewGroup{DisplayName: "g"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := "A", "B"
+		e1, e2 := `[{"issuer":"x","id":"1"}]`, `[]`
+		for _, ops := range [][]identity.GroupAttributeOp{
+			{{Path: "display_name", Value: &a}, {Path: "displayName", Value: &b}},
+			{{Path: "external_ids", Value: &e1}, {Path: "externalIds", Value: &e2}},
+		} {
+			wantDef(t, "UpdateGroup "+ops[0].Path+"+"+ops[1].Path, f.svc.UpdateGroup(ctx, f.caller, f.storeID, gid, ops), apierr.IIC1349)
+		}
+		g, err := f.svc.Store.Groups().Get(ctx, f.storeID, gid)
+		if err != nil || g.DisplayName != "g" || len(g.ExternalIDs) != 0 {
+			t.Fatalf("group after refused updates: %+v, %v", g, err)
+		}
+	})
+}
+
+// Address and phone-number fields are bounded like every other attribute
+// (1024 characters).
+func TestAddressAndPhoneLengths(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id, _ := f.user(t, "alice", identity.PasswordModeOTP)
+		long := strings.Repeat("x", 1025)
+		for path, v := range map[string]string{
+			"addresses":     `[{"street_address":"` + long + `"}]`,
+			"phone_numbers": `[{"value":"` + long + `"}]`,
+		} {
+			v := v
+			err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: path, Value: &v}})
+			wantDef(t, "UpdateUser "+path, err, apierr.IIC400_400)
+		}
+		ok := `[{"street_address":"` + strings.Repeat("x", 1024) + `","primary":true}]`
+		if err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: "addresses", Value: &ok}}); err != nil {
+			t.Fatalf("1024 characters: %v", err)
+		}
+	})
+}
