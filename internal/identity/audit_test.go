@@ -7,6 +7,7 @@ import (
 
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/identity"
+	"github.com/iic-project/iic/internal/store"
 )
 
 // A NUL character (JSON "\u0000") cannot be stored in a PostgreSQL text
@@ -107,6 +108,58 @@ func TestAddressAndPhoneLengths(t *testing.T) {
 		ok := `[{"street_address":"` + strings.Repeat("x", 1024) + `","primary":true}]`
 		if err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: "addresses", Value: &ok}}); err != nil {
 			t.Fatalf("1024 characters: %v", err)
+		}
+	})
+}
+
+// blindStore's transactions do not see other users by name or e-mail, as
+// when a concurrent write commits between the service's uniqueness check
+// and its insert: the database's unique keys must then decide, with the
+// same codes.
+type blindStore struct{ store.Store }
+
+func (b blindStore) WithTx(ctx context.Context, fn func(store.Store) error) error {
+	return b.Store.WithTx(ctx, func(tx store.Store) error { return fn(blindTx{tx}) })
+}
+
+type blindTx struct{ store.Store }
+
+func (b blindTx) Users() store.Users { return blindUsers{b.Store.Users()} }
+func (b blindTx) WithTx(ctx context.Context, fn func(store.Store) error) error {
+	return fn(b)
+}
+
+type blindUsers struct{ store.Users }
+
+func (blindUsers) List(context.Context, string, store.UserFilter, int64, int) ([]store.User, error) {
+	return nil, nil
+}
+func (blindUsers) GetByEmail(context.Context, string, string) (store.User, error) {
+	return store.User{}, store.ErrNotFound
+}
+
+func TestUserUniquenessRaceCodes(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		f.user(t, "alice", identity.PasswordModeOTP)
+		bob, _ := f.user(t, "bob", identity.PasswordModeOTP)
+		f.svc.Store = blindStore{f.svc.Store}
+		newUser := func(name, email string) identity.NewUser {
+			return identity.NewUser{UserName: name, DisplayName: name, PasswordMode: identity.PasswordModeOTP,
+				Profile: identity.Profile{Name: identity.Name{GivenName: "G", FamilyName: "F"}, Emails: []identity.Email{{Value: email, Primary: true}}}}
+		}
+		_, _, err := f.svc.CreateUser(ctx, f.caller, f.storeID, newUser("carol", "ALICE@example.com"))
+		wantDef(t, "create with a taken e-mail", err, apierr.IIC1321)
+		_, _, err = f.svc.CreateUser(ctx, f.caller, f.storeID, newUser("Alice", "carol@example.com"))
+		wantDef(t, "create with a taken user name", err, apierr.IIC1310)
+		v := "alice@example.com"
+		err = f.svc.UpdateUser(ctx, f.caller, f.storeID, bob, []identity.AttributeUpdate{{Path: "emails.value", Value: &v}})
+		wantDef(t, "update to a taken e-mail", err, apierr.IIC1321)
+		n := "alice"
+		err = f.svc.UpdateUser(ctx, f.caller, f.storeID, bob, []identity.AttributeUpdate{{Path: "user_name", Value: &n}})
+		wantDef(t, "update to a taken user name", err, apierr.IIC1310)
+		if c, _ := f.svc.Store.Users().Count(ctx, f.storeID); c != 2 {
+			t.Fatalf("%d users after refused creates", c)
 		}
 	})
 }

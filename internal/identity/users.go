@@ -165,6 +165,17 @@ func (s *Service) uniqueness(ctx context.Context, tx store.Store, storeID, selfI
 	return nil
 }
 
+// userConflict maps a unique-key violation of a user write, found once
+// its transaction is over (PostgreSQL aborts it on a constraint error):
+// another user holds the user name (IIC.1310) or the e-mail address
+// (IIC.1321); IIC.1310 too when the other user has gone since.
+func (s *Service) userConflict(ctx context.Context, storeID, selfID, userName, email string) error {
+	if err := s.uniqueness(ctx, s.Store, storeID, selfID, userName, email); err != nil {
+		return err
+	}
+	return apierr.IIC1310.New()
+}
+
 // CreateUser creates a user and gives it a first password per
 // PasswordMode; it returns the user id and, for OTP, the one-time password.
 func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in NewUser) (string, string, error) {
@@ -220,14 +231,16 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 			return err
 		}
 		if err := tx.Users().Create(ctx, u); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return apierr.IIC1310.New()
-			}
 			return err
 		}
 		password, invitation, err = s.initialPassword(ctx, tx, &u, in.PasswordMode)
 		return err
 	})
+	if errors.Is(err, store.ErrConflict) {
+		// A concurrent write took the name or the address between the
+		// check and the insert: the database's unique keys decide.
+		return "", "", s.userConflict(ctx, storeID, "", u.UserName, email)
+	}
 	if err != nil {
 		return "", "", err
 	}

@@ -71,16 +71,18 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 	if err := normalizeUserOps(ops); err != nil {
 		return err
 	}
+	var userName, email string
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		return tx.Users().Update(ctx, storeID, userID, func(su *store.User) error {
 			old, err := decodeUser(*su)
 			if err != nil {
 				return err
 			}
-			u, email, err := applyUserOperations(old, ops)
+			u, primary, err := applyUserOperations(old, ops)
 			if err != nil {
 				return err
 			}
+			userName, email = u.UserName, primary
 			if !strings.EqualFold(email, su.Email) {
 				su.EmailVerified = false
 				// Links mailed to the old address must not work any more.
@@ -105,7 +107,9 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 	case errors.Is(err, store.ErrNotFound):
 		return apierr.IIC1312.New()
 	case errors.Is(err, store.ErrConflict):
-		return apierr.IIC1310.New()
+		// A concurrent write took the name or the address between the
+		// check and the update: the database's unique keys decide.
+		return s.userConflict(ctx, storeID, userID, userName, email)
 	}
 	return err
 }
