@@ -163,3 +163,26 @@ func TestUserUniquenessRaceCodes(t *testing.T) {
 		}
 	})
 }
+
+// An object or list attribute_value is one JSON value: data after it is
+// refused, not silently dropped.
+func TestAttributeValueTrailingData(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id, _ := f.user(t, "alice", identity.PasswordModeOTP)
+		name := `{"given_name":"A","family_name":"B"} {"given_name":"C"}`
+		err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: "name", Value: &name}})
+		wantDef(t, "UpdateUser name with trailing data", err, apierr.IIC400_400)
+		ok := `  {"given_name":"A","family_name":"B"}` + "\n"
+		if err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: "name", Value: &ok}}); err != nil {
+			t.Fatalf("name with white space around it: %v", err)
+		}
+		gid, err := f.svc.CreateGroup(ctx, f.caller, f.storeID, identity.NewGroup{DisplayName: "g"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := `[{"issuer":"a","id":"1"}]x`
+		err = f.svc.UpdateGroup(ctx, f.caller, f.storeID, gid, []identity.GroupAttributeOp{{Path: "external_ids", Value: &ext}})
+		wantDef(t, "UpdateGroup external_ids with trailing data", err, apierr.IIC400_400)
+	})
+}

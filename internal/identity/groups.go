@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -196,9 +195,7 @@ func applyGroupOp(g *store.Group, op GroupAttributeOp) error {
 	case "external_ids", "externalIds":
 		var ext []store.ExternalID
 		if op.Value != nil && *op.Value != "" {
-			dec := json.NewDecoder(strings.NewReader(*op.Value))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&ext); err != nil {
+			if err := decodeStrict(*op.Value, &ext); err != nil {
 				return badRequest(`attribute_value of external_ids must be a JSON array of {"issuer","id"} objects`)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"unicode"
@@ -45,6 +46,20 @@ func snakePath(p string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// decodeStrict decodes the one JSON value in s into dst: unknown fields
+// and anything after the value are errors.
+func decodeStrict(s string, dst any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
 }
 
 // setVerification derives the e-mails' verification_status from the
@@ -196,9 +211,7 @@ func applyUserAttribute(u *User, op AttributeUpdate) error {
 			clear()
 			return nil
 		}
-		dec := json.NewDecoder(strings.NewReader(*op.Value))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(dst); err != nil {
+		if err := decodeStrict(*op.Value, dst); err != nil {
 			return badRequest("attribute_value of %s must be JSON of its type: %v", path, err)
 		}
 		return nil
