@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/identity"
@@ -184,5 +185,23 @@ func TestAttributeValueTrailingData(t *testing.T) {
 		ext := `[{"issuer":"a","id":"1"}]x`
 		err = f.svc.UpdateGroup(ctx, f.caller, f.storeID, gid, []identity.GroupAttributeOp{{Path: "external_ids", Value: &ext}})
 		wantDef(t, "UpdateGroup external_ids with trailing data", err, apierr.IIC400_400)
+	})
+}
+
+// HTTP header values may hold bytes that are not UTF-8 (obs-text): a
+// User-Agent like that is stored as valid text, not refused by PostgreSQL
+// with a 500 at sign-in.
+func TestSessionUserAgentNotUTF8(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id, _ := f.user(t, "alice", identity.PasswordModeOTP)
+		ua := "Mozilla/5.0 \xff\xfe" + strings.Repeat("é", 300)
+		_, sess, err := f.svc.CreateSession(ctx, identity.NewSession{StoreID: f.storeID, UserID: id, SourceIP: "192.0.2.1", UserAgent: ua})
+		if err != nil {
+			t.Fatalf("CreateSession: %v", err)
+		}
+		if !utf8.ValidString(sess.UserAgent) || len(sess.UserAgent) > 512 || !strings.HasPrefix(sess.UserAgent, "Mozilla/5.0 ") {
+			t.Fatalf("stored user agent %q", sess.UserAgent)
+		}
 	})
 }
