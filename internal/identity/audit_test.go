@@ -2,7 +2,9 @@ package identity_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -202,6 +204,35 @@ func TestSessionUserAgentNotUTF8(t *testing.T) {
 		}
 		if !utf8.ValidString(sess.UserAgent) || len(sess.UserAgent) > 512 || !strings.HasPrefix(sess.UserAgent, "Mozilla/5.0 ") {
 			t.Fatalf("stored user agent %q", sess.UserAgent)
+		}
+	})
+}
+
+// Concurrent creates cannot overshoot the group quota (as for users).
+func TestGroupQuotaUnderConcurrency(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		f.svc.Quotas.Groups = 5
+		var wg sync.WaitGroup
+		errs := make([]error, 16)
+		for i := range errs {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				_, errs[i] = f.svc.CreateGroup(context.Background(), f.caller, f.storeID, identity.NewGroup{DisplayName: fmt.Sprintf("group%02d", i)})
+			}(i)
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !apierr.IIC1351.Is(err):
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if n, _ := f.svc.Store.Groups().Count(context.Background(), f.storeID); ok != 5 || n != 5 {
+			t.Fatalf("%d creates succeeded, %d groups stored; want 5 and 5", ok, n)
 		}
 	})
 }

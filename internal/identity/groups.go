@@ -65,7 +65,8 @@ func groupConflict(ctx context.Context, tx store.Store, g store.Group) error {
 
 // CreateGroup creates a group and returns its id.
 func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in NewGroup) (string, error) {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+	inst, err := s.Instance(ctx, c.AccountID, storeID)
+	if err != nil {
 		return "", err
 	}
 	if err := validDisplayName(in.DisplayName); err != nil {
@@ -77,7 +78,12 @@ func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in 
 	now := s.Now().UTC()
 	g := store.Group{IdentityStoreID: storeID, ID: s.IDs.UUID(), DisplayName: in.DisplayName, Description: in.Description,
 		CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor}
-	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+	err = s.Store.WithTx(ctx, func(tx store.Store) error {
+		// Lock the instance row so that concurrent creates in one store
+		// count one after the other and cannot overshoot the quota.
+		if err := tx.Instances().Update(ctx, inst.ID, func(*store.Instance) error { return nil }); err != nil {
+			return err
+		}
 		n, err := tx.Groups().Count(ctx, storeID)
 		if err != nil {
 			return err
