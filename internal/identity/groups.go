@@ -2,9 +2,9 @@ package identity
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -65,7 +65,8 @@ func groupConflict(ctx context.Context, tx store.Store, g store.Group) error {
 
 // CreateGroup creates a group and returns its id.
 func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in NewGroup) (string, error) {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+	inst, err := s.Instance(ctx, c.AccountID, storeID)
+	if err != nil {
 		return "", err
 	}
 	if err := validDisplayName(in.DisplayName); err != nil {
@@ -77,7 +78,12 @@ func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in 
 	now := s.Now().UTC()
 	g := store.Group{IdentityStoreID: storeID, ID: s.IDs.UUID(), DisplayName: in.DisplayName, Description: in.Description,
 		CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor}
-	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+	err = s.Store.WithTx(ctx, func(tx store.Store) error {
+		// Lock the instance row so that concurrent creates in one store
+		// count one after the other and cannot overshoot the quota.
+		if err := tx.Instances().Update(ctx, inst.ID, func(*store.Instance) error { return nil }); err != nil {
+			return err
+		}
 		n, err := tx.Groups().Count(ctx, storeID)
 		if err != nil {
 			return err
@@ -195,9 +201,7 @@ func applyGroupOp(g *store.Group, op GroupAttributeOp) error {
 	case "external_ids", "externalIds":
 		var ext []store.ExternalID
 		if op.Value != nil && *op.Value != "" {
-			dec := json.NewDecoder(strings.NewReader(*op.Value))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&ext); err != nil {
+			if err := decodeStrict(*op.Value, &ext); err != nil {
 				return badRequest(`attribute_value of external_ids must be a JSON array of {"issuer","id"} objects`)
 			}
 		}
@@ -211,28 +215,58 @@ func applyGroupOp(g *store.Group, op GroupAttributeOp) error {
 	return nil
 }
 
-// UpdateGroup applies 1 to 100 operations to a group, all or none.
-func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID string, ops []GroupAttributeOp) error {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
-		return err
-	}
+// checkGroupOpPaths checks that ops holds 1 to 100 operations with no
+// path twice (IIC.1349).
+func checkGroupOpPaths(ops []GroupAttributeOp) error {
 	if len(ops) == 0 || len(ops) > 100 {
 		return badRequest("operations must hold 1 to 100 items")
 	}
 	seen := map[string]bool{}
 	for _, op := range ops {
-		if seen[op.Path] {
+		// Both spellings of a path name one attribute.
+		p := op.Path
+		switch p {
+		case "displayName":
+			p = "display_name"
+		case "externalIds":
+			p = "external_ids"
+		}
+		if seen[p] {
 			return apierr.IIC1349.New()
 		}
-		seen[op.Path] = true
+		seen[p] = true
+	}
+	return nil
+}
+
+// applyGroupOperations applies ops to a copy of g and returns it, or an
+// apierr 4xx naming what is wrong. It touches no store (the uniqueness of
+// the display name and external ids is the store's) and leaves g unchanged.
+func applyGroupOperations(g store.Group, ops []GroupAttributeOp) (store.Group, error) {
+	g.ExternalIDs = slices.Clone(g.ExternalIDs)
+	for _, op := range ops {
+		if err := applyGroupOp(&g, op); err != nil {
+			return store.Group{}, err
+		}
+	}
+	return g, nil
+}
+
+// UpdateGroup applies 1 to 100 operations to a group, all or none.
+func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID string, ops []GroupAttributeOp) error {
+	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
+		return err
+	}
+	if err := checkGroupOpPaths(ops); err != nil {
+		return err
 	}
 	var updated store.Group
 	err := s.Store.Groups().Update(ctx, storeID, groupID, func(g *store.Group) error {
-		for _, op := range ops {
-			if err := applyGroupOp(g, op); err != nil {
-				return err
-			}
+		ng, err := applyGroupOperations(*g, ops)
+		if err != nil {
+			return err
 		}
+		*g = ng
 		g.UpdatedAt, g.UpdatedBy = s.Now().UTC(), c.Actor
 		updated = *g
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -54,7 +55,10 @@ func (s *Service) CreateSession(ctx context.Context, in NewSession) (string, sto
 	return token, sess, nil
 }
 
+// truncate makes v storable text of at most n bytes: header values may
+// hold bytes that are not UTF-8, which PostgreSQL refuses.
 func truncate(v string, n int) string {
+	v = strings.ReplaceAll(strings.ToValidUTF8(v, "\uFFFD"), "\x00", "")
 	if len(v) <= n {
 		return v
 	}

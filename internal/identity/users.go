@@ -40,6 +40,11 @@ func badRequest(format string, args ...any) error {
 }
 
 func checkLen(field, v string, min, max int) error {
+	// PostgreSQL text cannot hold NUL (JSON "\u0000"): refuse it here
+	// rather than fail in the database with a 500.
+	if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+		return badRequest("%s must be UTF-8 text without NUL characters", field)
+	}
 	n := utf8.RuneCountInString(v)
 	if n < min || n > max {
 		if min > 0 && n == 0 {
@@ -85,7 +90,10 @@ func validateProfile(p *Profile) (string, error) {
 	}
 	primary := ""
 	for i, e := range p.Emails {
-		if _, err := mail.ParseAddress(e.Value); err != nil || strings.ContainsAny(e.Value, "<> ") || len(e.Value) > 254 {
+		// Only a bare address: net/mail also takes comments, quotes and
+		// white space ("a@b(c)", `"a"@b`), other spellings of a mailbox
+		// that would get past the uniqueness of e-mail addresses.
+		if a, err := mail.ParseAddress(e.Value); err != nil || a.Address != e.Value || strings.ContainsAny(e.Value, "<> \"\x00") || len(e.Value) > 254 {
 			return "", badRequest("emails[%d].value %q is not a valid e-mail address", i, e.Value)
 		}
 		if err := checkLen(fmt.Sprintf("emails[%d].type", i), e.Type, 0, 64); err != nil {
@@ -105,6 +113,20 @@ func validateProfile(p *Profile) (string, error) {
 	}
 	if len(p.Addresses) > 1 || len(p.PhoneNumbers) > 1 {
 		return "", badRequest("addresses and phone_numbers may hold at most one entry each")
+	}
+	for i, a := range p.Addresses {
+		for field, v := range map[string]string{"country": a.Country, "formatted": a.Formatted, "locality": a.Locality, "postal_code": a.PostalCode,
+			"region": a.Region, "street_address": a.StreetAddress, "type": a.Type} {
+			if err := checkLen(fmt.Sprintf("addresses[%d].%s", i, field), v, 0, 1024); err != nil {
+				return "", err
+			}
+		}
+	}
+	for i, ph := range p.PhoneNumbers {
+		if err := errors.Join(checkLen(fmt.Sprintf("phone_numbers[%d].type", i), ph.Type, 0, 1024),
+			checkLen(fmt.Sprintf("phone_numbers[%d].value", i), ph.Value, 0, 1024)); err != nil {
+			return "", firstErr(err)
+		}
 	}
 	return primary, nil
 }
@@ -141,6 +163,17 @@ func (s *Service) uniqueness(ctx context.Context, tx store.Store, storeID, selfI
 		}
 	}
 	return nil
+}
+
+// userConflict maps a unique-key violation of a user write, found once
+// its transaction is over (PostgreSQL aborts it on a constraint error):
+// another user holds the user name (IIC.1310) or the e-mail address
+// (IIC.1321); IIC.1310 too when the other user has gone since.
+func (s *Service) userConflict(ctx context.Context, storeID, selfID, userName, email string) error {
+	if err := s.uniqueness(ctx, s.Store, storeID, selfID, userName, email); err != nil {
+		return err
+	}
+	return apierr.IIC1310.New()
 }
 
 // CreateUser creates a user and gives it a first password per
@@ -198,14 +231,16 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 			return err
 		}
 		if err := tx.Users().Create(ctx, u); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return apierr.IIC1310.New()
-			}
 			return err
 		}
 		password, invitation, err = s.initialPassword(ctx, tx, &u, in.PasswordMode)
 		return err
 	})
+	if errors.Is(err, store.ErrConflict) {
+		// A concurrent write took the name or the address between the
+		// check and the insert: the database's unique keys decide.
+		return "", "", s.userConflict(ctx, storeID, "", u.UserName, email)
+	}
 	if err != nil {
 		return "", "", err
 	}

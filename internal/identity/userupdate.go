@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -46,6 +48,20 @@ func snakePath(p string) string {
 	return b.String()
 }
 
+// decodeStrict decodes the one JSON value in s into dst: unknown fields
+// and anything after the value are errors.
+func decodeStrict(s string, dst any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
 // setVerification derives the e-mails' verification_status from the
 // user's email_verified flag (clients cannot set it).
 func setVerification(p *Profile, primary string, verified bool) {
@@ -67,39 +83,21 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
 		return err
 	}
-	if len(ops) == 0 || len(ops) > 100 {
-		return badRequest("operations must hold 1 to 100 items")
+	if err := normalizeUserOps(ops); err != nil {
+		return err
 	}
-	seen := map[string]bool{}
-	for i := range ops {
-		p := snakePath(strings.TrimSpace(ops[i].Path))
-		if seen[p] {
-			return apierr.IIC1349.New()
-		}
-		seen[p] = true
-		ops[i].Path = p
-	}
+	var userName, email string
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		return tx.Users().Update(ctx, storeID, userID, func(su *store.User) error {
-			u, err := decodeUser(*su)
+			old, err := decodeUser(*su)
 			if err != nil {
 				return err
 			}
-			for _, op := range ops {
-				if err := applyUserAttribute(&u, op); err != nil {
-					return err
-				}
-			}
-			if err := validUserName(u.UserName); err != nil {
-				return err
-			}
-			if err := checkLen("display_name", u.DisplayName, 1, 1024); err != nil {
-				return err
-			}
-			email, err := validateProfile(&u.Profile)
+			u, primary, err := applyUserOperations(old, ops)
 			if err != nil {
 				return err
 			}
+			userName, email = u.UserName, primary
 			if !strings.EqualFold(email, su.Email) {
 				su.EmailVerified = false
 				// Links mailed to the old address must not work any more.
@@ -124,9 +122,71 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 	case errors.Is(err, store.ErrNotFound):
 		return apierr.IIC1312.New()
 	case errors.Is(err, store.ErrConflict):
-		return apierr.IIC1310.New()
+		// A concurrent write took the name or the address between the
+		// check and the update: the database's unique keys decide.
+		return s.userConflict(ctx, storeID, userID, userName, email)
 	}
 	return err
+}
+
+// normalizeUserOps checks that ops holds 1 to 100 operations with no path
+// twice (IIC.1349) and rewrites each path to its snake_case form in place.
+func normalizeUserOps(ops []AttributeUpdate) error {
+	if len(ops) == 0 || len(ops) > 100 {
+		return badRequest("operations must hold 1 to 100 items")
+	}
+	seen := map[string]bool{}
+	for i := range ops {
+		p := snakePath(strings.TrimSpace(ops[i].Path))
+		if seen[p] {
+			return apierr.IIC1349.New()
+		}
+		seen[p] = true
+		ops[i].Path = p
+	}
+	return nil
+}
+
+// applyUserOperations applies normalized ops to a copy of u and validates
+// the result: it returns the updated user and its primary e-mail, or an
+// apierr 4xx naming what is wrong. It touches no store (the uniqueness of
+// the user name and e-mail and the verification status are the caller's)
+// and leaves u unchanged.
+func applyUserOperations(u User, ops []AttributeUpdate) (User, string, error) {
+	u.Profile = cloneProfile(u.Profile)
+	for _, op := range ops {
+		if err := applyUserAttribute(&u, op); err != nil {
+			return User{}, "", err
+		}
+	}
+	if err := validUserName(u.UserName); err != nil {
+		return User{}, "", err
+	}
+	if err := checkLen("display_name", u.DisplayName, 1, 1024); err != nil {
+		return User{}, "", err
+	}
+	email, err := validateProfile(&u.Profile)
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, email, nil
+}
+
+// cloneProfile copies p deeply enough that applying operations to the copy
+// leaves p unchanged.
+func cloneProfile(p Profile) Profile {
+	p.Emails = slices.Clone(p.Emails)
+	p.Addresses = slices.Clone(p.Addresses)
+	p.PhoneNumbers = slices.Clone(p.PhoneNumbers)
+	if p.Enterprise != nil {
+		e := *p.Enterprise
+		if e.Manager != nil {
+			m := *e.Manager
+			e.Manager = &m
+		}
+		p.Enterprise = &e
+	}
+	return p
 }
 
 func applyUserAttribute(u *User, op AttributeUpdate) error {
@@ -151,9 +211,7 @@ func applyUserAttribute(u *User, op AttributeUpdate) error {
 			clear()
 			return nil
 		}
-		dec := json.NewDecoder(strings.NewReader(*op.Value))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(dst); err != nil {
+		if err := decodeStrict(*op.Value, dst); err != nil {
 			return badRequest("attribute_value of %s must be JSON of its type: %v", path, err)
 		}
 		return nil
