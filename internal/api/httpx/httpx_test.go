@@ -96,6 +96,9 @@ func TestDecodeMessages(t *testing.T) {
 		`[1]`:                       "must be an object",
 		"{\"name\":\"a\"}\n":        "",
 		`{"name":"a","extra":true}`: "",
+		`{"name":"a\u0000b"}`:       "must not contain NUL",
+		`{"n\u0000":"a"}`:           "must not contain NUL",
+		`{"name":"a\\u0000b"}`:      "", // an escaped backslash, then text
 	}
 	for body, want := range cases {
 		rt := NewRouter()
@@ -111,5 +114,20 @@ func TestDecodeMessages(t *testing.T) {
 		case want != "" && (got == nil || !strings.Contains(got.Error(), want)):
 			t.Errorf("Decode(%q) = %v, want it to mention %q", body, got, want)
 		}
+	}
+}
+
+// NUL or invalid UTF-8 in the path or query is refused before routing.
+func TestPathAndQueryMustBeText(t *testing.T) {
+	rt := NewRouter()
+	rt.Handle("GET /users/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { WriteJSON(w, 200, map[string]string{}) }))
+	for _, target := range []string{"/users/a%00b", "/users/a%ffb", "/users/a?name=x%00", "/users/a?n%00=x", "/users/a?name=%c3"} {
+		rec, body, _ := serve(t, rt, httptest.NewRequest("GET", target, nil))
+		if rec.Code != 400 || body["error_code"] != "IIC.400" {
+			t.Errorf("GET %s = %d %v, want 400 IIC.400", target, rec.Code, body)
+		}
+	}
+	if rec, _, _ := serve(t, rt, httptest.NewRequest("GET", "/users/%C3%A9l%C3%A8ve?name=%E2%9C%93", nil)); rec.Code != 200 {
+		t.Errorf("valid UTF-8 refused: %d", rec.Code)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/iic-project/iic/internal/apierr"
 )
@@ -63,7 +64,26 @@ func Decode(r *http.Request, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apierr.IIC400_400.New("unexpected data after the JSON body")
 	}
+	if bytes.Contains(body, []byte(`\u0000`)) && hasNULString(body) {
+		// Nothing we store may hold NUL, and PostgreSQL refuses it in text.
+		return apierr.IIC400_400.New("JSON strings must not contain NUL (\\u0000)")
+	}
 	return nil
+}
+
+// hasNULString reports whether a string (or key) of the valid JSON document
+// body holds U+0000.
+func hasNULString(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && strings.ContainsRune(s, 0) {
+			return true
+		}
+	}
 }
 
 func describeJSONError(err error) string {

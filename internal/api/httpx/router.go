@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/apierr"
 )
@@ -37,7 +38,26 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, apierr.IIC404.New("the path "+quotePath(r.URL.EscapedPath())+" is not in canonical form (empty segment or dot segment)"))
 		return
 	}
+	// No id, name or filter of ours holds NUL or invalid UTF-8, and
+	// PostgreSQL cannot even compare such text: refuse it here, once.
+	if !printableText(r.URL.Path) {
+		WriteError(w, r, apierr.IIC400_400.New("the path must be valid UTF-8 without NUL characters"))
+		return
+	}
+	for k, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if !printableText(k) || !printableText(v) {
+				WriteError(w, r, apierr.IIC400_400.New("query parameters must be valid UTF-8 without NUL characters"))
+				return
+			}
+		}
+	}
 	rt.mux.ServeHTTP(w, r)
+}
+
+// printableText reports whether s is valid UTF-8 without NUL.
+func printableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {
