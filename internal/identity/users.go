@@ -246,7 +246,11 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	}
 	if err := s.deliver(ctx, invitation); err != nil {
 		// A user whose invitation never left cannot sign in: undo the create.
-		s.Store.Users().Delete(context.WithoutCancel(ctx), storeID, u.ID)
+		// Should that fail too, the user stays (listable, resettable) and
+		// the log says so.
+		if derr := s.Store.Users().Delete(context.WithoutCancel(ctx), storeID, u.ID); derr != nil {
+			err = fmt.Errorf("%w; undoing the create of user %s failed: %w", err, u.ID, derr)
+		}
 		return "", "", err
 	}
 	return u.ID, password, nil
