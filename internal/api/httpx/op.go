@@ -5,8 +5,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/authz"
 )
 
@@ -68,12 +72,35 @@ func (g *Guard) handler(op Op) http.Handler {
 			WriteError(w, r, err)
 			return
 		}
+		if err := checkText(r); err != nil {
+			WriteError(w, r, err)
+			return
+		}
 		r = r.WithContext(authz.WithPrincipal(ctx, p))
 		if err := op.Handler(w, r); err != nil {
 			WriteError(w, r, err)
 		}
 	})
 }
+
+// checkText rejects a path or query that, unescaped, is not valid UTF-8 or
+// holds a NUL byte: no identifier or filter can contain one, and PostgreSQL
+// refuses such text (the query would fail with a 500).
+func checkText(r *http.Request) error {
+	if !cleanText(r.URL.Path) {
+		return apierr.IIC400_400.New("the request path must be valid UTF-8 without NUL characters")
+	}
+	for k, vs := range r.URL.Query() {
+		for _, v := range append(vs, k) {
+			if !cleanText(v) {
+				return apierr.IIC400_400.New("query parameter " + strconv.Quote(strings.ToValidUTF8(k, "?")) + " must be valid UTF-8 without NUL characters")
+			}
+		}
+	}
+	return nil
+}
+
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // SourceIP is the peer address of r (proxies are not trusted).
 func SourceIP(r *http.Request) netip.Addr {
