@@ -96,6 +96,10 @@ func TestDecodeMessages(t *testing.T) {
 		`[1]`:                       "must be an object",
 		"{\"name\":\"a\"}\n":        "",
 		`{"name":"a","extra":true}`: "",
+		`{"name":"a\u0000b"}`:       "NUL",
+		`{"x":["\u0000"]}`:          "NUL",
+		`{"name":"a\\u0000b"}`:      "",
+		`{"name":"a\\\u0000b"}`:     "NUL",
 	}
 	for body, want := range cases {
 		rt := NewRouter()

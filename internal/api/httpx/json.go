@@ -63,7 +63,31 @@ func Decode(r *http.Request, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apierr.IIC400_400.New("unexpected data after the JSON body")
 	}
+	if hasNULEscape(body) {
+		return apierr.IIC400_400.New(`JSON strings must not contain the NUL character (\u0000)`)
+	}
 	return nil
+}
+
+// hasNULEscape reports whether valid JSON text holds a \u0000 escape (a raw
+// NUL cannot appear in valid JSON). No name, id or filter may contain NUL,
+// and PostgreSQL refuses it in text (the write would fail with a 500).
+func hasNULEscape(body []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte(`u0000`))
+		if j < 0 {
+			return false
+		}
+		j += i
+		n := 0 // backslashes right before "u0000": an odd count escapes it
+		for k := j - 1; k >= 0 && body[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 1 {
+			return true
+		}
+		i = j + 1
+	}
 }
 
 func describeJSONError(err error) string {
