@@ -339,8 +339,9 @@ func (op sweepOp) cases(fx sweepFx) []sweepCase {
 			add("field "+f.name+" of the wrong type", realPath, []byte(`{"`+f.name+`":`+wrongJSON(f.kind)+`}`), false)
 		}
 		if valid, ok := validBodies[name]; ok {
-			for _, v := range nulVariants(valid(fx)) {
-				add("NUL in "+v.path, realPath, v.body, false)
+			for _, v := range leafVariants(valid(fx)) {
+				_, tolerated := toleratedInputs[name+" ["+v.input+"]"]
+				add(v.input, realPath, v.body, tolerated)
 			}
 		}
 		deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
@@ -417,28 +418,53 @@ var validBodies = map[string]func(sweepFx) string{
 		return `{"display_name":"new phone"}`
 	},
 	"POST /v1/iic/access-keys": func(sweepFx) string { return `{"user_name":"sweeper","description":"d"}` },
+	"PUT /v1/identity-stores/{identity_store_id}/password-policy": func(sweepFx) string {
+		return `{"password_policy":{"minimum_password_length":12,"max_password_age":90,"password_reuse_prevention":3,"require_numbers":true}}`
+	},
 }
 
-type nulVariant struct {
-	path string
-	body []byte
+// toleratedInputs are variants that are valid by design, with the reason.
+var toleratedInputs = map[string]string{
+	// Batch reads return the ids that exist and skip the others; an id too
+	// long to exist is one more id that does not.
+	"POST /v1/identity-stores/{identity_store_id}/users/batch-query [70000 characters in body.user_ids[0]]":   "unknown ids are skipped",
+	"POST /v1/identity-stores/{identity_store_id}/groups/batch-query [70000 characters in body.group_ids[0]]": "unknown ids are skipped",
 }
 
-// nulVariants returns body once per string in it, that string replaced by
-// one with a NUL character in the middle.
-func nulVariants(body string) []nulVariant {
+type leafVariant struct {
+	input string
+	body  []byte
+}
+
+// longString is longer than any name, id or description may be, yet well
+// inside the body limit (and beyond PostgreSQL's btree entry size).
+var longString = strings.Repeat("n", 70000)
+
+// leafVariants returns body once per bad value of each leaf: every string
+// with a NUL in the middle and 70,000 characters long, every number
+// negative, fractional and out of range.
+func leafVariants(body string) []leafVariant {
 	var root any
 	if err := json.Unmarshal([]byte(body), &root); err != nil {
 		panic("sweep: invalid valid body " + body)
 	}
-	var out []nulVariant
+	var out []leafVariant
+	try := func(input string, set func(any), bad any) {
+		set(bad)
+		b, _ := json.Marshal(root)
+		out = append(out, leafVariant{input, uniqueNames(b, len(out))})
+	}
 	var walk func(v any, path string, set func(any))
 	walk = func(v any, path string, set func(any)) {
 		switch x := v.(type) {
 		case string:
-			set(x[:len(x)/2] + "\x00" + x[len(x)/2:])
-			b, _ := json.Marshal(root)
-			out = append(out, nulVariant{path, b})
+			try("NUL in "+path, set, x[:len(x)/2]+"\x00"+x[len(x)/2:])
+			try("70000 characters in "+path, set, longString)
+			set(x)
+		case float64:
+			for _, bad := range []any{-1, 1.5, 1e30, 2147483648} {
+				try(fmt.Sprintf("%s=%v", path, bad), set, bad)
+			}
 			set(x)
 		case map[string]any:
 			for k, e := range x {
@@ -451,8 +477,39 @@ func nulVariants(body string) []nulVariant {
 		}
 	}
 	walk(root, "body", func(any) {})
-	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	sort.Slice(out, func(i, j int) bool { return out[i].input < out[j].input })
 	return out
+}
+
+// uniqueNames gives the names that must be unique in a store (a create's
+// top-level user_name and display_name, the first e-mail address) a
+// suffix n, so that one accepted variant cannot make the later ones fail
+// for the wrong reason (a duplicate).
+func uniqueNames(body []byte, n int) []byte {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return body
+	}
+	suffix := func(v any) any {
+		if s, ok := v.(string); ok && s != longString && !strings.ContainsRune(s, 0) {
+			return fmt.Sprintf("%s%d", s, n)
+		}
+		return v
+	}
+	for _, k := range []string{"user_name", "display_name"} {
+		if v, ok := m[k]; ok {
+			m[k] = suffix(v)
+		}
+	}
+	if es, ok := m["emails"].([]any); ok && len(es) > 0 {
+		if e, ok := es[0].(map[string]any); ok {
+			if s, ok := e["value"].(string); ok && s != longString && !strings.ContainsRune(s, 0) {
+				e["value"] = fmt.Sprintf("u%d.%s", n, s)
+			}
+		}
+	}
+	b, _ := json.Marshal(m)
+	return b
 }
 
 func (op sweepOp) firstField() string {
