@@ -65,7 +65,7 @@ func sweepFixtures(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStore
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, b64 := validCert(t, "sweep-idp")
+	pem, b64 := validCert(t, "sweep-idp")
 	idp, err := c.CreateExternalIdPConfigurationForDirectory(&model.CreateExternalIdPConfigurationForDirectoryRequest{IdentityStoreId: storeID,
 		Body: &model.CreateIdpReqBody{IdpSamlMetadata: ptr(idpMetadata("https://idp.example.com", "https://idp.example.com/sso", b64))}})
 	if err != nil {
@@ -92,7 +92,7 @@ func sweepFixtures(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStore
 		"identity_store_id": storeID, "user_id": userID, "group_id": groupID, "membership_id": membershipID,
 		"idp_id": *idp.IdpId, "idp_certificate_id": *idp.IdpCertificateId, "sp_certificate_id": *spCert.CertificateId,
 		"tenant_id": *tenant.TenantId, "token_id": *token.TokenId, "device_id": devices[0].MfaDevices[0].DeviceId,
-		"region_id": "cn-north-4",
+		"region_id": "cn-north-4", "pem": pem,
 	}
 }
 
@@ -418,6 +418,27 @@ var validBodies = map[string]func(sweepFx) string{
 		return `{"display_name":"new phone"}`
 	},
 	"POST /v1/iic/access-keys": func(sweepFx) string { return `{"user_name":"sweeper","description":"d"}` },
+	"PUT /v1/identity-stores/{identity_store_id}/external-idp/{idp_id}": func(sweepFx) string {
+		return `{"entity_id":"https://idp2.example.com","login_url":"https://idp2.example.com/sso"}`
+	},
+	"POST /v1/identity-stores/{identity_store_id}/external-idp/{idp_id}/certificate": func(fx sweepFx) string {
+		b, _ := json.Marshal(map[string]string{"x509_certificate_in_pem": fx["pem"], "certificate_use": "SIGNING"})
+		return string(b)
+	},
+	"POST /v1/identity-stores/{identity_store_id}/users/retrieve-mfa-devices": func(fx sweepFx) string {
+		return `{"user_list":[{"identity_store_id":"` + fx["identity_store_id"] + `","user_id":"` + fx["user_id"] + `"}]}`
+	},
+	"POST /v1/identity-stores/{identity_store_id}/users/{user_id}/reset-password": func(sweepFx) string { return `{"mode":"OTP"}` },
+	"POST /v1/identity-stores/{identity_store_id}/users/{user_id}/sessions/batch-delete": func(sweepFx) string {
+		return `{"session_ids":["no-such-session"]}`
+	},
+	"POST /v1/register-regions": func(sweepFx) string { return `{"region_id":"cn-north-4"}` },
+	"POST /v1/iic/policies": func(sweepFx) string {
+		return `{"policy_name":"sweep-policy","description":"d","policy_document":{"Version":"5.0","Statement":[{"Sid":"s","Effect":"Allow","Action":["iic:policy:list"]}]}}`
+	},
+	"POST /v1/iic/policies/simulate": func(sweepFx) string {
+		return `{"action":"iic:policy:list","resource":"iic:::policy:x","policies":[{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["iic:*"]}]}],"context":{"g:SourceIp":"10.0.0.1"}}`
+	},
 	"PUT /v1/identity-stores/{identity_store_id}/password-policy": func(sweepFx) string {
 		return `{"password_policy":{"minimum_password_length":12,"max_password_age":90,"password_reuse_prevention":3,"require_numbers":true}}`
 	},
@@ -427,8 +448,9 @@ var validBodies = map[string]func(sweepFx) string{
 var toleratedInputs = map[string]string{
 	// Batch reads return the ids that exist and skip the others; an id too
 	// long to exist is one more id that does not.
-	"POST /v1/identity-stores/{identity_store_id}/users/batch-query [70000 characters in body.user_ids[0]]":   "unknown ids are skipped",
-	"POST /v1/identity-stores/{identity_store_id}/groups/batch-query [70000 characters in body.group_ids[0]]": "unknown ids are skipped",
+	"POST /v1/identity-stores/{identity_store_id}/users/batch-query [70000 characters in body.user_ids[0]]":                   "unknown ids are skipped",
+	"POST /v1/identity-stores/{identity_store_id}/groups/batch-query [70000 characters in body.group_ids[0]]":                 "unknown ids are skipped",
+	"POST /v1/identity-stores/{identity_store_id}/users/retrieve-mfa-devices [70000 characters in body.user_list[0].user_id]": "unknown users are skipped",
 }
 
 type leafVariant struct {
@@ -496,7 +518,7 @@ func uniqueNames(body []byte, n int) []byte {
 		}
 		return v
 	}
-	for _, k := range []string{"user_name", "display_name"} {
+	for _, k := range []string{"user_name", "display_name", "policy_name"} {
 		if v, ok := m[k]; ok {
 			m[k] = suffix(v)
 		}
