@@ -172,19 +172,20 @@ func sweepOps(t *testing.T, srv *testenv.Server) map[string]sweepOp {
 		}
 	}
 	str, arr, obj, any := reflect.String, reflect.Slice, reflect.Map, reflect.Interface
+	page := []sweepField{{"limit", reflect.Float64, false}, {"marker", str, false}}
 	for _, op := range []sweepOp{
 		{method: "DELETE", path: "/v1/registered-regions/{region_id}"},
 		{method: "GET", path: "/v3/auth/domains"},
-		{method: "GET", path: "/v3/projects"},
+		{method: "GET", path: "/v3/projects", query: []sweepField{{"name", str, false}}},
 		{method: "POST", path: "/v1/iic/policies", hasBody: true, body: []sweepField{{"policy_name", str, true}, {"description", str, false}, {"policy_document", any, true}}},
-		{method: "GET", path: "/v1/iic/policies"},
+		{method: "GET", path: "/v1/iic/policies", query: page},
 		{method: "GET", path: "/v1/iic/policies/{policy_id}"},
 		{method: "DELETE", path: "/v1/iic/policies/{policy_id}"},
 		{method: "POST", path: "/v1/iic/policies/simulate", hasBody: true, body: []sweepField{{"policy_ids", arr, false}, {"policies", arr, false}, {"action", str, true}, {"resource", str, false}, {"context", obj, false}}},
 		{method: "GET", path: "/v1/iic/managed-policies"},
 		{method: "GET", path: "/v1/iic/managed-policies/{policy_id}"},
 		{method: "POST", path: "/v1/iic/access-keys", hasBody: true, body: []sweepField{{"policy_ids", arr, false}, {"description", str, false}, {"user_name", str, false}}},
-		{method: "GET", path: "/v1/iic/access-keys"},
+		{method: "GET", path: "/v1/iic/access-keys", query: page},
 		{method: "DELETE", path: "/v1/iic/access-keys/{access_key}"},
 	} {
 		out[op.method+" "+op.path] = op
