@@ -115,17 +115,23 @@ func validateProfile(p *Profile) (string, error) {
 		return "", badRequest("addresses and phone_numbers may hold at most one entry each")
 	}
 	for i, a := range p.Addresses {
-		for field, v := range map[string]string{"country": a.Country, "formatted": a.Formatted, "locality": a.Locality, "postal_code": a.PostalCode,
-			"region": a.Region, "street_address": a.StreetAddress, "type": a.Type} {
+		fields := map[string]string{"country": a.Country, "formatted": a.Formatted, "locality": a.Locality,
+			"postal_code": a.PostalCode, "region": a.Region, "street_address": a.StreetAddress}
+		for field, v := range fields {
 			if err := checkLen(fmt.Sprintf("addresses[%d].%s", i, field), v, 0, 1024); err != nil {
 				return "", err
 			}
 		}
+		if err := checkLen(fmt.Sprintf("addresses[%d].type", i), a.Type, 0, 64); err != nil {
+			return "", err
+		}
 	}
 	for i, ph := range p.PhoneNumbers {
-		if err := errors.Join(checkLen(fmt.Sprintf("phone_numbers[%d].type", i), ph.Type, 0, 1024),
-			checkLen(fmt.Sprintf("phone_numbers[%d].value", i), ph.Value, 0, 1024)); err != nil {
-			return "", firstErr(err)
+		if err := checkLen(fmt.Sprintf("phone_numbers[%d].value", i), ph.Value, 0, 1024); err != nil {
+			return "", err
+		}
+		if err := checkLen(fmt.Sprintf("phone_numbers[%d].type", i), ph.Type, 0, 64); err != nil {
+			return "", err
 		}
 	}
 	return primary, nil

@@ -96,9 +96,11 @@ func TestDecodeMessages(t *testing.T) {
 		`[1]`:                       "must be an object",
 		"{\"name\":\"a\"}\n":        "",
 		`{"name":"a","extra":true}`: "",
-		`{"name":"a\u0000b"}`:       "must not contain NUL",
-		`{"n\u0000":"a"}`:           "must not contain NUL",
+		`{"name":"a\u0000b"}`:       "NUL",
+		`{"n\u0000":"a"}`:           "NUL",
+		`{"x":["\u0000"]}`:          "NUL",
 		`{"name":"a\\u0000b"}`:      "", // an escaped backslash, then text
+		`{"name":"a\\\u0000b"}`:     "NUL",
 	}
 	for body, want := range cases {
 		rt := NewRouter()

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/iic-project/iic/internal/apierr"
 )
@@ -64,25 +63,30 @@ func Decode(r *http.Request, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apierr.IIC400_400.New("unexpected data after the JSON body")
 	}
-	if bytes.Contains(body, []byte(`\u0000`)) && hasNULString(body) {
-		// Nothing we store may hold NUL, and PostgreSQL refuses it in text.
-		return apierr.IIC400_400.New("JSON strings must not contain NUL (\\u0000)")
+	if hasNULEscape(body) {
+		return apierr.IIC400_400.New(`JSON strings must not contain the NUL character (\u0000)`)
 	}
 	return nil
 }
 
-// hasNULString reports whether a string (or key) of the valid JSON document
-// body holds U+0000.
-func hasNULString(body []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
+// hasNULEscape reports whether valid JSON text holds a \u0000 escape (a raw
+// NUL cannot appear in valid JSON). No name, id or filter may contain NUL,
+// and PostgreSQL refuses it in text (the write would fail with a 500).
+func hasNULEscape(body []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte(`u0000`))
+		if j < 0 {
 			return false
 		}
-		if s, ok := tok.(string); ok && strings.ContainsRune(s, 0) {
+		j += i
+		n := 0 // backslashes right before "u0000": an odd count escapes it
+		for k := j - 1; k >= 0 && body[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 1 {
 			return true
 		}
+		i = j + 1
 	}
 }
 
