@@ -2,7 +2,9 @@ package apierr
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Def is one row of the error-code table.
@@ -44,6 +46,22 @@ func From(err error) (*Error, bool) {
 	return e, ok
 }
 
+// MaxArgLen bounds each argument placed into a message: messages often
+// quote client input, which must not come back at full length.
+const MaxArgLen = 1024
+
+// bounded cuts s to MaxArgLen bytes at a rune boundary, marking the cut.
+func bounded(s string) string {
+	if len(s) <= MaxArgLen {
+		return s
+	}
+	cut := MaxArgLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
 func fill(tmpl, desc string, args []string) string {
 	if !strings.Contains(tmpl, "{") {
 		return tmpl
@@ -56,7 +74,7 @@ func fill(tmpl, desc string, args []string) string {
 				if ok {
 					v := strings.TrimSuffix(desc, ".")
 					if n < len(args) {
-						v = args[n]
+						v = bounded(args[n])
 					}
 					// Templates such as "Bad Request: {0}." already end in a period.
 					if i+end+1 < len(tmpl) && tmpl[i+end+1] == '.' {

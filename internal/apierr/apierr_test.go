@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestNewFillsPlaceholders(t *testing.T) {
@@ -65,5 +67,17 @@ func TestTSVMatchesSharedSpec(t *testing.T) {
 	local, _ := os.ReadFile("error-codes.tsv")
 	if !bytes.Equal(shared, local) {
 		t.Fatal("internal/apierr/error-codes.tsv differs from shared/spec/error-codes.tsv")
+	}
+}
+
+// Client input quoted in a message comes back bounded.
+func TestLongArgumentsAreBounded(t *testing.T) {
+	long := strings.Repeat("é", 2000) // 4,000 bytes
+	msg := IIC400_400.New(long).Message
+	if len(msg) > MaxArgLen+100 || !strings.Contains(msg, "(4000 bytes)") || !utf8.ValidString(msg) {
+		t.Fatalf("message of %d bytes: %.80q…", len(msg), msg)
+	}
+	if short := IIC400_400.New("user_name is required").Message; !strings.Contains(short, "user_name is required") {
+		t.Fatalf("short message changed: %q", short)
 	}
 }
