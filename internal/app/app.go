@@ -53,7 +53,9 @@ type App struct {
 	// Metrics holds the request counters served at /metrics.
 	Metrics *metrics.Registry
 
-	guard *httpx.Guard
+	guard     *httpx.Guard
+	center    *center.Service
+	purgeKick chan struct{}
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -107,6 +109,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	pager := paging.NewSigner(keys.Derive("paging"))
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
+	a.center, a.purgeKick = centerSvc, make(chan struct{}, 1)
+	centerSvc.PurgeQueued = func() {
+		select {
+		case a.purgeKick <- struct{}{}:
+		default: // a run is already due
+		}
+	}
 	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
 	a.Identity = identitySvc
 	if cfg.MaxUsersPerStore > 0 {
@@ -156,6 +165,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
+// RunPurges deletes the rows of identity stores whose instance was deleted
+// (what the purge worker of Serve does in the background) and returns how
+// many stores it finished.
+func (a *App) RunPurges(ctx context.Context) (int, error) { return a.center.RunPurges(ctx) }
+
 // Close releases the store.
 func (a *App) Close() error { return a.DB.Close() }
 
@@ -184,6 +198,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		a.center.PurgeWorker(workerCtx, a.Log, a.purgeKick, time.Minute)
+	}()
+	defer func() { stopWorker(); <-workerDone }()
 	select {
 	case err := <-errc:
 		return err

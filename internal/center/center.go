@@ -36,6 +36,9 @@ type Service struct {
 	Now     func() time.Time
 	Paging  *paging.Signer
 	Regions []string // region names this server serves
+	// PurgeQueued, if set, is called after Delete queued a purge (to wake
+	// the purge worker).
+	PurgeQueued func()
 }
 
 // RegisterRegion records regionID as the account's home region.
@@ -140,11 +143,12 @@ func (s *Service) Status(ctx context.Context, accountID string) (status string, 
 }
 
 // Delete disables Identity Center: it removes the account's instance and,
-// in the same transaction, everything in its identity store (users, groups,
-// identity sources, SCIM tenants, ...), so nothing is left behind that no
-// API can reach.
+// in the same transaction, queues its identity store for purging. The purge
+// worker (RunPurges) then deletes the store's users, groups, identity
+// sources, SCIM tenants, ... in batches, so nothing is left behind that no
+// API can reach, and no request waits for a million rows to go.
 func (s *Service) Delete(ctx context.Context, accountID string) error {
-	return s.Store.WithTx(ctx, func(tx store.Store) error {
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		list, err := tx.Instances().ListByAccount(ctx, accountID, 0, 1)
 		if err != nil {
 			return err
@@ -152,11 +156,15 @@ func (s *Service) Delete(ctx context.Context, accountID string) error {
 		if len(list) == 0 {
 			return apierr.IIC404.New("Identity Center is not enabled in this account")
 		}
-		if err := tx.Instances().PurgeIdentityStore(ctx, list[0].IdentityStoreID); err != nil {
+		if err := tx.Instances().QueuePurge(ctx, list[0].IdentityStoreID, s.Now().UTC()); err != nil {
 			return err
 		}
 		return tx.Instances().Delete(ctx, list[0].ID)
 	})
+	if err == nil && s.PurgeQueued != nil {
+		s.PurgeQueued()
+	}
+	return err
 }
 
 // InstancePage is one page of ListInstances.

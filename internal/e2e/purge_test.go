@@ -10,10 +10,12 @@ import (
 
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/testenv"
 )
 
-// DeleteIdentityCenter takes the identity store's data with it: nothing is
-// left that no API could reach, and a new instance starts empty.
+// DeleteIdentityCenter takes the identity store's data with it (queued, then
+// purged in batches): nothing is left that no API could reach, and a new
+// instance starts empty.
 func TestDeleteIdentityCenterPurgesItsStore(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
@@ -42,6 +44,15 @@ func TestDeleteIdentityCenterPurgesItsStore(t *testing.T) {
 
 		if _, err := srv.Center(t).DeleteIdentityCenter(&icmodel.DeleteIdentityCenterRequest{}); err != nil {
 			t.Fatal(err)
+		}
+		// The store is unreachable at once; its rows go in the background.
+		_, err = c.ListUsers(&model.ListUsersRequest{IdentityStoreId: sid})
+		testenv.WantError(t, err, 404, "IIC.1259")
+		if _, err := srv.App.RunPurges(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if pending, err := srv.App.Store.Instances().PendingPurges(ctx); err != nil || len(pending) != 0 {
+			t.Fatalf("purges pending after RunPurges: %v, %v", pending, err)
 		}
 		s := srv.App.Store
 		if n, err := s.Users().Count(ctx, sid); err != nil || n != 0 {

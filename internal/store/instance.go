@@ -53,11 +53,19 @@ type Instances interface {
 	Update(ctx context.Context, id string, fn func(*Instance) error) error
 	// Delete removes the instance; ErrNotFound if it does not exist.
 	Delete(ctx context.Context, id string) error
-	// PurgeIdentityStore deletes every row that belongs to the identity
-	// store: users and all that hangs off them (passwords, tokens, MFA
-	// devices, sessions, memberships, external ids), groups, the password
-	// policy, identity sources and certificates, SCIM tenants and their
-	// tokens, counters. The instance row is left alone. Purging a store
-	// without rows is not an error.
-	PurgeIdentityStore(ctx context.Context, identityStoreID string) error
+	// QueuePurge records that the identity store's rows are to be deleted
+	// (its instance is gone); queueing a store twice is not an error.
+	QueuePurge(ctx context.Context, identityStoreID string, at time.Time) error
+	// PendingPurges lists the identity stores queued for purging, oldest
+	// first.
+	PendingPurges(ctx context.Context) ([]string, error)
+	// PurgeStep deletes, in one transaction, up to batch users of the
+	// queued identity store with all that hangs off them (passwords,
+	// tokens, MFA devices, sessions, memberships, external ids); once no
+	// user is left, up to batch groups; once none is left, everything else
+	// of the store (policy, identity sources, certificates, SCIM tenants
+	// and tokens, counters) and the queue entry, and it reports done.
+	// Steps may run concurrently (several replicas): deletes are
+	// idempotent.
+	PurgeStep(ctx context.Context, identityStoreID string, batch int) (done bool, err error)
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/iic-project/iic/internal/store"
 )
@@ -84,7 +85,8 @@ func (t instances) Delete(ctx context.Context, id string) error {
 // identityStoreTables are the tables with rows of an identity store, in an
 // order that deletes referencing rows first (index_test.go checks the list
 // against the schema: every table with an identity_store_id column but
-// instances).
+// instances and identity_store_purges). PurgeStep deletes users and groups
+// in batches (their dependents go by cascade) and the rest at once.
 var identityStoreTables = []string{
 	"scim_tokens", "scim_tenants", "idp_certificates", "external_idps", "sp_certificates",
 	"group_memberships", "group_external_ids", "groups",
@@ -92,13 +94,44 @@ var identityStoreTables = []string{
 	"password_policies", "identity_store_counters",
 }
 
-func (t instances) PurgeIdentityStore(ctx context.Context, identityStoreID string) error {
-	return t.s.update(ctx, func(tx *sqlStore) error {
+func (t instances) QueuePurge(ctx context.Context, identityStoreID string, at time.Time) error {
+	_, err := t.s.exec(ctx, `INSERT INTO identity_store_purges (identity_store_id, requested_at) VALUES (?, ?)
+		ON CONFLICT (identity_store_id) DO NOTHING`, identityStoreID, ms(at))
+	return err
+}
+
+func (t instances) PendingPurges(ctx context.Context) ([]string, error) {
+	rows, err := t.s.query(ctx, "SELECT identity_store_id FROM identity_store_purges ORDER BY requested_at, identity_store_id")
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, mapErr(r.Scan(&id))
+	})
+}
+
+func (t instances) PurgeStep(ctx context.Context, identityStoreID string, batch int) (bool, error) {
+	done := false
+	err := t.s.update(ctx, func(tx *sqlStore) error {
+		for _, table := range []string{"users", "groups"} {
+			res, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE identity_store_id = ? AND seq IN (SELECT seq FROM "+table+
+				" WHERE identity_store_id = ? ORDER BY seq LIMIT ?)", identityStoreID, identityStoreID, batch)
+			if err != nil {
+				return fmt.Errorf("purge %s: %w", table, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n > 0 {
+				return err // more may be left: the next step goes on
+			}
+		}
 		for _, table := range identityStoreTables {
 			if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE identity_store_id = ?", identityStoreID); err != nil {
 				return fmt.Errorf("purge %s: %w", table, err)
 			}
 		}
-		return nil
+		_, err := tx.exec(ctx, "DELETE FROM identity_store_purges WHERE identity_store_id = ?", identityStoreID)
+		done = err == nil
+		return err
 	})
+	return done && err == nil, err
 }

@@ -18,6 +18,7 @@ var userSecretTests = []namedTest{
 	{"UserTokenConsumedOnce", testUserTokenConsumedOnce},
 	{"UserDeleteCascadesSecrets", testUserDeleteCascadesSecrets},
 	{"UserAndGroupCounts", testCounts},
+	{"IdentityStorePurges", testPurges},
 }
 
 func mustUser(t *testing.T, s store.Store, storeID, id string) {
