@@ -68,11 +68,8 @@ func TestPoliciesThroughSDK(t *testing.T) {
 			// The SDK's project discovery (iam:projects:list) works for any
 			// key, and identity-store reads are in the policy.
 			sc := srv.IdentityStoreAs(t, ak, sk)
-			_, err = sc.ListUsers(&smodel.ListUsersRequest{IdentityStoreId: storeID})
-			if err != nil {
-				if se := testenv.APIError(t, err); se.StatusCode == 401 || se.StatusCode == 403 {
-					t.Fatalf("read-only key on ListUsers: %d %s %s", se.StatusCode, se.ErrorCode, se.ErrorMessage)
-				}
+			if _, err := sc.ListUsers(&smodel.ListUsersRequest{IdentityStoreId: storeID}); err != nil {
+				t.Fatalf("read-only key on ListUsers: %v", err)
 			}
 			// The admin API is not in the policy.
 			resp, body := srv.DoAs(t, ak, sk, "GET", "/v1/iic/access-keys", nil)
