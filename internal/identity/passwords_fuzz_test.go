@@ -64,7 +64,7 @@ func FuzzCheckComplexity(f *testing.F) {
 // 400, and what it accepts is 1 to 128 characters of storable text without
 // spaces or control characters.
 func FuzzValidUserName(f *testing.F) {
-	for _, s := range []string{"alice", "", " ", "a b", "a\x00", "a\x7f", "日本語", "\xff", "a@example.com", "ǅ", string(make([]byte, 129))} {
+	for _, s := range []string{"alice", "", " ", "a b", "a\x00", "a\x7f", "日本語", "\xff", "a@example.com", "ǅ", "a\u00a0b", "a\u200bb", "a\u2028b", "x", string(make([]byte, 129))} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
@@ -73,12 +73,12 @@ func FuzzValidUserName(f *testing.F) {
 			checkClientError(t, err)
 			return
 		}
-		if n := utf8.RuneCountInString(name); n < 1 || n > 128 {
+		if n := utf8.RuneCountInString(name); n < 2 || n > 128 {
 			t.Fatalf("accepted %q of %d characters", name, n)
 		}
 		checkStorable(t, "user_name", name)
 		for _, r := range name {
-			if r < 0x21 || r == 0x7f {
+			if r < 0x21 || r == 0x7f || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
 				t.Fatalf("accepted %q", name)
 			}
 		}

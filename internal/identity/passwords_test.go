@@ -172,3 +172,15 @@ func TestSnakePath(t *testing.T) {
 		}
 	}
 }
+
+func TestValidUserName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"alice": true, "jean.dupont@example.com": true, "élève": true, "日本語": true, "ab": true,
+		"a": false, "": false, "a b": false, "a\u00a0b": false, "a\u200bb": false, "a\u2060b": false,
+		"a\u2028b": false, "a\u202eb": false, "a\tb": false, "a\x7fb": false, string(make([]rune, 129)): false,
+	} {
+		if err := validUserName(name); (err == nil) != ok {
+			t.Errorf("validUserName(%q) = %v, want ok=%v", name, err, ok)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -137,16 +138,27 @@ func validateProfile(p *Profile) (string, error) {
 	return primary, nil
 }
 
+// validUserName: 2 to 128 characters (the product's documented range), none
+// of them white space (any Unicode space, e.g. U+00A0), a control character
+// or an invisible format character (U+200B zero-width space, U+2060, bidi
+// marks...), so that two user names that look alike on screen differ
+// visibly or not at all.
 func validUserName(name string) error {
-	if err := checkLen("user_name", name, 1, 128); err != nil {
+	if err := checkLen("user_name", name, 2, 128); err != nil {
 		return err
 	}
 	for _, r := range name {
-		if r < 0x21 || r == 0x7f {
-			return badRequest("user_name must not contain spaces or control characters")
+		if !visibleRune(r) {
+			return badRequest("user_name must not contain spaces, control or invisible characters")
 		}
 	}
 	return nil
+}
+
+// visibleRune reports whether r prints as something: not a space, a control
+// or a format character.
+func visibleRune(r rune) bool {
+	return !unicode.IsSpace(r) && !unicode.IsControl(r) && !unicode.Is(unicode.Cf, r) && r != utf8.RuneError
 }
 
 // uniqueness maps a store conflict on users to the matching error: a taken
