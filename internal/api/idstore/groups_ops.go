@@ -16,20 +16,20 @@ import (
 func (a *API) groupOps() []httpx.Op {
 	const base = "/v1/identity-stores/{identity_store_id}"
 	return []httpx.Op{
-		{Pattern: "POST " + base + "/groups", Action: "identitystore:groups:create", Resource: storeURN, Handler: a.createGroup},
-		{Pattern: "GET " + base + "/groups", Action: "identitystore:groups:list", Resource: storeURN, Handler: a.listGroups},
-		{Pattern: "GET " + base + "/groups/{group_id}", Action: "identitystore:groups:describe", Resource: storeURN, Handler: a.describeGroup},
-		{Pattern: "PUT " + base + "/groups/{group_id}", Action: "identitystore:groups:update", Resource: storeURN, Handler: a.updateGroup},
-		{Pattern: "DELETE " + base + "/groups/{group_id}", Action: "identitystore:groups:delete", Resource: storeURN, Handler: a.deleteGroup},
-		{Pattern: "POST " + base + "/groups/batch-query", Action: "identitystore:groups:describeBatch", Resource: storeURN, Handler: a.describeGroups},
-		{Pattern: "POST " + base + "/groups/retrieve-group-id", Action: "identitystore:groups:getId", Resource: storeURN, Handler: a.getGroupID},
-		{Pattern: "POST " + base + "/group-memberships", Action: "identitystore:groupMemberships:create", Resource: storeURN, Handler: a.createGroupMembership},
-		{Pattern: "GET " + base + "/group-memberships", Action: "identitystore:groupMemberships:list", Resource: storeURN, Handler: a.listGroupMemberships},
-		{Pattern: "GET " + base + "/group-memberships/{membership_id}", Action: "identitystore:groupMemberships:describe", Resource: storeURN, Handler: a.describeGroupMembership},
-		{Pattern: "DELETE " + base + "/group-memberships/{membership_id}", Action: "identitystore:groupMemberships:delete", Resource: storeURN, Handler: a.deleteGroupMembership},
-		{Pattern: "POST " + base + "/group-memberships/retrieve-group-membership-id", Action: "identitystore:groupMemberships:getId", Resource: storeURN, Handler: a.getGroupMembershipID},
-		{Pattern: "GET " + base + "/group-memberships-for-member", Action: "identitystore:groupMemberships:listForMember", Resource: storeURN, Handler: a.listGroupMembershipsForMember},
-		{Pattern: "POST " + base + "/is-member-in-groups", Action: "identitystore:groupMemberships:isMemberInGroups", Resource: storeURN, Handler: a.isMemberInGroups},
+		{Pattern: "POST " + base + "/groups", Action: "identitystore:group:create", Resource: storeURN, Handler: a.createGroup},
+		{Pattern: "GET " + base + "/groups", Action: "identitystore:group:list", Resource: storeURN, Handler: a.listGroups},
+		{Pattern: "GET " + base + "/groups/{group_id}", Action: "identitystore:group:describe", Resource: storeURN, Handler: a.describeGroup},
+		{Pattern: "PUT " + base + "/groups/{group_id}", Action: "identitystore:group:update", Resource: storeURN, Handler: a.updateGroup},
+		{Pattern: "DELETE " + base + "/groups/{group_id}", Action: "identitystore:group:delete", Resource: storeURN, Handler: a.deleteGroup},
+		{Pattern: "POST " + base + "/groups/batch-query", Action: "identitystore:group:describeBatch", Resource: storeURN, Handler: a.describeGroups},
+		{Pattern: "POST " + base + "/groups/retrieve-group-id", Action: "identitystore:group:getId", Resource: storeURN, Handler: a.getGroupID},
+		{Pattern: "POST " + base + "/group-memberships", Action: "identitystore:groupMembership:create", Resource: storeURN, Handler: a.createGroupMembership},
+		{Pattern: "GET " + base + "/group-memberships", Action: "identitystore:groupMembership:list", Resource: storeURN, Handler: a.listGroupMemberships},
+		{Pattern: "GET " + base + "/group-memberships/{membership_id}", Action: "identitystore:groupMembership:describe", Resource: storeURN, Handler: a.describeGroupMembership},
+		{Pattern: "DELETE " + base + "/group-memberships/{membership_id}", Action: "identitystore:groupMembership:delete", Resource: storeURN, Handler: a.deleteGroupMembership},
+		{Pattern: "POST " + base + "/group-memberships/retrieve-group-membership-id", Action: "identitystore:groupMembership:getId", Resource: storeURN, Handler: a.getGroupMembershipID},
+		{Pattern: "GET " + base + "/group-memberships-for-member", Action: "identitystore:groupMembership:listForMember", Resource: storeURN, Handler: a.listGroupMembershipsForMember},
+		{Pattern: "POST " + base + "/is-member-in-groups", Action: "identitystore:groupMembership:isMemberInGroups", Resource: storeURN, Handler: a.isMemberInGroups},
 	}
 }
 
