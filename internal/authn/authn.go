@@ -7,7 +7,6 @@ package authn
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -46,12 +45,6 @@ func New(st store.Store, keys *secrets.Keyring, now func() time.Time) *Authentic
 
 // SecretAAD is the associated data a credential's sealed secret is bound to.
 func SecretAAD(ak string) []byte { return []byte("credential-secret:" + ak) }
-
-// TokenHash is the stored form of a security token.
-func TokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
 
 func unauthorized(msg string) error {
 	if msg != "" && 'a' <= msg[0] && msg[0] <= 'z' {
@@ -103,7 +96,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		if token == "" {
 			return nil, unauthorized("Temporary credentials require the X-Security-Token header")
 		}
-		if subtle.ConstantTimeCompare(TokenHash(token), cred.TokenHash) != 1 {
+		if subtle.ConstantTimeCompare(secrets.TokenHash(token), cred.TokenHash) != 1 {
 			return nil, unauthorized("The security token does not belong to this access key")
 		}
 		if !cred.ExpiresAt.IsZero() && !now.Before(cred.ExpiresAt) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/iic-project/iic/internal/aksk"
 	"github.com/iic-project/iic/internal/authn"
+	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/testenv"
 )
@@ -140,7 +141,7 @@ func TestAuthenticationFailures(t *testing.T) {
 			const ak, sk, token = "TEMPAK00000000000001", "tempSecretKey000000000000000000000000000", "security-token-1"
 			err := srv.App.Store.Credentials().Create(context.Background(), store.Credential{
 				AccessKey: ak, AccountID: root.AccountID, Kind: store.KindTemporary,
-				SecretSealed: srv.App.Keys.Seal([]byte(sk), authn.SecretAAD(ak)), TokenHash: authn.TokenHash(token),
+				SecretSealed: srv.App.Keys.Seal([]byte(sk), authn.SecretAAD(ak)), TokenHash: secrets.TokenHash(token),
 				ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now(),
 			})
 			ok(t, err)
@@ -163,7 +164,7 @@ func TestAuthenticationFailures(t *testing.T) {
 			const ak, sk, token = "TEMPAK00000000000002", "tempSecretKey000000000000000000000000002", "security-token-2"
 			err := srv.App.Store.Credentials().Create(context.Background(), store.Credential{
 				AccessKey: ak, AccountID: root.AccountID, Kind: store.KindTemporary,
-				SecretSealed: srv.App.Keys.Seal([]byte(sk), authn.SecretAAD(ak)), TokenHash: authn.TokenHash(token),
+				SecretSealed: srv.App.Keys.Seal([]byte(sk), authn.SecretAAD(ak)), TokenHash: secrets.TokenHash(token),
 				ExpiresAt: time.Now().Add(-time.Second), CreatedAt: time.Now(),
 			})
 			ok(t, err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/policy/managed"
+	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/testenv"
 )
@@ -106,7 +107,7 @@ func TestPoliciesThroughSDK(t *testing.T) {
 			const ak, sk, token = "TEMPPOLICY0000000001", "tempPolicySecret000000000000000000000001", "token-policy-1"
 			err := srv.App.Store.Credentials().Create(context.Background(), store.Credential{
 				AccessKey: ak, AccountID: srv.App.Root.AccountID, Kind: store.KindTemporary,
-				SecretSealed: srv.App.Keys.Seal([]byte(sk), authn.SecretAAD(ak)), TokenHash: authn.TokenHash(token),
+				SecretSealed: srv.App.Keys.Seal([]byte(sk), authn.SecretAAD(ak)), TokenHash: secrets.TokenHash(token),
 				ExpiresAt: time.Now().Add(time.Hour), PolicyIDs: []string{ro}, CreatedAt: time.Now(),
 			})
 			if err != nil {

@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/hex"
@@ -17,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 )
 
@@ -66,12 +66,6 @@ type MFARegistrationLink struct {
 	ExpiresAt   time.Time
 }
 
-// hashToken is how one-time and session tokens are stored.
-func hashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
-
 func deviceAAD(storeID, deviceID string) []byte {
 	return []byte("mfa-device:" + storeID + ":" + deviceID)
 }
@@ -116,7 +110,7 @@ func (s *Service) RegisterMfaDevice(ctx context.Context, c Caller, storeID, user
 			return err
 		}
 		err = tx.Devices().CreateRegistration(ctx, store.MFARegistration{
-			TokenHash: hashToken(link.Token), IdentityStoreID: storeID, UserID: userID,
+			TokenHash: secrets.TokenHash(link.Token), IdentityStoreID: storeID, UserID: userID,
 			CreatedAt: now, CreatedBy: c.Actor, ExpiresAt: link.ExpiresAt,
 		})
 		if errors.Is(err, store.ErrNotFound) {
@@ -246,7 +240,7 @@ type TOTPSetup struct {
 // openRegistration finds the live registration of a link token; a missing,
 // used or expired one is 400 IIC.1721 (restart the workflow).
 func (s *Service) openRegistration(ctx context.Context, token string) (store.MFARegistration, error) {
-	r, err := s.Store.Devices().GetRegistration(ctx, hashToken(token))
+	r, err := s.Store.Devices().GetRegistration(ctx, secrets.TokenHash(token))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !s.Now().Before(r.ExpiresAt)) {
 		return r, apierr.IIC1721.New()
 	}

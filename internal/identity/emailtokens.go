@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 )
 
@@ -34,8 +34,7 @@ const tokenLen = 44
 
 // hashTokenHex is how e-mailed one-time tokens are stored (hex SHA-256).
 func hashTokenHex(tok string) string {
-	h := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(h[:])
+	return hex.EncodeToString(secrets.TokenHash(tok))
 }
 
 // issueToken stores a new one-time token for u (replacing its earlier

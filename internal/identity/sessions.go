@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 )
 
@@ -43,7 +44,7 @@ func (s *Service) CreateSession(ctx context.Context, in NewSession) (string, sto
 	now := s.Now().UTC()
 	token := s.IDs.Token(43)
 	sess := store.Session{
-		IdentityStoreID: in.StoreID, UserID: in.UserID, ID: s.IDs.UUID(), TokenHash: hashToken(token),
+		IdentityStoreID: in.StoreID, UserID: in.UserID, ID: s.IDs.UUID(), TokenHash: secrets.TokenHash(token),
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl),
 		SourceIP: truncate(in.SourceIP, 64), UserAgent: truncate(in.UserAgent, 512), AuthMethods: in.AuthMethods,
 	}
@@ -73,7 +74,7 @@ func truncate(v string, n int) string {
 // or expired session, or one whose user was disabled or deleted, is 401
 // IIC.1410 (the stale row is removed).
 func (s *Service) SessionByToken(ctx context.Context, token string) (store.Session, error) {
-	sess, err := s.Store.Devices().GetSessionByToken(ctx, hashToken(token))
+	sess, err := s.Store.Devices().GetSessionByToken(ctx, secrets.TokenHash(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Session{}, apierr.IIC1410_401_2.New()
 	}
@@ -99,7 +100,7 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (store.Sessi
 // EndSession signs a portal session out (Logout); an unknown token is not
 // an error.
 func (s *Service) EndSession(ctx context.Context, token string) error {
-	sess, err := s.Store.Devices().GetSessionByToken(ctx, hashToken(token))
+	sess, err := s.Store.Devices().GetSessionByToken(ctx, secrets.TokenHash(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}

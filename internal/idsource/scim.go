@@ -3,13 +3,13 @@ package idsource
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"strings"
 
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 )
 
@@ -91,12 +91,6 @@ type NewToken struct {
 	Secret string
 }
 
-// HashToken is the stored form of a bearer token secret.
-func HashToken(secret string) []byte {
-	h := sha256.Sum256([]byte(secret))
-	return h[:]
-}
-
 // CreateToken creates a bearer token for the tenant (at most
 // MaxBearerTokens: IIC.1335); the secret is returned once and stored only
 // as its SHA-256 hash.
@@ -110,7 +104,7 @@ func (s *Service) CreateToken(ctx context.Context, accountID, storeID, tenantID 
 	}
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now()
-	tok := store.BearerToken{IdentityStoreID: storeID, TenantID: tenantID, ID: s.IDs.UUID(), Hash: HashToken(secret), CreatedAt: now, ExpiresAt: now.Add(BearerTokenLifetime)}
+	tok := store.BearerToken{IdentityStoreID: storeID, TenantID: tenantID, ID: s.IDs.UUID(), Hash: secrets.TokenHash(secret), CreatedAt: now, ExpiresAt: now.Add(BearerTokenLifetime)}
 	err := s.Store.SCIMTenants().AddToken(ctx, tok, MaxBearerTokens)
 	switch {
 	case isNotFound(err):
@@ -168,7 +162,7 @@ func (s *Service) AuthenticateSCIMToken(ctx context.Context, tenantID, presented
 	if presented == "" || len(presented) > 512 {
 		return store.SCIMTenant{}, ErrInvalidToken
 	}
-	hash := HashToken(presented)
+	hash := secrets.TokenHash(presented)
 	tok, err := s.Store.SCIMTenants().GetTokenByHash(ctx, hash)
 	if isNotFound(err) {
 		return store.SCIMTenant{}, ErrInvalidToken
