@@ -15,9 +15,6 @@ import (
 	"github.com/iic-project/iic/internal/testenv"
 )
 
-func gsp(s string) *string { return &s }
-func gi32(n int32) *int32  { return &n }
-
 // addStoreUser puts a user straight into the store (the users API is
 // another area's; memberships only need the row).
 func addStoreUser(t *testing.T, srv *testenv.Server, storeID, id string) {
@@ -63,7 +60,7 @@ func getGroupID(c *ics.IdentityCenterStoreClient, storeID string, alt *model.Alt
 func TestGroupsThroughSDK(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		_, c, sid := identityStore(t, dialect)
-		resp, err := c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "Engineering", Description: gsp("builders")}})
+		resp, err := c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "Engineering", Description: ptr("builders")}})
 		if err != nil || resp.HttpStatusCode != 201 {
 			t.Fatalf("CreateGroup = %+v, %v", resp, err)
 		}
@@ -72,7 +69,7 @@ func TestGroupsThroughSDK(t *testing.T) {
 		testenv.WantError(t, err, 400, "IIC.1353")
 		_, err = c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "ENGINEERING"}})
 		testenv.WantError(t, err, 409, "IIC.1341")
-		_, err = c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "x", Description: gsp(strings.Repeat("d", 1025))}})
+		_, err = c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: sid, Body: &model.CreateGroupReqBody{DisplayName: "x", Description: ptr(strings.Repeat("d", 1025))}})
 		testenv.WantError(t, err, 400, "IIC.400")
 		_, err = c.CreateGroup(&model.CreateGroupRequest{IdentityStoreId: "d-0000000000", Body: &model.CreateGroupReqBody{DisplayName: "x"}})
 		testenv.WantError(t, err, 404, "IIC.1259")
@@ -87,7 +84,7 @@ func TestGroupsThroughSDK(t *testing.T) {
 
 		// UpdateGroup: several operations at once, all or none.
 		ext := `[{"issuer":"scim","id":"E-1"}]`
-		if err := updateGroup(c, sid, eng, gsp("display_name"), gsp("Platform"), gsp("description"), nil, gsp("external_ids"), &ext); err != nil {
+		if err := updateGroup(c, sid, eng, ptr("display_name"), ptr("Platform"), ptr("description"), nil, ptr("external_ids"), &ext); err != nil {
 			t.Fatal(err)
 		}
 		d, _ = c.DescribeGroup(&model.DescribeGroupRequest{IdentityStoreId: sid, GroupId: eng})
@@ -95,14 +92,14 @@ func TestGroupsThroughSDK(t *testing.T) {
 			t.Fatalf("after update: %+v", d)
 		}
 		sales := createGroup(t, c, sid, "Sales")
-		testenv.WantError(t, updateGroup(c, sid, sales, gsp("description"), gsp("lost"), gsp("display_name"), gsp("platform")), 409, "IIC.1341")
-		testenv.WantError(t, updateGroup(c, sid, sales, gsp("description"), gsp("lost"), gsp("external_ids"), &ext), 409, "IIC.1342")
-		testenv.WantError(t, updateGroup(c, sid, sales, gsp("description"), gsp("a"), gsp("description"), gsp("b")), 404, "IIC.1349")
-		testenv.WantError(t, updateGroup(c, sid, sales, gsp("display_name"), nil), 400, "IIC.1353")
-		testenv.WantError(t, updateGroup(c, sid, sales, gsp("description"), gsp("lost"), gsp("color"), gsp("red")), 400, "IIC.400")
-		testenv.WantError(t, updateGroup(c, sid, sales, gsp("external_ids"), gsp("not json")), 400, "IIC.400")
+		testenv.WantError(t, updateGroup(c, sid, sales, ptr("description"), ptr("lost"), ptr("display_name"), ptr("platform")), 409, "IIC.1341")
+		testenv.WantError(t, updateGroup(c, sid, sales, ptr("description"), ptr("lost"), ptr("external_ids"), &ext), 409, "IIC.1342")
+		testenv.WantError(t, updateGroup(c, sid, sales, ptr("description"), ptr("a"), ptr("description"), ptr("b")), 404, "IIC.1349")
+		testenv.WantError(t, updateGroup(c, sid, sales, ptr("display_name"), nil), 400, "IIC.1353")
+		testenv.WantError(t, updateGroup(c, sid, sales, ptr("description"), ptr("lost"), ptr("color"), ptr("red")), 400, "IIC.400")
+		testenv.WantError(t, updateGroup(c, sid, sales, ptr("external_ids"), ptr("not json")), 400, "IIC.400")
 		testenv.WantError(t, updateGroup(c, sid, sales), 400, "IIC.400")
-		testenv.WantError(t, updateGroup(c, sid, "nope", gsp("description"), gsp("x")), 404, "IIC.1343")
+		testenv.WantError(t, updateGroup(c, sid, "nope", ptr("description"), ptr("x")), 404, "IIC.1343")
 		if d, _ := c.DescribeGroup(&model.DescribeGroupRequest{IdentityStoreId: sid, GroupId: sales}); *d.DisplayName != "Sales" || d.Description != nil && *d.Description != "" {
 			t.Fatalf("failed updates changed the group: %+v", d)
 		}
@@ -141,7 +138,7 @@ func TestGroupsThroughSDK(t *testing.T) {
 		var names []string
 		var marker *string
 		for pages := 0; ; pages++ {
-			page, err := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: gi32(2), Marker: marker})
+			page, err := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: ptr[int32](2), Marker: marker})
 			if err != nil || pages > 3 {
 				t.Fatalf("ListGroups page %d: %+v, %v", pages, page, err)
 			}
@@ -159,14 +156,14 @@ func TestGroupsThroughSDK(t *testing.T) {
 		if strings.Join(names, ",") != "Platform,Sales,Ops team,Dev Team,Finance" {
 			t.Fatalf("ListGroups = %v", names)
 		}
-		page, err := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, DisplayName: gsp("TEAM")})
+		page, err := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, DisplayName: ptr("TEAM")})
 		if err != nil || len(*page.Groups) != 2 || *(*page.Groups)[0].DisplayName != "Ops team" || page.PageInfo.NextMarker != "" {
 			t.Fatalf("ListGroups filtered = %+v, %v", page, err)
 		}
-		_, err = c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: gi32(101)})
+		_, err = c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: ptr[int32](101)})
 		testenv.WantError(t, err, 400, "IIC.400")
-		first, _ := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: gi32(1)})
-		_, err = c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: gi32(1), Marker: &first.PageInfo.NextMarker, DisplayName: gsp("team")})
+		first, _ := c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: ptr[int32](1)})
+		_, err = c.ListGroups(&model.ListGroupsRequest{IdentityStoreId: sid, Limit: ptr[int32](1), Marker: &first.PageInfo.NextMarker, DisplayName: ptr("team")})
 		testenv.WantError(t, err, 400, "IIC.400") // a marker of another list
 
 		del, err := c.DeleteGroup(&model.DeleteGroupRequest{IdentityStoreId: sid, GroupId: eng})
@@ -198,7 +195,7 @@ func groupsOf(t *testing.T, c *ics.IdentityCenterStoreClient, storeID, userID st
 	var out []string
 	var marker *string
 	for {
-		page, err := c.ListGroupMembershipsForMember(&model.ListGroupMembershipsForMemberRequest{IdentityStoreId: storeID, UserId: userID, Limit: gi32(3), Marker: marker})
+		page, err := c.ListGroupMembershipsForMember(&model.ListGroupMembershipsForMemberRequest{IdentityStoreId: storeID, UserId: userID, Limit: ptr[int32](3), Marker: marker})
 		if err != nil {
 			t.Fatalf("ListGroupMembershipsForMember: %v", err)
 		}
@@ -273,7 +270,7 @@ func TestGroupMembershipsThroughSDK(t *testing.T) {
 		var members []string
 		var marker *string
 		for {
-			page, err := c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: g1, Limit: gi32(2), Marker: marker})
+			page, err := c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: g1, Limit: ptr[int32](2), Marker: marker})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,7 +290,7 @@ func TestGroupMembershipsThroughSDK(t *testing.T) {
 		}
 		_, err = c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: "nope"})
 		testenv.WantError(t, err, 404, "IIC.1372")
-		_, err = c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: g1, Limit: gi32(0)})
+		_, err = c.ListGroupMemberships(&model.ListGroupMembershipsRequest{IdentityStoreId: sid, GroupId: g1, Limit: ptr[int32](0)})
 		testenv.WantError(t, err, 400, "IIC.400")
 		if got := strings.Join(groupsOf(t, c, sid, "u1"), ","); got != g1+","+g2 {
 			t.Fatalf("groups of u1 = %s", got)

@@ -29,7 +29,7 @@ func (db *DB) BulkInsert(ctx context.Context, table string, columns []string, ro
 				var b strings.Builder
 				fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(columns, ", "))
 				args := make([]any, 0, (e-s)*len(columns))
-				one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")"
+				one := "(" + placeholders(len(columns)) + ")"
 				for i := s; i < e; i++ {
 					if i > s {
 						b.WriteString(", ")

@@ -81,11 +81,6 @@ func (t groups) Get(ctx context.Context, storeID, groupID string) (store.Group, 
 	return scanGroup(t.s.queryRow(ctx, "SELECT "+groupColumns+" FROM groups WHERE identity_store_id = ? AND id = ?", storeID, groupID))
 }
 
-// placeholders returns "?, ?, ..." with n marks.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 func (t groups) GetMany(ctx context.Context, storeID string, ids []string) ([]store.Group, error) {
 	if len(ids) == 0 {
 		return nil, nil

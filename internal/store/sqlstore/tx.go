@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/iic-project/iic/internal/store"
 )
@@ -128,3 +129,8 @@ func (s *sqlStore) Credentials() store.Credentials { return credentials{s} }
 func (s *sqlStore) Regions() store.Regions         { return regions{s} }
 func (s *sqlStore) Instances() store.Instances     { return instances{s} }
 func (s *sqlStore) Policies() store.Policies       { return policies{s} }
+
+// placeholders returns "?, ?, ..." with n marks.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
