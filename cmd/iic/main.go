@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/iic-project/iic/internal/app"
 )
@@ -92,6 +93,16 @@ func serve(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.PublicURL, "public-url", env("IIC_PUBLIC_URL", ""), "external base URL of this server, for links, SCIM and SAML endpoints (env IIC_PUBLIC_URL; default http://<listen>)")
 	fs.StringVar(&regions, "regions", env("IIC_REGIONS", ""), "comma-separated region names served (env IIC_REGIONS; default: the SDK's identity-store regions)")
 	fs.IntVar(&cfg.MaxUsersPerStore, "max-users-per-store", 0, "user quota of each identity store (env IIC_MAX_USERS_PER_STORE; default 100000)")
+	ttl := 5 * time.Second
+	if v := os.Getenv("IIC_AUTH_CACHE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			fmt.Fprintf(stderr, "iic serve: IIC_AUTH_CACHE_TTL %q: want a duration such as 5s or 0\n", v)
+			return 2
+		}
+		ttl = d
+	}
+	fs.DurationVar(&ttl, "auth-cache-ttl", ttl, "how long a verified access key is reused before the store is read again; a key deleted through another replica keeps working here up to this long (env IIC_AUTH_CACHE_TTL; 0 = no cache)")
 	// The SMTP URL may hold a password: it is never shown as a flag default.
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "outgoing e-mail, smtp://user:pass@host:port?from=sender@example.com or smtps://... (env IIC_SMTP_URL; default: no e-mail)")
 	if err := fs.Parse(args); err != nil {
@@ -121,6 +132,10 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	if cfg.SMTPURL == "" {
 		cfg.SMTPURL = os.Getenv("IIC_SMTP_URL")
+	}
+	cfg.AuthCacheTTL = ttl
+	if ttl == 0 {
+		cfg.AuthCacheTTL = -1 // app.Config: negative = no cache
 	}
 	cfg.MasterKey = os.Getenv("IIC_MASTER_KEY")
 	cfg.RootAccessKey = os.Getenv("IIC_ROOT_ACCESS_KEY")

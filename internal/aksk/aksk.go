@@ -3,6 +3,7 @@ package aksk
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -19,9 +20,13 @@ const (
 	DateHeader = "X-Sdk-Date"
 	// DateLayout is the X-Sdk-Date format.
 	DateLayout = "20060102T150405Z"
-	// ContentHashHeader, when present, replaces the body hash
-	// (e.g. "UNSIGNED-PAYLOAD" for form bodies).
+	// ContentHashHeader, when signed, states the payload hash the client
+	// signed: "UNSIGNED-PAYLOAD" (the SDK's marker for non-JSON bodies)
+	// or the body's SHA-256. See PayloadHash.
 	ContentHashHeader = "X-Sdk-Content-Sha256"
+	// UnsignedPayload is the ContentHashHeader value of a request whose
+	// body is not covered by the signature.
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
 	// SecurityTokenHeader carries a temporary credential's token.
 	SecurityTokenHeader = "X-Security-Token"
 )
@@ -41,6 +46,14 @@ var (
 	ErrBadSignedList = errors.New("malformed SignedHeaders: want lower-case header names separated by ';'")
 	ErrBadSignature  = errors.New("malformed Signature: want 64 hexadecimal characters")
 	ErrBadQuery      = errors.New("malformed query string")
+	// ErrUnsignedPayload: the client signed X-Sdk-Content-Sha256:
+	// UNSIGNED-PAYLOAD where the body must be signed.
+	ErrUnsignedPayload = errors.New("X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD is not accepted here: sign the body (JSON bodies are always signed)")
+	// ErrPayloadHash: the signed X-Sdk-Content-Sha256 is not the hash of
+	// the body received.
+	ErrPayloadHash = errors.New("X-Sdk-Content-Sha256 does not match the SHA-256 of the request body")
+	// ErrRepeatedContentHash: X-Sdk-Content-Sha256 was sent more than once.
+	ErrRepeatedContentHash = errors.New("X-Sdk-Content-Sha256 was sent more than once")
 )
 
 // ParseAuthorization parses "SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...".
@@ -113,9 +126,9 @@ func isHeaderName(s string) bool {
 // ParseDate parses an X-Sdk-Date value.
 func ParseDate(v string) (time.Time, error) { return time.Parse(DateLayout, v) }
 
-// CanonicalRequest builds the canonical request of r with body, over the
-// headers in signed.
-func CanonicalRequest(r *http.Request, signed []string, body []byte) (string, error) {
+// CanonicalRequest builds the canonical request of r over the headers in
+// signed, with payloadHash (from PayloadHash) as its last line.
+func CanonicalRequest(r *http.Request, signed []string, payloadHash string) (string, error) {
 	var b strings.Builder
 	b.Grow(256 + len(r.URL.Path) + len(r.URL.RawQuery))
 	b.WriteString(r.Method)
@@ -156,15 +169,54 @@ func CanonicalRequest(r *http.Request, signed []string, body []byte) (string, er
 		b.WriteString(name)
 	}
 	b.WriteByte('\n')
-	if h := r.Header.Get(ContentHashHeader); h != "" {
-		b.WriteString(h)
-	} else {
-		sum := sha256.Sum256(body)
-		var hx [64]byte
-		hex.Encode(hx[:], sum[:])
-		b.Write(hx[:])
-	}
+	b.WriteString(payloadHash)
 	return b.String(), nil
+}
+
+// PayloadHash is the payload line of r's canonical request. The body a
+// signature covers is always the bytes received:
+//
+//   - when X-Sdk-Content-Sha256 is not among the signed headers, the line
+//     is the lower-case hex SHA-256 of body, and the header (which anyone
+//     on the path could have added or changed) is ignored;
+//   - when it is signed, the line is its value, which must be either the
+//     SHA-256 of body (hex, either case) or "UNSIGNED-PAYLOAD", the latter
+//     only when allowUnsigned (operations whose clients send non-JSON
+//     bodies that way); anything else is ErrPayloadHash or
+//     ErrUnsignedPayload.
+//
+// A repeated X-Sdk-Content-Sha256 is ErrRepeatedContentHash.
+func PayloadHash(r *http.Request, signed []string, body []byte, allowUnsigned bool) (string, error) {
+	vals := r.Header.Values(ContentHashHeader)
+	if len(vals) > 1 {
+		return "", ErrRepeatedContentHash
+	}
+	sum := sha256.Sum256(body)
+	var hx [64]byte
+	hex.Encode(hx[:], sum[:])
+	if len(vals) == 0 || !contains(signed, "x-sdk-content-sha256") {
+		return string(hx[:]), nil
+	}
+	v := strings.TrimSpace(vals[0])
+	switch {
+	case v == UnsignedPayload:
+		if !allowUnsigned {
+			return "", ErrUnsignedPayload
+		}
+		return v, nil
+	case len(v) == len(hx) && subtle.ConstantTimeCompare([]byte(strings.ToLower(v)), hx[:]) == 1:
+		return v, nil
+	}
+	return "", ErrPayloadHash
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 // StringToSign is "SDK-HMAC-SHA256\n<date>\n<hex sha256(canonical)>".
@@ -181,9 +233,15 @@ func Signature(secret []byte, stringToSign string) []byte {
 }
 
 // Verify reports whether a's signature is the one secret makes over r and
-// body, dated date. The comparison is constant-time.
-func Verify(r *http.Request, a Authorization, body []byte, date string, secret []byte) (bool, error) {
-	cr, err := CanonicalRequest(r, a.SignedHeaders, body)
+// body, dated date; the payload line is PayloadHash's (allowUnsigned as
+// there). The comparison is constant-time. Its errors are ErrBadQuery and
+// those of PayloadHash.
+func Verify(r *http.Request, a Authorization, body []byte, date string, secret []byte, allowUnsigned bool) (bool, error) {
+	ph, err := PayloadHash(r, a.SignedHeaders, body, allowUnsigned)
+	if err != nil {
+		return false, err
+	}
+	cr, err := CanonicalRequest(r, a.SignedHeaders, ph)
 	if err != nil {
 		return false, err
 	}
@@ -192,7 +250,8 @@ func Verify(r *http.Request, a Authorization, body []byte, date string, secret [
 
 // Sign adds X-Sdk-Date and Authorization to r the way the SDK does, signing
 // every header already set (except Content-Type and names containing '_').
-// body must be the exact bytes r will send.
+// body must be the exact bytes r will send; a ContentHashHeader already set
+// is signed and used as the payload line.
 func Sign(r *http.Request, ak, sk string, body []byte, now time.Time) {
 	date := now.UTC().Format(DateLayout)
 	r.Header.Set(DateHeader, date)
@@ -205,7 +264,12 @@ func Sign(r *http.Request, ak, sk string, body []byte, now time.Time) {
 		signed = append(signed, lk)
 	}
 	sort.Strings(signed)
-	cr, _ := CanonicalRequest(r, signed, body)
+	ph := r.Header.Get(ContentHashHeader)
+	if ph == "" {
+		sum := sha256.Sum256(body)
+		ph = hex.EncodeToString(sum[:])
+	}
+	cr, _ := CanonicalRequest(r, signed, ph)
 	sig := Signature([]byte(sk), StringToSign(date, cr))
 	r.Header.Set("Authorization", Algorithm+" Access="+ak+", SignedHeaders="+strings.Join(signed, ";")+", Signature="+hex.EncodeToString(sig))
 }

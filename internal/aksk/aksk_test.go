@@ -2,6 +2,8 @@ package aksk
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -55,22 +57,23 @@ func TestSDKWorkedExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			if c.canonicalHash != "" {
-				cr, _ := CanonicalRequest(r, a.SignedHeaders, []byte(c.body))
+				ph, _ := PayloadHash(r, a.SignedHeaders, []byte(c.body), false)
+				cr, _ := CanonicalRequest(r, a.SignedHeaders, ph)
 				if got := StringToSign("20250101T000000Z", cr); !strings.HasSuffix(got, c.canonicalHash) {
 					t.Fatalf("string to sign %q, want hash %s", got, c.canonicalHash)
 				}
 			}
-			ok, err := Verify(r, a, []byte(c.body), "20250101T000000Z", []byte(exSK))
+			ok, err := Verify(r, a, []byte(c.body), "20250101T000000Z", []byte(exSK), false)
 			if err != nil || !ok {
 				t.Fatalf("Verify = %v, %v; want true", ok, err)
 			}
-			if ok, _ := Verify(r, a, []byte(c.body+" "), "20250101T000000Z", []byte(exSK)); ok {
+			if ok, _ := Verify(r, a, []byte(c.body+" "), "20250101T000000Z", []byte(exSK), false); ok {
 				t.Fatal("tampered body accepted")
 			}
-			if ok, _ := Verify(r, a, []byte(c.body), "20250101T000001Z", []byte(exSK)); ok {
+			if ok, _ := Verify(r, a, []byte(c.body), "20250101T000001Z", []byte(exSK), false); ok {
 				t.Fatal("other date accepted")
 			}
-			if ok, _ := Verify(r, a, []byte(c.body), "20250101T000000Z", []byte(exSK+"x")); ok {
+			if ok, _ := Verify(r, a, []byte(c.body), "20250101T000000Z", []byte(exSK+"x"), false); ok {
 				t.Fatal("wrong secret accepted")
 			}
 		})
@@ -79,7 +82,7 @@ func TestSDKWorkedExamples(t *testing.T) {
 
 func TestColonInPathSegment(t *testing.T) {
 	r := httptest.NewRequest("POST", "/v1/instances/identitycenter:permissionset/ps-0123456789abcdef/tags/create", nil)
-	cr, _ := CanonicalRequest(r, nil, nil)
+	cr, _ := CanonicalRequest(r, nil, "")
 	if !strings.Contains(cr, "\n/v1/instances/identitycenter%3Apermissionset/ps-0123456789abcdef/tags/create/\n") {
 		t.Fatalf("canonical URI wrong:\n%s", cr)
 	}
@@ -98,11 +101,11 @@ func TestSignThenVerify(t *testing.T) {
 	if strings.Join(a.SignedHeaders, ";") != "user-agent;x-domain-id;x-sdk-date" {
 		t.Fatalf("signed headers %v", a.SignedHeaders)
 	}
-	if ok, _ := Verify(r, a, body, r.Header.Get(DateHeader), []byte("SK")); !ok {
+	if ok, _ := Verify(r, a, body, r.Header.Get(DateHeader), []byte("SK"), false); !ok {
 		t.Fatal("own signature rejected")
 	}
 	r.Header.Set("X-Domain-Id", "other")
-	if ok, _ := Verify(r, a, body, r.Header.Get(DateHeader), []byte("SK")); ok {
+	if ok, _ := Verify(r, a, body, r.Header.Get(DateHeader), []byte("SK"), false); ok {
 		t.Fatal("altered signed header accepted")
 	}
 }
@@ -111,7 +114,7 @@ func TestHostHeaderFromRequest(t *testing.T) {
 	r := httptest.NewRequest("GET", "http://example.test:8080/v1/instances", nil)
 	r.Header = http.Header{}
 	r.Host = "example.test:8080"
-	cr, _ := CanonicalRequest(r, []string{"host"}, nil)
+	cr, _ := CanonicalRequest(r, []string{"host"}, "")
 	if !strings.Contains(cr, "\nhost:example.test:8080\n") {
 		t.Fatalf("host line missing:\n%s", cr)
 	}
@@ -139,4 +142,75 @@ func TestParseAuthorizationErrors(t *testing.T) {
 	if _, err := ParseAuthorization("SDK-HMAC-SHA256 Access=a,SignedHeaders=x-sdk-date,Signature=" + sig); err != nil {
 		t.Errorf("compact separators rejected: %v", err)
 	}
+}
+
+// A captured request cannot carry another body: the payload line is always
+// computed from the bytes received, and an X-Sdk-Content-Sha256 header
+// counts only when signed, and then only when it is that hash (or
+// UNSIGNED-PAYLOAD where the operation allows it).
+func TestBodyCannotBeSwapped(t *testing.T) {
+	orig := []byte(`{"description":"read-only key","policy_ids":["ro"]}`)
+	evil := []byte(`{"description":"attacker","policy_ids":["full"]}`)
+	sum := sha256.Sum256(orig)
+	origHash := hex.EncodeToString(sum[:])
+
+	signed := func(contentHash string) (*http.Request, Authorization) {
+		r := httptest.NewRequest("POST", "/v1/iic/access-keys", bytes.NewReader(orig))
+		r.Header.Set("User-Agent", "ua")
+		if contentHash != "" {
+			r.Header.Set(ContentHashHeader, contentHash)
+		}
+		Sign(r, "AK", "SK", orig, time.Now())
+		a, err := ParseAuthorization(r.Header.Get("Authorization"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, a
+	}
+	date := func(r *http.Request) string { return r.Header.Get(DateHeader) }
+
+	t.Run("unsigned header naming the original hash", func(t *testing.T) {
+		r, a := signed("")
+		if ok, err := Verify(r, a, orig, date(r), []byte("SK"), false); !ok || err != nil {
+			t.Fatalf("original rejected: %v %v", ok, err)
+		}
+		r.Header.Set(ContentHashHeader, origHash) // added by the attacker, not signed
+		if ok, _ := Verify(r, a, evil, date(r), []byte("SK"), false); ok {
+			t.Fatal("swapped body accepted with an unsigned X-Sdk-Content-Sha256")
+		}
+		if ok, err := Verify(r, a, orig, date(r), []byte("SK"), false); !ok || err != nil {
+			t.Fatalf("an unsigned header must be ignored, not fatal: %v %v", ok, err)
+		}
+	})
+	t.Run("signed header equal to the body hash", func(t *testing.T) {
+		r, a := signed(origHash)
+		if ok, err := Verify(r, a, orig, date(r), []byte("SK"), false); !ok || err != nil {
+			t.Fatalf("rejected: %v %v", ok, err)
+		}
+		if _, err := Verify(r, a, evil, date(r), []byte("SK"), false); err != ErrPayloadHash {
+			t.Fatalf("swapped body: err %v, want ErrPayloadHash", err)
+		}
+	})
+	t.Run("signed header in upper-case hex", func(t *testing.T) {
+		r, a := signed(strings.ToUpper(origHash))
+		if ok, err := Verify(r, a, orig, date(r), []byte("SK"), false); !ok || err != nil {
+			t.Fatalf("rejected: %v %v", ok, err)
+		}
+	})
+	t.Run("signed UNSIGNED-PAYLOAD", func(t *testing.T) {
+		r, a := signed(UnsignedPayload)
+		if _, err := Verify(r, a, evil, date(r), []byte("SK"), false); err != ErrUnsignedPayload {
+			t.Fatalf("err %v, want ErrUnsignedPayload", err)
+		}
+		if ok, err := Verify(r, a, []byte("SAMLResponse=x"), date(r), []byte("SK"), true); !ok || err != nil {
+			t.Fatalf("allowed unsigned payload rejected: %v %v", ok, err)
+		}
+	})
+	t.Run("repeated header", func(t *testing.T) {
+		r, a := signed(origHash)
+		r.Header.Add(ContentHashHeader, origHash)
+		if _, err := Verify(r, a, orig, date(r), []byte("SK"), false); err != ErrRepeatedContentHash {
+			t.Fatalf("err %v, want ErrRepeatedContentHash", err)
+		}
+	})
 }

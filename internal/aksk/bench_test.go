@@ -20,7 +20,7 @@ func BenchmarkVerify(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if ok, _ := Verify(r, a, nil, date, []byte(exSK)); !ok {
+		if ok, _ := Verify(r, a, nil, date, []byte(exSK), false); !ok {
 			b.Fatal("rejected")
 		}
 	}

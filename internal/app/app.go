@@ -54,6 +54,8 @@ type App struct {
 	Metrics *metrics.Registry
 
 	guard     *httpx.Guard
+	authn     *authn.Authenticator
+	mw        *httpx.Middleware
 	center    *center.Service
 	purgeKick chan struct{}
 }
@@ -131,6 +133,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
 	authenticator, authorizer := authn.New(a.Store, keys, cfg.Now), authz.NewPolicies(a.Store)
+	authenticator.SetCacheTTL(max(cfg.AuthCacheTTL, 0))
+	a.authn = authenticator
 	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
 	a.guard = guard
 	accessSvc := &access.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}
@@ -156,11 +160,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		reg.WriteTo(w)
 	}))
 	guard.Mount(rt, (&admin.API{Center: centerSvc}).Ops())
-	guard.Mount(rt, (&keystone.API{Accounts: accounts}).Ops())
+	guard.Mount(rt, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
 	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
 	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())
 
-	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen}
+	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout}
+	a.mw = mw
 	a.Handler = mw.Wrap(rt)
 	return a, nil
 }
@@ -169,6 +174,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // (what the purge worker of Serve does in the background) and returns how
 // many stores it finished.
 func (a *App) RunPurges(ctx context.Context) (int, error) { return a.center.RunPurges(ctx) }
+
+// BodyBytesInUse reports the bytes of request bodies held in memory now.
+func (a *App) BodyBytesInUse() int64 { return a.mw.BodyBytesInUse() }
+
+// SweepSignatures deletes the replay guard's expired records (what Serve
+// does every minute) and returns how many.
+func (a *App) SweepSignatures(ctx context.Context) (int, error) { return a.authn.SweepSignatures(ctx) }
 
 // Close releases the store.
 func (a *App) Close() error { return a.DB.Close() }
@@ -184,8 +196,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		}
 	}
 	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler: a.Handler,
+		// Headers must arrive within 5 s; the body then has its own
+		// deadline (BodyTimeout), set by the middleware.
+		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -204,7 +218,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		defer close(workerDone)
 		a.center.PurgeWorker(workerCtx, a.Log, a.purgeKick, time.Minute)
 	}()
-	defer func() { stopWorker(); <-workerDone }()
+	sweepDone := make(chan struct{})
+	go func() {
+		defer close(sweepDone)
+		a.sweepSignatures(workerCtx, time.Minute)
+	}()
+	defer func() { stopWorker(); <-workerDone; <-sweepDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -220,6 +239,25 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		return err
 	}
 	return nil
+}
+
+// sweepSignatures deletes expired replay records every interval until ctx
+// ends.
+func (a *App) sweepSignatures(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := a.authn.SweepSignatures(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("replay guard sweep failed", "err", err.Error())
+		} else if n > 0 {
+			a.Log.Debug("replay guard sweep", "deleted", n)
+		}
+	}
 }
 
 // writeCredentials writes creds to path (mode 0600) unless the file already

@@ -48,6 +48,15 @@ type Config struct {
 	// internal/mail); "" = no e-mail: EMAIL password modes and e-mail
 	// verification are refused.
 	SMTPURL string
+	// AuthCacheTTL is how long a verified access key is reused before it is
+	// read from the store again (IIC_AUTH_CACHE_TTL): a key deleted or
+	// disabled through another replica keeps working here for up to this
+	// long. 0 = the default, 5 s; negative = no cache.
+	AuthCacheTTL time.Duration
+	// BodyBudget and BodyTimeout bound request bodies (see
+	// httpx.Middleware); 0 = 32 MiB and 15 s.
+	BodyBudget  int64
+	BodyTimeout time.Duration
 
 	// Now and Rand are the clock and randomness; nil = time.Now and crypto/rand.
 	Now  func() time.Time
@@ -103,6 +112,12 @@ func (c *Config) Validate() error {
 		if _, err := mail.ParseURL(c.SMTPURL); err != nil {
 			errs = append(errs, fmt.Errorf("--smtp-url: %w", err))
 		}
+	}
+	if c.AuthCacheTTL == 0 {
+		c.AuthCacheTTL = 5 * time.Second
+	}
+	if c.AuthCacheTTL > time.Hour {
+		errs = append(errs, fmt.Errorf("--auth-cache-ttl %s: at most 1h (a revoked key must stop working)", c.AuthCacheTTL))
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -1,8 +1,9 @@
 // Package authn authenticates AK/SK-signed requests: it parses the
-// signature, finds the access key, checks the date window, the security token
-// of temporary credentials and the X-Domain-Id / X-Project-Id scope, and
-// returns the Principal. Every failure is a 401 IIC.1410 with a message that
-// says what to fix and never contains a secret.
+// signature, finds the access key, checks the date window, the body hash,
+// the security token of temporary credentials and the X-Domain-Id /
+// X-Project-Id scope, refuses a replayed write, and returns the Principal.
+// Every failure is a 401 IIC.1410 with a message that says what to fix and
+// never contains a secret.
 package authn
 
 import (
@@ -23,11 +24,22 @@ import (
 // MaxSkew is how far X-Sdk-Date may be from the server's clock.
 const MaxSkew = 15 * time.Minute
 
+// ReplayGrace is how long after its first use a signed write may arrive
+// again. The scheme has no nonce and X-Sdk-Date counts whole seconds, so
+// two identical requests a client signs within one second (the Huawei SDK
+// does, e.g. two SP-certificate creates in a row) carry the same
+// signature; they arrive within about a second of each other. A later use
+// is a replay and is refused until the signature's date leaves the window.
+const ReplayGrace = 2 * time.Second
+
 // Authenticator verifies signed requests against the credential store.
 type Authenticator struct {
 	store store.Store
 	keys  *secrets.Keyring
 	now   func() time.Time
+	// ttl is how long a credential read from the store is reused
+	// (DefaultCacheTTL unless SetCacheTTL).
+	ttl time.Duration
 
 	// projects caches project id → account id (projects never move).
 	projects sync.Map
@@ -40,7 +52,31 @@ type Authenticator struct {
 
 // New returns an Authenticator. now is the clock (time.Now in production).
 func New(st store.Store, keys *secrets.Keyring, now func() time.Time) *Authenticator {
-	return &Authenticator{store: st, keys: keys, now: now, dummy: keys.Derive("authn-dummy")}
+	return &Authenticator{store: st, keys: keys, now: now, ttl: DefaultCacheTTL, dummy: keys.Derive("authn-dummy")}
+}
+
+// SetCacheTTL sets how long a credential read from the store is reused: a
+// key deleted or disabled on another replica keeps working there for up to
+// ttl (0 = read the store on every request). Call it before serving.
+func (a *Authenticator) SetCacheTTL(ttl time.Duration) { a.ttl = ttl }
+
+// Options say what one operation accepts of a signature.
+type Options struct {
+	// UnsignedPayload accepts a signed "X-Sdk-Content-Sha256:
+	// UNSIGNED-PAYLOAD", the SDK's marker for a body it does not sign.
+	// Only operations whose real clients send non-JSON bodies that way
+	// (form posts) set it.
+	UnsignedPayload bool
+}
+
+// singleHeaders must appear at most once: with two, different parts of the
+// server could read different values.
+var singleHeaders = []string{"Authorization", aksk.DateHeader, aksk.SecurityTokenHeader, "X-Domain-Id", "X-Project-Id"}
+
+// isWrite reports whether method may change state; writes are replay-
+// guarded.
+func isWrite(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
 // SecretAAD is the associated data a credential's sealed secret is bound to.
@@ -57,8 +93,17 @@ func unauthorized(msg string) error {
 // signature, so that the reply does not reveal which access keys exist.
 const errBadCredentials = "Signature verification failed: the access key does not exist or the signature does not match (check the AK/SK pair and that the request was not altered)"
 
-// Authenticate checks r (whose body is body) and returns the caller.
-func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte) (*authz.Principal, error) {
+// Authenticate checks r (whose body is body) and returns the caller. A
+// write (any method but GET, HEAD and OPTIONS) is replay-guarded: its
+// signature is recorded until its X-Sdk-Date leaves the ±MaxSkew window,
+// and the same signature arriving ReplayGrace or more after its first use
+// is refused; the principal's ReplayKey is that signature (see Release).
+func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, opt Options) (*authz.Principal, error) {
+	for _, h := range singleHeaders {
+		if vs := r.Header.Values(h); len(vs) > 1 {
+			return nil, unauthorized("The " + h + " header was sent more than once: send it once")
+		}
+	}
 	auth, err := aksk.ParseAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
 		return nil, unauthorized(err.Error())
@@ -79,9 +124,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if err != nil {
 		return nil, err
 	}
-	ok, err := aksk.Verify(r, auth, body, date, secret)
-	if err != nil {
+	ok, err := aksk.Verify(r, auth, body, date, secret, opt.UnsignedPayload)
+	switch {
+	case errors.Is(err, aksk.ErrBadQuery):
 		return nil, unauthorized("Malformed query string: it cannot be canonicalized for signature verification")
+	case err != nil:
+		return nil, unauthorized(err.Error())
 	}
 	if !ok || !known {
 		return nil, unauthorized(errBadCredentials)
@@ -119,7 +167,19 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 			return nil, unauthorized("X-Project-Id does not belong to the account of the access key")
 		}
 	}
+	var replayKey []byte
+	if isWrite(r.Method) {
+		replayKey = auth.Signature
+		first, err := a.store.Signatures().Claim(ctx, replayKey, now, signedAt.Add(MaxSkew+time.Second))
+		if err != nil {
+			return nil, err
+		}
+		if now.Sub(first) >= ReplayGrace {
+			return nil, unauthorized("Replayed request: this signed request was already received. Sign every request anew")
+		}
+	}
 	return &authz.Principal{
+		ReplayKey:   replayKey,
 		Kind:        kindOf(cred.Kind),
 		AccountID:   cred.AccountID,
 		AccessKey:   cred.AccessKey,
@@ -151,8 +211,33 @@ func (a *Authenticator) lookup(ctx context.Context, ak string) (store.Credential
 	if err != nil {
 		return cred, nil, false, err
 	}
-	a.cache.put(ak, &cachedCredential{cred: cred, secret: secret, until: now.Add(CacheTTL)})
+	if a.ttl > 0 {
+		a.cache.put(ak, &cachedCredential{cred: cred, secret: secret, until: now.Add(a.ttl)})
+	}
 	return cred, secret, true, nil
+}
+
+// Release forgets the replay record of p's request, so that the same
+// signed request may be sent again. The guard calls it when a write failed
+// with a server fault (5xx) and so had no effect.
+func (a *Authenticator) Release(ctx context.Context, p *authz.Principal) error {
+	if p == nil || p.ReplayKey == nil {
+		return nil
+	}
+	return a.store.Signatures().Release(ctx, p.ReplayKey)
+}
+
+// SweepSignatures deletes expired replay records in batches until none is
+// left or ctx ends; it returns how many it deleted.
+func (a *Authenticator) SweepSignatures(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := a.store.Signatures().Sweep(ctx, a.now(), 5000)
+		total += n
+		if err != nil || n < 5000 {
+			return total, err
+		}
+	}
 }
 
 func (a *Authenticator) projectAccount(ctx context.Context, projectID string) (string, error) {

@@ -38,7 +38,7 @@ func BenchmarkAuthenticateAndAuthorize(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				p, err := a.Authenticate(ctx, r, nil)
+				p, err := a.Authenticate(ctx, r, nil, authn.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -13,7 +13,7 @@ import (
 	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
 )
 
-// A deleted key keeps working at most CacheTTL on a replica that cached it,
+// A deleted key keeps working at most DefaultCacheTTL on a replica that cached it,
 // and stops at once after Invalidate.
 func TestCredentialCacheExpiry(t *testing.T) {
 	db := sqltest.Open(t, "sqlite")
@@ -29,7 +29,7 @@ func TestCredentialCacheExpiry(t *testing.T) {
 	call := func() error {
 		r := httptest.NewRequest("GET", "/v1/instances", nil)
 		aksk.Sign(r, root.AccessKey, root.SecretKey, nil, now)
-		_, err := a.Authenticate(context.Background(), r, nil)
+		_, err := a.Authenticate(context.Background(), r, nil, authn.Options{})
 		return err
 	}
 	if err := call(); err != nil {
@@ -41,7 +41,7 @@ func TestCredentialCacheExpiry(t *testing.T) {
 	if err := call(); err != nil {
 		t.Fatalf("within the cache TTL the cached key still verifies: %v", err)
 	}
-	now = now.Add(authn.CacheTTL)
+	now = now.Add(authn.DefaultCacheTTL)
 	if err := call(); err == nil {
 		t.Fatal("deleted key accepted after the cache TTL")
 	}

@@ -7,10 +7,11 @@ import (
 	"github.com/iic-project/iic/internal/store"
 )
 
-// CacheTTL bounds how long a credential read from the store is reused. A
-// key deleted or disabled on another replica stops working within CacheTTL;
-// on this replica, Invalidate makes it immediate.
-const CacheTTL = 5 * time.Second
+// DefaultCacheTTL bounds how long a credential read from the store is
+// reused, unless SetCacheTTL says otherwise. A key deleted or disabled on
+// another replica stops working within the TTL; on this replica,
+// Invalidate makes it immediate.
+const DefaultCacheTTL = 5 * time.Second
 
 // cacheSize bounds the number of cached credentials; when full the cache is
 // emptied (cheap, and refilled by live traffic).

@@ -45,6 +45,10 @@ type Principal struct {
 	PolicyIDs []string
 	// MFA reports whether the session behind the credential used MFA.
 	MFA bool
+	// ReplayKey identifies this request to the replay guard (its
+	// signature; nil for reads). It belongs to the request, not the
+	// caller: authn sets it on the Principal it builds for each request.
+	ReplayKey []byte
 }
 
 // Request is one authorization question.

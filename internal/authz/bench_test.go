@@ -50,7 +50,7 @@ func BenchmarkVerifyAndAuthorize(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				p, err := an.Authenticate(ctx, r, nil)
+				p, err := an.Authenticate(ctx, r, nil, authn.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -22,6 +22,8 @@ type Store interface {
 	Regions() Regions
 	Instances() Instances
 	Policies() Policies
+	// Signatures is the replay guard's record of used request signatures.
+	Signatures() Signatures
 
 	// Identity store: users and their passwords (identity service).
 	Users() Users

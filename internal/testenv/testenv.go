@@ -45,6 +45,9 @@ type Options struct {
 	MaxUsersPerStore int
 	// SMTPURL configures outgoing e-mail (e.g. StartSMTP(t).URL()).
 	SMTPURL string
+	// BodyBudget and BodyTimeout bound request bodies (0 = defaults).
+	BodyBudget  int64
+	BodyTimeout time.Duration
 }
 
 // Server is a running in-process server.
@@ -76,7 +79,7 @@ func Start(t testing.TB, opt Options) *Server {
 	cfg := app.Config{
 		Listen: ln.Addr().String(), Listener: ln, DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
-		MaxUsersPerStore: opt.MaxUsersPerStore, SMTPURL: opt.SMTPURL,
+		MaxUsersPerStore: opt.MaxUsersPerStore, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
 	}
 	if testing.Verbose() {
 		cfg.LogOutput = os.Stderr

@@ -121,3 +121,11 @@ func jsonKind(goKind string) string {
 	}
 	return "a number"
 }
+
+// statusOf is the HTTP status WriteError answers err with.
+func statusOf(err error) int {
+	if e, ok := apierr.From(err); ok {
+		return e.Status()
+	}
+	return http.StatusInternalServerError
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -14,18 +15,38 @@ import (
 	"github.com/iic-project/iic/internal/metrics"
 )
 
-// MaxBody is the largest request body accepted (1 MiB).
-const MaxBody = 1 << 20
-
 // Middleware wraps the whole server.
 type Middleware struct {
 	Log     *slog.Logger
 	Metrics *metrics.Registry
 	IDs     ids.Generator
+	// BodyBudget bounds the bytes of request bodies in memory at once
+	// (0 = DefaultBodyBudget); a body that cannot get its bytes before
+	// its deadline is refused. BodyTimeout is how long a client has to
+	// send its body (0 = DefaultBodyTimeout).
+	BodyBudget  int64
+	BodyTimeout time.Duration
+
+	once sync.Once
+	bb   *byteBudget
 }
 
-// Wrap returns h behind request ids, the body limit, panic recovery, the
-// access log and metrics.
+func (m *Middleware) budget() *byteBudget {
+	m.once.Do(func() {
+		n := m.BodyBudget
+		if n <= 0 {
+			n = DefaultBodyBudget
+		}
+		m.bb = newByteBudget(n)
+	})
+	return m.bb
+}
+
+// BodyBytesInUse reports the bytes of request bodies held right now.
+func (m *Middleware) BodyBytesInUse() int64 { return m.budget().inUse() }
+
+// Wrap returns h behind request ids, the body limits (size, deadline,
+// budget), panic recovery, the access log and metrics.
 func (m *Middleware) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -52,16 +73,15 @@ func (m *Middleware) Wrap(h http.Handler) http.Handler {
 				"duration_ms", float64(d.Microseconds())/1000, "bytes", sw.n, "ak", in.principal, "remote", r.RemoteAddr)
 		}()
 		if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-			r.Body.Close()
+			body, held, err := m.readBody(sw, r)
+			defer m.budget().release(held)
 			if err != nil {
-				WriteError(sw, r, apierr.IIC400_400.New("the request body could not be read"))
+				// The rest of the body is not read: close the connection.
+				sw.Header().Set("Connection", "close")
+				WriteError(sw, r, err)
 				return
 			}
-			if len(body) > MaxBody {
-				WriteError(sw, r, apierr.IIC400_400.New("the request body exceeds the 1 MiB limit"))
-				return
-			}
+			r.Body.Close()
 			in.body = body
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 )
 
@@ -23,11 +24,18 @@ type Op struct {
 	// read path values and the principal (e.g. its account id).
 	Resource func(r *http.Request, p *authz.Principal) string
 	Handler  HandlerFunc
+	// UnsignedPayload accepts a body the client did not sign (a signed
+	// X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD); only for operations whose
+	// real clients post non-JSON bodies that way.
+	UnsignedPayload bool
 }
 
-// Authenticator turns a signed request into a principal.
+// Authenticator turns a signed request into a principal (package authn).
 type Authenticator interface {
-	Authenticate(ctx context.Context, r *http.Request, body []byte) (*authz.Principal, error)
+	Authenticate(ctx context.Context, r *http.Request, body []byte, opt authn.Options) (*authz.Principal, error)
+	// Release forgets the replay record of p's request (the write failed
+	// with a server fault and may be sent again).
+	Release(ctx context.Context, p *authz.Principal) error
 }
 
 // Guard authenticates and authorizes signed operations.
@@ -54,7 +62,7 @@ func (g *Guard) Ops() []Op { return append([]Op(nil), g.mounted...) }
 func (g *Guard) handler(op Op) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		p, err := g.Authn.Authenticate(ctx, r, Body(ctx))
+		p, err := g.Authn.Authenticate(ctx, r, Body(ctx), authn.Options{UnsignedPayload: op.UnsignedPayload})
 		if err != nil {
 			WriteError(w, r, err)
 			return
@@ -70,6 +78,11 @@ func (g *Guard) handler(op Op) http.Handler {
 		}
 		r = r.WithContext(authz.WithPrincipal(ctx, p))
 		if err := op.Handler(w, r); err != nil {
+			if statusOf(err) >= 500 {
+				if rerr := g.Authn.Release(ctx, p); rerr != nil {
+					Logger(ctx).Warn("replay guard: release failed", "err", rerr.Error())
+				}
+			}
 			WriteError(w, r, err)
 		}
 	})

@@ -16,6 +16,9 @@ import (
 // API holds the services the surface calls.
 type API struct {
 	Accounts *account.Service
+	// PublicURL is how clients reach the server; links are built from it,
+	// never from the request's (unsigned) Host header.
+	PublicURL string
 }
 
 // Ops is the surface's route table.
@@ -36,13 +39,7 @@ type links struct {
 	Next     *string `json:"next"`
 }
 
-func selfLink(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + r.URL.Path
-}
+func (a *API) selfLink(r *http.Request) string { return a.PublicURL + r.URL.Path }
 
 func (a *API) listAuthDomains(w http.ResponseWriter, r *http.Request) error {
 	p := authz.PrincipalFrom(r.Context())
@@ -50,7 +47,7 @@ func (a *API) listAuthDomains(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	self := selfLink(r)
+	self := a.selfLink(r)
 	type domain struct {
 		ID          string `json:"id"`
 		Name        string `json:"name"`
@@ -76,7 +73,7 @@ func (a *API) listProjects(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	name, byName := q.Get("name"), q.Has("name")
-	self := selfLink(r)
+	self := a.selfLink(r)
 	type project struct {
 		ID          string `json:"id"`
 		Name        string `json:"name"`

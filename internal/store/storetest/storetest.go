@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"InstancePaging", testInstancePaging},
 		{"Users", testUsers},
 		{"Policies", testPolicies},
+		{"Signatures", testSignatures},
+		{"SignaturesConcurrent", testSignaturesConcurrent},
 		{"TxCommitAndRollback", testTx},
 		{"TxPanicRollsBack", testTxPanic},
 		{"Ping", func(t *testing.T, s store.Store) {
