@@ -3,18 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/iic-project/iic/internal/aksk"
-	"github.com/iic-project/iic/internal/app"
 	"github.com/iic-project/iic/internal/policy/managed"
 )
 
@@ -31,17 +26,11 @@ The secret key is printed once by "create" and cannot be read again.
 The commands call the server's admin API (POST/GET/DELETE /v1/iic/access-keys)
 signed with AK/SK, so they work with any store and any host:
 
-  --endpoint URL   server base URL (env IIC_ENDPOINT; default http://127.0.0.1:8080)
-  --data-dir DIR   where root-credentials.json is read from (env IIC_DATA_DIR; default ./data)
-
-Credentials: IIC_ACCESS_KEY and IIC_SECRET_KEY when both are set, else the
-root keys in <data-dir>/root-credentials.json.
-`
+` + targetHelp
 
 type keysClient struct {
-	endpoint string
-	ak, sk   string
-	http     *http.Client
+	target
+	http *http.Client
 }
 
 func keysCmd(args []string, stdout, stderr io.Writer) int {
@@ -56,8 +45,7 @@ func keysCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, keysHelp) }
-	endpoint := fs.String("endpoint", env("IIC_ENDPOINT", "http://127.0.0.1:8080"), "server base URL")
-	dataDir := fs.String("data-dir", env("IIC_DATA_DIR", "./data"), "data directory holding root-credentials.json")
+	tf := addTargetFlags(fs)
 	var policies listFlag
 	var description, userName string
 	if sub == "create" {
@@ -71,11 +59,12 @@ func keysCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	c, err := newKeysClient(*endpoint, *dataDir)
+	tgt, err := tf.resolve(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "iic keys:", err)
 		return 2
 	}
+	c := &keysClient{target: tgt, http: &http.Client{Timeout: 30 * time.Second}}
 	var status int
 	var body []byte
 	switch {
@@ -121,34 +110,13 @@ func keysCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func newKeysClient(endpoint, dataDir string) (*keysClient, error) {
-	c := &keysClient{endpoint: strings.TrimRight(endpoint, "/"), http: &http.Client{Timeout: 30 * time.Second}}
-	c.ak, c.sk = os.Getenv("IIC_ACCESS_KEY"), os.Getenv("IIC_SECRET_KEY")
-	if c.ak != "" && c.sk != "" {
-		return c, nil
-	}
-	raw, err := os.ReadFile(filepath.Join(dataDir, app.CredentialsFile))
-	if err != nil {
-		return nil, fmt.Errorf("no credentials: set IIC_ACCESS_KEY and IIC_SECRET_KEY, or point --data-dir at the server's data directory (%w)", err)
-	}
-	var creds struct {
-		AccessKey string `json:"access_key"`
-		SecretKey string `json:"secret_key"`
-	}
-	if err := json.Unmarshal(raw, &creds); err != nil || creds.AccessKey == "" || creds.SecretKey == "" {
-		return nil, errors.New(app.CredentialsFile + " is not a credentials file")
-	}
-	c.ak, c.sk = creds.AccessKey, creds.SecretKey
-	return c, nil
-}
-
 func (c *keysClient) do(method, path string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequest(method, c.endpoint+path, bytes.NewReader(body))
+	req, err := http.NewRequest(method, c.URL+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	aksk.Sign(req, c.ak, c.sk, body, time.Now())
+	aksk.Sign(req, c.AK, c.SK, body, time.Now())
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, nil, err

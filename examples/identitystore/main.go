@@ -4,13 +4,21 @@
 // on a fresh server), creates a user (with a one-time password) and a group,
 // adds the user to it and checks the membership.
 //
-//	go run ./examples/identitystore alice   # from the directory holding data/
+//	go run ./examples/identitystore [--url URL] [--creds FILE] alice
+//
+// --url defaults to $IIC_URL, else http://127.0.0.1:8080; --creds to
+// $IIC_CREDENTIALS, else root-credentials.json in $IIC_DATA_DIR (default
+// ./data), which iic serve writes. IIC_ACCESS_KEY and IIC_SECRET_KEY, both
+// set, are used instead of a file unless --creds is given. User names are
+// unique in a store: a second run needs another name.
 package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/global"
@@ -22,26 +30,20 @@ import (
 )
 
 func main() {
-	url := "http://127.0.0.1:8080" // your iic server
-	if v := os.Getenv("IIC_URL"); v != "" {
-		url = v
-	}
+	var url, credsFile string
+	flag.StringVar(&url, "url", env("IIC_URL", "http://127.0.0.1:8080"), "your iic server (env IIC_URL)")
+	flag.StringVar(&credsFile, "creds", "", "credentials file written by iic serve (env IIC_CREDENTIALS; default <IIC_DATA_DIR>/root-credentials.json)")
+	flag.Parse()
 	name := "alice"
-	if len(os.Args) > 1 {
-		name = os.Args[1]
+	if flag.NArg() > 0 {
+		name = flag.Arg(0)
 	}
-	var creds struct {
-		AccessKey string `json:"access_key"`
-		SecretKey string `json:"secret_key"`
-	}
-	b, err := os.ReadFile("data/root-credentials.json") // written by iic serve
-	check("read credentials", err)
-	check("parse credentials", json.Unmarshal(b, &creds))
+	ak, sk := credentials(credsFile)
 	reg := region.NewRegion("cn-north-4", url)
 
 	// The identity store id comes from the instance (identitycenter, global credentials).
 	center := ic.NewIdentityCenterClient(ic.IdentityCenterClientBuilder().WithRegion(reg).
-		WithCredential(global.NewCredentialsBuilder().WithAk(creds.AccessKey).WithSk(creds.SecretKey).WithIamEndpointOverride(url).Build()).Build())
+		WithCredential(global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithIamEndpointOverride(url).Build()).Build())
 	inst, err := center.ListInstances(&icmodel.ListInstancesRequest{})
 	check("ListInstances", err)
 	if len(*inst.Instances) == 0 { // a fresh server: pick the home region and enable Identity Center
@@ -57,7 +59,7 @@ func main() {
 
 	// identitycenterstore takes basic credentials (the SDK finds the project via GET /v3/projects).
 	store := ics.NewIdentityCenterStoreClient(ics.IdentityCenterStoreClientBuilder().WithRegion(reg).
-		WithCredential(basic.NewCredentialsBuilder().WithAk(creds.AccessKey).WithSk(creds.SecretKey).WithIamEndpointOverride(url).Build()).Build())
+		WithCredential(basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithIamEndpointOverride(url).Build()).Build())
 	user, err := store.CreateUser(&model.CreateUserRequest{IdentityStoreId: sid, Body: &model.CreateUserReqBody{
 		UserName: name, DisplayName: name, PasswordMode: model.GetCreateUserReqBodyPasswordModeEnum().OTP,
 		Name:   &model.NameDto{GivenName: name, FamilyName: "Example"},
@@ -84,4 +86,39 @@ func check(what string, err error) {
 		fmt.Fprintln(os.Stderr, what+":", err)
 		os.Exit(1)
 	}
+}
+
+// credentials returns the access key pair: from file when given, else
+// IIC_ACCESS_KEY and IIC_SECRET_KEY when both are set, else from
+// $IIC_CREDENTIALS or <$IIC_DATA_DIR>/root-credentials.json.
+func credentials(file string) (ak, sk string) {
+	if file == "" {
+		if ak, sk := os.Getenv("IIC_ACCESS_KEY"), os.Getenv("IIC_SECRET_KEY"); ak != "" && sk != "" {
+			return ak, sk
+		}
+		file = env("IIC_CREDENTIALS", filepath.Join(env("IIC_DATA_DIR", "data"), "root-credentials.json"))
+	}
+	var creds struct {
+		AccessKey string `json:"access_key"`
+		SecretKey string `json:"secret_key"`
+	}
+	b, err := os.ReadFile(file)
+	if err == nil {
+		err = json.Unmarshal(b, &creds)
+	}
+	if err == nil && (creds.AccessKey == "" || creds.SecretKey == "") {
+		err = fmt.Errorf("no access_key and secret_key in it")
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "credentials %s: %v (point --creds or IIC_CREDENTIALS at the file iic serve wrote)\n", file, err)
+		os.Exit(2)
+	}
+	return creds.AccessKey, creds.SecretKey
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

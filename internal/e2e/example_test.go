@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/iic-project/iic/internal/testenv"
@@ -13,7 +14,7 @@ import (
 
 // runExample builds ./examples/<name> and runs it with args from a directory
 // holding data/root-credentials.json (as the README tells users to), against
-// srv; it returns what the example printed.
+// srv (IIC_URL, unless args hold --url); it returns what the example printed.
 func runExample(t *testing.T, srv *testenv.Server, name string, args ...string) string {
 	t.Helper()
 	work := t.TempDir()
@@ -29,7 +30,10 @@ func runExample(t *testing.T, srv *testenv.Server, name string, args ...string) 
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "IIC_URL="+srv.URL)
+	cmd.Env = append(os.Environ(), "IIC_URL="+srv.URL, "IIC_CREDENTIALS=", "IIC_DATA_DIR=", "IIC_ACCESS_KEY=", "IIC_SECRET_KEY=")
+	if slices.Contains(args, "--url") {
+		cmd.Env = append(cmd.Env, "IIC_URL=http://127.0.0.1:1") // the flag must win
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("example %s: %v\n%s", name, err, out)
@@ -37,17 +41,19 @@ func runExample(t *testing.T, srv *testenv.Server, name string, args ...string) 
 	return string(out)
 }
 
-// The README's SDK example works as written.
+// The README's SDK example works as written, pointed at the server and the
+// credentials file with --url and --creds.
 func TestReadmeSDKExample(t *testing.T) {
 	srv := testenv.Start(t, testenv.Options{})
 	_, storeID := srv.EnableIdentityCenter(t)
-	if out := runExample(t, srv, "sdk"); !regexp.MustCompile(regexp.QuoteMeta(storeID)).MatchString(out) {
+	if out := runExample(t, srv, "sdk", "--url", srv.URL, "--creds", filepath.Join(srv.DataDir, "root-credentials.json")); !regexp.MustCompile(regexp.QuoteMeta(storeID)).MatchString(out) {
 		t.Fatalf("example output lacks the identity store %s:\n%s", storeID, out)
 	}
 }
 
 // The identity-store example creates a user with a one-time password, a
-// group and the membership, through the SDK alone.
+// group and the membership, through the SDK alone (IIC_URL and the default
+// data/root-credentials.json).
 func TestIdentityStoreExample(t *testing.T) {
 	srv := testenv.Start(t, testenv.Options{}) // fresh: the example enables Identity Center
 	out := runExample(t, srv, "identitystore", "carol")

@@ -188,7 +188,7 @@ func TestPoliciesThroughSDK(t *testing.T) {
 		})
 
 		t.Run("keys CLI against the server", func(t *testing.T) {
-			out, err := exec.Command(testenv.Binary(t), "keys", "create", "--endpoint", srv.URL, "--data-dir", srv.DataDir,
+			out, err := exec.Command(testenv.Binary(t), "keys", "create", "--url", srv.URL, "--creds", filepath.Join(srv.DataDir, "root-credentials.json"),
 				"--policy", "IdentityCenter ReadOnlyAccess", "--description", "from the CLI").Output()
 			if err != nil {
 				t.Fatalf("iic keys create: %v", err)

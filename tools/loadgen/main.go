@@ -5,6 +5,10 @@
 //	go run ./tools/loadgen --url http://127.0.0.1:8080 --creds data/root-credentials.json \
 //	    --path /v1/instances --concurrency 16 --duration 10s
 //
+// --url and --creds default, like every iic client's, to $IIC_URL (else
+// http://127.0.0.1:8080) and $IIC_CREDENTIALS (else root-credentials.json
+// in $IIC_DATA_DIR, default ./data).
+//
 // Each request is signed afresh (as the SDK does), so signature verification
 // is part of what is measured. It refuses targets outside the loopback range.
 // With --vary N, "{n}" in the path and body becomes a random number below N
@@ -25,6 +29,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,8 +41,9 @@ import (
 )
 
 func main() {
-	target := flag.String("url", "http://127.0.0.1:8080", "server base URL (loopback only)")
-	credsPath := flag.String("creds", "data/root-credentials.json", "root-credentials.json to sign with")
+	target := flag.String("url", env("IIC_URL", "http://127.0.0.1:8080"), "server base URL, loopback only (env IIC_URL)")
+	credsPath := flag.String("creds", env("IIC_CREDENTIALS", filepath.Join(env("IIC_DATA_DIR", "data"), "root-credentials.json")),
+		"root-credentials.json to sign with (env IIC_CREDENTIALS; default <IIC_DATA_DIR>/root-credentials.json)")
 	method := flag.String("method", "GET", "HTTP method")
 	path := flag.String("path", "/v1/instances", "request path and query")
 	body := flag.String("body", "", "request body")
@@ -133,6 +139,13 @@ func loopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
 
 func fail(msg string) {
