@@ -16,8 +16,7 @@ const (
 	exSK = "exampleSecretKey0000000000000000000000000"
 )
 
-// The worked examples of shared/spec/SIGNING.md (signexample/output.txt),
-// produced by the real SDK.
+// Worked examples produced by the real SDK's signer (see docs/signing.md).
 func TestSDKWorkedExamples(t *testing.T) {
 	cases := []struct {
 		name, method, target, auth string

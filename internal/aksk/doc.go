@@ -1,5 +1,5 @@
 // Package aksk implements the Huawei Cloud SDK's AK/SK request signature,
-// SDK-HMAC-SHA256 (shared/spec/SIGNING.md), for verifying requests and for
+// SDK-HMAC-SHA256 (docs/signing.md), for verifying requests and for
 // signing them in tests and the CLI.
 //
 // The canonical request is rebuilt from the wire request exactly as the SDK

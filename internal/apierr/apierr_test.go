@@ -58,18 +58,6 @@ func TestGeneratedTableIsCurrent(t *testing.T) {
 	}
 }
 
-// The copy in this package must equal the project's spec when it is beside us.
-func TestTSVMatchesSharedSpec(t *testing.T) {
-	shared, err := os.ReadFile("../../../shared/spec/error-codes.tsv")
-	if err != nil {
-		t.Skip("shared/spec not beside the checkout")
-	}
-	local, _ := os.ReadFile("error-codes.tsv")
-	if !bytes.Equal(shared, local) {
-		t.Fatal("internal/apierr/error-codes.tsv differs from shared/spec/error-codes.tsv")
-	}
-}
-
 // Client input quoted in a message comes back bounded.
 func TestLongArgumentsAreBounded(t *testing.T) {
 	long := strings.Repeat("é", 2000) // 4,000 bytes

@@ -2,9 +2,11 @@
 // injected randomness source (crypto/rand in production, a seeded reader in
 // tests) so that callers can make id generation deterministic.
 //
-// Formats follow shared/spec/API.md: instance ids are 20 characters
-// ("ins-" + 16 hex), identity store ids "d-" + 10 hex, account and project ids
-// 32 lowercase hex, request ids 36-character UUIDs.
+// Formats follow the product (the SDK's models and Huawei's IAM Identity
+// Center API reference,
+// https://support.huaweicloud.com/intl/en-us/api-identitycenter/): instance
+// ids are 20 characters ("ins-" + 16 hex), identity store ids "d-" + 10 hex,
+// account and project ids 32 lowercase hex, request ids 36-character UUIDs.
 package ids
 
 import (

@@ -16,7 +16,10 @@ import (
 	"github.com/iic-project/iic/internal/apierr"
 )
 
-// Limits of the limit query parameter (shared/spec/API.md).
+// Limits of the limit query parameter and the marker length. The product's
+// list operations take limit 1–100 (Huawei's IAM Identity Center API
+// reference, https://support.huaweicloud.com/intl/en-us/api-identitycenter/);
+// the marker format is iic's own.
 const (
 	DefaultLimit = 100
 	MaxLimit     = 100

@@ -1,6 +1,8 @@
-// Command gen turns error-codes.tsv (the product's error-code table, copied
-// from shared/spec) into codes_gen.go: one Def variable per table row, so a
-// handler can only return an error the table defines.
+// Command gen turns error-codes.tsv (the product's error-code table, as in
+// the error-code appendix of Huawei's IAM Identity Center API reference,
+// https://support.huaweicloud.com/intl/en-us/api-identitycenter/) into
+// codes_gen.go: one Def variable per table row, so a handler can only return
+// an error the table defines.
 //
 // Naming: a code that appears once becomes IIC1216; a code that appears with
 // several statuses gets the status appended (IIC1000_403); a code+status pair
