@@ -114,9 +114,11 @@ func seedInstance(ctx context.Context, a *app.App) (string, error) {
 
 // seedRows writes the rows exactly as the identity service would (the
 // tables of sqlstore migrations 0002 and 0004), in batches of 10,000
-// (sqlstore.BulkInsert).
+// (sqlstore.BulkInsert), created_by / updated_by the root key's actor (the
+// account id, authz.Principal.Actor).
 func seedRows(ctx context.Context, a *app.App, storeID string, nUsers, nGroups, nPower int) error {
 	now := time.Now().UTC().UnixMilli()
+	actor := a.Root.AccountID
 	const batch = 10_000
 	userCols := []string{"identity_store_id", "id", "user_name", "user_name_key", "display_name", "email_key", "email",
 		"external_ids", "enabled", "email_verified", "profile", "created_at", "created_by", "updated_at", "updated_by"}
@@ -130,7 +132,7 @@ func seedRows(ctx context.Context, a *app.App, storeID string, nUsers, nGroups, 
 				"emails": []map[string]any{{"value": email, "type": "work", "primary": true}},
 			})
 			rows = append(rows, []any{storeID, seedUserID(n), name, name, "Seed User " + fmt.Sprint(n), email, email,
-				"[]", true, false, string(profile), now, "seed", now, "seed"})
+				"[]", true, false, string(profile), now, actor, now, actor})
 		}
 		if err := a.DB.BulkInsert(ctx, "users", userCols, rows); err != nil {
 			return fmt.Errorf("users: %w", err)
@@ -142,7 +144,7 @@ func seedRows(ctx context.Context, a *app.App, storeID string, nUsers, nGroups, 
 		rows := make([][]any, 0, batch)
 		for g := start; g < min(start+batch, nGroups); g++ {
 			name := fmt.Sprintf("seed-group-%d", g)
-			rows = append(rows, []any{storeID, seedGroupID(g), name, name, "", "[]", now, "seed", now, "seed"})
+			rows = append(rows, []any{storeID, seedGroupID(g), name, name, "", "[]", now, actor, now, actor})
 		}
 		if err := a.DB.BulkInsert(ctx, "groups", groupCols, rows); err != nil {
 			return fmt.Errorf("groups: %w", err)

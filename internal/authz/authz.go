@@ -51,6 +51,22 @@ type Principal struct {
 	ReplayKey []byte
 }
 
+// Actor is the principal's stable identifier, the one value iic records
+// wherever it notes who acted (created_by / updated_by of users and groups,
+// the creator of an MFA registration link): UserID when it is set — the
+// portal user behind temporary credentials, the access key of a scoped key
+// (the g:UserId policies see) — else the account id, for the account's root
+// key. Labels (a scoped key's UserName) and the root access key, which can
+// change or be replaced, are never used. Huawei documents created_by only as
+// "the creator"; an id that stays the same for the same caller is the
+// closest match to what it records.
+func (p *Principal) Actor() string {
+	if p.UserID != "" {
+		return p.UserID
+	}
+	return p.AccountID
+}
+
 // Request is one authorization question.
 type Request struct {
 	Action          string // e.g. "identitycenter:instances:list"

@@ -161,3 +161,20 @@ func TestPrincipalURN(t *testing.T) {
 }
 
 var httpxSourceIP = netip.MustParseAddr("192.0.2.7")
+
+// Actor is the one definition of who acted: the user id behind temporary
+// credentials, a scoped key's access key (its UserID), the account for root.
+func TestPrincipalActor(t *testing.T) {
+	for _, tc := range []struct {
+		p    authz.Principal
+		want string
+	}{
+		{authz.Principal{Kind: authz.KindRoot, AccountID: "acct", AccessKey: "ROOTAK"}, "acct"},
+		{authz.Principal{Kind: authz.KindScoped, AccountID: "acct", AccessKey: "SCOPEDAK", UserID: "SCOPEDAK", UserName: "label"}, "SCOPEDAK"},
+		{authz.Principal{Kind: authz.KindTemporary, AccountID: "acct", AccessKey: "TEMPAK", UserID: "user-1", UserName: "alice"}, "user-1"},
+	} {
+		if got := tc.p.Actor(); got != tc.want {
+			t.Errorf("%s: Actor() = %q, want %q", tc.p.Kind, got, tc.want)
+		}
+	}
+}

@@ -6,8 +6,6 @@ import (
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
-	"github.com/iic-project/iic/internal/authz"
-	"github.com/iic-project/iic/internal/identity"
 )
 
 // deviceOps are users' MFA devices and portal sessions.
@@ -24,16 +22,6 @@ func (a *API) deviceOps() []httpx.Op {
 	}
 }
 
-// deviceCaller is the account acting and who is recorded as the actor.
-func deviceCaller(r *http.Request) identity.Caller {
-	p := authz.PrincipalFrom(r.Context())
-	actor := p.UserID
-	if actor == "" {
-		actor = p.AccountID
-	}
-	return identity.Caller{AccountID: p.AccountID, Actor: actor}
-}
-
 type registerMfaDeviceResponse struct {
 	IdentityStoreID string `json:"identity_store_id"`
 	UserID          string `json:"user_id"`
@@ -43,7 +31,7 @@ type registerMfaDeviceResponse struct {
 
 func (a *API) registerMfaDevice(w http.ResponseWriter, r *http.Request) error {
 	storeID, userID := storeIDOf(r), r.PathValue("user_id")
-	link, err := a.Identity.RegisterMfaDevice(r.Context(), deviceCaller(r), storeID, userID)
+	link, err := a.Identity.RegisterMfaDevice(r.Context(), callerFor(r), storeID, userID)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/iic-project/iic/internal/api/httpx"
-	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/store"
@@ -31,18 +30,6 @@ func (a *API) groupOps() []httpx.Op {
 		{Pattern: "GET " + base + "/group-memberships-for-member", Action: "identitystore:groupMembership:listForMember", Resource: storeURN, Handler: a.listGroupMembershipsForMember},
 		{Pattern: "POST " + base + "/is-member-in-groups", Action: "identitystore:groupMembership:isMemberInGroups", Resource: storeURN, Handler: a.isMemberInGroups},
 	}
-}
-
-// groupsCaller is the caller of a write: its account, and the actor
-// recorded in created_by / updated_by (the user behind temporary
-// credentials, else the account).
-func groupsCaller(r *http.Request) identity.Caller {
-	p := authz.PrincipalFrom(r.Context())
-	actor := p.UserID
-	if actor == "" {
-		actor = p.AccountID
-	}
-	return identity.Caller{AccountID: p.AccountID, Actor: actor}
 }
 
 type groupExtIDDTO struct {
@@ -95,7 +82,7 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	id, err := a.Identity.CreateGroup(r.Context(), groupsCaller(r), storeIDOf(r), identity.NewGroup{DisplayName: in.DisplayName, Description: in.Description})
+	id, err := a.Identity.CreateGroup(r.Context(), callerFor(r), storeIDOf(r), identity.NewGroup{DisplayName: in.DisplayName, Description: in.Description})
 	if err != nil {
 		return err
 	}
@@ -171,7 +158,7 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) error {
 	for _, op := range in.Operations {
 		ops = append(ops, identity.GroupAttributeOp{Path: op.AttributePath, Value: op.AttributeValue})
 	}
-	if err := a.Identity.UpdateGroup(r.Context(), groupsCaller(r), storeIDOf(r), r.PathValue("group_id"), ops); err != nil {
+	if err := a.Identity.UpdateGroup(r.Context(), callerFor(r), storeIDOf(r), r.PathValue("group_id"), ops); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct{}{})

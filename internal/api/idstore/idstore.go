@@ -42,6 +42,14 @@ func storeURN(r *http.Request, p *authz.Principal) string {
 
 func accountOf(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
 
+// callerFor is the caller of a write: its account, and the actor recorded in
+// created_by / updated_by (authz.Principal.Actor, the same for every
+// resource).
+func callerFor(r *http.Request) identity.Caller {
+	p := authz.PrincipalFrom(r.Context())
+	return identity.Caller{AccountID: p.AccountID, Actor: p.Actor()}
+}
+
 func storeIDOf(r *http.Request) string { return r.PathValue("identity_store_id") }
 
 // pageInfo is the page_info of every paginated list: next_marker is null on

@@ -7,7 +7,6 @@ import (
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
-	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/store"
@@ -30,15 +29,6 @@ func (a *API) userOps() []httpx.Op {
 }
 
 var userEmpty = struct{}{}
-
-func callerFor(r *http.Request) identity.Caller {
-	p := authz.PrincipalFrom(r.Context())
-	actor := p.UserName
-	if actor == "" {
-		actor = p.AccessKey
-	}
-	return identity.Caller{AccountID: p.AccountID, Actor: actor}
-}
 
 // userBody is the user attributes of CreateUser (CreateUserReqBody).
 type userBody struct {
