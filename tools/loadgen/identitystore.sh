@@ -12,8 +12,9 @@
 #
 #   tools/loadgen/identitystore.sh DATA_DIR STORE_ID [DATABASE_URL] [CONCURRENCY] [DURATION]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 data=${1:?data dir}
+data=$(cd "$data" && pwd) # relative to where the script was started
+cd "$(dirname "$0")/../.."
 store=${2:?identity store id (printed by iic dev seed)}
 dburl=${3:-}
 conc=${4:-16}
@@ -21,15 +22,16 @@ dur=${5:-10s}
 port=$((20000 + RANDOM % 20000))
 base="http://127.0.0.1:$port"
 
-go build -o /tmp/iic-perf ./cmd/iic
-go build -o /tmp/loadgen-perf ./tools/loadgen
-IIC_MAX_USERS_PER_STORE=${IIC_MAX_USERS_PER_STORE:-2000000} /tmp/iic-perf serve --listen "127.0.0.1:$port" --data-dir "$data" --database-url "$dburl" --log-level error &
+bin=$(mktemp -d) pid=
+trap '[ -z "$pid" ] || { kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; }; rm -rf "$bin"' EXIT
+go build -o "$bin/iic" ./cmd/iic
+go build -o "$bin/loadgen" ./tools/loadgen
+IIC_MAX_USERS_PER_STORE=${IIC_MAX_USERS_PER_STORE:-2000000} "$bin/iic" serve --listen "127.0.0.1:$port" --data-dir "$data" --database-url "$dburl" --log-level error &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs "$base/readyz" >/dev/null || { echo "server not ready after 60 s" >&2; exit 1; }
 
-lg() { /tmp/loadgen-perf --url "$base" --creds "$data/root-credentials.json" --scope-header none \
+lg() { "$bin/loadgen" --url "$base" --creds "$data/root-credentials.json" --scope-header none \
   --concurrency "$conc" --duration "$dur" --max 500000 "$@"; }
 p="/v1/identity-stores/$store"
 groups=$(for k in $(seq 0 49); do printf '"00000000-0000-4000-9000-%012d",' "$k"; done)
