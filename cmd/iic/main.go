@@ -1,7 +1,14 @@
 // Command iic is the self-hosted IAM Identity Center server and its tools.
 //
 //	iic serve     run the server
+//	iic policy    simulate policies offline, list the system-defined ones
+//	iic keys      manage scoped access keys through a running server
+//	              (--url / IIC_URL, --creds / IIC_CREDENTIALS: target.go)
+//	iic dev seed  bulk-load a large identity store
 //	iic version   print the version
+//
+// Install it with "go install ./cmd/iic" (into $(go env GOPATH)/bin) or
+// build it with "go build -o iic ./cmd/iic".
 package main
 
 import (
