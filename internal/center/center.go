@@ -23,10 +23,14 @@ import (
 	"github.com/iic-project/iic/internal/store"
 )
 
-// Service status values of GetIdentityCenterServiceStatus.
+// Service status values of GetIdentityCenterServiceStatus, as the product
+// answers them: its API page's example is {"serviceStatus": "enable"}, and
+// the huaweicloud Terraform provider waits after StartIdentityCenter until it
+// reads exactly "enable" (anything else counts as "disable"). The SDK's
+// enum names ENABLED/DISABLED but decodes any string.
 const (
-	StatusEnabled  = "ENABLED"
-	StatusDisabled = "DISABLED"
+	StatusEnabled  = "enable"
+	StatusDisabled = "disable"
 )
 
 // Service implements the lifecycle operations.
