@@ -181,9 +181,14 @@ type tfConfig struct {
 	// What the update step changes.
 	AliceDisplayName, GroupDescription, IdPLoginURL string
 	MinPasswordLength                               int
+	InstanceAlias                                   string // "" = unset
 }
 
 func (c tfConfig) render() string {
+	alias := ""
+	if c.InstanceAlias != "" {
+		alias = fmt.Sprintf("  alias      = %q\n", c.InstanceAlias)
+	}
 	return fmt.Sprintf(`terraform {
   required_providers {
     huaweicloud = {
@@ -217,7 +222,7 @@ resource "huaweicloud_identitycenter_registered_region" "home" {
 
 resource "huaweicloud_identitycenter_instance" "this" {
   depends_on = [huaweicloud_identitycenter_registered_region.home]
-}
+%[12]s}
 
 locals {
   store = huaweicloud_identitycenter_instance.this.identity_store_id
@@ -306,7 +311,7 @@ resource "huaweicloud_identitycenter_service_provider_certificate" "sp" {
   depends_on        = [huaweicloud_identitycenter_identity_provider.corp]
 }
 `, c.URL, c.AK, c.SK, c.DomainID, c.ProjectID, strings.TrimSpace(c.IdPCertPEM), c.AliceDisplayName, c.GroupDescription,
-		c.IdPLoginURL, c.MinPasswordLength, providerVersion)
+		c.IdPLoginURL, c.MinPasswordLength, providerVersion, alias)
 }
 
 // importID is the ID `terraform import` takes for a resource of the
@@ -453,13 +458,17 @@ func testTerraform(t *testing.T, tfBin, mirror, dialect string) {
 		}
 	}
 
-	// Update: a display name, a description, the IdP's login URL and the
-	// password policy; the server has the new values and the plan is clean.
-	cfg.AliceDisplayName, cfg.GroupDescription = "Alice E. Example", "Engineering team"
+	// Update: the instance's alias, a display name, a description, the
+	// IdP's login URL and the password policy; the server has the new
+	// values and the plan is clean.
+	cfg.InstanceAlias, cfg.AliceDisplayName, cfg.GroupDescription = "iic-portal", "Alice E. Example", "Engineering team"
 	cfg.IdPLoginURL, cfg.MinPasswordLength = "https://idp.example.com/sso/v2", 14
 	write(dir, cfg)
 	tf.must("apply", "-no-color", "-input=false", "-auto-approve")
 	tf.planClean("after update")
+	if _, l := get("/v1/instances"); fmt.Sprint(l["instances"].([]any)[0].(map[string]any)["alias"]) != cfg.InstanceAlias {
+		t.Fatalf("instances after update = %v", l)
+	}
 	if _, u := get("/v1/identity-stores/" + storeID + "/users/" + idOf("huaweicloud_identitycenter_user.alice")); u["display_name"] != cfg.AliceDisplayName {
 		t.Fatalf("alice after update = %v", u)
 	}
