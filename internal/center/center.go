@@ -14,7 +14,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -23,10 +25,14 @@ import (
 	"github.com/iic-project/iic/internal/store"
 )
 
-// Service status values of GetIdentityCenterServiceStatus.
+// Service status values of GetIdentityCenterServiceStatus, as the product
+// answers them: its API page's example is {"serviceStatus": "enable"}, and
+// the huaweicloud Terraform provider waits after StartIdentityCenter until it
+// reads exactly "enable" (anything else counts as "disable"). The SDK's
+// enum names ENABLED/DISABLED but decodes any string.
 const (
-	StatusEnabled  = "ENABLED"
-	StatusDisabled = "DISABLED"
+	StatusEnabled  = "enable"
+	StatusDisabled = "disable"
 )
 
 // Service implements the lifecycle operations.
@@ -163,6 +169,37 @@ func (s *Service) Delete(ctx context.Context, accountID string) error {
 	})
 	if err == nil && s.PurgeQueued != nil {
 		s.PurgeQueued()
+	}
+	return err
+}
+
+// aliasPattern is the product's rule for a portal alias (the sub-domain of
+// the user-portal URL): 1 to 62 letters, digits and hyphens, starting and
+// ending with a letter or digit.
+var aliasPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,60}[A-Za-z0-9])?$`)
+
+// SetAlias gives the account's instance its portal alias (CreateAlias).
+// As in the product it can be set only once (IIC.1270); it must follow
+// aliasPattern and not start with "d-" (the identity-store id form), else
+// 400. An instance not of this account is IIC.1259.
+func (s *Service) SetAlias(ctx context.Context, accountID, instanceID, alias string) error {
+	if !aliasPattern.MatchString(alias) || strings.HasPrefix(strings.ToLower(alias), "d-") {
+		return apierr.IIC400_400.New("alias must be 1 to 62 letters, digits or hyphens, start and end with a letter or digit, and not start with d-")
+	}
+	err := s.Store.Instances().Update(ctx, instanceID, func(in *store.Instance) error {
+		switch {
+		case in.AccountID != accountID:
+			return store.ErrNotFound
+		case in.Alias == alias:
+			return nil
+		case in.Alias != "":
+			return apierr.IIC1270_409.New()
+		}
+		in.Alias = alias
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return apierr.IIC1259.New()
 	}
 	return err
 }

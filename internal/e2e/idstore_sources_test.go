@@ -304,10 +304,6 @@ func TestSPCertificatesThroughSDK(t *testing.T) {
 			_, err := c.UpdateSpActiveCertificate(&model.UpdateSpActiveCertificateRequest{IdentityStoreId: storeID, CertificateId: id})
 			return err
 		}
-		se := testenv.WantError(t, del(*first.CertificateId), 400, "IIC.400")
-		if !strings.Contains(se.ErrorMessage, "active") {
-			t.Fatalf("delete-active message %q", se.ErrorMessage)
-		}
 		testenv.WantError(t, del("nope"), 404, "IIC.400")
 		testenv.WantError(t, activate("nope"), 404, "IIC.400")
 		if err := activate(*second.CertificateId); err != nil {
@@ -336,6 +332,25 @@ func TestSPCertificatesThroughSDK(t *testing.T) {
 		var arr []map[string]any
 		if resp.StatusCode != 200 || json.Unmarshal(body, &arr) != nil || len(arr) != 1 {
 			t.Fatalf("raw list = %d %s", resp.StatusCode, body)
+		}
+
+		// The active certificate can be deleted too (the product's rule: a
+		// Terraform configuration that activated its certificate destroys
+		// it). None is active then, and the next one created is.
+		if err := del(*second.CertificateId); err != nil {
+			t.Fatalf("deleting the active certificate: %v", err)
+		}
+		list, err = c.ListSpCertificates(&model.ListSpCertificatesRequest{IdentityStoreId: storeID})
+		if err != nil || len(*list.Body) != 0 {
+			t.Fatalf("list after deleting the active certificate = %+v, %v", list, err)
+		}
+		cfg, _ = c.GetSpConfigurationForDirectory(&model.GetSpConfigurationForDirectoryRequest{IdentityStoreId: storeID})
+		if strings.Contains(cfg.SpSamlConfig.Metadata, "KeyDescriptor") {
+			t.Fatal("SP metadata still carries a signing key with no certificate left")
+		}
+		third, err := c.CreateSpCertificate(&model.CreateSpCertificateRequest{IdentityStoreId: storeID})
+		if err != nil || third.State.Value() != "ACTIVE" {
+			t.Fatalf("create after the active one went = %+v, %v; want ACTIVE", third, err)
 		}
 	})
 }

@@ -47,7 +47,7 @@ func TestLifecycleThroughSDK(t *testing.T) {
 		}
 
 		st, err := c.GetIdentityCenterServiceStatus(&model.GetIdentityCenterServiceStatusRequest{})
-		if err != nil || st.ServiceStatus.Value() != "DISABLED" || len(*st.ServiceStatusReasons) == 0 {
+		if err != nil || st.ServiceStatus.Value() != "disable" || len(*st.ServiceStatusReasons) == 0 {
 			t.Fatalf("status before start = %+v, %v", st, err)
 		}
 		if _, err := c.StartIdentityCenter(&model.StartIdentityCenterRequest{}); err != nil {
@@ -56,7 +56,7 @@ func TestLifecycleThroughSDK(t *testing.T) {
 		_, err = c.StartIdentityCenter(&model.StartIdentityCenterRequest{})
 		testenv.WantError(t, err, 400, "IIC.1245")
 		st, err = c.GetIdentityCenterServiceStatus(&model.GetIdentityCenterServiceStatusRequest{})
-		if err != nil || st.ServiceStatus.Value() != "ENABLED" {
+		if err != nil || st.ServiceStatus.Value() != "enable" {
 			t.Fatalf("status after start = %+v, %v", st, err)
 		}
 

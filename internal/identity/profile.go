@@ -79,3 +79,44 @@ type User struct {
 	store.User
 	Profile Profile
 }
+
+// dropEmptyEntries removes the entries that hold no value, the way the
+// product treats them: a phone number without a value, an address without
+// any part, a manager without a value, an enterprise object with nothing in
+// it. Clients send such placeholders for attributes they leave unset (the
+// huaweicloud Terraform provider sends phone_numbers [{"primary": true,
+// "type": "Work"}] and enterprise {"manager": {}} for a user without phone
+// or enterprise data); they are neither stored nor returned, so create,
+// update and describe agree. E-mails are not touched: one without a value
+// stays an error.
+func dropEmptyEntries(p *Profile) {
+	phones := p.PhoneNumbers[:0:0]
+	for _, ph := range p.PhoneNumbers {
+		if ph.Value != "" {
+			phones = append(phones, ph)
+		}
+	}
+	p.PhoneNumbers = nilIfEmpty(phones)
+	addrs := p.Addresses[:0:0]
+	for _, a := range p.Addresses {
+		if a.Country != "" || a.Formatted != "" || a.Locality != "" || a.PostalCode != "" || a.Region != "" || a.StreetAddress != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	p.Addresses = nilIfEmpty(addrs)
+	if e := p.Enterprise; e != nil {
+		if e.Manager != nil && e.Manager.Value == "" {
+			e.Manager = nil
+		}
+		if *e == (Enterprise{}) {
+			p.Enterprise = nil
+		}
+	}
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}

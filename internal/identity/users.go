@@ -56,8 +56,10 @@ func checkLen(field, v string, min, max int) error {
 	return nil
 }
 
-// validateProfile checks the attributes and returns the primary email.
+// validateProfile drops the entries without a value (dropEmptyEntries),
+// checks the attributes and returns the primary email.
 func validateProfile(p *Profile) (string, error) {
+	dropEmptyEntries(p)
 	if err := checkLen("name.given_name", p.Name.GivenName, 1, 64); err != nil {
 		return "", err
 	}
@@ -291,6 +293,7 @@ func decodeUser(u store.User) (User, error) {
 		if err := json.Unmarshal(u.Profile, &out.Profile); err != nil {
 			return out, fmt.Errorf("user %s: profile: %w", u.ID, err)
 		}
+		dropEmptyEntries(&out.Profile) // rows written before the rule
 	}
 	return out, nil
 }

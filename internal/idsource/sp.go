@@ -175,8 +175,9 @@ func (s *Service) newSPCertificate(storeID string, active bool) (store.SPCertifi
 		Algorithm: SPAlgorithm, NotAfter: cert.NotAfter.UTC().Truncate(time.Millisecond), Active: active, CreatedAt: now}, nil
 }
 
-// CreateSPCertificate generates a signing certificate; the store's first
-// one becomes active, later ones inactive until UpdateSpActiveCertificate.
+// CreateSPCertificate generates a signing certificate: it becomes active
+// when the store has no active one (its first, or after the active one was
+// deleted), else inactive until UpdateSpActiveCertificate.
 func (s *Service) CreateSPCertificate(ctx context.Context, accountID, storeID string) (SPCertificate, error) {
 	if err := s.instance(ctx, accountID, storeID); err != nil {
 		return SPCertificate{}, err
@@ -188,7 +189,13 @@ func (s *Service) CreateSPCertificate(ctx context.Context, accountID, storeID st
 	if len(existing) >= MaxSPCertificates {
 		return SPCertificate{}, spLimit()
 	}
-	c, err := s.newSPCertificate(storeID, len(existing) == 0)
+	active := true
+	for _, e := range existing {
+		if e.Active {
+			active = false
+		}
+	}
+	c, err := s.newSPCertificate(storeID, active)
 	if err != nil {
 		return SPCertificate{}, err
 	}
@@ -264,17 +271,20 @@ func (s *Service) ActivateSPCertificate(ctx context.Context, accountID, storeID,
 	return err
 }
 
-// DeleteSPCertificate removes an inactive SP certificate.
+// DeleteSPCertificate removes an SP certificate, the active one too: the
+// product allows it (the huaweicloud Terraform provider's acceptance test
+// activates the certificate it created and then destroys it), so a
+// configuration that manages the active certificate can be destroyed. No
+// other certificate is activated in its place: until one is (or a new one
+// is created, which becomes active), the SP metadata carries no signing key
+// and requests go unsigned. An unknown certificate is 404.
 func (s *Service) DeleteSPCertificate(ctx context.Context, accountID, storeID, certID string) error {
 	if err := s.instance(ctx, accountID, storeID); err != nil {
 		return err
 	}
 	err := s.Store.SPCertificates().Delete(ctx, storeID, certID)
-	switch {
-	case isNotFound(err):
+	if isNotFound(err) {
 		return spNotFound(certID)
-	case isConflict(err):
-		return badRequest("SAML certificate %s is the active one; activate another certificate first", certID)
 	}
 	return err
 }

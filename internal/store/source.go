@@ -84,8 +84,8 @@ type SPCertificates interface {
 	// Activate makes certID the store's only active certificate,
 	// atomically; ErrNotFound if it does not exist (nothing changes then).
 	Activate(ctx context.Context, storeID, certID string) error
-	// Delete removes an inactive certificate; ErrNotFound if absent,
-	// ErrConflict if it is the active one (nothing is deleted then).
+	// Delete removes a certificate, the active one too (the store then has
+	// no active certificate); ErrNotFound if absent.
 	Delete(ctx context.Context, storeID, certID string) error
 }
 

@@ -26,6 +26,7 @@ func (a *API) Ops() []httpx.Op {
 		{Pattern: "GET /v1/identity-center-service/status", Action: "identitycenter:service:getStatus", Resource: accountScope("service"), Handler: a.getServiceStatus},
 		{Pattern: "POST /v1/service/delete", Action: "identitycenter:service:delete", Resource: accountScope("service"), Handler: a.deleteIdentityCenter},
 		{Pattern: "GET /v1/instances", Action: "identitycenter:instances:list", Resource: accountScope("instance"), Handler: a.listInstances},
+		{Pattern: "POST /v1/instances/{instance_id}/alias", Action: "identitycenter:instances:createAlias", Resource: accountScope("instance"), Handler: a.createAlias},
 	}
 }
 

@@ -115,3 +115,17 @@ func (a *API) listInstances(w http.ResponseWriter, r *http.Request) error {
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
+
+func (a *API) createAlias(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Alias string `json:"alias"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := a.Center.SetAlias(r.Context(), account(r), r.PathValue("instance_id"), in.Alias); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, empty)
+	return nil
+}

@@ -74,13 +74,6 @@ func (t spCertificates) Activate(ctx context.Context, storeID, certID string) er
 
 func (t spCertificates) Delete(ctx context.Context, storeID, certID string) error {
 	return t.s.update(ctx, func(tx *sqlStore) error {
-		var active bool
-		if err := tx.queryRow(ctx, "SELECT active FROM sp_certificates WHERE identity_store_id = ? AND id = ?"+tx.forUpdate(), storeID, certID).Scan(&active); err != nil {
-			return mapErr(err)
-		}
-		if active {
-			return fmt.Errorf("%w: certificate %s is the active one", store.ErrConflict, certID)
-		}
 		return tx.execOne(ctx, "DELETE FROM sp_certificates WHERE identity_store_id = ? AND id = ?", storeID, certID)
 	})
 }

@@ -184,7 +184,6 @@ func testSPCertificates(t *testing.T, s store.Store) {
 	}
 	_, err = sp.Get(ctx, "d-1", "nope")
 	wantErr(t, "get missing", err, store.ErrNotFound)
-	wantErr(t, "delete the active one", sp.Delete(ctx, "d-1", "a"), store.ErrConflict)
 	wantErr(t, "activate missing", sp.Activate(ctx, "d-1", "nope"), store.ErrNotFound)
 	if got, _ := sp.Get(ctx, "d-1", "a"); !got.Active {
 		t.Fatal("a failed Activate deactivated the active certificate")
@@ -208,6 +207,17 @@ func testSPCertificates(t *testing.T, s store.Store) {
 	wantErr(t, "delete again", sp.Delete(ctx, "d-1", "a"), store.ErrNotFound)
 	if list, _ := sp.List(ctx, "d-1"); len(list) != 1 || list[0].ID != "b" {
 		t.Fatalf("List after delete = %+v", list)
+	}
+	// The active certificate can go too; none is active then, and a new
+	// one may be.
+	if err := sp.Delete(ctx, "d-1", "b"); err != nil {
+		t.Fatalf("delete the active certificate: %v", err)
+	}
+	if list, _ := sp.List(ctx, "d-1"); len(list) != 0 {
+		t.Fatalf("List after deleting the active one = %+v", list)
+	}
+	if err := sp.Create(ctx, spCert("d-1", "c", true), 2); err != nil {
+		t.Fatalf("an active certificate after the active one went: %v", err)
 	}
 }
 
