@@ -131,6 +131,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
 	authenticator, authorizer := authn.New(a.Store, keys, cfg.Now), authz.NewPolicies(a.Store)
+	authorizer.Logger, authorizer.EnforceDependency = a.Log, cfg.EnforceDependency
 	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
 	a.guard = guard
 	accessSvc := &access.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}

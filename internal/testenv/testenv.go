@@ -45,6 +45,9 @@ type Options struct {
 	MaxUsersPerStore int
 	// SMTPURL configures outgoing e-mail (e.g. StartSMTP(t).URL()).
 	SMTPURL string
+	// EnforceDependency overrides which operation dependencies are checked
+	// (app.Config.EnforceDependency).
+	EnforceDependency func(action string) bool
 }
 
 // Server is a running in-process server.
@@ -76,7 +79,7 @@ func Start(t testing.TB, opt Options) *Server {
 	cfg := app.Config{
 		Listen: ln.Addr().String(), Listener: ln, DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
-		MaxUsersPerStore: opt.MaxUsersPerStore, SMTPURL: opt.SMTPURL,
+		MaxUsersPerStore: opt.MaxUsersPerStore, SMTPURL: opt.SMTPURL, EnforceDependency: opt.EnforceDependency,
 	}
 	if testing.Verbose() {
 		cfg.LogOutput = os.Stderr
