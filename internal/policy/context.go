@@ -20,7 +20,7 @@ type Request struct {
 	// did when it was written.
 	LegacyAction string
 	// Resource is the URN of the target resource, e.g.
-	// "identitycenter::0123456789:instance:ins-1"; "" when the action is not
+	// "IdentityCenter::0123456789:instance:ins-1"; "" when the action is not
 	// resource-scoped.
 	Resource string
 	// Ctx holds the request context for conditions; nil means an empty

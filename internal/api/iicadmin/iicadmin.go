@@ -32,7 +32,9 @@
 //	                "user_name", "status": "active", "created_at"}}
 //	simulate       {"policy_ids": [...], "policies": [{...} | "<json text>", ...], "action": "...",
 //	                "resource": "...", "context": {"g:SourceIp": "10.0.0.1", "g:TagKeys": ["a", "b"], ...}}
-//	           →200 {"allowed", "effect", "deciding_statement": {...} | null, "explanation": {...}}
+//	           →200 {"action", "alternates", "legacy_action", "allowed", "effect",
+//	                "deciding_statement": {...} | null, "explanation": {...}} (snake_case throughout;
+//	                an operation's alternate or old name is decided as that operation)
 //
 // Lists take limit (1-100, default 100) and marker, and answer page_info
 // {next_marker (null on the last page), current_count}.
