@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/iic-project/iic/internal/access"
 	"github.com/iic-project/iic/internal/policy/managed"
 	"github.com/iic-project/iic/internal/policy/sim"
 )
@@ -29,7 +30,8 @@ func policyCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stderr, `Usage:
   iic policy simulate --policy FILE|ID [--policy ...] --action ACTION [--resource URN] [--context KEY=VALUE ...] [--json]
-  iic policy managed [--json]    list the system-defined policies (ids, names, types)
+  iic policy managed [--json]    list the system-defined policies (ids, names, types; "iic" marks
+                                 the ones iic ships that are not Huawei's)
 `)
 	return 2
 }
@@ -39,8 +41,11 @@ const simulateHelp = `iic policy simulate decides a request against policies, of
   --policy FILE      a policy document (JSON, Version 1.1 or 5.0); repeatable.
                      A system-defined policy id or name (see "iic policy managed")
                      is accepted too. "-" reads standard input.
-  --action ACTION    e.g. identitycenter:instances:list (required)
-  --resource URN     e.g. identitycenter::<account>:instance:* ("" = not resource-scoped)
+  --action ACTION    a documented action, e.g. IdentityCenter:instance:list (required);
+                     an operation's alternate or pre-rename name is decided as that operation
+  --resource URN     IdentityCenter:<region>:<account-id>:<type>:<path>, e.g.
+                     IdentityCenter::<account>:permissionSet:* ("" = an action without
+                     resource-level permission, matched by "Resource": ["*"])
   --context K=V      a condition key value, repeatable; repeating a key adds values.
                      e.g. --context g:SourceIp=10.0.0.1 --context g:MFAPresent=true
                           --context g:PrincipalTag/team=blue --context g:CurrentTime=2026-01-02T15:04:05Z
@@ -96,7 +101,7 @@ func policySimulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "iic policy simulate:", err)
 		return 2
 	}
-	res := sim.Simulate(compiled, names, action, resource, pc)
+	res := sim.SimulateRequest(compiled, names, access.SimRequest(action, resource, pc))
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -145,12 +150,13 @@ func policyManaged(args []string, stdout, stderr io.Writer) int {
 			Name        string          `json:"policy_name"`
 			Type        string          `json:"policy_type"`
 			Service     string          `json:"service"`
+			IIC         bool            `json:"iic_defined"`
 			Description string          `json:"description"`
 			Document    json.RawMessage `json:"policy_document"`
 		}
 		var out []entry
 		for _, p := range managed.All() {
-			out = append(out, entry{p.ID, p.Name, p.Type, p.Service, p.Description, p.Document})
+			out = append(out, entry{p.ID, p.Name, p.Type, p.Service, p.IIC, p.Description, p.Document})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -158,7 +164,11 @@ func policyManaged(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	for _, p := range managed.All() {
-		fmt.Fprintf(stdout, "%s  %-16s %-40s %s\n", p.ID, p.Type, p.Name, p.Description)
+		origin := "huawei"
+		if p.IIC {
+			origin = "iic"
+		}
+		fmt.Fprintf(stdout, "%s  %-16s %-6s %-40s %s\n", p.ID, p.Type, origin, p.Name, p.Description)
 	}
 	return 0
 }

@@ -15,5 +15,5 @@
 //   - the secret key is generated here, returned once, and stored sealed
 //     with authn.SecretAAD; deleting a key or policy invalidates the
 //     authenticator's and authorizer's caches on this replica at once (other
-//     replicas within authn.CacheTTL / authz.PolicyCacheTTL).
+//     replicas within --auth-cache-ttl, 5 s by default).
 package access

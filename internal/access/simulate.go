@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/policy"
 	"github.com/iic-project/iic/internal/policy/sim"
 )
@@ -63,5 +64,17 @@ func (s *Service) Simulate(ctx context.Context, account string, in SimInput) (si
 	if err != nil {
 		return sim.Result{}, apierr.IIC400_400.New(err.Error())
 	}
-	return sim.Simulate(ps, names, in.Action, in.Resource, pc), nil
+	return sim.SimulateRequest(ps, names, SimRequest(in.Action, in.Resource, pc)), nil
+}
+
+// SimRequest is the policy request the live authorizer would decide for
+// action: when action names an operation of the action table (by its
+// documented name, an alternate or its old name), the documented name with
+// its alternates and old name; otherwise action as given.
+func SimRequest(action, resource string, pc *policy.Context) *policy.Request {
+	req := &policy.Request{Action: action, Resource: resource, Ctx: pc}
+	if op := authz.LookupAction(action); op != nil {
+		req.Action, req.Alternates, req.LegacyAction = op.Action, op.Alternates, op.LegacyAction
+	}
+	return req
 }

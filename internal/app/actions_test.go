@@ -2,9 +2,11 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http/httptest"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -15,32 +17,42 @@ import (
 	"github.com/iic-project/iic/internal/policy/managed"
 )
 
+// opInfo is what the expected-coverage rules look at.
+type opInfo struct {
+	service, resource string // of the documented action
+	read              bool   // documented access level List or Read
+	readVerb          bool   // some name of it has a read verb (list…, get…): what generic verb-prefix policies match
+	action            string
+}
+
 // expectedCoverage says, for each managed policy that grants anything on
-// our own surfaces, which actions it must allow; every other managed policy
-// (the member-account services: ECS, OBS, ...) must allow none of them.
-var expectedCoverage = map[string]func(service, resource, verb string, read bool) bool{
-	"IdentityCenter FullAccess": func(s, _, _ string, _ bool) bool { return s == "identitycenter" || s == "identitystore" },
-	"IdentityCenter ReadOnlyAccess": func(s, _, _ string, read bool) bool {
-		return read && (s == "identitycenter" || s == "identitystore")
+// our own surfaces, which operations it must allow; every other managed
+// policy (the member-account services: ECS, OBS, ...) must allow none.
+var expectedCoverage = map[string]func(o opInfo) bool{
+	"IdentityCenter FullAccess": func(o opInfo) bool {
+		return o.service == "IdentityCenter" || o.action == "iic:region:deregister"
 	},
-	"IdentityCenter AccountAssignmentAccess": func(s, res, _ string, read bool) bool {
-		return read && (s == "identitycenter" || s == "identitystore") ||
-			s == "identitycenter" && strings.HasPrefix(res, "accountAssignment")
+	"IdentityCenter ReadOnlyAccess":          func(o opInfo) bool { return o.read && o.service == "IdentityCenter" },
+	"IdentityCenter AccountAssignmentAccess": func(o opInfo) bool { return o.read && o.service == "IdentityCenter" },
+	"IdentityStore FullAccess":               func(o opInfo) bool { return o.service == "IdentityCenter" && o.resource != "instance" },
+	"IdentityStore ReadOnlyAccess": func(o opInfo) bool {
+		return o.read && o.service == "IdentityCenter" && o.resource != "instance"
 	},
-	"IdentityStore FullAccess":     func(s, _, _ string, _ bool) bool { return s == "identitystore" },
-	"IdentityStore ReadOnlyAccess": func(s, _, _ string, read bool) bool { return read && s == "identitystore" },
-	"FullAccess":                   func(string, string, string, bool) bool { return true },
-	"ReadOnlyAccess":               func(_, _, _ string, read bool) bool { return read },
-	"Tenant Administrator":         func(s, _, _ string, _ bool) bool { return s != "iam" && s != "iic" },
-	"Tenant Guest":                 func(s, _, _ string, read bool) bool { return read && s != "iam" && s != "iic" },
-	"Security Administrator":       func(s, _, _ string, _ bool) bool { return s == "iam" },
-	"IAM ReadOnlyAccess":           func(s, _, _ string, read bool) bool { return read && s == "iam" },
+	"FullAccess":             func(opInfo) bool { return true },
+	"ReadOnlyAccess":         func(o opInfo) bool { return o.readVerb },
+	"Tenant Administrator":   func(o opInfo) bool { return o.service != "iam" && o.service != "iic" },
+	"Tenant Guest":           func(o opInfo) bool { return o.readVerb && o.service != "iam" && o.service != "iic" },
+	"Security Administrator": func(o opInfo) bool { return o.service == "iam" },
+	"IAM ReadOnlyAccess":     func(o opInfo) bool { return o.readVerb && o.service == "iam" },
 }
 
 var pathVar = regexp.MustCompile(`\{([^}]+)\}`)
 
 // TestActionCatalog walks every operation the real handler serves and
-// checks its action name, its resource and which managed policies allow it.
+// checks it against the action table (internal/authz/actions.tsv): each
+// mounted operation has its row (same route), each row is mounted, the
+// resource has the row's form, and the managed policies allow exactly what
+// their documented scope says.
 func TestActionCatalog(t *testing.T) {
 	a, err := app.New(context.Background(), app.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), LogOutput: io.Discard, LogLevel: "error"})
 	if err != nil {
@@ -48,80 +60,133 @@ func TestActionCatalog(t *testing.T) {
 	}
 	defer a.Close()
 	ops := a.Ops()
-	if len(ops) < 15 {
-		t.Fatalf("only %d operations mounted", len(ops))
-	}
 	for name := range expectedCoverage {
 		if _, err := managed.ByName(name); err != nil {
 			t.Fatalf("expected-coverage table names %q: %v", name, err)
 		}
 	}
 	principal := &authz.Principal{Kind: authz.KindScoped, AccountID: "0123456789abcdef0123456789abcdef", AccessKey: "AKTEST"}
-	byAction := map[string]string{}
+	mounted := map[string]bool{}
 	byPattern := map[string]bool{}
 	for _, op := range ops {
-		service, resType, verb, ok := authz.SplitAction(op.Action)
-		if !ok {
-			t.Errorf("%s: action %q is not service:resource:verb (lowercase service, camelCase resource and verb)", op.Pattern, op.Action)
+		row := authz.OperationByName(op.Name)
+		if row == nil || op.Spec != row {
+			t.Errorf("%s (%s): no row in the action table", op.Name, op.Pattern)
 			continue
 		}
-		if prev, dup := byAction[op.Action]; dup {
-			t.Errorf("action %q is used by %s and %s", op.Action, prev, op.Pattern)
+		if mounted[op.Name] {
+			t.Errorf("operation %s mounted twice", op.Name)
 		}
-		byAction[op.Action] = op.Pattern
+		mounted[op.Name] = true
 		if byPattern[op.Pattern] {
 			t.Errorf("pattern %s mounted twice", op.Pattern)
 		}
 		byPattern[op.Pattern] = true
-		if op.Resource == nil {
-			t.Errorf("%s (%s): no resource", op.Pattern, op.Action)
+		if op.Pattern != row.Pattern || op.Action != row.Action {
+			t.Errorf("%s: mounted as %s %s, the table has %s %s", op.Name, op.Pattern, op.Action, row.Pattern, row.Action)
+		}
+		service, resType, verb, ok := authz.SplitAction(row.Action)
+		if !ok {
+			t.Errorf("%s: action %q", op.Name, row.Action)
 			continue
 		}
+
 		method, path, _ := strings.Cut(op.Pattern, " ")
 		r := httptest.NewRequest(method, pathVar.ReplaceAllString(path, "x"), nil)
 		for _, m := range pathVar.FindAllStringSubmatch(path, -1) {
 			r.SetPathValue(strings.TrimSuffix(m[1], "..."), "v-"+m[1])
 		}
-		resource := op.Resource(r, principal)
-		if svc, _, _ := strings.Cut(resource, ":"); !strings.EqualFold(svc, service) {
-			t.Errorf("%s (%s): resource %q is not in service %s", op.Pattern, op.Action, resource, service)
+		resource := ""
+		if op.Resource != nil {
+			resource = op.Resource(r, principal)
 		}
-		if !strings.Contains(resource, ":"+principal.AccountID+":") {
-			t.Errorf("%s (%s): resource %q does not name the caller's account", op.Pattern, op.Action, resource)
+		switch {
+		case row.ResourceType == "" && resource != "":
+			t.Errorf("%s: the product has no resource-level permission for %s, but the resource is %q", op.Name, row.Action, resource)
+		case row.ResourceType != "":
+			want := regexp.MustCompile("^" + regexp.QuoteMeta(service) + "::" + principal.AccountID + ":" + row.ResourceType + ":[^:]+$")
+			if !want.MatchString(resource) {
+				t.Errorf("%s: resource %q is not %s::<account>:%s:<path>", op.Name, resource, service, row.ResourceType)
+			}
 		}
-		read := authz.IsReadVerb(verb)
-		if read != (method == "GET" || method == "HEAD") && !(method == "POST" && read) {
-			// A GET must be a read; a POST may be a read (e.g. a search
-			// with a body), never the reverse.
-			t.Errorf("%s: action %q is a %s by the read-verb convention", op.Pattern, op.Action, map[bool]string{true: "read", false: "write"}[read])
+		if (method == "GET" || method == "HEAD") && !row.IsRead() {
+			t.Errorf("%s: a %s with access level %s", op.Name, method, row.Access)
 		}
-		req := &policy.Request{Action: op.Action, Resource: resource}
+		info := opInfo{service: service, resource: resType, read: row.IsRead(), action: row.Action}
+		for _, n := range row.Names() {
+			_, _, v, _ := authz.SplitAction(n)
+			info.readVerb = info.readVerb || authz.IsReadVerb(v)
+		}
+		if info.readVerb && !info.read {
+			t.Errorf("%s: write action named like a read (%v): generic read-only policies would allow it", op.Name, row.Names())
+		}
+		req := &policy.Request{Action: row.Action, Alternates: row.Alternates, LegacyAction: row.LegacyAction, Resource: resource}
 		for _, mp := range managed.All() {
 			want := false
 			if f := expectedCoverage[mp.Name]; f != nil {
-				want = f(service, resType, verb, read)
+				want = f(info)
 			}
 			if got := policy.Evaluate([]*policy.Compiled{mp.Compiled}, req).Allowed; got != want {
-				t.Errorf("%s (%s on %s): managed policy %q allows=%v, want %v", op.Pattern, op.Action, resource, mp.Name, got, want)
+				t.Errorf("%s (%s): managed policy %q allows=%v, want %v", op.Name, row.Action, mp.Name, got, want)
 			}
 		}
 
 		// The live authorizer: a key bound to IdentityCenter ReadOnlyAccess
-		// may do exactly the identity-center and identity-store reads, plus
-		// the discovery look-ups.
+		// may do exactly the documented List and Read operations, plus the
+		// discovery look-ups.
 		ro, _ := managed.ByName("IdentityCenter ReadOnlyAccess")
 		p := *principal
 		p.PolicyIDs = []string{ro.ID}
-		err := authz.NewPolicies(a.Store).Authorize(context.Background(), &p, &authz.Request{Action: op.Action, Resource: resource, Time: time.Now()})
-		wantAllowed := authz.AlwaysAllowed(op.Action) || read && (service == "identitycenter" || service == "identitystore")
+		err := authz.NewPolicies(a.Store).Authorize(context.Background(), &p, &authz.Request{Action: row.Action, Alternates: row.Alternates,
+			LegacyAction: row.LegacyAction, Dependencies: row.Dependencies, Resource: resource, Time: time.Now()})
+		wantAllowed := authz.AlwaysAllowed(row.Action) || row.IsRead() && service == "IdentityCenter"
 		if (err == nil) != wantAllowed {
-			t.Errorf("%s: read-only key: Authorize = %v, want allowed=%v", op.Action, err, wantAllowed)
+			t.Errorf("%s: read-only key: Authorize = %v, want allowed=%v", row.Action, err, wantAllowed)
 		}
-		t.Logf("%-7s %-70s %-40s read=%v", method, path, op.Action, read)
+		t.Logf("%-7s %-75s %-55s %-6s %s", method, path, row.Action, row.Access, verb)
 	}
-	for _, must := range []string{"identitycenter:instances:list", "identitycenter:region:register", "iam:projects:list", "iic:accessKey:create"} {
-		if byAction[must] == "" {
-			t.Errorf("operation %s is not mounted", must)
+	for _, row := range authz.Operations() {
+		if !mounted[row.Name] {
+			t.Errorf("the action table's %s (%s) is not mounted", row.Name, row.Pattern)
+		}
+	}
+}
+
+// The read-only managed policies are the table's List and Read actions,
+// not verb patterns.
+func TestReadOnlyPoliciesFollowAccessLevels(t *testing.T) {
+	var all, store []string
+	for _, o := range authz.Operations() {
+		svc, res, _, _ := authz.SplitAction(o.Action)
+		if svc != "IdentityCenter" || !o.IsRead() {
+			continue
+		}
+		all = append(all, o.Action)
+		if res != "instance" {
+			store = append(store, o.Action)
+		}
+	}
+	for name, want := range map[string][]string{"IdentityCenter ReadOnlyAccess": all, "IdentityStore ReadOnlyAccess": store} {
+		p, _ := managed.ByName(name)
+		var doc policy.Document
+		if err := json.Unmarshal(p.Document, &doc); err != nil {
+			t.Fatal(err)
+		}
+		got := append([]string(nil), doc.Statement[0].Action...)
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s allows\n%v\nthe table's List/Read actions are\n%v", name, got, want)
+		}
+	}
+	for _, name := range []string{"IdentityCenter FullAccess", "IdentityCenter ReadOnlyAccess"} {
+		if p, _ := managed.ByName(name); p.IIC {
+			t.Errorf("%s is Huawei's, marked iic", name)
+		}
+	}
+	for _, name := range []string{"IdentityCenter AccountAssignmentAccess", "IdentityStore FullAccess", "IdentityStore ReadOnlyAccess"} {
+		if p, _ := managed.ByName(name); !p.IIC {
+			t.Errorf("%s is iic's own, not marked", name)
 		}
 	}
 }

@@ -134,7 +134,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
 	authenticator, authorizer := authn.New(a.Store, keys, cfg.Now), authz.NewPolicies(a.Store)
 	authenticator.SetCacheTTL(max(cfg.AuthCacheTTL, 0))
+	authorizer.CacheTTL = cfg.AuthCacheTTL // the same revocation delay for custom policies
 	a.authn = authenticator
+	authorizer.Logger, authorizer.EnforceDependency = a.Log, cfg.EnforceDependency
 	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
 	a.guard = guard
 	accessSvc := &access.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}

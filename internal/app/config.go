@@ -58,6 +58,11 @@ type Config struct {
 	BodyBudget  int64
 	BodyTimeout time.Duration
 
+	// EnforceDependency says which documented dependencies of an operation
+	// are checked (tests); nil = authz.DependencyEnforced, the services iic
+	// serves itself.
+	EnforceDependency func(action string) bool
+
 	// Now and Rand are the clock and randomness; nil = time.Now and crypto/rand.
 	Now  func() time.Time
 	Rand io.Reader

@@ -67,6 +67,10 @@ type Options struct {
 	// Only operations whose real clients send non-JSON bodies that way
 	// (form posts) set it.
 	UnsignedPayload bool
+	// ReadOnly says the operation changes nothing (its documented access
+	// level is List or Read), so a repeat of its request is not replay-
+	// guarded even when it is a POST (e.g. GetUserId, IsMemberInGroups).
+	ReadOnly bool
 }
 
 // singleHeaders must appear at most once: with two, different parts of the
@@ -94,7 +98,8 @@ func unauthorized(msg string) error {
 const errBadCredentials = "Signature verification failed: the access key does not exist or the signature does not match (check the AK/SK pair and that the request was not altered)"
 
 // Authenticate checks r (whose body is body) and returns the caller. A
-// write (any method but GET, HEAD and OPTIONS) is replay-guarded: its
+// write (any method but GET, HEAD and OPTIONS, unless opt.ReadOnly) is
+// replay-guarded: its
 // signature is recorded until its X-Sdk-Date leaves the ±MaxSkew window,
 // and the same signature arriving ReplayGrace or more after its first use
 // is refused; the principal's ReplayKey is that signature (see Release).
@@ -168,7 +173,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		}
 	}
 	var replayKey []byte
-	if isWrite(r.Method) {
+	if isWrite(r.Method) && !opt.ReadOnly {
 		replayKey = auth.Signature
 		first, err := a.store.Signatures().Claim(ctx, replayKey, now, signedAt.Add(MaxSkew+time.Second))
 		if err != nil {

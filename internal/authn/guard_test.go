@@ -197,3 +197,19 @@ func TestCacheTTLZero(t *testing.T) {
 		t.Fatal("deleted key accepted with the cache off")
 	}
 }
+
+// A POST whose operation only reads (GetUserId, IsMemberInGroups) is not
+// replay-guarded.
+func TestReadOnlyPostNotGuarded(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	body := []byte(`{"group_ids":["g"]}`)
+	r := f.signed("POST", "/v1/identity-stores/d-1/is-member-in-groups", body)
+	for i := 0; i < 2; i++ {
+		p, err := f.a.Authenticate(ctx, r, body, authn.Options{ReadOnly: true})
+		if err != nil || p.ReplayKey != nil {
+			t.Fatalf("read-only POST %d: %v, key %x", i, err, p.ReplayKey)
+		}
+		f.now = f.now.Add(authn.ReplayGrace)
+	}
+}

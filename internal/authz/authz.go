@@ -67,10 +67,30 @@ func (p *Principal) Actor() string {
 	return p.AccountID
 }
 
-// Request is one authorization question.
+// Request is one authorization question. The Guard fills the action
+// fields from the operation's row of the action table (Operation).
 type Request struct {
-	Action          string // e.g. "identitycenter:instances:list"
-	Resource        string // URN of the target, "" when not resource-scoped
+	Action string // the documented action, e.g. "IdentityCenter:instance:list"
+	// Alternates are other documented names of the action (pages that
+	// disagree): a policy allowing either allows, a Deny on either denies.
+	Alternates []string
+	// LegacyAction is the name policies stored before the documented names
+	// are matched against (see store.Policy.LegacyActions).
+	LegacyAction string
+	// Dependencies are actions the caller must also be allowed; those of a
+	// service iic serves itself (DependencyEnforced) are checked, and a
+	// missing one is 403 IIC.1001 "Access denied: <action>".
+	Dependencies []string
+	// Resource is the URN of the target in the documented form
+	// <service>:<region>:<account-id>:<type>:<path> (see ResourceURN), ""
+	// for actions without resource-level permission (policies use "*").
+	Resource string
+	// ResourceTags, RequestTags and TagKeys back the condition keys
+	// g:ResourceTag/<key>, g:RequestTag/<key> and g:TagKeys (tags of the
+	// target resource, tags the request sets, the keys it names).
+	ResourceTags    map[string]string
+	RequestTags     map[string]string
+	TagKeys         []string
 	SourceIP        netip.Addr
 	SecureTransport bool
 	Time            time.Time
@@ -95,6 +115,10 @@ func (RootOnly) Authorize(_ context.Context, p *Principal, req *Request) error {
 
 // Denied is the error for a denied action.
 func Denied(action string) error { return apierr.IIC1000_403.New(action) }
+
+// DependencyDenied is the error for an allowed action whose dependency is
+// not allowed: 403 IIC.1001 "Access denied: <dependency>".
+func DependencyDenied(dependency string) error { return apierr.IIC1001.New(dependency) }
 
 type principalKey struct{}
 

@@ -3,6 +3,8 @@ package authz
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,7 +13,7 @@ import (
 	"github.com/iic-project/iic/internal/store"
 )
 
-// PolicyCacheTTL bounds how long a custom policy read from the store is
+// PolicyCacheTTL is the default of CacheTTL: how long a custom policy read from the store is
 // reused. A policy deleted on another replica stops applying within
 // PolicyCacheTTL; on this replica, Invalidate makes it immediate.
 const PolicyCacheTTL = 5 * time.Second
@@ -30,6 +32,17 @@ const customCacheSize = 10_000
 //     policies of other accounts, contribute nothing. A principal without
 //     policies is denied everything else.
 //
+// A request names its action with the documented name and its alternates;
+// custom policies stored before iic used the documented names
+// (store.Policy.LegacyActions) are matched against the operation's old name
+// instead (policy.Compiled.Legacy), so they decide exactly as before; a
+// warning is logged once per such policy.
+//
+// Once the action is allowed, each of the request's Dependencies that is
+// enforced (EnforceDependency; by default DependencyEnforced: only actions
+// of services iic serves itself) must be allowed too, or the answer is 403
+// IIC.1001 "Access denied: <dependency>".
+//
 // Denials are 403 IIC.1000 "No permission for action <action>.". Custom
 // policies are compiled once (policy.Cache, keyed by the document's hash)
 // and kept for PolicyCacheTTL; the per-request path is a few map look-ups
@@ -37,6 +50,17 @@ const customCacheSize = 10_000
 type Policies struct {
 	store store.Store
 	cache *policy.Cache
+
+	// EnforceDependency says whether a dependency is checked; nil =
+	// DependencyEnforced. Set it before the first request.
+	EnforceDependency func(action string) bool
+	// Logger gets the deprecation warnings; nil = slog.Default().
+	Logger *slog.Logger
+	// CacheTTL is how long a custom policy read from the store is reused
+	// (0 = PolicyCacheTTL; negative = read it on every request). A policy
+	// changed or deleted through another replica applies here within it.
+	CacheTTL time.Duration
+	warned sync.Map // customKey → struct{}: legacy policies warned about
 
 	mu     sync.RWMutex
 	custom map[customKey]*customEntry
@@ -77,10 +101,39 @@ func (a *Policies) Authorize(ctx context.Context, p *Principal, req *Request) er
 	}
 	var pc policy.Context
 	a.fillContext(ctx, &pc, p, req)
-	if d := policy.Evaluate(ps, &policy.Request{Action: req.Action, Resource: req.Resource, Ctx: &pc}); d.Allowed {
-		return nil
+	preq := policy.Request{Action: req.Action, Alternates: req.Alternates, LegacyAction: req.LegacyAction, Resource: req.Resource, Ctx: &pc}
+	if d := policy.Evaluate(ps, &preq); !d.Allowed {
+		return Denied(req.Action)
 	}
-	return Denied(req.Action)
+	for _, dep := range req.Dependencies {
+		if !a.enforced(dep) {
+			continue
+		}
+		if d := policy.Evaluate(ps, &policy.Request{Action: dep, Ctx: &pc}); !d.Allowed {
+			return DependencyDenied(dep)
+		}
+	}
+	return nil
+}
+
+func (a *Policies) enforced(dep string) bool {
+	if a.EnforceDependency != nil {
+		return a.EnforceDependency(dep)
+	}
+	return DependencyEnforced(dep)
+}
+
+// servedServices are the services whose actions iic serves itself, so that
+// a dependency on them can be enforced (lower case). The documented
+// dependencies today are on organizations and iam agencies, which iic does
+// not serve yet: each is enforced as its service lands here.
+var servedServices = map[string]bool{}
+
+// DependencyEnforced reports whether a dependency on action is enforced by
+// default: its service is one iic serves.
+func DependencyEnforced(action string) bool {
+	svc, _, _ := strings.Cut(action, ":")
+	return servedServices[strings.ToLower(svc)]
 }
 
 // Resolve returns the compiled policies named by ids for principals of
@@ -127,7 +180,11 @@ func (a *Policies) customPolicy(ctx context.Context, account, id string, now tim
 	if e != nil && now.Before(e.until) {
 		return e, nil
 	}
-	e = &customEntry{until: now.Add(PolicyCacheTTL)}
+	ttl := a.CacheTTL
+	if ttl == 0 {
+		ttl = PolicyCacheTTL
+	}
+	e = &customEntry{until: now.Add(ttl)} // a negative ttl: already stale
 	sp, err := a.store.Policies().Get(ctx, account, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -138,6 +195,13 @@ func (a *Policies) customPolicy(ctx context.Context, account, id string, now tim
 		// longer compiles grants nothing.
 		if c, err := a.cache.Get(sp.Document); err == nil {
 			e.c, e.name = c, sp.Name
+			if sp.LegacyActions {
+				e.c = c.Legacy()
+				if _, dup := a.warned.LoadOrStore(k, struct{}{}); !dup {
+					a.logger().Warn("custom policy uses the action names iic had before the documented ones; it keeps its meaning, but recreate it with the documented names (see the action table in internal/authz/actions.tsv)",
+						"account", account, "policy_id", id, "policy_name", sp.Name)
+				}
+			}
 		}
 	}
 	a.mu.Lock()
@@ -147,6 +211,13 @@ func (a *Policies) customPolicy(ctx context.Context, account, id string, now tim
 	a.custom[k] = e
 	a.mu.Unlock()
 	return e, nil
+}
+
+func (a *Policies) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
 }
 
 // Invalidate forgets the cached copy of a custom policy; call it after
@@ -178,6 +249,9 @@ var (
 //	g:CurrentTime, g:EpochTime  the request time
 //	g:MFAPresent              whether the session behind the credential used MFA
 //	g:SecureTransport         whether the request came over TLS
+//	g:ResourceTag/<key>       the target resource's tags (Request.ResourceTags)
+//	g:RequestTag/<key>        the tags the request sets (Request.RequestTags)
+//	g:TagKeys                 the tag keys the request names (Request.TagKeys)
 func (a *Policies) fillContext(ctx context.Context, pc *policy.Context, p *Principal, req *Request) {
 	pc.UserID, pc.UserName = p.UserID, p.UserName
 	pc.DomainID, pc.PrincipalAccount = p.AccountID, p.AccountID
@@ -197,6 +271,16 @@ func (a *Policies) fillContext(ctx context.Context, pc *policy.Context, p *Princ
 	default:
 		pc.Extra = extraScoped
 	}
+	if len(req.ResourceTags)+len(req.RequestTags) > 0 {
+		pc.Extra = append(make([]policy.KV, 0, len(pc.Extra)+len(req.ResourceTags)+len(req.RequestTags)), pc.Extra...)
+		for k, v := range req.ResourceTags {
+			pc.Extra = append(pc.Extra, policy.KV{Key: "g:ResourceTag/" + k, Values: []string{v}})
+		}
+		for k, v := range req.RequestTags {
+			pc.Extra = append(pc.Extra, policy.KV{Key: "g:RequestTag/" + k, Values: []string{v}})
+		}
+	}
+	pc.TagKeys = req.TagKeys
 	pc.SourceIP = req.SourceIP
 	pc.CurrentTime = req.Time
 	pc.MFAPresent = policy.OptBool(p.MFA)

@@ -45,10 +45,10 @@ func TestPoliciesAuthorize(t *testing.T) {
 	st := newStore(t)
 	az := authz.NewPolicies(st)
 	mustPolicy(t, st, acct, "deny-delete", `{"Version":"5.0","Statement":[
-		{"Effect":"Allow","Action":["identitycenter:*"]},
-		{"Sid":"NoDelete","Effect":"Deny","Action":["identitycenter:service:delete"]}]}`)
+		{"Effect":"Allow","Action":["IdentityCenter:*"]},
+		{"Sid":"NoDelete","Effect":"Deny","Action":["IdentityCenter:instance:deleteIdentityCenter"]}]}`)
 	mustPolicy(t, st, acct, "by-condition", `{"Version":"5.0","Statement":[
-		{"Effect":"Allow","Action":["identitycenter:*:*"],"Condition":{
+		{"Effect":"Allow","Action":["IdentityCenter:*:*"],"Condition":{
 			"StringEquals":{"g:PrincipalTag/team":["blue"],"g:DomainName":["acct-0123"],"g:PrincipalType":["AssumedAgency"]},
 			"Bool":{"g:MFAPresent":["true"],"g:SecureTransport":["true"]},
 			"IpAddress":{"g:SourceIp":["10.0.0.0/8"]},
@@ -58,7 +58,7 @@ func TestPoliciesAuthorize(t *testing.T) {
 
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	req := func(action string) *authz.Request {
-		return &authz.Request{Action: action, Resource: "identitycenter::" + acct + ":service:*", SourceIP: netip.MustParseAddr("10.1.2.3"), SecureTransport: true, Time: now}
+		return &authz.Request{Action: action, SourceIP: netip.MustParseAddr("10.1.2.3"), SecureTransport: true, Time: now}
 	}
 	scoped := func(ids ...string) *authz.Principal {
 		return &authz.Principal{Kind: authz.KindScoped, AccountID: acct, AccessKey: "AK1", PolicyIDs: ids}
@@ -72,17 +72,17 @@ func TestPoliciesAuthorize(t *testing.T) {
 		r     *authz.Request
 		allow bool
 	}{
-		{"nil principal", nil, req("identitycenter:instances:list"), false},
-		{"root", &authz.Principal{Kind: authz.KindRoot, AccountID: acct}, req("identitycenter:service:delete"), true},
-		{"no policies", scoped(), req("identitycenter:instances:list"), false},
+		{"nil principal", nil, req("IdentityCenter:instance:list"), false},
+		{"root", &authz.Principal{Kind: authz.KindRoot, AccountID: acct}, req("IdentityCenter:instance:deleteIdentityCenter"), true},
+		{"no policies", scoped(), req("IdentityCenter:instance:list"), false},
 		{"discovery without policies", scoped(), req("iam:projects:list"), true},
-		{"read-only list", scoped(mid(t, "IdentityCenter ReadOnlyAccess")), req("identitycenter:instances:list"), true},
-		{"read-only write", scoped(mid(t, "IdentityCenter ReadOnlyAccess")), req("identitycenter:service:start"), false},
-		{"custom allow", scoped("deny-delete"), req("identitycenter:service:start"), true},
-		{"custom deny wins", scoped("deny-delete", mid(t, "FullAccess")), req("identitycenter:service:delete"), false},
-		{"unknown ids ignored", scoped("nope", "00000000000000000000000000000000"), req("identitycenter:instances:list"), false},
-		{"another account's custom policy", scoped("other-account"), req("identitycenter:instances:list"), false},
-		{"all conditions hold", agency, req("identitycenter:service:start"), true},
+		{"read-only list", scoped(mid(t, "IdentityCenter ReadOnlyAccess")), req("IdentityCenter:instance:list"), true},
+		{"read-only write", scoped(mid(t, "IdentityCenter ReadOnlyAccess")), req("IdentityCenter:instance:startIdentityCenter"), false},
+		{"custom allow", scoped("deny-delete"), req("IdentityCenter:instance:startIdentityCenter"), true},
+		{"custom deny wins", scoped("deny-delete", mid(t, "FullAccess")), req("IdentityCenter:instance:deleteIdentityCenter"), false},
+		{"unknown ids ignored", scoped("nope", "00000000000000000000000000000000"), req("IdentityCenter:instance:list"), false},
+		{"another account's custom policy", scoped("other-account"), req("IdentityCenter:instance:list"), false},
+		{"all conditions hold", agency, req("IdentityCenter:instance:startIdentityCenter"), true},
 	}
 	for _, c := range cases {
 		err := az.Authorize(ctx, c.p, c.r)
@@ -106,7 +106,7 @@ func TestPoliciesAuthorize(t *testing.T) {
 		"session":   func(p *authz.Principal, _ *authz.Request) { p.SessionName = "mallory" },
 		"kind":      func(p *authz.Principal, _ *authz.Request) { p.Kind = authz.KindScoped },
 	} {
-		p, r := *agency, *req("identitycenter:service:start")
+		p, r := *agency, *req("IdentityCenter:instance:startIdentityCenter")
 		mutate(&p, &r)
 		if err := az.Authorize(ctx, &p, &r); err == nil {
 			t.Errorf("condition %s ignored", name)
@@ -114,22 +114,22 @@ func TestPoliciesAuthorize(t *testing.T) {
 	}
 
 	// Deleting a custom policy takes effect at once after Invalidate.
-	if err := az.Authorize(ctx, scoped("deny-delete"), req("identitycenter:service:start")); err != nil {
+	if err := az.Authorize(ctx, scoped("deny-delete"), req("IdentityCenter:instance:startIdentityCenter")); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Policies().Delete(ctx, acct, "deny-delete"); err != nil {
 		t.Fatal(err)
 	}
 	az.Invalidate(acct, "deny-delete")
-	if err := az.Authorize(ctx, scoped("deny-delete"), req("identitycenter:service:start")); err == nil {
+	if err := az.Authorize(ctx, scoped("deny-delete"), req("IdentityCenter:instance:startIdentityCenter")); err == nil {
 		t.Fatal("deleted policy still applies")
 	}
 }
 
 func TestActionConvention(t *testing.T) {
 	for a, want := range map[string]bool{
-		"identitycenter:instances:list": true, "identitystore:groupMembership:delete": true, "iam:projects:list": true,
-		"identitycenter:service:getStatus": true, "Identitycenter:x:list": false, "a:b": false, "a:b:c:d": false,
+		"IdentityCenter:instance:list": true, "identitystore:groupMembership:delete": true, "iam:projects:list": true,
+		"IdentityCenter:instance:getIdentityCenterStatus": true, "Identitycenter:x:list": true, "IdentityCenter:user:create": true, "1dentity:x:y": false, "a:b": false, "a:b:c:d": false,
 		"a:B:c": false, "a:b:C": false, "a:b-c:d": false, "": false,
 	} {
 		if _, _, _, ok := authz.SplitAction(a); ok != want {

@@ -26,7 +26,7 @@ func TestIdentityStorePoliciesThroughSDK(t *testing.T) {
 			t.Fatalf("read-only DescribeUser: %v", err)
 		}
 		_, err := ro.CreateUser(&model.CreateUserRequest{IdentityStoreId: sid, Body: newUserBody("bob", otpMode)})
-		if se := testenv.WantError(t, err, 403, "IIC.1000"); se.ErrorMessage != "No permission for action identitystore:user:create." {
+		if se := testenv.WantError(t, err, 403, "IIC.1000"); se.ErrorMessage != "No permission for action IdentityCenter:user:create." {
 			t.Fatalf("message %q", se.ErrorMessage)
 		}
 		_, err = ro.DisableUser(&model.DisableUserRequest{IdentityStoreId: sid, UserId: alice})
@@ -39,10 +39,10 @@ func TestIdentityStorePoliciesThroughSDK(t *testing.T) {
 		_, err = srv.CenterAs(t, ak, sk, "", nil).DeleteIdentityCenter(&icmodel.DeleteIdentityCenterRequest{})
 		testenv.WantError(t, err, 403, "IIC.1000")
 
-		// A custom policy: everything in the store but deleting users.
+		// A custom policy: users and groups, but not deleting users.
 		pid := srv.CreatePolicy(t, "no-user-delete", `{"Version":"5.0","Statement":[
-			{"Effect":"Allow","Action":["identitystore:*:*"]},
-			{"Sid":"KeepUsers","Effect":"Deny","Action":["identitystore:user:delete"]}]}`)
+			{"Effect":"Allow","Action":["IdentityCenter:user:*","IdentityCenter:group:*"]},
+			{"Sid":"KeepUsers","Effect":"Deny","Action":["IdentityCenter:user:delete"]}]}`)
 		ak, sk = srv.CreateKey(t, pid)
 		custom := srv.IdentityStoreAs(t, ak, sk)
 		if _, err := custom.DisableUser(&model.DisableUserRequest{IdentityStoreId: sid, UserId: bob}); err != nil {

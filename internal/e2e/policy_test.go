@@ -31,14 +31,14 @@ func managedID(t *testing.T, name string) string {
 }
 
 const allowICDenyDelete = `{"Version":"5.0","Statement":[
-	{"Sid":"All","Effect":"Allow","Action":["identitycenter:*"]},
-	{"Sid":"NoServiceDelete","Effect":"Deny","Action":["identitycenter:service:delete"]}]}`
+	{"Sid":"All","Effect":"Allow","Action":["IdentityCenter:instance:*"]},
+	{"Sid":"NoServiceDelete","Effect":"Deny","Action":["IdentityCenter:instance:deleteIdentityCenter"]}]}`
 
-// denyOutside allows identitycenter:* but denies every call whose source
+// denyOutside allows IdentityCenter:* but denies every call whose source
 // address is outside cidr.
 func denyOutside(cidr string) string {
 	return `{"Version":"5.0","Statement":[
-	{"Effect":"Allow","Action":["identitycenter:*"]},
+	{"Effect":"Allow","Action":["IdentityCenter:*"]},
 	{"Sid":"OnlyFrom","Effect":"Deny","Action":["*"],"Condition":{"NotIpAddress":{"g:SourceIp":["` + cidr + `"]}}}]}`
 }
 
@@ -61,7 +61,7 @@ func TestPoliciesThroughSDK(t *testing.T) {
 			}
 			_, err = c.RegisterRegion(&model.RegisterRegionRequest{Body: &model.RegisterRegionReqBody{RegionId: "cn-north-4"}})
 			se := testenv.WantError(t, err, 403, "IIC.1000")
-			if se.ErrorMessage != "No permission for action identitycenter:region:register." {
+			if se.ErrorMessage != "No permission for action IdentityCenter:instance:registerRegion." {
 				t.Fatalf("message %q", se.ErrorMessage)
 			}
 			_, err = c.StartIdentityCenter(&model.StartIdentityCenterRequest{})
@@ -128,15 +128,16 @@ func TestPoliciesThroughSDK(t *testing.T) {
 			if err := os.WriteFile(file, []byte(allowICDenyDelete), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			acct := srv.App.Root.AccountID
 			cases := []struct {
 				policyID, cliPolicy string
 				action, resource    string
 			}{
-				{ro, ro, "identitycenter:instances:list", "identitycenter::" + acct + ":instance:*"},
-				{ro, "IdentityCenter ReadOnlyAccess", "identitycenter:service:start", "identitycenter::" + acct + ":service:*"},
-				{custom, file, "identitycenter:service:delete", "identitycenter::" + acct + ":service:*"},
-				{custom, file, "identitycenter:region:list", "identitycenter::" + acct + ":region:*"},
+				{ro, ro, "IdentityCenter:instance:list", ""},
+				{ro, "IdentityCenter ReadOnlyAccess", "IdentityCenter:instance:startIdentityCenter", ""},
+				{custom, file, "IdentityCenter:instance:deleteIdentityCenter", ""},
+				{custom, file, "IdentityCenter:instance:describeRegisteredRegions", ""},
+				// An operation's old name is decided as that operation.
+				{custom, file, "identitycenter:service:delete", ""},
 			}
 			bin := testenv.Binary(t)
 			for _, tc := range cases {
@@ -227,10 +228,11 @@ func exitCode(err error) int {
 func liveDecision(t *testing.T, srv *testenv.Server, ak, sk, action string) bool {
 	t.Helper()
 	path := map[string]string{
-		"identitycenter:instances:list": "GET /v1/instances",
-		"identitycenter:region:list":    "GET /v1/registered-regions",
-		"identitycenter:service:start":  "POST /v1/service/start",
-		"identitycenter:service:delete": "POST /v1/service/delete",
+		"IdentityCenter:instance:list":                      "GET /v1/instances",
+		"IdentityCenter:instance:describeRegisteredRegions": "GET /v1/registered-regions",
+		"IdentityCenter:instance:startIdentityCenter":       "POST /v1/service/start",
+		"IdentityCenter:instance:deleteIdentityCenter":      "POST /v1/service/delete",
+		"identitycenter:service:delete":                     "POST /v1/service/delete",
 	}[action]
 	if path == "" {
 		t.Fatalf("no live call for %s", action)
@@ -268,7 +270,7 @@ func TestAccessAdminAPI(t *testing.T) {
 				t.Fatalf("got %d %s, want %d %s containing %q", status, out, wantStatus, code, msgPart)
 			}
 		}
-		doc := `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["identitycenter:*:list"]}]}`
+		doc := `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["IdentityCenter:*:list"]}]}`
 
 		// Documents are parsed strictly; errors name the JSON path.
 		st, out := post("/v1/iic/policies", map[string]any{"policy_name": "bad", "policy_document": json.RawMessage(
@@ -352,9 +354,44 @@ func TestAccessAdminAPI(t *testing.T) {
 		st, out = post("/v1/iic/policies/simulate", map[string]any{"policies": []any{`{"Version":"9"}`}, "action": "a:b:c"})
 		wantCode(st, out, 400, "IIC.400", "policies[0]")
 		// A document given inline decides like a stored one.
-		st, out = post("/v1/iic/policies/simulate", map[string]any{"policies": []any{doc}, "action": "identitycenter:instances:list"})
+		st, out = post("/v1/iic/policies/simulate", map[string]any{"policies": []any{doc}, "action": "IdentityCenter:instance:list"})
 		if st != 200 || !strings.Contains(string(out), `"allowed":true`) {
 			t.Fatalf("inline simulate: %d %s", st, out)
 		}
+		// The answer is snake_case throughout (the deciding statement's text
+		// keeps the policy language's own keys).
+		var v any
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatal(err)
+		}
+		checkSnakeCase(t, "", v)
+		// An alternate documented name is decided as its operation, and the
+		// answer says which names it covers.
+		st, out = post("/v1/iic/policies/simulate", map[string]any{"policies": []any{
+			`{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["IdentityCenter:user:listSessions"]}]}`}, "action": "IdentityCenter:user:list"})
+		if st != 200 || !strings.Contains(string(out), `"allowed":true`) || !strings.Contains(string(out), `"alternates":["IdentityCenter:user:listSessions"]`) {
+			t.Fatalf("simulate an alternate: %d %s", st, out)
+		}
 	})
+}
+
+// checkSnakeCase fails t for every object key in v that is not lower
+// snake_case, except inside a policy statement's "text".
+func checkSnakeCase(t *testing.T, path string, v any) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if k != strings.ToLower(k) || strings.ContainsAny(k, "- ") {
+				t.Errorf("%s: key %q is not snake_case", path, k)
+			}
+			if k != "text" {
+				checkSnakeCase(t, path+"."+k, x)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			checkSnakeCase(t, path+"[]", x)
+		}
+	}
 }

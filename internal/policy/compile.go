@@ -12,9 +12,23 @@ import (
 // Compiled is an immutable, pre-processed policy ready for [Evaluate]. It is
 // safe for concurrent use.
 type Compiled struct {
-	doc   *Document
-	stmts []compiledStatement
+	doc    *Document
+	stmts  []compiledStatement
+	legacy bool
 }
+
+// Legacy returns a copy of c that matches a request's LegacyAction instead
+// of its Action and Alternates (see [Request]). Policies written before an
+// API's actions were renamed are evaluated this way, so they keep deciding
+// exactly as they did.
+func (c *Compiled) Legacy() *Compiled {
+	cc := *c
+	cc.legacy = true
+	return &cc
+}
+
+// IsLegacy reports whether c was made by [Compiled.Legacy].
+func (c *Compiled) IsLegacy() bool { return c.legacy }
 
 // Document returns the document the policy was compiled from. Callers must
 // not modify it.

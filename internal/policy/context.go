@@ -7,10 +7,20 @@ import (
 
 // Request is what [Evaluate] decides on.
 type Request struct {
-	// Action is the API action, e.g. "identitycenter:permissionSet:create".
+	// Action is the API action, e.g. "IdentityCenter:permissionSet:create".
 	Action string
+	// Alternates are other names of the same action (where the product's
+	// documentation pages disagree). A statement's Action element matches
+	// when it matches Action or any alternate; a NotAction element excludes
+	// the request when it matches any of them.
+	Alternates []string
+	// LegacyAction is the name policies marked with [Compiled.Legacy] see
+	// instead of Action and Alternates ("" = Action): the pre-rename name
+	// of the operation, so that such a policy keeps deciding exactly as it
+	// did when it was written.
+	LegacyAction string
 	// Resource is the URN of the target resource, e.g.
-	// "identitycenter::0123456789:instance:ins-1"; "" when the action is not
+	// "IdentityCenter::0123456789:instance:ins-1"; "" when the action is not
 	// resource-scoped.
 	Resource string
 	// Ctx holds the request context for conditions; nil means an empty
@@ -81,13 +91,13 @@ func (o OptionalBool) Get() (value, ok bool) { return o == BoolTrue, o != BoolAb
 
 // Decision is the outcome of [Evaluate].
 type Decision struct {
-	Allowed bool
+	Allowed bool `json:"allowed"`
 	// Effect is EffectAllow, EffectDeny (an explicit Deny statement) or
 	// EffectImplicitDeny (no statement applied).
-	Effect string
+	Effect string `json:"effect"`
 	// Policy and Statement index the deciding statement: policies[Policy]
 	// and its statement number Statement. Both are -1 for an implicit deny.
-	Policy    int
-	Statement int
-	Sid       string // Sid of the deciding statement, if any
+	Policy    int    `json:"policy"`
+	Statement int    `json:"statement"`
+	Sid       string `json:"sid,omitempty"` // Sid of the deciding statement, if any
 }

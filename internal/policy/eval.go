@@ -21,17 +21,22 @@ func Evaluate(policies []*Compiled, req *Request) Decision {
 	if n >= 0 {
 		sub.lowerAction = buf[:n]
 	}
+	lsub := legacySubject(req, sub)
 	allowP, allowS := -1, -1
 	for pi, p := range policies {
 		if p == nil {
 			continue
+		}
+		psub, alts := &sub, req.Alternates
+		if p.legacy {
+			psub, alts = &lsub, nil
 		}
 		for si := range p.stmts {
 			s := &p.stmts[si]
 			if !s.deny && allowP >= 0 {
 				continue // already allowed: only a Deny can change the outcome
 			}
-			if !s.matchAction(&sub) || !s.matchResource(&sub) || !s.matchConditions(ctx) {
+			if !s.matchAction(psub, alts) || !s.matchResource(psub) || !s.matchConditions(ctx) {
 				continue
 			}
 			if s.deny {
@@ -60,8 +65,35 @@ func (s *compiledStatement) actionIndex(sub *subject) int {
 	return -1
 }
 
-func (s *compiledStatement) matchAction(sub *subject) bool {
-	return (s.actionIndex(sub) >= 0) != s.notAction
+// altIndex is actionIndex for an alternate name (the case-folding matcher,
+// which does not allocate either).
+func (s *compiledStatement) altIndex(action string) int {
+	for i := range s.actions {
+		if matchWildcard(s.actions[i].pat, action, true) {
+			return i
+		}
+	}
+	return -1
+}
+
+// matchAction reports whether the statement's Action (NotAction) element
+// lets the request through: one of its names matches (matches none).
+func (s *compiledStatement) matchAction(sub *subject, alts []string) bool {
+	matched := s.actionIndex(sub) >= 0
+	for i := 0; !matched && i < len(alts); i++ {
+		matched = s.altIndex(alts[i]) >= 0
+	}
+	return matched != s.notAction
+}
+
+// legacySubject is the subject a Legacy policy sees: the request's
+// LegacyAction (or sub itself when there is none), matched with the
+// case-folding matcher.
+func legacySubject(req *Request, sub subject) subject {
+	if req.LegacyAction == "" {
+		return sub
+	}
+	return subject{action: req.LegacyAction, resource: sub.resource, resourceASCII: sub.resourceASCII}
 }
 
 // resourceIndex returns the index of the first resource pattern matching

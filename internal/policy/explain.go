@@ -20,7 +20,7 @@ type Explanation struct {
 // StatementTrace explains one statement.
 type StatementTrace struct {
 	Policy     int    `json:"policy"`
-	PolicyName string `json:"policyName,omitempty"` // see SetPolicyNames
+	PolicyName string `json:"policy_name,omitempty"` // see SetPolicyNames
 	Statement  int    `json:"statement"`
 	Sid        string `json:"sid,omitempty"`
 	Effect     string `json:"effect"`
@@ -30,7 +30,7 @@ type StatementTrace struct {
 	Decisive          bool             `json:"decisive,omitempty"`
 	Action            MatchTrace       `json:"action"`
 	Resource          MatchTrace       `json:"resource"`
-	ConditionsMatched bool             `json:"conditionsMatched"`
+	ConditionsMatched bool             `json:"conditions_matched"`
 	Conditions        []ConditionTrace `json:"conditions,omitempty"`
 }
 
@@ -44,9 +44,9 @@ type MatchTrace struct {
 type ConditionTrace struct {
 	Operator      string   `json:"operator"`
 	Key           string   `json:"key"`
-	PolicyValues  []string `json:"policyValues"`
+	PolicyValues  []string `json:"policy_values"`
 	Present       bool     `json:"present"`
-	RequestValues []string `json:"requestValues"`
+	RequestValues []string `json:"request_values"`
 	Matched       bool     `json:"matched"`
 	Reason        string   `json:"reason"`
 }
@@ -65,9 +65,14 @@ func Explain(policies []*Compiled, req *Request) Explanation {
 	if n >= 0 {
 		sub.lowerAction = buf[:n]
 	}
+	lsub := legacySubject(req, sub)
 	for pi, p := range policies {
 		if p == nil {
 			continue
+		}
+		psub, alts := &sub, req.Alternates
+		if p.legacy {
+			psub, alts = &lsub, nil
 		}
 		for si := range p.stmts {
 			s := &p.stmts[si]
@@ -75,7 +80,7 @@ func Explain(policies []*Compiled, req *Request) Explanation {
 			if s.deny {
 				t.Effect = EffectDeny
 			}
-			t.Action = s.explainAction(&sub)
+			t.Action = s.explainAction(psub, alts)
 			t.Resource = s.explainResource(&sub)
 			t.ConditionsMatched = true
 			for ci := range s.conds {
@@ -100,8 +105,13 @@ func (e *Explanation) SetPolicyNames(names []string) {
 	}
 }
 
-func (s *compiledStatement) explainAction(sub *subject) MatchTrace {
+func (s *compiledStatement) explainAction(sub *subject, alts []string) MatchTrace {
 	action, i := sub.action, s.actionIndex(sub)
+	for j := 0; i < 0 && j < len(alts); j++ {
+		if i = s.altIndex(alts[j]); i >= 0 {
+			action = alts[j]
+		}
+	}
 	switch {
 	case s.notAction && i >= 0:
 		return MatchTrace{false, fmt.Sprintf("action %q is excluded by NotAction %q", action, s.rawActs[i])}

@@ -49,7 +49,7 @@ func TestExplain(t *testing.T) {
 		}
 	}
 	b, err := json.Marshal(e)
-	if err != nil || !strings.Contains(string(b), `"requestValues":["bob"]`) {
+	if err != nil || !strings.Contains(string(b), `"request_values":["bob"]`) {
 		t.Errorf("JSON = %s, %v", b, err)
 	}
 

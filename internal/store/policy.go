@@ -14,9 +14,14 @@ type Policy struct {
 	Name        string
 	Description string
 	Document    []byte
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Seq         int64
+	// LegacyActions marks a policy stored before iic used the documented
+	// action names (migration 0014): it is evaluated against the old names
+	// (authz.Operation.LegacyAction), so it keeps allowing and denying
+	// exactly what it did. New policies are false.
+	LegacyActions bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Seq           int64
 }
 
 // Policies stores custom policies.

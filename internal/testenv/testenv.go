@@ -48,6 +48,9 @@ type Options struct {
 	// BodyBudget and BodyTimeout bound request bodies (0 = defaults).
 	BodyBudget  int64
 	BodyTimeout time.Duration
+	// EnforceDependency overrides which operation dependencies are checked
+	// (app.Config.EnforceDependency).
+	EnforceDependency func(action string) bool
 }
 
 // Server is a running in-process server.
@@ -80,6 +83,7 @@ func Start(t testing.TB, opt Options) *Server {
 		Listen: ln.Addr().String(), Listener: ln, DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
 		MaxUsersPerStore: opt.MaxUsersPerStore, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
+		EnforceDependency: opt.EnforceDependency,
 	}
 	if testing.Verbose() {
 		cfg.LogOutput = os.Stderr

@@ -16,26 +16,27 @@ type API struct {
 	Center *center.Service
 }
 
-// Ops is the surface's route table.
+// Ops is the surface's route table. Actions, access levels and
+// dependencies come from the action table (internal/authz/actions.tsv): the
+// documented IdentityCenter:instance:* actions, which have no resource-level
+// permission, and the iic extension iic:region:deregister.
 func (a *API) Ops() []httpx.Op {
 	return []httpx.Op{
-		{Pattern: "POST /v1/register-regions", Action: "identitycenter:region:register", Resource: accountScope("region"), Handler: a.registerRegion},
-		{Pattern: "GET /v1/registered-regions", Action: "identitycenter:region:list", Resource: accountScope("region"), Handler: a.describeRegisteredRegions},
-		{Pattern: "DELETE /v1/registered-regions/{region_id}", Action: "identitycenter:region:deregister", Resource: accountScope("region"), Handler: a.deregisterRegion},
-		{Pattern: "POST /v1/service/start", Action: "identitycenter:service:start", Resource: accountScope("service"), Handler: a.startIdentityCenter},
-		{Pattern: "GET /v1/identity-center-service/status", Action: "identitycenter:service:getStatus", Resource: accountScope("service"), Handler: a.getServiceStatus},
-		{Pattern: "POST /v1/service/delete", Action: "identitycenter:service:delete", Resource: accountScope("service"), Handler: a.deleteIdentityCenter},
-		{Pattern: "GET /v1/instances", Action: "identitycenter:instances:list", Resource: accountScope("instance"), Handler: a.listInstances},
-		{Pattern: "POST /v1/instances/{instance_id}/alias", Action: "identitycenter:instances:createAlias", Resource: accountScope("instance"), Handler: a.createAlias},
+		{Name: "RegisterRegion", Pattern: "POST /v1/register-regions", Handler: a.registerRegion},
+		{Name: "DescribeRegisteredRegions", Pattern: "GET /v1/registered-regions", Handler: a.describeRegisteredRegions},
+		{Name: "DeregisterRegion", Pattern: "DELETE /v1/registered-regions/{region_id}", Resource: iicRegion, Handler: a.deregisterRegion},
+		{Name: "StartIdentityCenter", Pattern: "POST /v1/service/start", Handler: a.startIdentityCenter},
+		{Name: "GetIdentityCenterServiceStatus", Pattern: "GET /v1/identity-center-service/status", Handler: a.getServiceStatus},
+		{Name: "DeleteIdentityCenter", Pattern: "POST /v1/service/delete", Handler: a.deleteIdentityCenter},
+		{Name: "ListInstances", Pattern: "GET /v1/instances", Handler: a.listInstances},
+		{Name: "CreateAlias", Pattern: "POST /v1/instances/{instance_id}/alias", Handler: a.createAlias},
 	}
 }
 
-// accountScope is the URN of every resource of one type in the caller's
-// account: identitycenter::<account>:<type>:*.
-func accountScope(typ string) func(*http.Request, *authz.Principal) string {
-	return func(_ *http.Request, p *authz.Principal) string {
-		return "identitycenter::" + p.AccountID + ":" + typ + ":*"
-	}
+// iicRegion is the resource of the iic extension DeregisterRegion:
+// iic::<account>:region:<region_id>.
+func iicRegion(r *http.Request, p *authz.Principal) string {
+	return authz.ResourceURN("iic", "", p.AccountID, "region", r.PathValue("region_id"))
 }
 
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }

@@ -16,18 +16,25 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // Op is one signed API operation.
 type Op struct {
+	// Name is the operation's name in the action table (the SDK operation,
+	// e.g. "CreateUser"); Mount takes its authorization metadata from there.
+	Name string
 	// Pattern is the route, "METHOD /path/{var}".
 	Pattern string
-	// Action is the authorization action, "service:resource:verb".
-	Action string
-	// Resource returns the URN the action targets ("" = not scoped). It may
-	// read path values and the principal (e.g. its account id).
+	// Resource returns the URN the action targets (nil or "" = no
+	// resource-level permission). It may read path values and the
+	// principal (e.g. its account id).
 	Resource func(r *http.Request, p *authz.Principal) string
 	Handler  HandlerFunc
 	// UnsignedPayload accepts a body the client did not sign (a signed
 	// X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD); only for operations whose
 	// real clients post non-JSON bodies that way.
 	UnsignedPayload bool
+
+	// Set by Mount from the action table: the documented action and the
+	// whole row (alternates, access level, dependencies, legacy name).
+	Action string
+	Spec   *authz.Operation
 }
 
 // Authenticator turns a signed request into a principal (package authn).
@@ -47,12 +54,18 @@ type Guard struct {
 	mounted []Op
 }
 
-// Mount registers ops on rt behind the guard.
+// Mount registers ops on rt behind the guard. An op without a row in the
+// action table is a programming error and panics.
 func (g *Guard) Mount(rt *Router, ops []Op) {
 	for _, op := range ops {
+		op.Spec = authz.OperationByName(op.Name)
+		if op.Spec == nil {
+			panic("httpx: operation " + op.Name + " (" + op.Pattern + ") has no row in the action table")
+		}
+		op.Action = op.Spec.Action
 		rt.Handle(op.Pattern, g.handler(op))
+		g.mounted = append(g.mounted, op)
 	}
-	g.mounted = append(g.mounted, ops...)
 }
 
 // Ops lists every operation mounted behind the guard, in mount order (for
@@ -62,13 +75,14 @@ func (g *Guard) Ops() []Op { return append([]Op(nil), g.mounted...) }
 func (g *Guard) handler(op Op) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		p, err := g.Authn.Authenticate(ctx, r, Body(ctx), authn.Options{UnsignedPayload: op.UnsignedPayload})
+		p, err := g.Authn.Authenticate(ctx, r, Body(ctx), authn.Options{UnsignedPayload: op.UnsignedPayload, ReadOnly: op.Spec.IsRead()})
 		if err != nil {
 			WriteError(w, r, err)
 			return
 		}
 		infoFrom(ctx).principal = p.AccessKey
-		req := authz.Request{Action: op.Action, SourceIP: SourceIP(r), SecureTransport: r.TLS != nil, Time: g.Now()}
+		req := authz.Request{Action: op.Action, Alternates: op.Spec.Alternates, LegacyAction: op.Spec.LegacyAction,
+			Dependencies: op.Spec.Dependencies, SourceIP: SourceIP(r), SecureTransport: r.TLS != nil, Time: g.Now()}
 		if op.Resource != nil {
 			req.Resource = op.Resource(r, p)
 		}

@@ -12,10 +12,10 @@ const passwordPolicyPath = "/v1/identity-stores/{identity_store_id}/password-pol
 
 func (a *API) credentialOps() []httpx.Op {
 	return []httpx.Op{
-		{Pattern: "POST " + usersPath + "/{user_id}/reset-password", Action: "identitystore:user:resetPassword", Resource: storeURN, Handler: a.resetPassword},
-		{Pattern: "POST " + usersPath + "/{user_id}/verify-email", Action: "identitystore:user:verifyEmail", Resource: storeURN, Handler: a.verifyEmail},
-		{Pattern: "GET " + passwordPolicyPath, Action: "identitystore:passwordPolicy:describe", Resource: storeURN, Handler: a.describePasswordPolicy},
-		{Pattern: "PUT " + passwordPolicyPath, Action: "identitystore:passwordPolicy:update", Resource: storeURN, Handler: a.updatePasswordPolicy},
+		{Name: "ResetPwdMode", Pattern: "POST " + usersPath + "/{user_id}/reset-password", Handler: a.resetPassword},
+		{Name: "VerifyEmail", Pattern: "POST " + usersPath + "/{user_id}/verify-email", Handler: a.verifyEmail},
+		{Name: "DescribePasswordPolicy", Pattern: "GET " + passwordPolicyPath, Handler: a.describePasswordPolicy},
+		{Name: "UpdatePasswordPolicy", Pattern: "PUT " + passwordPolicyPath, Handler: a.updatePasswordPolicy},
 	}
 }
 

@@ -13,12 +13,12 @@ func (a *API) deviceOps() []httpx.Op {
 	const users = "POST /v1/identity-stores/{identity_store_id}/users"
 	const user = "/v1/identity-stores/{identity_store_id}/users/{user_id}"
 	return []httpx.Op{
-		{Pattern: "POST " + user + "/mfa-devices/register-mfa-device", Action: "identitystore:user:registerMfaDevice", Resource: storeURN, Handler: a.registerMfaDevice},
-		{Pattern: "PUT " + user + "/mfa-devices/{device_id}", Action: "identitystore:user:updateMfaDevice", Resource: storeURN, Handler: a.updateMfaDevice},
-		{Pattern: "DELETE " + user + "/mfa-devices/{device_id}", Action: "identitystore:user:deleteMfaDevice", Resource: storeURN, Handler: a.deleteMfaDevice},
-		{Pattern: users + "/retrieve-mfa-devices", Action: "identitystore:user:listMfaDevices", Resource: storeURN, Handler: a.batchListMfaDevices},
-		{Pattern: "GET " + user + "/sessions", Action: "identitystore:user:listSessions", Resource: storeURN, Handler: a.listSessions},
-		{Pattern: "POST " + user + "/sessions/batch-delete", Action: "identitystore:user:deleteSessions", Resource: storeURN, Handler: a.batchDeleteSessions},
+		{Name: "RegisterMfaDeviceForUser", Pattern: "POST " + user + "/mfa-devices/register-mfa-device", Handler: a.registerMfaDevice},
+		{Name: "UpdateMfaDeviceForUser", Pattern: "PUT " + user + "/mfa-devices/{device_id}", Handler: a.updateMfaDevice},
+		{Name: "DeleteMfaDeviceForUser", Pattern: "DELETE " + user + "/mfa-devices/{device_id}", Handler: a.deleteMfaDevice},
+		{Name: "BatchListMfaDevicesForUser", Pattern: users + "/retrieve-mfa-devices", Handler: a.batchListMfaDevices},
+		{Name: "ListSessions", Pattern: "GET " + user + "/sessions", Handler: a.listSessions},
+		{Name: "BatchDeleteSessions", Pattern: "POST " + user + "/sessions/batch-delete", Handler: a.batchDeleteSessions},
 	}
 }
 

@@ -15,20 +15,20 @@ import (
 func (a *API) groupOps() []httpx.Op {
 	const base = "/v1/identity-stores/{identity_store_id}"
 	return []httpx.Op{
-		{Pattern: "POST " + base + "/groups", Action: "identitystore:group:create", Resource: storeURN, Handler: a.createGroup},
-		{Pattern: "GET " + base + "/groups", Action: "identitystore:group:list", Resource: storeURN, Handler: a.listGroups},
-		{Pattern: "GET " + base + "/groups/{group_id}", Action: "identitystore:group:describe", Resource: storeURN, Handler: a.describeGroup},
-		{Pattern: "PUT " + base + "/groups/{group_id}", Action: "identitystore:group:update", Resource: storeURN, Handler: a.updateGroup},
-		{Pattern: "DELETE " + base + "/groups/{group_id}", Action: "identitystore:group:delete", Resource: storeURN, Handler: a.deleteGroup},
-		{Pattern: "POST " + base + "/groups/batch-query", Action: "identitystore:group:describeBatch", Resource: storeURN, Handler: a.describeGroups},
-		{Pattern: "POST " + base + "/groups/retrieve-group-id", Action: "identitystore:group:getId", Resource: storeURN, Handler: a.getGroupID},
-		{Pattern: "POST " + base + "/group-memberships", Action: "identitystore:groupMembership:create", Resource: storeURN, Handler: a.createGroupMembership},
-		{Pattern: "GET " + base + "/group-memberships", Action: "identitystore:groupMembership:list", Resource: storeURN, Handler: a.listGroupMemberships},
-		{Pattern: "GET " + base + "/group-memberships/{membership_id}", Action: "identitystore:groupMembership:describe", Resource: storeURN, Handler: a.describeGroupMembership},
-		{Pattern: "DELETE " + base + "/group-memberships/{membership_id}", Action: "identitystore:groupMembership:delete", Resource: storeURN, Handler: a.deleteGroupMembership},
-		{Pattern: "POST " + base + "/group-memberships/retrieve-group-membership-id", Action: "identitystore:groupMembership:getId", Resource: storeURN, Handler: a.getGroupMembershipID},
-		{Pattern: "GET " + base + "/group-memberships-for-member", Action: "identitystore:groupMembership:listForMember", Resource: storeURN, Handler: a.listGroupMembershipsForMember},
-		{Pattern: "POST " + base + "/is-member-in-groups", Action: "identitystore:groupMembership:isMemberInGroups", Resource: storeURN, Handler: a.isMemberInGroups},
+		{Name: "CreateGroup", Pattern: "POST " + base + "/groups", Handler: a.createGroup},
+		{Name: "ListGroups", Pattern: "GET " + base + "/groups", Handler: a.listGroups},
+		{Name: "DescribeGroup", Pattern: "GET " + base + "/groups/{group_id}", Handler: a.describeGroup},
+		{Name: "UpdateGroup", Pattern: "PUT " + base + "/groups/{group_id}", Handler: a.updateGroup},
+		{Name: "DeleteGroup", Pattern: "DELETE " + base + "/groups/{group_id}", Handler: a.deleteGroup},
+		{Name: "DescribeGroups", Pattern: "POST " + base + "/groups/batch-query", Handler: a.describeGroups},
+		{Name: "GetGroupId", Pattern: "POST " + base + "/groups/retrieve-group-id", Handler: a.getGroupID},
+		{Name: "CreateGroupMembership", Pattern: "POST " + base + "/group-memberships", Handler: a.createGroupMembership},
+		{Name: "ListGroupMemberships", Pattern: "GET " + base + "/group-memberships", Handler: a.listGroupMemberships},
+		{Name: "DescribeGroupMembership", Pattern: "GET " + base + "/group-memberships/{membership_id}", Handler: a.describeGroupMembership},
+		{Name: "DeleteGroupMembership", Pattern: "DELETE " + base + "/group-memberships/{membership_id}", Handler: a.deleteGroupMembership},
+		{Name: "GetGroupMembershipId", Pattern: "POST " + base + "/group-memberships/retrieve-group-membership-id", Handler: a.getGroupMembershipID},
+		{Name: "ListGroupMembershipsForMember", Pattern: "GET " + base + "/group-memberships-for-member", Handler: a.listGroupMembershipsForMember},
+		{Name: "IsMemberInGroups", Pattern: "POST " + base + "/is-member-in-groups", Handler: a.isMemberInGroups},
 	}
 }
 

@@ -3,9 +3,9 @@
 // groups, memberships, password policy, MFA devices, sessions, identity
 // sources, SAML SP settings and SCIM provisioning tenants.
 //
-// Every route is under /v1/identity-stores/{identity_store_id}; the action
-// names are identitystore:<resource>:<verb> and the resource is the store's
-// URN, identitystore::<account>:identityStore:<identity_store_id>.
+// Every route is under /v1/identity-stores/{identity_store_id}. The actions
+// are the documented IdentityCenter:<resource>:<verb> ones of the action
+// table (internal/authz/actions.tsv); none has resource-level permission.
 package idstore
 
 import (
@@ -33,11 +33,6 @@ func (a *API) Ops() []httpx.Op {
 	ops = append(ops, a.deviceOps()...)
 	ops = append(ops, a.scimTenantOps()...)
 	return ops
-}
-
-// storeURN is the resource of every identity-store operation.
-func storeURN(r *http.Request, p *authz.Principal) string {
-	return "identitystore::" + p.AccountID + ":identityStore:" + r.PathValue("identity_store_id")
 }
 
 func accountOf(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }

@@ -9,12 +9,12 @@ import (
 func (a *API) scimTenantOps() []httpx.Op {
 	const tenant = "/v1/identity-stores/{identity_store_id}/tenant/{tenant_id}"
 	return []httpx.Op{
-		{Pattern: "POST /v1/identity-stores/{identity_store_id}/provision-tenant", Action: "identitystore:provisioningTenant:create", Resource: storeURN, Handler: a.createTenant},
-		{Pattern: "GET /v1/identity-stores/{identity_store_id}/provision-tenant", Action: "identitystore:provisioningTenant:list", Resource: storeURN, Handler: a.listTenants},
-		{Pattern: "DELETE " + tenant, Action: "identitystore:provisioningTenant:delete", Resource: storeURN, Handler: a.deleteTenant},
-		{Pattern: "POST " + tenant + "/bearer-token", Action: "identitystore:bearerToken:create", Resource: storeURN, Handler: a.createToken},
-		{Pattern: "GET " + tenant + "/bearer-token", Action: "identitystore:bearerToken:list", Resource: storeURN, Handler: a.listTokens},
-		{Pattern: "DELETE " + tenant + "/bearer-token/{token_id}", Action: "identitystore:bearerToken:delete", Resource: storeURN, Handler: a.deleteToken},
+		{Name: "CreateProvisioningTenant", Pattern: "POST /v1/identity-stores/{identity_store_id}/provision-tenant", Handler: a.createTenant},
+		{Name: "ListProvisioningTenants", Pattern: "GET /v1/identity-stores/{identity_store_id}/provision-tenant", Handler: a.listTenants},
+		{Name: "DeleteProvisioningTenant", Pattern: "DELETE " + tenant, Handler: a.deleteTenant},
+		{Name: "CreateBearerToken", Pattern: "POST " + tenant + "/bearer-token", Handler: a.createToken},
+		{Name: "ListBearerTokens", Pattern: "GET " + tenant + "/bearer-token", Handler: a.listTokens},
+		{Name: "DeleteBearerToken", Pattern: "DELETE " + tenant + "/bearer-token/{token_id}", Handler: a.deleteToken},
 	}
 }
 

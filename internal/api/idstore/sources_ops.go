@@ -12,21 +12,21 @@ const idpPath = "/v1/identity-stores/{identity_store_id}/external-idp"
 
 func (a *API) sourceOps() []httpx.Op {
 	return []httpx.Op{
-		{Pattern: "GET " + idpPath, Action: "identitystore:externalIdp:list", Resource: storeURN, Handler: a.listIdPs},
-		{Pattern: "POST " + idpPath, Action: "identitystore:externalIdp:create", Resource: storeURN, Handler: a.createIdP},
-		{Pattern: "PUT " + idpPath + "/{idp_id}", Action: "identitystore:externalIdp:update", Resource: storeURN, Handler: a.updateIdP},
-		{Pattern: "DELETE " + idpPath + "/{idp_id}", Action: "identitystore:externalIdp:delete", Resource: storeURN, Handler: a.deleteIdP},
-		{Pattern: "POST " + idpPath + "/{idp_id}/enable", Action: "identitystore:externalIdp:enable", Resource: storeURN, Handler: a.setIdPEnabled(true)},
-		{Pattern: "POST " + idpPath + "/{idp_id}/disable", Action: "identitystore:externalIdp:disable", Resource: storeURN, Handler: a.setIdPEnabled(false)},
-		{Pattern: "GET " + idpPath + "/{idp_id}/certificate", Action: "identitystore:externalIdpCertificate:list", Resource: storeURN, Handler: a.listIdPCertificates},
-		{Pattern: "POST " + idpPath + "/{idp_id}/certificate", Action: "identitystore:externalIdpCertificate:import", Resource: storeURN, Handler: a.importIdPCertificate},
-		{Pattern: "DELETE " + idpPath + "/{idp_id}/certificate/{certificate_id}", Action: "identitystore:externalIdpCertificate:delete", Resource: storeURN, Handler: a.deleteIdPCertificate},
-		{Pattern: "GET /v1/identity-stores/{identity_store_id}/sp-config", Action: "identitystore:spConfiguration:get", Resource: storeURN, Handler: a.getSPConfig},
-		{Pattern: "GET /v1/identity-stores/{identity_store_id}/saml-certificates", Action: "identitystore:spCertificate:list", Resource: storeURN, Handler: a.listSPCertificates},
-		{Pattern: "POST /v1/identity-stores/{identity_store_id}/saml-certificates", Action: "identitystore:spCertificate:create", Resource: storeURN, Handler: a.createSPCertificate},
-		{Pattern: "DELETE /v1/identity-stores/{identity_store_id}/saml-certificates/{certificate_id}", Action: "identitystore:spCertificate:delete", Resource: storeURN, Handler: a.deleteSPCertificate},
-		{Pattern: "POST /v1/identity-stores/{identity_store_id}/saml-certificates/{certificate_id}/active", Action: "identitystore:spCertificate:activate", Resource: storeURN, Handler: a.activateSPCertificate},
-		{Pattern: "GET /v1/identity-stores/{identity_store_id}/identity-store-summary", Action: "identitystore:identityStoreSummary:get", Resource: storeURN, Handler: a.getSummary},
+		{Name: "ListExternalIdPConfigurationsForDirectory", Pattern: "GET " + idpPath, Handler: a.listIdPs},
+		{Name: "CreateExternalIdPConfigurationForDirectory", Pattern: "POST " + idpPath, Handler: a.createIdP},
+		{Name: "UpdateExternalIdPConfigurationForDirectory", Pattern: "PUT " + idpPath + "/{idp_id}", Handler: a.updateIdP},
+		{Name: "DeleteExternalIdPConfigurationForDirectory", Pattern: "DELETE " + idpPath + "/{idp_id}", Handler: a.deleteIdP},
+		{Name: "EnableExternalIdPConfigurationForDirectory", Pattern: "POST " + idpPath + "/{idp_id}/enable", Handler: a.setIdPEnabled(true)},
+		{Name: "DisableExternalIdPConfigurationForDirectory", Pattern: "POST " + idpPath + "/{idp_id}/disable", Handler: a.setIdPEnabled(false)},
+		{Name: "ListExternalIdPCertificates", Pattern: "GET " + idpPath + "/{idp_id}/certificate", Handler: a.listIdPCertificates},
+		{Name: "ImportExternalIdPCertificate", Pattern: "POST " + idpPath + "/{idp_id}/certificate", Handler: a.importIdPCertificate},
+		{Name: "DeleteExternalIdPCertificate", Pattern: "DELETE " + idpPath + "/{idp_id}/certificate/{certificate_id}", Handler: a.deleteIdPCertificate},
+		{Name: "GetSpConfigurationForDirectory", Pattern: "GET /v1/identity-stores/{identity_store_id}/sp-config", Handler: a.getSPConfig},
+		{Name: "ListSpCertificates", Pattern: "GET /v1/identity-stores/{identity_store_id}/saml-certificates", Handler: a.listSPCertificates},
+		{Name: "CreateSpCertificate", Pattern: "POST /v1/identity-stores/{identity_store_id}/saml-certificates", Handler: a.createSPCertificate},
+		{Name: "DeleteSpCertificate", Pattern: "DELETE /v1/identity-stores/{identity_store_id}/saml-certificates/{certificate_id}", Handler: a.deleteSPCertificate},
+		{Name: "UpdateSpActiveCertificate", Pattern: "POST /v1/identity-stores/{identity_store_id}/saml-certificates/{certificate_id}/active", Handler: a.activateSPCertificate},
+		{Name: "GetIdentityStoreSummary", Pattern: "GET /v1/identity-stores/{identity_store_id}/identity-store-summary", Handler: a.getSummary},
 	}
 }
 

@@ -16,15 +16,15 @@ const usersPath = "/v1/identity-stores/{identity_store_id}/users"
 
 func (a *API) userOps() []httpx.Op {
 	return []httpx.Op{
-		{Pattern: "POST " + usersPath, Action: "identitystore:user:create", Resource: storeURN, Handler: a.createUser},
-		{Pattern: "GET " + usersPath, Action: "identitystore:user:list", Resource: storeURN, Handler: a.listUsers},
-		{Pattern: "POST " + usersPath + "/batch-query", Action: "identitystore:user:describeBatch", Resource: storeURN, Handler: a.describeUsers},
-		{Pattern: "POST " + usersPath + "/retrieve-user-id", Action: "identitystore:user:getId", Resource: storeURN, Handler: a.getUserID},
-		{Pattern: "GET " + usersPath + "/{user_id}", Action: "identitystore:user:describe", Resource: storeURN, Handler: a.describeUser},
-		{Pattern: "PUT " + usersPath + "/{user_id}", Action: "identitystore:user:update", Resource: storeURN, Handler: a.updateUser},
-		{Pattern: "DELETE " + usersPath + "/{user_id}", Action: "identitystore:user:delete", Resource: storeURN, Handler: a.deleteUser},
-		{Pattern: "POST " + usersPath + "/{user_id}/enable", Action: "identitystore:user:enable", Resource: storeURN, Handler: a.setUserEnabled(true)},
-		{Pattern: "POST " + usersPath + "/{user_id}/disable", Action: "identitystore:user:disable", Resource: storeURN, Handler: a.setUserEnabled(false)},
+		{Name: "CreateUser", Pattern: "POST " + usersPath, Handler: a.createUser},
+		{Name: "ListUsers", Pattern: "GET " + usersPath, Handler: a.listUsers},
+		{Name: "DescribeUsers", Pattern: "POST " + usersPath + "/batch-query", Handler: a.describeUsers},
+		{Name: "GetUserId", Pattern: "POST " + usersPath + "/retrieve-user-id", Handler: a.getUserID},
+		{Name: "DescribeUser", Pattern: "GET " + usersPath + "/{user_id}", Handler: a.describeUser},
+		{Name: "UpdateUser", Pattern: "PUT " + usersPath + "/{user_id}", Handler: a.updateUser},
+		{Name: "DeleteUser", Pattern: "DELETE " + usersPath + "/{user_id}", Handler: a.deleteUser},
+		{Name: "EnableUser", Pattern: "POST " + usersPath + "/{user_id}/enable", Handler: a.setUserEnabled(true)},
+		{Name: "DisableUser", Pattern: "POST " + usersPath + "/{user_id}/disable", Handler: a.setUserEnabled(false)},
 	}
 }
 

@@ -25,13 +25,16 @@
 //	policy         {"policy_id", "policy_name", "description", "policy_document" (text),
 //	                "policy_type": "custom", "urn": "iam::<account>:policy:<name>", "created_at", "updated_at"}
 //	managed        {"policy_id", "policy_name", "policy_type": "identity-policy"|"role", "service",
-//	                "description", "policy_document", "urn": "iam::system:policy:<name>"}
+//	                "iic_defined" (true: shipped by iic, not Huawei's), "description", "policy_document",
+//	                "urn": "iam::system:policy:<name>"}
 //	create key     {"policy_ids": [...], "description": "...", "user_name": "..."}
 //	           →201 {"credential": {"access_key", "secret_key" (only here), "policy_ids", "description",
 //	                "user_name", "status": "active", "created_at"}}
 //	simulate       {"policy_ids": [...], "policies": [{...} | "<json text>", ...], "action": "...",
 //	                "resource": "...", "context": {"g:SourceIp": "10.0.0.1", "g:TagKeys": ["a", "b"], ...}}
-//	           →200 {"allowed", "effect", "deciding_statement": {...} | null, "explanation": {...}}
+//	           →200 {"action", "alternates", "legacy_action", "allowed", "effect",
+//	                "deciding_statement": {...} | null, "explanation": {...}} (snake_case throughout;
+//	                an operation's alternate or old name is decided as that operation)
 //
 // Lists take limit (1-100, default 100) and marker, and answer page_info
 // {next_marker (null on the last page), current_count}.
@@ -54,16 +57,16 @@ type API struct {
 // Ops is the surface's route table.
 func (a *API) Ops() []httpx.Op {
 	return []httpx.Op{
-		{Pattern: "POST /v1/iic/policies", Action: "iic:policy:create", Resource: scope("policy"), Handler: a.createPolicy},
-		{Pattern: "GET /v1/iic/policies", Action: "iic:policy:list", Resource: scope("policy"), Handler: a.listPolicies},
-		{Pattern: "GET /v1/iic/policies/{policy_id}", Action: "iic:policy:get", Resource: one("policy", "policy_id"), Handler: a.getPolicy},
-		{Pattern: "DELETE /v1/iic/policies/{policy_id}", Action: "iic:policy:delete", Resource: one("policy", "policy_id"), Handler: a.deletePolicy},
-		{Pattern: "POST /v1/iic/policies/simulate", Action: "iic:policy:simulate", Resource: scope("policy"), Handler: a.simulate},
-		{Pattern: "GET /v1/iic/managed-policies", Action: "iic:managedPolicy:list", Resource: scope("managedPolicy"), Handler: a.listManaged},
-		{Pattern: "GET /v1/iic/managed-policies/{policy_id}", Action: "iic:managedPolicy:get", Resource: one("managedPolicy", "policy_id"), Handler: a.getManaged},
-		{Pattern: "POST /v1/iic/access-keys", Action: "iic:accessKey:create", Resource: scope("accessKey"), Handler: a.createKey},
-		{Pattern: "GET /v1/iic/access-keys", Action: "iic:accessKey:list", Resource: scope("accessKey"), Handler: a.listKeys},
-		{Pattern: "DELETE /v1/iic/access-keys/{access_key}", Action: "iic:accessKey:delete", Resource: one("accessKey", "access_key"), Handler: a.deleteKey},
+		{Name: "CreatePolicy", Pattern: "POST /v1/iic/policies", Resource: scope("policy"), Handler: a.createPolicy},
+		{Name: "ListPolicies", Pattern: "GET /v1/iic/policies", Resource: scope("policy"), Handler: a.listPolicies},
+		{Name: "GetPolicy", Pattern: "GET /v1/iic/policies/{policy_id}", Resource: one("policy", "policy_id"), Handler: a.getPolicy},
+		{Name: "DeletePolicy", Pattern: "DELETE /v1/iic/policies/{policy_id}", Resource: one("policy", "policy_id"), Handler: a.deletePolicy},
+		{Name: "SimulatePolicy", Pattern: "POST /v1/iic/policies/simulate", Resource: scope("policy"), Handler: a.simulate},
+		{Name: "ListManagedPolicies", Pattern: "GET /v1/iic/managed-policies", Resource: scope("managedPolicy"), Handler: a.listManaged},
+		{Name: "GetManagedPolicy", Pattern: "GET /v1/iic/managed-policies/{policy_id}", Resource: one("managedPolicy", "policy_id"), Handler: a.getManaged},
+		{Name: "CreateAccessKey", Pattern: "POST /v1/iic/access-keys", Resource: scope("accessKey"), Handler: a.createKey},
+		{Name: "ListAccessKeys", Pattern: "GET /v1/iic/access-keys", Resource: scope("accessKey"), Handler: a.listKeys},
+		{Name: "DeleteAccessKey", Pattern: "DELETE /v1/iic/access-keys/{access_key}", Resource: one("accessKey", "access_key"), Handler: a.deleteKey},
 	}
 }
 

@@ -19,13 +19,16 @@ type policyDTO struct {
 	PolicyDocument string `json:"policy_document"`
 	PolicyType     string `json:"policy_type"`
 	URN            string `json:"urn"`
-	CreatedAt      string `json:"created_at"`
-	UpdatedAt      string `json:"updated_at"`
+	// LegacyActionNames: stored before iic used the documented action
+	// names; evaluated against the old names (deprecated).
+	LegacyActionNames bool   `json:"legacy_action_names,omitempty"`
+	CreatedAt         string `json:"created_at"`
+	UpdatedAt         string `json:"updated_at"`
 }
 
 func toPolicyDTO(p store.Policy) policyDTO {
 	return policyDTO{PolicyID: p.ID, PolicyName: p.Name, Description: p.Description, PolicyDocument: string(p.Document),
-		PolicyType: "custom", URN: "iam::" + p.AccountID + ":policy:" + p.Name,
+		PolicyType: "custom", URN: "iam::" + p.AccountID + ":policy:" + p.Name, LegacyActionNames: p.LegacyActions,
 		CreatedAt: timestamp(p.CreatedAt), UpdatedAt: timestamp(p.UpdatedAt)}
 }
 
@@ -104,13 +107,14 @@ type managedDTO struct {
 	PolicyName     string `json:"policy_name"`
 	PolicyType     string `json:"policy_type"`
 	Service        string `json:"service"`
+	IICDefined     bool   `json:"iic_defined"` // shipped by iic, not one of Huawei's system policies
 	Description    string `json:"description"`
 	PolicyDocument string `json:"policy_document"`
 	URN            string `json:"urn"`
 }
 
 func toManagedDTO(p *managed.Policy) managedDTO {
-	return managedDTO{PolicyID: p.ID, PolicyName: p.Name, PolicyType: p.Type, Service: p.Service, Description: p.Description,
+	return managedDTO{PolicyID: p.ID, PolicyName: p.Name, PolicyType: p.Type, Service: p.Service, IICDefined: p.IIC, Description: p.Description,
 		PolicyDocument: string(p.Document), URN: "iam::system:policy:" + p.Name}
 }
 

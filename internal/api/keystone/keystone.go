@@ -24,8 +24,8 @@ type API struct {
 // Ops is the surface's route table.
 func (a *API) Ops() []httpx.Op {
 	return []httpx.Op{
-		{Pattern: "GET /v3/auth/domains", Action: "iam:domains:list", Resource: iamScope("domain"), Handler: a.listAuthDomains},
-		{Pattern: "GET /v3/projects", Action: "iam:projects:list", Resource: iamScope("project"), Handler: a.listProjects},
+		{Name: "KeystoneListAuthDomains", Pattern: "GET /v3/auth/domains", Resource: iamScope("domain"), Handler: a.listAuthDomains},
+		{Name: "KeystoneListProjects", Pattern: "GET /v3/projects", Resource: iamScope("project"), Handler: a.listProjects},
 	}
 }
 

@@ -17,15 +17,25 @@
 //     attached with attach-managed-role).
 //   - service: the console catalog the policy belongs to ("IdentityCenter",
 //     "ECS", "Base", ...).
+//   - iic: true for a policy iic ships that is not one of Huawei's
+//     documented system-defined policies (IdentityCenter
+//     AccountAssignmentAccess, IdentityStore FullAccess, IdentityStore
+//     ReadOnlyAccess); shown by "iic policy managed" and the API.
 //   - description and document (the policy itself).
 //
 // Every document is parsed and compiled when the package initialises; a
 // catalog that does not compile is a programming error and panics (the tests
 // catch it first).
 //
-// Read-only policies follow the read-verb convention of package authz: an
-// action is a read when its verb starts with list, get, describe, show,
-// check, is, head, search or count.
+// IdentityCenter FullAccess is Huawei's "IdentityCenter:*:*" (plus the iic
+// extension iic:region:deregister, which it covered before iic used the
+// documented action names). IdentityCenter ReadOnlyAccess (and iic's
+// IdentityStore ReadOnlyAccess) list exactly the IdentityCenter actions
+// whose documented access level is List or Read in the action table
+// (internal/authz/actions.tsv); a test in internal/app checks both against
+// the table. Huawei's generic read-only policies (ReadOnlyAccess, Tenant
+// Guest, the other services' ones) keep their documented verb-prefix form
+// ("*:*:list*", "*:*:get*", ...).
 //
 // Lookups of an unknown id or name return an error wrapping [ErrNotFound];
 // API surfaces map it to 400 IIC.1246 ("System-defined identity policy whose

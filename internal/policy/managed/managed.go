@@ -22,10 +22,13 @@ var ErrNotFound = errors.New("system-defined policy not found")
 
 // Policy is one system-defined policy. Its fields must not be modified.
 type Policy struct {
-	ID          string
-	Name        string
-	Type        string
-	Service     string
+	ID      string
+	Name    string
+	Type    string
+	Service string
+	// IIC marks a policy iic ships that is not one of Huawei's documented
+	// system-defined policies.
+	IIC         bool
 	Description string
 	// Document is the compact JSON text of the policy document.
 	Document []byte
@@ -61,6 +64,7 @@ func load(raw []byte) ([]*Policy, error) {
 		Name        string          `json:"name"`
 		Type        string          `json:"type"`
 		Service     string          `json:"service"`
+		IIC         bool            `json:"iic"`
 		Description string          `json:"description"`
 		Document    json.RawMessage `json:"document"`
 	}
@@ -98,7 +102,7 @@ func load(raw []byte) ([]*Policy, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Name, err)
 		}
-		out = append(out, &Policy{ID: e.ID, Name: e.Name, Type: e.Type, Service: e.Service, Description: e.Description,
+		out = append(out, &Policy{ID: e.ID, Name: e.Name, Type: e.Type, Service: e.Service, IIC: e.IIC, Description: e.Description,
 			Document: doc.Bytes(), Compiled: c})
 	}
 	return out, nil

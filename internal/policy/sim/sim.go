@@ -50,7 +50,14 @@ func Compile(inputs []Input) ([]*policy.Compiled, []string, error) {
 
 // Result is the outcome of a simulation.
 type Result struct {
-	Allowed bool `json:"allowed"`
+	// Action is the action decided (the documented name when the caller
+	// gave an alternate or an old one), Alternates the other names it is
+	// known by and LegacyAction the name policies stored before the
+	// documented names are matched against.
+	Action       string   `json:"action"`
+	Alternates   []string `json:"alternates,omitempty"`
+	LegacyAction string   `json:"legacy_action,omitempty"`
+	Allowed      bool     `json:"allowed"`
 	// Effect is Allow, Deny (an explicit Deny statement) or ImplicitDeny.
 	Effect string `json:"effect"`
 	// Deciding names the statement that decided (nil for ImplicitDeny).
@@ -70,9 +77,16 @@ type Deciding struct {
 // Simulate decides action on resource with ctx against policies (names
 // label them; it may be shorter).
 func Simulate(policies []*policy.Compiled, names []string, action, resource string, ctx *policy.Context) Result {
-	e := policy.Explain(policies, &policy.Request{Action: action, Resource: resource, Ctx: ctx})
+	return SimulateRequest(policies, names, &policy.Request{Action: action, Resource: resource, Ctx: ctx})
+}
+
+// SimulateRequest is Simulate for a full request (with alternates and a
+// legacy name).
+func SimulateRequest(policies []*policy.Compiled, names []string, req *policy.Request) Result {
+	e := policy.Explain(policies, req)
 	e.SetPolicyNames(names)
-	r := Result{Allowed: e.Decision.Allowed, Effect: e.Decision.Effect, Explanation: e}
+	r := Result{Action: req.Action, Alternates: req.Alternates, LegacyAction: req.LegacyAction,
+		Allowed: e.Decision.Allowed, Effect: e.Decision.Effect, Explanation: e}
 	if d := e.Decision; d.Policy >= 0 {
 		st := policies[d.Policy].Document().Statement[d.Statement]
 		r.Deciding = &Deciding{Policy: d.Policy, Statement: d.Statement, Sid: d.Sid, Text: st}
@@ -87,6 +101,9 @@ func Simulate(policies []*policy.Compiled, names []string, action, resource stri
 // statement, then the explanation.
 func (r Result) String() string {
 	var b strings.Builder
+	if len(r.Alternates) > 0 {
+		fmt.Fprintf(&b, "Action: %s (also accepted: %s)\n", r.Action, strings.Join(r.Alternates, ", "))
+	}
 	fmt.Fprintf(&b, "Decision: %s\n", r.Effect)
 	if d := r.Deciding; d != nil {
 		fmt.Fprintf(&b, "Decided by: policy %d", d.Policy)

@@ -9,13 +9,13 @@ import (
 
 type policies struct{ s *sqlStore }
 
-const policyColumns = "seq, account_id, id, name, description, document, created_at, updated_at"
+const policyColumns = "seq, account_id, id, name, description, document, legacy_actions, created_at, updated_at"
 
 func scanPolicy(row interface{ Scan(...any) error }) (store.Policy, error) {
 	var p store.Policy
 	var doc string
 	var created, updated int64
-	if err := row.Scan(&p.Seq, &p.AccountID, &p.ID, &p.Name, &p.Description, &doc, &created, &updated); err != nil {
+	if err := row.Scan(&p.Seq, &p.AccountID, &p.ID, &p.Name, &p.Description, &doc, &p.LegacyActions, &created, &updated); err != nil {
 		return p, mapErr(err)
 	}
 	p.Document = []byte(doc)
@@ -24,9 +24,9 @@ func scanPolicy(row interface{ Scan(...any) error }) (store.Policy, error) {
 }
 
 func (t policies) Create(ctx context.Context, p store.Policy) error {
-	_, err := t.s.exec(ctx, `INSERT INTO policies (account_id, id, name, name_key, description, document, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.AccountID, p.ID, p.Name, strings.ToLower(p.Name), p.Description, string(p.Document), ms(p.CreatedAt), ms(p.UpdatedAt))
+	_, err := t.s.exec(ctx, `INSERT INTO policies (account_id, id, name, name_key, description, document, legacy_actions, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.AccountID, p.ID, p.Name, strings.ToLower(p.Name), p.Description, string(p.Document), p.LegacyActions, ms(p.CreatedAt), ms(p.UpdatedAt))
 	return err
 }
 

@@ -2,10 +2,13 @@ package sqlstore_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +151,75 @@ func writeChecksum(t *testing.T, dialect, url, sum string) {
 	if _, err := db.Exec(q, sum); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A database of the build before the documented action names (migrations
+// up to 0013) with a custom policy in it: after the upgrade that policy is
+// marked as written with the old names, and policies created afterwards
+// are not.
+func TestUpgradeMarksStoredPoliciesLegacy(t *testing.T) {
+	ctx := context.Background()
+	for _, d := range sqltest.Dialects() {
+		t.Run(sqltest.Name(d), func(t *testing.T) {
+			url := sqltest.URL(t, d)
+			writeDBUpTo(t, d, url, 13, func(exec func(string, ...any)) {
+				exec("INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)", "acct1", "a", int64(1))
+				exec(`INSERT INTO policies (account_id, id, name, name_key, description, document, created_at, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, "acct1", "old", "Old", "old", "", `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["identitystore:user:create"]}]}`, int64(1), int64(1))
+			})
+			db, err := sqlstore.Open(ctx, url, sqlstore.Options{})
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer db.Close()
+			s := db.Store()
+			old, err := s.Policies().Get(ctx, "acct1", "old")
+			if err != nil || !old.LegacyActions || !strings.Contains(string(old.Document), "identitystore:user:create") {
+				t.Fatalf("stored policy after upgrade = %+v, %v", old, err)
+			}
+			if err := s.Policies().Create(ctx, store.Policy{AccountID: "acct1", ID: "new", Name: "New", Document: old.Document, CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			if p, err := s.Policies().Get(ctx, "acct1", "new"); err != nil || p.LegacyActions {
+				t.Fatalf("new policy = %+v, %v", p, err)
+			}
+		})
+	}
+}
+
+// writeDBUpTo applies this build's migrations 1..n to a fresh database, as
+// the build that shipped step n left it, then runs fill on it.
+func writeDBUpTo(t *testing.T, dialect, url string, n int, fill func(exec func(string, ...any))) {
+	t.Helper()
+	driver, dsn := "pgx", url
+	if dialect == "sqlite" {
+		driver, dsn = "sqlite", "file:"+url+"?_pragma=foreign_keys(1)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if dialect == "postgres" {
+			for i := 1; strings.Contains(q, "?"); i++ {
+				q = strings.Replace(q, "?", "$"+strconv.Itoa(i), 1)
+			}
+		}
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT NOT NULL DEFAULT '')")
+	for i, name := range sqlstore.Migrations(dialect)[:n] {
+		body, err := os.ReadFile(filepath.Join("migrations", dialect, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+		sum := sha256.Sum256(body)
+		exec("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)", i+1, name, int64(1), hex.EncodeToString(sum[:]))
+	}
+	fill(exec)
 }

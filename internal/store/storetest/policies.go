@@ -23,6 +23,20 @@ func testPolicies(t *testing.T, s store.Store) {
 	if fmt.Sprint(got) != fmt.Sprint(p) || string(got.Document) != string(doc) {
 		t.Fatalf("Get =\n%+v\nwant\n%+v", got, p)
 	}
+	// The legacy-names mark round-trips (new policies are false).
+	lp := store.Policy{AccountID: a.ID, ID: "p-legacy", Name: "Legacy", Document: doc, LegacyActions: true, CreatedAt: t0, UpdatedAt: t0}
+	if err := s.Policies().Create(ctx, lp); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Policies().Get(ctx, a.ID, "p-legacy"); err != nil || !got.LegacyActions {
+		t.Fatalf("legacy policy = %+v, %v", got, err)
+	}
+	if got.LegacyActions {
+		t.Fatal("a new policy is marked legacy")
+	}
+	if err := s.Policies().Delete(ctx, a.ID, "p-legacy"); err != nil {
+		t.Fatal(err)
+	}
 	_, err = s.Policies().Get(ctx, b.ID, "p1")
 	wantErr(t, "get through another account", err, store.ErrNotFound)
 	wantErr(t, "delete through another account", s.Policies().Delete(ctx, b.ID, "p1"), store.ErrNotFound)
