@@ -60,7 +60,7 @@ type Policies struct {
 	// (0 = PolicyCacheTTL; negative = read it on every request). A policy
 	// changed or deleted through another replica applies here within it.
 	CacheTTL time.Duration
-	warned sync.Map // customKey → struct{}: legacy policies warned about
+	warned   sync.Map // customKey → struct{}: legacy policies warned about
 
 	mu     sync.RWMutex
 	custom map[customKey]*customEntry
