@@ -187,7 +187,7 @@ func CanonicalRequest(r *http.Request, signed []string, payloadHash string) (str
 //
 // A repeated X-Sdk-Content-Sha256 is ErrRepeatedContentHash.
 func PayloadHash(r *http.Request, signed []string, body []byte, allowUnsigned bool) (string, error) {
-	vals := r.Header.Values(ContentHashHeader)
+	vals := r.Header[ContentHashHeader] // canonical already
 	if len(vals) > 1 {
 		return "", ErrRepeatedContentHash
 	}

@@ -73,7 +73,7 @@ type Options struct {
 	ReadOnly bool
 }
 
-// singleHeaders must appear at most once: with two, different parts of the
+// singleHeaders (in canonical form) must appear at most once: with two, different parts of the
 // server could read different values.
 var singleHeaders = []string{"Authorization", aksk.DateHeader, aksk.SecurityTokenHeader, "X-Domain-Id", "X-Project-Id"}
 
@@ -105,7 +105,7 @@ const errBadCredentials = "Signature verification failed: the access key does no
 // is refused; the principal's ReplayKey is that signature (see Release).
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, opt Options) (*authz.Principal, error) {
 	for _, h := range singleHeaders {
-		if vs := r.Header.Values(h); len(vs) > 1 {
+		if len(r.Header[h]) > 1 { // the names are canonical: no need to canonicalize
 			return nil, unauthorized("The " + h + " header was sent more than once: send it once")
 		}
 	}
