@@ -14,10 +14,12 @@ import (
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/secrets"
+	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
 )
 
 type fixture struct {
+	st    store.Store
 	a     *authn.Authenticator
 	root  account.RootCredentials
 	now   time.Time
@@ -33,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.root, f.a = root, authn.New(db.Store(), keys, clock)
+	f.st, f.root, f.a = db.Store(), root, authn.New(db.Store(), keys, clock)
 	f.sweep = func() (int, error) { return f.a.SweepSignatures(context.Background()) }
 	return f
 }
@@ -176,24 +178,14 @@ func TestContentHashHeader(t *testing.T) {
 
 // SetCacheTTL(0) makes a deleted key stop at once on every replica.
 func TestCacheTTLZero(t *testing.T) {
-	db := sqltest.Open(t, "sqlite")
-	keys, _ := secrets.New(make([]byte, 32))
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	root, _ := (&account.Service{Store: db.Store(), Keys: keys, Now: clock}).Bootstrap(context.Background(), account.BootstrapOptions{})
-	a := authn.New(db.Store(), keys, clock)
-	a.SetCacheTTL(0)
-	call := func() error {
-		r := httptest.NewRequest("GET", "/v1/instances", nil)
-		aksk.Sign(r, root.AccessKey, root.SecretKey, nil, now)
-		_, err := a.Authenticate(context.Background(), r, nil, authn.Options{})
-		return err
-	}
-	if err := call(); err != nil {
+	f := newFixture(t)
+	f.a.SetCacheTTL(0)
+	ctx := context.Background()
+	if _, err := f.a.Authenticate(ctx, f.signed("GET", "/v1/instances", nil), nil, authn.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	db.Store().Credentials().Delete(context.Background(), root.AccessKey)
-	if err := call(); err == nil {
+	f.st.Credentials().Delete(ctx, f.root.AccessKey)
+	if _, err := f.a.Authenticate(ctx, f.signed("GET", "/v1/instances", nil), nil, authn.Options{}); err == nil {
 		t.Fatal("deleted key accepted with the cache off")
 	}
 }
