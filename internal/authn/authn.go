@@ -73,8 +73,8 @@ type Options struct {
 	ReadOnly bool
 }
 
-// singleHeaders (in canonical form) must appear at most once: with two, different parts of the
-// server could read different values.
+// singleHeaders (in canonical form) must appear at most once: with two,
+// different parts of the server could read different values.
 var singleHeaders = []string{"Authorization", aksk.DateHeader, aksk.SecurityTokenHeader, "X-Domain-Id", "X-Project-Id"}
 
 // isWrite reports whether method may change state; writes are replay-
@@ -99,10 +99,10 @@ const errBadCredentials = "Signature verification failed: the access key does no
 
 // Authenticate checks r (whose body is body) and returns the caller. A
 // write (any method but GET, HEAD and OPTIONS, unless opt.ReadOnly) is
-// replay-guarded: its
-// signature is recorded until its X-Sdk-Date leaves the ±MaxSkew window,
-// and the same signature arriving ReplayGrace or more after its first use
-// is refused; the principal's ReplayKey is that signature (see Release).
+// replay-guarded: its signature is recorded until its X-Sdk-Date leaves
+// the ±MaxSkew window, and the same signature arriving ReplayGrace or more
+// after its first use is refused; the principal's ReplayKey is that
+// signature (see Release).
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, opt Options) (*authz.Principal, error) {
 	for _, h := range singleHeaders {
 		if len(r.Header[h]) > 1 { // the names are canonical: no need to canonicalize
