@@ -27,26 +27,8 @@ const firstBuildMigrations = "testdata/migrations-2026-11-22"
 // it, with one setting and one user in it.
 func writeFirstBuildDB(t *testing.T, dialect, url string) {
 	t.Helper()
-	driver, dsn := "pgx", url
-	if dialect == "sqlite" {
-		driver, dsn = "sqlite", "file:"+url+"?_pragma=foreign_keys(1)"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if dialect == "postgres" {
-			for i := 1; strings.Contains(q, "?"); i++ {
-				q = strings.Replace(q, "?", "$"+string(rune('0'+i)), 1)
-			}
-		}
-		if _, err := db.Exec(q, args...); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
+	exec, done := rawExec(t, dialect, url)
+	defer done()
 	exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
 	files, err := filepath.Glob(filepath.Join(firstBuildMigrations, dialect, "*.sql"))
 	if err != nil || len(files) != 6 {
@@ -191,26 +173,8 @@ func TestUpgradeMarksStoredPoliciesLegacy(t *testing.T) {
 // the build that shipped step n left it, then runs fill on it.
 func writeDBUpTo(t *testing.T, dialect, url string, n int, fill func(exec func(string, ...any))) {
 	t.Helper()
-	driver, dsn := "pgx", url
-	if dialect == "sqlite" {
-		driver, dsn = "sqlite", "file:"+url+"?_pragma=foreign_keys(1)"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if dialect == "postgres" {
-			for i := 1; strings.Contains(q, "?"); i++ {
-				q = strings.Replace(q, "?", "$"+strconv.Itoa(i), 1)
-			}
-		}
-		if _, err := db.Exec(q, args...); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
+	exec, done := rawExec(t, dialect, url)
+	defer done()
 	exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT NOT NULL DEFAULT '')")
 	for i, name := range sqlstore.Migrations(dialect)[:n] {
 		body, err := os.ReadFile(filepath.Join("migrations", dialect, name))
@@ -222,4 +186,30 @@ func writeDBUpTo(t *testing.T, dialect, url string, n int, fill func(exec func(s
 		exec("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)", i+1, name, int64(1), hex.EncodeToString(sum[:]))
 	}
 	fill(exec)
+}
+
+// rawExec opens url with the bare driver (no migrations) and returns a
+// statement runner that takes ? placeholders on both dialects and fails the
+// test on error, and the function that closes the handle.
+func rawExec(t *testing.T, dialect, url string) (exec func(q string, args ...any), done func()) {
+	t.Helper()
+	driver, dsn := "pgx", url
+	if dialect == "sqlite" {
+		driver, dsn = "sqlite", "file:"+url+"?_pragma=foreign_keys(1)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(q string, args ...any) {
+		t.Helper()
+		if dialect == "postgres" {
+			for i := 1; strings.Contains(q, "?"); i++ {
+				q = strings.Replace(q, "?", "$"+strconv.Itoa(i), 1)
+			}
+		}
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}, func() { db.Close() }
 }
