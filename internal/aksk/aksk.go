@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -191,32 +192,26 @@ func PayloadHash(r *http.Request, signed []string, body []byte, allowUnsigned bo
 	if len(vals) > 1 {
 		return "", ErrRepeatedContentHash
 	}
-	sum := sha256.Sum256(body)
-	var hx [64]byte
-	hex.Encode(hx[:], sum[:])
-	if len(vals) == 0 || !contains(signed, "x-sdk-content-sha256") {
-		return string(hx[:]), nil
+	if len(vals) == 0 || !slices.Contains(signed, "x-sdk-content-sha256") {
+		return bodyHash(body), nil
 	}
 	v := strings.TrimSpace(vals[0])
-	switch {
-	case v == UnsignedPayload:
+	if v == UnsignedPayload {
 		if !allowUnsigned {
 			return "", ErrUnsignedPayload
 		}
 		return v, nil
-	case len(v) == len(hx) && subtle.ConstantTimeCompare([]byte(strings.ToLower(v)), hx[:]) == 1:
+	}
+	if subtle.ConstantTimeCompare([]byte(strings.ToLower(v)), []byte(bodyHash(body))) == 1 {
 		return v, nil
 	}
 	return "", ErrPayloadHash
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+// bodyHash is the lower-case hex SHA-256 of body.
+func bodyHash(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 // StringToSign is "SDK-HMAC-SHA256\n<date>\n<hex sha256(canonical)>".
@@ -266,8 +261,7 @@ func Sign(r *http.Request, ak, sk string, body []byte, now time.Time) {
 	sort.Strings(signed)
 	ph := r.Header.Get(ContentHashHeader)
 	if ph == "" {
-		sum := sha256.Sum256(body)
-		ph = hex.EncodeToString(sum[:])
+		ph = bodyHash(body)
 	}
 	cr, _ := CanonicalRequest(r, signed, ph)
 	sig := Signature([]byte(sk), StringToSign(date, cr))
