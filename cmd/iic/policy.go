@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/iic-project/iic/internal/access"
+	"github.com/iic-project/iic/internal/accesskeys"
 	"github.com/iic-project/iic/internal/policy/managed"
 	"github.com/iic-project/iic/internal/policy/sim"
 )
@@ -101,7 +101,7 @@ func policySimulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "iic policy simulate:", err)
 		return 2
 	}
-	res := sim.SimulateRequest(compiled, names, access.SimRequest(action, resource, pc))
+	res := sim.SimulateRequest(compiled, names, accesskeys.SimRequest(action, resource, pc))
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

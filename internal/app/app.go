@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/iic-project/iic/internal/access"
+	"github.com/iic-project/iic/internal/accesskeys"
 	"github.com/iic-project/iic/internal/account"
 	"github.com/iic-project/iic/internal/api/admin"
 	"github.com/iic-project/iic/internal/api/httpx"
@@ -138,8 +138,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.authn = authenticator
 	authorizer.Logger, authorizer.EnforceDependency = a.Log, cfg.EnforceDependency
 	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
+	guard.Tenancy = tenancy{center: centerSvc}
 	a.guard = guard
-	accessSvc := &access.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}
+	accessSvc := &accesskeys.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}
 
 	reg := metrics.New()
 	a.Metrics = reg
@@ -311,4 +312,12 @@ func newLogger(cfg Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(out, opts))
 	}
 	return slog.New(slog.NewTextHandler(out, opts))
+}
+
+// tenancy adapts the center service to the Guard's Tenancy.
+type tenancy struct{ center *center.Service }
+
+func (t tenancy) Resolve(ctx context.Context, p *authz.Principal, instanceID, identityStoreID string) (httpx.Tenant, error) {
+	ct, err := t.center.Resolve(ctx, p.AccountID, instanceID, identityStoreID)
+	return httpx.Tenant{AccountID: ct.AccountID, Instance: ct.Instance}, err
 }

@@ -42,6 +42,9 @@ type Service struct {
 	Now     func() time.Time
 	Paging  *paging.Signer
 	Regions []string // region names this server serves
+	// Administrator maps a caller's account to the account whose Identity
+	// Center it administers (organizations); nil = its own.
+	Administrator Administrator
 	// PurgeQueued, if set, is called after Delete queued a purge (to wake
 	// the purge worker).
 	PurgeQueued func()
@@ -178,18 +181,15 @@ func (s *Service) Delete(ctx context.Context, accountID string) error {
 // ending with a letter or digit.
 var aliasPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,60}[A-Za-z0-9])?$`)
 
-// SetAlias gives the account's instance its portal alias (CreateAlias).
-// As in the product it can be set only once (IIC.1270); it must follow
-// aliasPattern and not start with "d-" (the identity-store id form), else
-// 400. An instance not of this account is IIC.1259.
-func (s *Service) SetAlias(ctx context.Context, accountID, instanceID, alias string) error {
+// SetAlias gives the instance its portal alias (CreateAlias). As in the
+// product it can be set only once (IIC.1270); it must follow aliasPattern
+// and not start with "d-" (the identity-store id form), else 400.
+func (s *Service) SetAlias(ctx context.Context, inst store.Instance, alias string) error {
 	if !aliasPattern.MatchString(alias) || strings.HasPrefix(strings.ToLower(alias), "d-") {
 		return apierr.IIC400_400.New("alias must be 1 to 62 letters, digits or hyphens, start and end with a letter or digit, and not start with d-")
 	}
-	err := s.Store.Instances().Update(ctx, instanceID, func(in *store.Instance) error {
+	err := s.Store.Instances().Update(ctx, inst.ID, func(in *store.Instance) error {
 		switch {
-		case in.AccountID != accountID:
-			return store.ErrNotFound
 		case in.Alias == alias:
 			return nil
 		case in.Alias != "":

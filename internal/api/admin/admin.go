@@ -9,6 +9,7 @@ import (
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/store"
 )
 
 // API holds the services the surface calls.
@@ -28,8 +29,8 @@ func (a *API) Ops() []httpx.Op {
 		{Name: "StartIdentityCenter", Pattern: "POST /v1/service/start", Handler: a.startIdentityCenter},
 		{Name: "GetIdentityCenterServiceStatus", Pattern: "GET /v1/identity-center-service/status", Handler: a.getServiceStatus},
 		{Name: "DeleteIdentityCenter", Pattern: "POST /v1/service/delete", Handler: a.deleteIdentityCenter},
-		{Name: "ListInstances", Pattern: "GET /v1/instances", Handler: a.listInstances},
-		{Name: "CreateAlias", Pattern: "POST /v1/instances/{instance_id}/alias", Handler: a.createAlias},
+		{Name: "ListInstances", Pattern: "GET /v1/instances", Tenant: true, Handler: a.listInstances},
+		{Name: "CreateAlias", Pattern: "POST /v1/instances/{instance_id}/alias", Tenant: true, Handler: a.createAlias},
 	}
 }
 
@@ -39,7 +40,21 @@ func iicRegion(r *http.Request, p *authz.Principal) string {
 	return authz.ResourceURN("iic", "", p.AccountID, "region", r.PathValue("region_id"))
 }
 
+// account is the caller's own account (management-account operations).
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
+
+// tenant is the account whose Identity Center a tenant-scoped operation
+// (Op.Tenant) acts on, resolved once by the Guard; instance is the instance
+// its route names, already checked to belong to that account.
+func tenant(r *http.Request) string {
+	t, _ := httpx.TenantFrom(r.Context())
+	return t.AccountID
+}
+
+func instance(r *http.Request) store.Instance {
+	t, _ := httpx.TenantFrom(r.Context())
+	return t.Instance
+}
 
 // empty is the body of operations that answer nothing.
 var empty = struct{}{}

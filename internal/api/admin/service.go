@@ -101,7 +101,7 @@ func (a *API) listInstances(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := a.Center.ListInstances(r.Context(), account(r), limit, r.URL.Query().Get("marker"))
+	page, err := a.Center.ListInstances(r.Context(), tenant(r), limit, r.URL.Query().Get("marker"))
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (a *API) createAlias(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := a.Center.SetAlias(r.Context(), account(r), r.PathValue("instance_id"), in.Alias); err != nil {
+	if err := a.Center.SetAlias(r.Context(), instance(r), in.Alias); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, empty)

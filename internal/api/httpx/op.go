@@ -25,7 +25,20 @@ type Op struct {
 	// resource-level permission). It may read path values and the
 	// principal (e.g. its account id).
 	Resource func(r *http.Request, p *authz.Principal) string
-	Handler  HandlerFunc
+	// Target, when set, replaces Resource: it resolves what the operation
+	// acts on before authorization (loading the resources' tags for
+	// g:ResourceTag conditions, reading the tags a create sets for
+	// g:RequestTag/g:TagKeys). An error it returns (e.g. a 404) is the
+	// answer. An operation acting on several resources (an account
+	// assignment names an instance, a permission set and an account) is
+	// allowed only if every resource is allowed.
+	Target  func(r *http.Request, p *authz.Principal) (Target, error)
+	Handler HandlerFunc
+	// Tenant makes the Guard resolve the request's Tenant (Guard.Tenancy)
+	// after authentication and before Target and authorization; handlers
+	// read it with TenantFrom. Set by the surfaces of the Identity Center
+	// and identity-store services.
+	Tenant bool
 	// UnsignedPayload accepts a body the client did not sign (a signed
 	// X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD); only for operations whose
 	// real clients post non-JSON bodies that way.
@@ -35,6 +48,20 @@ type Op struct {
 	// whole row (alternates, access level, dependencies, legacy name).
 	Action string
 	Spec   *authz.Operation
+}
+
+// Target is what an operation acts on, as its Op.Target resolved it.
+type Target struct {
+	Resources   []Resource
+	RequestTags map[string]string // tags the request sets (g:RequestTag/<key>)
+	TagKeys     []string          // tag keys the request names (g:TagKeys)
+}
+
+// Resource is one resource an operation acts on: its URN (authz.ResourceURN)
+// and its current tags (g:ResourceTag/<key>).
+type Resource struct {
+	URN  string
+	Tags map[string]string
 }
 
 // Authenticator turns a signed request into a principal (package authn).
@@ -50,6 +77,8 @@ type Guard struct {
 	Authn Authenticator
 	Authz authz.Authorizer
 	Now   func() time.Time
+	// Tenancy resolves tenant-scoped operations (Op.Tenant); nil = none is.
+	Tenancy Tenancy
 
 	mounted []Op
 }
@@ -83,10 +112,12 @@ func (g *Guard) handler(op Op) http.Handler {
 		infoFrom(ctx).principal = p.AccessKey
 		req := authz.Request{Action: op.Action, Alternates: op.Spec.Alternates, LegacyAction: op.Spec.LegacyAction,
 			Dependencies: op.Spec.Dependencies, SourceIP: SourceIP(r), SecureTransport: r.TLS != nil, Time: g.Now()}
-		if op.Resource != nil {
-			req.Resource = op.Resource(r, p)
+		if r, err = g.resolveTenant(r, op, p); err != nil {
+			WriteError(w, r, err)
+			return
 		}
-		if err := g.Authz.Authorize(ctx, p, &req); err != nil {
+		ctx = r.Context()
+		if err := g.authorize(ctx, r, op, p, req); err != nil {
 			WriteError(w, r, err)
 			return
 		}
@@ -100,6 +131,32 @@ func (g *Guard) handler(op Op) http.Handler {
 			WriteError(w, r, err)
 		}
 	})
+}
+
+// authorize decides req for each resource op acts on; all must be allowed.
+func (g *Guard) authorize(ctx context.Context, r *http.Request, op Op, p *authz.Principal, req authz.Request) error {
+	if op.Target == nil {
+		if op.Resource != nil {
+			req.Resource = op.Resource(r, p)
+		}
+		return g.Authz.Authorize(ctx, p, &req)
+	}
+	t, err := op.Target(r, p)
+	if err != nil {
+		return err
+	}
+	req.RequestTags, req.TagKeys = t.RequestTags, t.TagKeys
+	if len(t.Resources) == 0 {
+		return g.Authz.Authorize(ctx, p, &req)
+	}
+	for _, res := range t.Resources {
+		one := req
+		one.Resource, one.ResourceTags = res.URN, res.Tags
+		if err := g.Authz.Authorize(ctx, p, &one); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SourceIP is the peer address of r (proxies are not trusted).

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/iic-project/iic/internal/access"
+	"github.com/iic-project/iic/internal/accesskeys"
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/policy"
 	"github.com/iic-project/iic/internal/policy/sim"
@@ -30,7 +30,7 @@ func FuzzCreatePolicyBody(f *testing.F) {
 		}
 		in, err := b.policyInput()
 		if err == nil {
-			_, err = access.CheckDocument("policy_document", in.Document)
+			_, err = accesskeys.CheckDocument("policy_document", in.Document)
 			if err == nil {
 				if _, perr := policy.Parse(in.Document); perr != nil {
 					t.Fatalf("accepted a document Parse rejects: %v", perr)

@@ -44,14 +44,14 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/iic-project/iic/internal/access"
+	"github.com/iic-project/iic/internal/accesskeys"
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/authz"
 )
 
 // API holds the service the surface calls.
 type API struct {
-	Access *access.Service
+	Access *accesskeys.Service
 }
 
 // Ops is the surface's route table.

@@ -3,7 +3,7 @@ package iicadmin
 import (
 	"net/http"
 
-	"github.com/iic-project/iic/internal/access"
+	"github.com/iic-project/iic/internal/accesskeys"
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/paging"
@@ -45,7 +45,7 @@ func (a *API) createKey(w http.ResponseWriter, r *http.Request) error {
 	if body.PolicyIDs == nil {
 		return apierr.IIC400_400.New("policy_ids is required")
 	}
-	c, sk, err := a.Access.CreateKey(r.Context(), account(r), access.KeyInput{PolicyIDs: body.PolicyIDs, Description: body.Description, UserName: body.UserName})
+	c, sk, err := a.Access.CreateKey(r.Context(), account(r), accesskeys.KeyInput{PolicyIDs: body.PolicyIDs, Description: body.Description, UserName: body.UserName})
 	if err != nil {
 		return err
 	}

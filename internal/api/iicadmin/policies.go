@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/iic-project/iic/internal/access"
+	"github.com/iic-project/iic/internal/accesskeys"
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/paging"
@@ -40,12 +40,12 @@ type createPolicyBody struct {
 }
 
 // policyInput turns a decoded create body into the service input.
-func (b *createPolicyBody) policyInput() (access.PolicyInput, error) {
-	text, err := access.DocumentText("policy_document", b.PolicyDocument)
+func (b *createPolicyBody) policyInput() (accesskeys.PolicyInput, error) {
+	text, err := accesskeys.DocumentText("policy_document", b.PolicyDocument)
 	if err != nil {
-		return access.PolicyInput{}, err
+		return accesskeys.PolicyInput{}, err
 	}
-	return access.PolicyInput{Name: b.PolicyName, Description: b.Description, Document: text}, nil
+	return accesskeys.PolicyInput{Name: b.PolicyName, Description: b.Description, Document: text}, nil
 }
 
 func (a *API) createPolicy(w http.ResponseWriter, r *http.Request) error {

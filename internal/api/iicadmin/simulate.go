@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/iic-project/iic/internal/access"
+	"github.com/iic-project/iic/internal/accesskeys"
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
 )
@@ -21,10 +21,10 @@ type simulateBody struct {
 
 // simInput turns a decoded body into the service input. Context values are
 // a string, a boolean, a number or an array of those.
-func (b *simulateBody) simInput() (access.SimInput, error) {
-	in := access.SimInput{PolicyIDs: b.PolicyIDs, Action: b.Action, Resource: b.Resource, Context: map[string][]string{}}
+func (b *simulateBody) simInput() (accesskeys.SimInput, error) {
+	in := accesskeys.SimInput{PolicyIDs: b.PolicyIDs, Action: b.Action, Resource: b.Resource, Context: map[string][]string{}}
 	for i, raw := range b.Policies {
-		text, err := access.DocumentText("policies["+strconv.Itoa(i)+"]", raw)
+		text, err := accesskeys.DocumentText("policies["+strconv.Itoa(i)+"]", raw)
 		if err != nil {
 			return in, err
 		}

@@ -1,4 +1,4 @@
-package access
+package accesskeys
 
 import (
 	"bytes"

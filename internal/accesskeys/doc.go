@@ -1,4 +1,4 @@
-// Package access owns the iic administration objects that decide what
+// Package accesskeys owns the iic administration objects that decide what
 // non-root callers may do: custom policies (store.Policies) and scoped
 // access keys (store.Credentials of kind scoped, bound to system-defined or
 // custom policy ids). It also runs policy simulations against them.
@@ -16,4 +16,4 @@
 //     with authn.SecretAAD; deleting a key or policy invalidates the
 //     authenticator's and authorizer's caches on this replica at once (other
 //     replicas within --auth-cache-ttl, 5 s by default).
-package access
+package accesskeys
