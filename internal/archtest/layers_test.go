@@ -224,7 +224,7 @@ func TestLayerRuleCatches(t *testing.T) {
 	pkgs := []pkg{
 		{ImportPath: m("internal/identity"), Imports: []string{m("internal/api/httpx")}},                                    // service → api
 		{ImportPath: m("internal/center"), Imports: []string{m("internal/app")}},                                            // service → app
-		{ImportPath: m("internal/accesskeys"), Imports: []string{m("internal/store/sqlstore")}},                                 // service → sqlstore
+		{ImportPath: m("internal/accesskeys"), Imports: []string{m("internal/store/sqlstore")}},                             // service → sqlstore
 		{ImportPath: m("internal/store"), Imports: []string{"net/http", m("internal/ids")}},                                 // store → net/http, → leaf
 		{ImportPath: m("internal/api/admin"), Imports: []string{m("internal/api/idstore")}},                                 // surface → surface
 		{ImportPath: m("internal/api/httpx"), Imports: []string{m("internal/api/admin")}},                                   // httpx → surface
