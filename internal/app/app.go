@@ -36,6 +36,15 @@ import (
 	"github.com/iic-project/iic/internal/store/sqlstore"
 )
 
+// Periodic jobs wired here (the services' own kinds register themselves).
+const (
+	// SignatureSweepJob deletes the replay guard's expired records.
+	SignatureSweepJob = "authn.signature-sweep"
+)
+
+// sweepBatch is how many rows one sweep step deletes.
+const sweepBatch = 5000
+
 // CredentialsFile is the name of the root credentials file in the data dir.
 const CredentialsFile = "root-credentials.json"
 
@@ -57,11 +66,10 @@ type App struct {
 	// register their kinds on it in New.
 	Jobs *jobs.Runner
 
-	guard     *httpx.Guard
-	authn     *authn.Authenticator
-	mw        *httpx.Middleware
-	center    *center.Service
-	purgeKick chan struct{}
+	guard  *httpx.Guard
+	authn  *authn.Authenticator
+	mw     *httpx.Middleware
+	center *center.Service
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -116,13 +124,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	pager := paging.NewSigner(keys.Derive("paging"))
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
-	a.center, a.purgeKick = centerSvc, make(chan struct{}, 1)
-	centerSvc.PurgeQueued = func() {
-		select {
-		case a.purgeKick <- struct{}{}:
-		default: // a run is already due
-		}
-	}
+	a.center = centerSvc
+	centerSvc.RegisterJobs(a.Jobs)
 	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
 	a.Identity = identitySvc
 	if cfg.MaxUsersPerStore > 0 {
@@ -141,6 +144,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	authenticator.SetCacheTTL(max(cfg.AuthCacheTTL, 0))
 	authorizer.CacheTTL = cfg.AuthCacheTTL // the same revocation delay for custom policies
 	a.authn = authenticator
+	a.Jobs.Every(SignatureSweepJob, time.Minute, jobs.Batches(sweepBatch, authenticator.SweepSignaturesIn))
 	authorizer.Logger, authorizer.EnforceDependency = a.Log, cfg.EnforceDependency
 	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
 	guard.Tenancy = tenancy{center: centerSvc}
@@ -178,11 +182,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// RunPurges deletes the rows of identity stores whose instance was deleted
-// (what the purge worker of Serve does in the background) and returns how
-// many stores it finished.
-func (a *App) RunPurges(ctx context.Context) (int, error) { return a.center.RunPurges(ctx) }
-
 // RunJobs runs every background job due now, synchronously, until none is
 // due (what the runner started by Serve does in the background), and returns
 // how many job steps it ran.
@@ -191,8 +190,8 @@ func (a *App) RunJobs(ctx context.Context) (int, error) { return a.Jobs.RunDue(c
 // BodyBytesInUse reports the bytes of request bodies held in memory now.
 func (a *App) BodyBytesInUse() int64 { return a.mw.BodyBytesInUse() }
 
-// SweepSignatures deletes the replay guard's expired records (what Serve
-// does every minute) and returns how many.
+// SweepSignatures deletes the replay guard's expired records (what the
+// SignatureSweepJob does every minute) and returns how many.
 func (a *App) SweepSignatures(ctx context.Context) (int, error) { return a.authn.SweepSignatures(ctx) }
 
 // Close releases the store.
@@ -225,23 +224,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	workerCtx, stopWorker := context.WithCancel(ctx)
-	workerDone := make(chan struct{})
-	go func() {
-		defer close(workerDone)
-		a.center.PurgeWorker(workerCtx, a.Log, a.purgeKick, time.Minute)
-	}()
-	sweepDone := make(chan struct{})
-	go func() {
-		defer close(sweepDone)
-		a.sweepSignatures(workerCtx, time.Minute)
-	}()
+	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		a.Jobs.Run(workerCtx)
+		a.Jobs.Run(jobsCtx)
 	}()
-	defer func() { stopWorker(); <-workerDone; <-sweepDone; <-jobsDone }()
+	defer func() { stopJobs(); <-jobsDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -257,25 +246,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		return err
 	}
 	return nil
-}
-
-// sweepSignatures deletes expired replay records every interval until ctx
-// ends.
-func (a *App) sweepSignatures(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := a.authn.SweepSignatures(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Warn("replay guard sweep failed", "err", err.Error())
-		} else if n > 0 {
-			a.Log.Debug("replay guard sweep", "deleted", n)
-		}
-	}
 }
 
 // writeCredentials writes creds to path (mode 0600) unless the file already

@@ -306,3 +306,16 @@ func Decode(j store.Job, v any) error {
 	}
 	return nil
 }
+
+// Batches makes a handler of a sweep that deletes up to limit rows per
+// call: each step deletes one batch, and a full batch means more may be
+// left, so the job runs again at once.
+func Batches(limit int, sweep func(ctx context.Context, tx store.Store, limit int) (int, error)) Handler {
+	return func(ctx context.Context, tx store.Store, _ store.Job) error {
+		n, err := sweep(ctx, tx, limit)
+		if err == nil && n >= limit {
+			return ErrAgain
+		}
+		return err
+	}
+}
