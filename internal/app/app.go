@@ -128,6 +128,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	centerSvc.RegisterJobs(a.Jobs)
 	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
 	a.Identity = identitySvc
+	identitySvc.RegisterJobs(a.Jobs)
 	if cfg.MaxUsersPerStore > 0 {
 		identitySvc.Quotas.Users = cfg.MaxUsersPerStore
 	}
@@ -150,6 +151,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Tenancy = tenancy{center: centerSvc}
 	a.guard = guard
 	accessSvc := &accesskeys.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}
+	accessSvc.RegisterJobs(a.Jobs)
 
 	reg := metrics.New()
 	a.Metrics = reg
