@@ -42,6 +42,10 @@ const (
 	SignatureSweepJob = "authn.signature-sweep"
 )
 
+// KeepFinishedJobs is how long succeeded and failed jobs stay in the table
+// (for inspection) before the hourly jobs.prune deletes them.
+const KeepFinishedJobs = 7 * 24 * time.Hour
+
 // sweepBatch is how many rows one sweep step deletes.
 const sweepBatch = 5000
 
@@ -104,6 +108,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{Config: cfg, Log: log, DB: db, Store: db.Store(), Keys: keys}
 	gen := ids.Generator{Rand: cfg.Rand}
 	a.Jobs = jobs.New(a.Store, jobs.Options{Log: log, Now: cfg.Now, IDs: gen})
+	a.Jobs.Every(jobs.PruneJob, time.Hour, a.Jobs.PruneFinished(KeepFinishedJobs))
 	accounts := &account.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now}
 	a.Root, err = accounts.Bootstrap(ctx, account.BootstrapOptions{AccessKey: cfg.RootAccessKey, SecretKey: cfg.RootSecretKey, Regions: cfg.Regions})
 	if err != nil {

@@ -263,7 +263,7 @@ func (r *Runner) giveUp(ctx context.Context, k *kind, j store.Job, cause error) 
 		if k.OnGiveUp == nil {
 			return nil
 		}
-		return k.OnGiveUp(ctx, tx, j, cause)
+		return call(ctx, func(ctx context.Context, tx store.Store, j store.Job) error { return k.OnGiveUp(ctx, tx, j, cause) }, tx, j)
 	})
 	if err == nil || errors.Is(err, store.ErrConflict) || ctx.Err() != nil {
 		return
@@ -318,4 +318,16 @@ func Batches(limit int, sweep func(ctx context.Context, tx store.Store, limit in
 		}
 		return err
 	}
+}
+
+// PruneJob is the periodic job that deletes finished jobs (see
+// PruneFinished).
+const PruneJob = "jobs.prune"
+
+// PruneFinished makes a handler that deletes succeeded and failed jobs
+// last updated more than keep ago, 5,000 per step.
+func (r *Runner) PruneFinished(keep time.Duration) Handler {
+	return Batches(5000, func(ctx context.Context, tx store.Store, limit int) (int, error) {
+		return tx.Jobs().DeleteFinished(ctx, r.now().Add(-keep), limit)
+	})
 }
