@@ -36,6 +36,19 @@ import (
 	"github.com/iic-project/iic/internal/store/sqlstore"
 )
 
+// Periodic jobs wired here (the services' own kinds register themselves).
+const (
+	// SignatureSweepJob deletes the replay guard's expired records.
+	SignatureSweepJob = "authn.signature-sweep"
+)
+
+// KeepFinishedJobs is how long succeeded and failed jobs stay in the table
+// (for inspection) before the hourly jobs.prune deletes them.
+const KeepFinishedJobs = 7 * 24 * time.Hour
+
+// sweepBatch is how many rows one sweep step deletes.
+const sweepBatch = 5000
+
 // CredentialsFile is the name of the root credentials file in the data dir.
 const CredentialsFile = "root-credentials.json"
 
@@ -57,11 +70,10 @@ type App struct {
 	// register their kinds on it in New.
 	Jobs *jobs.Runner
 
-	guard     *httpx.Guard
-	authn     *authn.Authenticator
-	mw        *httpx.Middleware
-	center    *center.Service
-	purgeKick chan struct{}
+	guard  *httpx.Guard
+	authn  *authn.Authenticator
+	mw     *httpx.Middleware
+	center *center.Service
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -96,6 +108,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{Config: cfg, Log: log, DB: db, Store: db.Store(), Keys: keys}
 	gen := ids.Generator{Rand: cfg.Rand}
 	a.Jobs = jobs.New(a.Store, jobs.Options{Log: log, Now: cfg.Now, IDs: gen})
+	a.Jobs.Every(jobs.PruneJob, time.Hour, a.Jobs.PruneFinished(KeepFinishedJobs))
 	accounts := &account.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now}
 	a.Root, err = accounts.Bootstrap(ctx, account.BootstrapOptions{AccessKey: cfg.RootAccessKey, SecretKey: cfg.RootSecretKey, Regions: cfg.Regions})
 	if err != nil {
@@ -116,15 +129,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	pager := paging.NewSigner(keys.Derive("paging"))
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
-	a.center, a.purgeKick = centerSvc, make(chan struct{}, 1)
-	centerSvc.PurgeQueued = func() {
-		select {
-		case a.purgeKick <- struct{}{}:
-		default: // a run is already due
-		}
-	}
+	a.center = centerSvc
+	centerSvc.RegisterJobs(a.Jobs)
 	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
 	a.Identity = identitySvc
+	identitySvc.RegisterJobs(a.Jobs)
 	if cfg.MaxUsersPerStore > 0 {
 		identitySvc.Quotas.Users = cfg.MaxUsersPerStore
 	}
@@ -141,11 +150,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	authenticator.SetCacheTTL(max(cfg.AuthCacheTTL, 0))
 	authorizer.CacheTTL = cfg.AuthCacheTTL // the same revocation delay for custom policies
 	a.authn = authenticator
+	a.Jobs.Every(SignatureSweepJob, time.Minute, jobs.Batches(sweepBatch, authenticator.SweepSignaturesIn))
 	authorizer.Logger, authorizer.EnforceDependency = a.Log, cfg.EnforceDependency
 	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
 	guard.Tenancy = tenancy{center: centerSvc}
 	a.guard = guard
 	accessSvc := &accesskeys.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}
+	accessSvc.RegisterJobs(a.Jobs)
 
 	reg := metrics.New()
 	a.Metrics = reg
@@ -178,11 +189,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// RunPurges deletes the rows of identity stores whose instance was deleted
-// (what the purge worker of Serve does in the background) and returns how
-// many stores it finished.
-func (a *App) RunPurges(ctx context.Context) (int, error) { return a.center.RunPurges(ctx) }
-
 // RunJobs runs every background job due now, synchronously, until none is
 // due (what the runner started by Serve does in the background), and returns
 // how many job steps it ran.
@@ -191,8 +197,8 @@ func (a *App) RunJobs(ctx context.Context) (int, error) { return a.Jobs.RunDue(c
 // BodyBytesInUse reports the bytes of request bodies held in memory now.
 func (a *App) BodyBytesInUse() int64 { return a.mw.BodyBytesInUse() }
 
-// SweepSignatures deletes the replay guard's expired records (what Serve
-// does every minute) and returns how many.
+// SweepSignatures deletes the replay guard's expired records (what the
+// SignatureSweepJob does every minute) and returns how many.
 func (a *App) SweepSignatures(ctx context.Context) (int, error) { return a.authn.SweepSignatures(ctx) }
 
 // Close releases the store.
@@ -225,23 +231,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	workerCtx, stopWorker := context.WithCancel(ctx)
-	workerDone := make(chan struct{})
-	go func() {
-		defer close(workerDone)
-		a.center.PurgeWorker(workerCtx, a.Log, a.purgeKick, time.Minute)
-	}()
-	sweepDone := make(chan struct{})
-	go func() {
-		defer close(sweepDone)
-		a.sweepSignatures(workerCtx, time.Minute)
-	}()
+	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		a.Jobs.Run(workerCtx)
+		a.Jobs.Run(jobsCtx)
 	}()
-	defer func() { stopWorker(); <-workerDone; <-sweepDone; <-jobsDone }()
+	defer func() { stopJobs(); <-jobsDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -257,25 +253,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		return err
 	}
 	return nil
-}
-
-// sweepSignatures deletes expired replay records every interval until ctx
-// ends.
-func (a *App) sweepSignatures(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := a.authn.SweepSignatures(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Warn("replay guard sweep failed", "err", err.Error())
-		} else if n > 0 {
-			a.Log.Debug("replay guard sweep", "deleted", n)
-		}
-	}
 }
 
 // writeCredentials writes creds to path (mode 0600) unless the file already

@@ -245,6 +245,12 @@ func (a *Authenticator) SweepSignatures(ctx context.Context) (int, error) {
 	}
 }
 
+// SweepSignaturesIn deletes up to limit expired replay records through tx
+// (one step of the periodic sweep job) and returns how many.
+func (a *Authenticator) SweepSignaturesIn(ctx context.Context, tx store.Store, limit int) (int, error) {
+	return tx.Signatures().Sweep(ctx, a.now(), limit)
+}
+
 func (a *Authenticator) projectAccount(ctx context.Context, projectID string) (string, error) {
 	if v, ok := a.projects.Load(projectID); ok {
 		return v.(string), nil

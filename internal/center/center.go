@@ -21,6 +21,7 @@ import (
 
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/store"
 )
@@ -45,9 +46,8 @@ type Service struct {
 	// Administrator maps a caller's account to the account whose Identity
 	// Center it administers (organizations); nil = its own.
 	Administrator Administrator
-	// PurgeQueued, if set, is called after Delete queued a purge (to wake
-	// the purge worker).
-	PurgeQueued func()
+	// Jobs runs the identity-store purges (set by RegisterJobs).
+	Jobs *jobs.Runner
 }
 
 // RegisterRegion records regionID as the account's home region.
@@ -152,10 +152,11 @@ func (s *Service) Status(ctx context.Context, accountID string) (status string, 
 }
 
 // Delete disables Identity Center: it removes the account's instance and,
-// in the same transaction, queues its identity store for purging. The purge
-// worker (RunPurges) then deletes the store's users, groups, identity
-// sources, SCIM tenants, ... in batches, so nothing is left behind that no
-// API can reach, and no request waits for a million rows to go.
+// in the same transaction, queues its identity store for purging and
+// enqueues the purge job (PurgeJob), which then deletes the store's users,
+// groups, identity sources, SCIM tenants, ... in batches, so nothing is left
+// behind that no API can reach, and no request waits for a million rows to
+// go.
 func (s *Service) Delete(ctx context.Context, accountID string) error {
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		list, err := tx.Instances().ListByAccount(ctx, accountID, 0, 1)
@@ -168,10 +169,13 @@ func (s *Service) Delete(ctx context.Context, accountID string) error {
 		if err := tx.Instances().QueuePurge(ctx, list[0].IdentityStoreID, s.Now().UTC()); err != nil {
 			return err
 		}
+		if err := s.enqueuePurge(ctx, tx, list[0].IdentityStoreID); err != nil {
+			return err
+		}
 		return tx.Instances().Delete(ctx, list[0].ID)
 	})
-	if err == nil && s.PurgeQueued != nil {
-		s.PurgeQueued()
+	if err == nil {
+		s.Jobs.Kick()
 	}
 	return err
 }

@@ -150,14 +150,36 @@ func (s *Service) DeleteSessionsOfUser(ctx context.Context, storeID, userID stri
 	return s.Store.Devices().DeleteSessionsOfUser(ctx, storeID, userID)
 }
 
-// SweepExpired removes expired sessions and registrations (for a periodic
-// janitor) and returns how many rows went.
+// SweepExpired removes every expired session and registration, in
+// batches, and returns how many rows went.
 func (s *Service) SweepExpired(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := s.SweepSessions(ctx, s.Store, sweepBatch)
+		total += n
+		if err != nil || n < sweepBatch {
+			return total, err
+		}
+	}
+}
+
+// SweepSessions deletes, through tx, up to limit expired portal sessions
+// and up to limit expired MFA registration links: one step of the
+// periodic SessionSweepJob. It returns how many rows went; limit or more
+// means a batch was full and more may be left.
+func (s *Service) SweepSessions(ctx context.Context, tx store.Store, limit int) (int, error) {
 	now := s.Now()
-	n, err := s.Store.Devices().DeleteExpiredSessions(ctx, now)
+	n, err := tx.Devices().DeleteExpiredSessions(ctx, now, limit)
 	if err != nil {
 		return n, err
 	}
-	m, err := s.Store.Devices().DeleteExpiredRegistrations(ctx, now)
+	m, err := tx.Devices().DeleteExpiredRegistrations(ctx, now, limit)
 	return n + m, err
+}
+
+// SweepTokens deletes, through tx, up to limit e-mailed one-time tokens
+// (set-password and verify-email links) that expired: one step of the
+// periodic TokenSweepJob. Used tokens are deleted when they are used.
+func (s *Service) SweepTokens(ctx context.Context, tx store.Store, limit int) (int, error) {
+	return tx.UserSecrets().DeleteExpiredTokens(ctx, s.Now(), limit)
 }

@@ -263,7 +263,7 @@ func (r *Runner) giveUp(ctx context.Context, k *kind, j store.Job, cause error) 
 		if k.OnGiveUp == nil {
 			return nil
 		}
-		return k.OnGiveUp(ctx, tx, j, cause)
+		return call(ctx, func(ctx context.Context, tx store.Store, j store.Job) error { return k.OnGiveUp(ctx, tx, j, cause) }, tx, j)
 	})
 	if err == nil || errors.Is(err, store.ErrConflict) || ctx.Err() != nil {
 		return
@@ -305,4 +305,29 @@ func Decode(j store.Job, v any) error {
 		return Permanent(fmt.Errorf("payload of %s job %s: %w", j.Kind, j.ID, err))
 	}
 	return nil
+}
+
+// Batches makes a handler of a sweep that deletes up to limit rows per
+// call: each step deletes one batch, and a full batch means more may be
+// left, so the job runs again at once.
+func Batches(limit int, sweep func(ctx context.Context, tx store.Store, limit int) (int, error)) Handler {
+	return func(ctx context.Context, tx store.Store, _ store.Job) error {
+		n, err := sweep(ctx, tx, limit)
+		if err == nil && n >= limit {
+			return ErrAgain
+		}
+		return err
+	}
+}
+
+// PruneJob is the periodic job that deletes finished jobs (see
+// PruneFinished).
+const PruneJob = "jobs.prune"
+
+// PruneFinished makes a handler that deletes succeeded and failed jobs
+// last updated more than keep ago, 5,000 per step.
+func (r *Runner) PruneFinished(keep time.Duration) Handler {
+	return Batches(5000, func(ctx context.Context, tx store.Store, limit int) (int, error) {
+		return tx.Jobs().DeleteFinished(ctx, r.now().Add(-keep), limit)
+	})
 }

@@ -262,3 +262,60 @@ func TestErrAgainKeepsCommittedBatches(t *testing.T) {
 		}
 	})
 }
+
+// A job whose claims never end (the runner dies each time) is given up
+// once its attempts are used, without running it again.
+func TestJobWhoseClaimsNeverEndIsGivenUp(t *testing.T) {
+	eachStore(t, func(t *testing.T, st store.Store) {
+		clk := newClock()
+		r := jobs.New(st, jobs.Options{Now: clk.Now, Lease: time.Second})
+		var runs, giveUps calls
+		r.Register("crashy", func(ctx context.Context, tx store.Store, j store.Job) error {
+			runs.add(j.ID)
+			return nil
+		}, jobs.Kind{MaxAttempts: 2, OnGiveUp: func(ctx context.Context, tx store.Store, j store.Job, cause error) error {
+			giveUps.add(j.ID)
+			if !strings.Contains(cause.Error(), "never ended") {
+				t.Errorf("cause = %v", cause)
+			}
+			panic("a give-up hook bug is contained")
+		}})
+		id := enqueue(t, r, "crashy", nil)
+		for range 2 { // two runners that died mid-step
+			now := clk.Now()
+			if js, err := st.Jobs().Claim(bg, store.JobClaim{Owner: "dead", Kinds: []string{"crashy"}, Now: now, LeaseUntil: now.Add(time.Second), Limit: 1}); err != nil || len(js) != 1 {
+				t.Fatalf("claim = %v, %v", js, err)
+			}
+			clk.Advance(time.Second)
+		}
+		runDue(t, r, 1)
+		if runs.get(id) != 0 || giveUps.get(id) != 1 {
+			t.Fatalf("ran %d times, gave up %d times; want 0 and 1", runs.get(id), giveUps.get(id))
+		}
+		// The hook panicked, so the give-up rolled back and is retried.
+		if j := getJob(t, st, id); j.State != store.JobPending || !strings.Contains(j.LastError, "never ended") {
+			t.Fatalf("job = %+v", j)
+		}
+	})
+}
+
+func TestPruneFinishedDeletesOldFinishedJobs(t *testing.T) {
+	eachStore(t, func(t *testing.T, st store.Store) {
+		clk := newClock()
+		r := jobs.New(st, jobs.Options{Now: clk.Now})
+		r.Register("k", func(context.Context, store.Store, store.Job) error { return nil }, jobs.Kind{})
+		r.Every(jobs.PruneJob, time.Hour, r.PruneFinished(24*time.Hour))
+		old := enqueue(t, r, "k", nil)
+		runDue(t, r, 2) // k and the first prune
+		clk.Advance(23 * time.Hour)
+		recent := enqueue(t, r, "k", nil)
+		clk.Advance(time.Hour + time.Millisecond)
+		runDue(t, r, 2) // recent, and a prune that deletes old
+		if _, err := st.Jobs().Get(bg, old); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("old finished job: %v", err)
+		}
+		if j := getJob(t, st, recent); j.State != store.JobSucceeded {
+			t.Fatalf("recent job = %+v", j)
+		}
+	})
+}

@@ -58,7 +58,7 @@ type Credentials interface {
 	// ListByAccount returns up to limit credentials of one account after
 	// position after, in Seq order.
 	ListByAccount(ctx context.Context, accountID string, after int64, limit int) ([]Credential, error)
-	// DeleteExpired removes temporary credentials that expired before t and
+	// DeleteExpired removes up to limit temporary credentials that expired before t and
 	// returns how many it removed.
-	DeleteExpired(ctx context.Context, t time.Time) (int, error)
+	DeleteExpired(ctx context.Context, t time.Time, limit int) (int, error)
 }

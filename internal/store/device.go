@@ -97,9 +97,9 @@ type Devices interface {
 	// DeleteRegistrationsOfUser removes every pending registration of a
 	// user and returns how many there were.
 	DeleteRegistrationsOfUser(ctx context.Context, storeID, userID string) (int, error)
-	// DeleteExpiredRegistrations removes registrations with ExpiresAt at
+	// DeleteExpiredRegistrations removes up to limit registrations with ExpiresAt at
 	// or before now and returns how many.
-	DeleteExpiredRegistrations(ctx context.Context, now time.Time) (int, error)
+	DeleteExpiredRegistrations(ctx context.Context, now time.Time, limit int) (int, error)
 
 	// CreateSession inserts s; ErrNotFound if the user does not exist,
 	// ErrConflict if the id or token hash is taken.
@@ -120,7 +120,7 @@ type Devices interface {
 	// DeleteSessionsOfUser removes every session of a user (sign-out
 	// everywhere, disabling) and returns how many.
 	DeleteSessionsOfUser(ctx context.Context, storeID, userID string) (int, error)
-	// DeleteExpiredSessions removes sessions with ExpiresAt at or before
+	// DeleteExpiredSessions removes up to limit sessions with ExpiresAt at or before
 	// now and returns how many.
-	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
 }

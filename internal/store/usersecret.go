@@ -81,4 +81,8 @@ type UserSecrets interface {
 	// DeleteTokens removes the user's tokens of purpose ("" = all) and
 	// returns how many it removed.
 	DeleteTokens(ctx context.Context, storeID, userID, purpose string) (int, error)
+	// DeleteExpiredTokens removes up to limit tokens of any store that
+	// expired at or before now and returns how many it removed (used tokens
+	// are already gone: ConsumeToken deletes them).
+	DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error)
 }

@@ -111,9 +111,11 @@ func (t credentials) ListByAccount(ctx context.Context, accountID string, after 
 	return collect(rows, scanCredential)
 }
 
-func (t credentials) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
-	res, err := t.s.exec(ctx, "DELETE FROM credentials WHERE kind = ? AND expires_at > 0 AND expires_at < ?",
-		string(store.KindTemporary), ms(now))
+func (t credentials) DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
+	// expires_at > 0 matches the partial index credentials_expiry.
+	res, err := t.s.exec(ctx, `DELETE FROM credentials WHERE access_key IN (SELECT access_key FROM credentials
+		WHERE expires_at > 0 AND expires_at < ? AND kind = ? ORDER BY expires_at LIMIT ?)`,
+		ms(now), string(store.KindTemporary), limit)
 	if err != nil {
 		return 0, err
 	}

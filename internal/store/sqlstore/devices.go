@@ -159,8 +159,9 @@ func (t devices) DeleteRegistrationsOfUser(ctx context.Context, storeID, userID 
 	return t.deleteCount(ctx, "DELETE FROM mfa_registrations WHERE identity_store_id = ? AND user_id = ?", storeID, userID)
 }
 
-func (t devices) DeleteExpiredRegistrations(ctx context.Context, now time.Time) (int, error) {
-	return t.deleteCount(ctx, "DELETE FROM mfa_registrations WHERE expires_at <= ?", ms(now))
+func (t devices) DeleteExpiredRegistrations(ctx context.Context, now time.Time, limit int) (int, error) {
+	return t.deleteCount(ctx, `DELETE FROM mfa_registrations WHERE token_hash IN
+		(SELECT token_hash FROM mfa_registrations WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
 }
 
 func (t devices) deleteCount(ctx context.Context, q string, args ...any) (int, error) {
@@ -244,6 +245,7 @@ func (t devices) DeleteSessionsOfUser(ctx context.Context, storeID, userID strin
 	return t.deleteCount(ctx, "DELETE FROM portal_sessions WHERE identity_store_id = ? AND user_id = ?", storeID, userID)
 }
 
-func (t devices) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
-	return t.deleteCount(ctx, "DELETE FROM portal_sessions WHERE expires_at <= ?", ms(now))
+func (t devices) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
+	return t.deleteCount(ctx, `DELETE FROM portal_sessions WHERE token_hash IN
+		(SELECT token_hash FROM portal_sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
 }

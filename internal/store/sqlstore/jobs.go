@@ -20,6 +20,24 @@ const jobColumns = `id, kind, job_key, payload, state, attempts, max_attempts, r
 // jobs_unfinished_key, written as they are so the planner uses them.
 const unfinished = "state IN ('pending', 'running')"
 
+// jobByKeySQL finds the unfinished job of a kind with a key
+// (jobs_unfinished_key).
+const jobByKeySQL = `SELECT id FROM jobs WHERE kind = ? AND job_key = ? AND job_key <> '' AND ` + unfinished
+
+// claimJobsSQL claims the earliest due jobs of n kinds (jobs_due); skip is
+// the dialect's row-lock clause.
+func claimJobsSQL(n int, skip string) string {
+	return `UPDATE jobs SET state = 'running', lease_owner = ?, lease_until = ?, due_at = ?, attempts = attempts + 1,
+		updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE ` + unfinished + ` AND kind IN (` + placeholders(n) + `)
+		AND due_at <= ? ORDER BY due_at LIMIT ?` + skip + `) RETURNING ` + jobColumns
+}
+
+// nextDueSQL is the earliest due time among the unfinished jobs of n kinds
+// (jobs_due).
+func nextDueSQL(n int) string {
+	return `SELECT MIN(due_at) FROM jobs WHERE ` + unfinished + ` AND kind IN (` + placeholders(n) + `)`
+}
+
 func scanJob(row interface{ Scan(...any) error }) (store.Job, error) {
 	var j store.Job
 	var state string
@@ -51,8 +69,7 @@ func (t jobs) Enqueue(ctx context.Context, j store.Job) (string, error) {
 		return j.ID, err
 	}
 	var id string
-	err = t.s.writer().QueryRowContext(ctx, t.s.db.rebind(`SELECT id FROM jobs WHERE kind = ? AND job_key = ? AND job_key <> '' AND `+unfinished),
-		j.Kind, j.Key).Scan(&id)
+	err = t.s.writer().QueryRowContext(ctx, t.s.db.rebind(jobByKeySQL), j.Kind, j.Key).Scan(&id)
 	return id, mapErr(err)
 }
 
@@ -72,11 +89,7 @@ func (t jobs) Claim(ctx context.Context, c store.JobClaim) ([]store.Job, error) 
 		args = append(args, k)
 	}
 	args = append(args, ms(c.Now), c.Limit)
-	rows, err := t.s.writer().QueryContext(ctx, t.s.db.rebind(`UPDATE jobs SET state = 'running', lease_owner = ?,
-		lease_until = ?, due_at = ?, attempts = attempts + 1, updated_at = ?
-		WHERE id IN (SELECT id FROM jobs WHERE `+unfinished+` AND kind IN (`+placeholders(len(c.Kinds))+`)
-			AND due_at <= ? ORDER BY due_at LIMIT ?`+skip+`)
-		RETURNING `+jobColumns), args...)
+	rows, err := t.s.writer().QueryContext(ctx, t.s.db.rebind(claimJobsSQL(len(c.Kinds), skip)), args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -157,8 +170,7 @@ func (t jobs) NextDue(ctx context.Context, kinds []string) (time.Time, bool, err
 		args[i] = k
 	}
 	var due sql.NullInt64
-	err := t.s.queryRow(ctx, `SELECT MIN(due_at) FROM jobs WHERE `+unfinished+` AND kind IN (`+placeholders(len(kinds))+`)`,
-		args...).Scan(&due)
+	err := t.s.queryRow(ctx, nextDueSQL(len(kinds)), args...).Scan(&due)
 	if err != nil {
 		return time.Time{}, false, mapErr(err)
 	}

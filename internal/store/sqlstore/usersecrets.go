@@ -117,3 +117,15 @@ func (t userSecrets) DeleteTokens(ctx context.Context, storeID, userID, purpose 
 	n, err := res.RowsAffected()
 	return int(n), err
 }
+
+func (t userSecrets) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
+	// No index on expires_at (the table holds only outstanding links, at
+	// most one per user and purpose): a scan, bounded in what it deletes.
+	res, err := t.s.exec(ctx, `DELETE FROM user_tokens WHERE token_hash IN
+		(SELECT token_hash FROM user_tokens WHERE expires_at <= ? LIMIT ?)`, ms(now), limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

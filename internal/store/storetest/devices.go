@@ -188,7 +188,7 @@ func testMFARegistrations(t *testing.T, s store.Store) {
 		}
 	}
 	// more-0 expired a minute before t0, more-1 expires exactly at t0.
-	if n, err := dv.DeleteExpiredRegistrations(ctx, t0); err != nil || n != 2 {
+	if n, err := dv.DeleteExpiredRegistrations(ctx, t0, 100); err != nil || n != 2 {
 		t.Fatalf("DeleteExpiredRegistrations = %d, %v; want 2", n, err)
 	}
 	if _, err := dv.GetRegistration(ctx, []byte("more-2")); err != nil {
@@ -274,7 +274,7 @@ func testSessions(t *testing.T, s store.Store) {
 	if n, err := dv.DeleteSessions(ctx, devStore, "u1", nil); err != nil || n != 0 {
 		t.Fatalf("DeleteSessions(nil) = %d, %v", n, err)
 	}
-	if n, err := dv.DeleteExpiredSessions(ctx, t0); err != nil || n != 1 {
+	if n, err := dv.DeleteExpiredSessions(ctx, t0, 100); err != nil || n != 1 {
 		t.Fatalf("DeleteExpiredSessions = %d, %v; want 1 (s-old)", n, err)
 	}
 	if n, err := dv.DeleteSessionsOfUser(ctx, devStore, "u1"); err != nil || n != 1 {

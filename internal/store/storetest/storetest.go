@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, deviceTests...)
 	tests = append(tests, sourceTests...)
 	tests = append(tests, jobTests...)
+	tests = append(tests, sweepTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))
@@ -214,7 +215,7 @@ func testCredentialsExpiry(t *testing.T, s store.Store) {
 	mk("OLD", store.KindTemporary, t0.Add(-time.Minute))
 	mk("NEW", store.KindTemporary, t0.Add(time.Minute))
 	mk("ROOT", store.KindRoot, time.Time{})
-	n, err := s.Credentials().DeleteExpired(ctx, t0)
+	n, err := s.Credentials().DeleteExpired(ctx, t0, 100)
 	if err != nil || n != 1 {
 		t.Fatalf("DeleteExpired = %d, %v; want 1", n, err)
 	}
