@@ -187,7 +187,10 @@ var aliasPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,60}[A-Za-z0-9
 
 // SetAlias gives the instance its portal alias (CreateAlias). As in the
 // product it can be set only once (IIC.1270); it must follow aliasPattern
-// and not start with "d-" (the identity-store id form), else 400.
+// and not start with "d-" (the identity-store id form), else 400. An alias
+// is a sub-domain, so it is unique across instances case-insensitively
+// (409 IIC.1271; the store's unique index decides, so two instances racing
+// for one alias cannot both get it).
 func (s *Service) SetAlias(ctx context.Context, inst store.Instance, alias string) error {
 	if !aliasPattern.MatchString(alias) || strings.HasPrefix(strings.ToLower(alias), "d-") {
 		return apierr.IIC400_400.New("alias must be 1 to 62 letters, digits or hyphens, start and end with a letter or digit, and not start with d-")
@@ -202,8 +205,11 @@ func (s *Service) SetAlias(ctx context.Context, inst store.Instance, alias strin
 		in.Alias = alias
 		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return apierr.IIC1259.New()
+	case errors.Is(err, store.ErrConflict):
+		return apierr.IIC1271_409.New()
 	}
 	return err
 }

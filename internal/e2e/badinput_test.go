@@ -88,8 +88,9 @@ func sweepFixtures(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStore
 	if len(devices) != 1 || len(devices[0].MfaDevices) != 1 {
 		t.Fatalf("devices = %+v", devices)
 	}
+	instanceID := sweepInstanceSettings(t, srv)
 	return sweepFx{
-		"identity_store_id": storeID, "user_id": userID, "group_id": groupID, "membership_id": membershipID,
+		"instance_id": instanceID, "identity_store_id": storeID, "user_id": userID, "group_id": groupID, "membership_id": membershipID,
 		"idp_id": *idp.IdpId, "idp_certificate_id": *idp.IdpCertificateId, "sp_certificate_id": *spCert.CertificateId,
 		"tenant_id": *tenant.TenantId, "token_id": *token.TokenId, "device_id": devices[0].MfaDevices[0].DeviceId,
 		"region_id": "cn-north-4", "pem": pem,
@@ -440,6 +441,17 @@ var validBodies = map[string]func(sweepFx) string{
 	"POST /v1/iic/policies/simulate": func(sweepFx) string {
 		return `{"action":"iic:policy:list","resource":"iic:::policy:x","policies":[{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["iic:*"]}]}],"context":{"g:SourceIp":"10.0.0.1"}}`
 	},
+	"POST /v1/instances/{instance_id}/alias": func(sweepFx) string { return `{"alias":"sweep-portal"}` },
+	"POST /v1/instances/{instance_id}/sso-configuration": func(sweepFx) string {
+		return `{"configuration_type":"APP_AUTHENTICATION_CONFIGURATION","sso_configuration":{"mfa_mode":"CONTEXT_AWARE","allowed_mfa_types":["TOTP"],` +
+			`"no_mfa_signin_behavior":"BLOCKED","no_password_signin_behavior":"BLOCKED","session_configuration":{"max_authentication_age":"PT4H"}}}`
+	},
+	"POST /v1/instances/{instance_id}/mfa-devices/management-settings": func(fx sweepFx) string {
+		return `{"identity_store_id":"` + fx["identity_store_id"] + `","user_permission":"READ_ACTIONS"}`
+	},
+	"POST /v1/instances/{instance_id}/access-control-attribute-configuration": func(sweepFx) string { return sweepABAC },
+	"PUT /v1/instances/{instance_id}/access-control-attribute-configuration":  func(sweepFx) string { return sweepABAC },
+	"PUT /v1/instances/{instance_id}/disaster-recovery-configuration":         func(sweepFx) string { return `{"disaster_recovery_choice":"ACCEPT"}` },
 	"PUT /v1/identity-stores/{identity_store_id}/password-policy": func(sweepFx) string {
 		return `{"password_policy":{"minimum_password_length":12,"max_password_age":90,"password_reuse_prevention":3,"require_numbers":true}}`
 	},
@@ -640,6 +652,11 @@ func (s *sweeper) fingerprint(t *testing.T) string {
 		{"GET", "/v1/instances", nil},
 		{"GET", "/v1/iic/policies", nil},
 		{"GET", "/v1/iic/access-keys", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/sso-configuration", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/mfa-devices/management-settings", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/access-control-attribute-configuration", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/disaster-recovery-configuration", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/identity-store-associations", nil},
 	} {
 		resp, body := s.srv.Do(t, r.method, r.path, r.body, nil, true)
 		if resp.StatusCode != 200 {

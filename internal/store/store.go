@@ -50,6 +50,11 @@ type Store interface {
 	Jobs() Jobs
 	// end jobs
 
+	// Instance settings: sign-in, MFA-device self-management, disaster
+	// recovery, access-control attributes (center service).
+	InstanceSettings() InstanceSettingsStore
+	// end instance settings
+
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline
 	// in the same transaction.

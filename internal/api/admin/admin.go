@@ -22,7 +22,7 @@ type API struct {
 // documented IdentityCenter:instance:* actions, which have no resource-level
 // permission, and the iic extension iic:region:deregister.
 func (a *API) Ops() []httpx.Op {
-	return []httpx.Op{
+	ops := []httpx.Op{
 		{Name: "RegisterRegion", Pattern: "POST /v1/register-regions", Handler: a.registerRegion},
 		{Name: "DescribeRegisteredRegions", Pattern: "GET /v1/registered-regions", Tenant: true, Handler: a.describeRegisteredRegions},
 		{Name: "DeregisterRegion", Pattern: "DELETE /v1/registered-regions/{region_id}", Resource: iicRegion, Handler: a.deregisterRegion},
@@ -32,6 +32,8 @@ func (a *API) Ops() []httpx.Op {
 		{Name: "ListInstances", Pattern: "GET /v1/instances", Tenant: true, Handler: a.listInstances},
 		{Name: "CreateAlias", Pattern: "POST /v1/instances/{instance_id}/alias", Tenant: true, Handler: a.createAlias},
 	}
+	ops = append(ops, a.settingsOps()...)
+	return ops
 }
 
 // iicRegion is the resource of the iic extension DeregisterRegion:

@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, sourceTests...)
 	tests = append(tests, jobTests...)
 	tests = append(tests, sweepTests...)
+	tests = append(tests, instanceSettingsTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))
