@@ -46,6 +46,12 @@ type Store interface {
 	SCIMTenants() SCIMTenants
 	// end sources
 
+	// Organizations: the organization, its root, units, member accounts,
+	// create/close requests, trusted services, delegated administrators
+	// and tags (organization service).
+	Organizations() Organizations
+	// end organizations
+
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline
 	// in the same transaction.
