@@ -21,6 +21,7 @@ import (
 	"github.com/iic-project/iic/internal/api/idstore"
 	"github.com/iic-project/iic/internal/api/iicadmin"
 	"github.com/iic-project/iic/internal/api/keystone"
+	"github.com/iic-project/iic/internal/api/orgs"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
@@ -29,6 +30,7 @@ import (
 	"github.com/iic-project/iic/internal/idsource"
 	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/metrics"
+	"github.com/iic-project/iic/internal/organization"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
@@ -52,12 +54,17 @@ type App struct {
 	Identity *identity.Service
 	// Metrics holds the request counters served at /metrics.
 	Metrics *metrics.Registry
+	// Organizations is the organizations service (Identity Center asks it
+	// whose instance a caller administers and which accounts are members).
+	Organizations *organization.Service
 
 	guard     *httpx.Guard
 	authn     *authn.Authenticator
 	mw        *httpx.Middleware
 	center    *center.Service
 	purgeKick chan struct{}
+	// createKick wakes the worker that completes CreateAccount requests.
+	createKick chan struct{}
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -110,6 +117,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 
 	pager := paging.NewSigner(keys.Derive("paging"))
+	orgSvc := &organization.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
+	a.Organizations, a.createKick = orgSvc, make(chan struct{}, 1)
+	orgSvc.CreateQueued = func() { kick(a.createKick) }
+	if err := orgSvc.Bootstrap(ctx, a.Root.AccountID); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bootstrap the organization: %w", err)
+	}
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
 	a.center, a.purgeKick = centerSvc, make(chan struct{}, 1)
 	centerSvc.PurgeQueued = func() {
@@ -166,6 +180,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Mount(rt, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
 	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
 	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())
+	guard.Mount(rt, (&orgs.API{Orgs: orgSvc}).Ops())
+	orgs.MountUnsupported(rt)
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout}
 	a.mw = mw
@@ -177,6 +193,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // (what the purge worker of Serve does in the background) and returns how
 // many stores it finished.
 func (a *App) RunPurges(ctx context.Context) (int, error) { return a.center.RunPurges(ctx) }
+
+// RunCreateAccounts completes the CreateAccount requests in progress (what
+// the worker of Serve does when woken and every minute) and returns how
+// many it finished.
+func (a *App) RunCreateAccounts(ctx context.Context) (int, error) { return a.Organizations.RunCreateAccounts(ctx) }
 
 // BodyBytesInUse reports the bytes of request bodies held in memory now.
 func (a *App) BodyBytesInUse() int64 { return a.mw.BodyBytesInUse() }
@@ -221,12 +242,17 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		defer close(workerDone)
 		a.center.PurgeWorker(workerCtx, a.Log, a.purgeKick, time.Minute)
 	}()
+	createDone := make(chan struct{})
+	go func() {
+		defer close(createDone)
+		a.createAccountWorker(workerCtx, time.Minute)
+	}()
 	sweepDone := make(chan struct{})
 	go func() {
 		defer close(sweepDone)
 		a.sweepSignatures(workerCtx, time.Minute)
 	}()
-	defer func() { stopWorker(); <-workerDone; <-sweepDone }()
+	defer func() { stopWorker(); <-workerDone; <-sweepDone; <-createDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -260,6 +286,33 @@ func (a *App) sweepSignatures(ctx context.Context, interval time.Duration) {
 		} else if n > 0 {
 			a.Log.Debug("replay guard sweep", "deleted", n)
 		}
+	}
+}
+
+// createAccountWorker completes CreateAccount requests when kicked and
+// every interval (a request left by a crash, or queued by another replica),
+// until ctx ends. It runs once at start.
+func (a *App) createAccountWorker(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := a.Organizations.RunCreateAccounts(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("create-account worker failed", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-a.createKick:
+		}
+	}
+}
+
+// kick wakes a worker without blocking (a run already due suffices).
+func kick(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
 	}
 }
 
