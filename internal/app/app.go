@@ -197,7 +197,9 @@ func (a *App) RunPurges(ctx context.Context) (int, error) { return a.center.RunP
 // RunCreateAccounts completes the CreateAccount requests in progress (what
 // the worker of Serve does when woken and every minute) and returns how
 // many it finished.
-func (a *App) RunCreateAccounts(ctx context.Context) (int, error) { return a.Organizations.RunCreateAccounts(ctx) }
+func (a *App) RunCreateAccounts(ctx context.Context) (int, error) {
+	return a.Organizations.RunCreateAccounts(ctx)
+}
 
 // BodyBytesInUse reports the bytes of request bodies held in memory now.
 func (a *App) BodyBytesInUse() int64 { return a.mw.BodyBytesInUse() }
