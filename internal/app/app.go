@@ -28,6 +28,7 @@ import (
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
 	"github.com/iic-project/iic/internal/idsource"
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/metrics"
 	"github.com/iic-project/iic/internal/organization"
@@ -57,6 +58,9 @@ type App struct {
 	// Organizations is the organizations service (Identity Center asks it
 	// whose instance a caller administers and which accounts are members).
 	Organizations *organization.Service
+	// Jobs is the durable background-job runner, started by Serve. Services
+	// register their kinds on it in New.
+	Jobs *jobs.Runner
 
 	guard     *httpx.Guard
 	authn     *authn.Authenticator
@@ -98,6 +102,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Store: db.Store(), Keys: keys}
 	gen := ids.Generator{Rand: cfg.Rand}
+	a.Jobs = jobs.New(a.Store, jobs.Options{Log: log, Now: cfg.Now, IDs: gen})
 	accounts := &account.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now}
 	a.Root, err = accounts.Bootstrap(ctx, account.BootstrapOptions{AccessKey: cfg.RootAccessKey, SecretKey: cfg.RootSecretKey, Regions: cfg.Regions})
 	if err != nil {
@@ -201,6 +206,11 @@ func (a *App) RunCreateAccounts(ctx context.Context) (int, error) {
 	return a.Organizations.RunCreateAccounts(ctx)
 }
 
+// RunJobs runs every background job due now, synchronously, until none is
+// due (what the runner started by Serve does in the background), and returns
+// how many job steps it ran.
+func (a *App) RunJobs(ctx context.Context) (int, error) { return a.Jobs.RunDue(ctx) }
+
 // BodyBytesInUse reports the bytes of request bodies held in memory now.
 func (a *App) BodyBytesInUse() int64 { return a.mw.BodyBytesInUse() }
 
@@ -254,7 +264,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		defer close(sweepDone)
 		a.sweepSignatures(workerCtx, time.Minute)
 	}()
-	defer func() { stopWorker(); <-workerDone; <-sweepDone; <-createDone }()
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		a.Jobs.Run(workerCtx)
+	}()
+	defer func() { stopWorker(); <-workerDone; <-sweepDone; <-jobsDone; <-createDone }()
 	select {
 	case err := <-errc:
 		return err
