@@ -38,12 +38,14 @@ var expectedCoverage = map[string]func(o opInfo) bool{
 	"IdentityStore ReadOnlyAccess": func(o opInfo) bool {
 		return o.read && o.service == "IdentityCenter" && o.resource != "instance"
 	},
-	"FullAccess":             func(opInfo) bool { return true },
-	"ReadOnlyAccess":         func(o opInfo) bool { return o.readVerb },
-	"Tenant Administrator":   func(o opInfo) bool { return o.service != "iam" && o.service != "iic" },
-	"Tenant Guest":           func(o opInfo) bool { return o.readVerb && o.service != "iam" && o.service != "iic" },
-	"Security Administrator": func(o opInfo) bool { return o.service == "iam" },
-	"IAM ReadOnlyAccess":     func(o opInfo) bool { return o.readVerb && o.service == "iam" },
+	"Organizations FullAccess":     func(o opInfo) bool { return o.service == "organizations" },
+	"Organizations ReadOnlyAccess": func(o opInfo) bool { return o.readVerb && o.service == "organizations" },
+	"FullAccess":                   func(opInfo) bool { return true },
+	"ReadOnlyAccess":               func(o opInfo) bool { return o.readVerb },
+	"Tenant Administrator":         func(o opInfo) bool { return o.service != "iam" && o.service != "iic" },
+	"Tenant Guest":                 func(o opInfo) bool { return o.readVerb && o.service != "iam" && o.service != "iic" },
+	"Security Administrator":       func(o opInfo) bool { return o.service == "iam" },
+	"IAM ReadOnlyAccess":           func(o opInfo) bool { return o.readVerb && o.service == "iam" },
 }
 
 var pathVar = regexp.MustCompile(`\{([^}]+)\}`)
@@ -100,11 +102,25 @@ func TestActionCatalog(t *testing.T) {
 		if op.Resource != nil {
 			resource = op.Resource(r, principal)
 		}
+		if op.Target != nil {
+			// A caller in no organization: the target still names the
+			// resource (with the caller's account), without revealing more.
+			tg, err := op.Target(r, principal)
+			if err != nil {
+				t.Errorf("%s: Target: %v", op.Name, err)
+			}
+			if len(tg.Resources) > 0 {
+				resource = tg.Resources[0].URN
+			}
+		}
+		// A row may list several resource types (TagResource: account, ou
+		// or root): the resource is of one of them.
+		types := strings.ReplaceAll(regexp.QuoteMeta(row.ResourceType), ",", "|")
 		switch {
 		case row.ResourceType == "" && resource != "":
 			t.Errorf("%s: the product has no resource-level permission for %s, but the resource is %q", op.Name, row.Action, resource)
 		case row.ResourceType != "":
-			want := regexp.MustCompile("^" + regexp.QuoteMeta(service) + "::" + principal.AccountID + ":" + row.ResourceType + ":[^:]+$")
+			want := regexp.MustCompile("^" + regexp.QuoteMeta(service) + "::" + principal.AccountID + ":(" + types + "):[^:]+$")
 			if !want.MatchString(resource) {
 				t.Errorf("%s: resource %q is not %s::<account>:%s:<path>", op.Name, resource, service, row.ResourceType)
 			}

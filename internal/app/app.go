@@ -21,6 +21,7 @@ import (
 	"github.com/iic-project/iic/internal/api/idstore"
 	"github.com/iic-project/iic/internal/api/iicadmin"
 	"github.com/iic-project/iic/internal/api/keystone"
+	"github.com/iic-project/iic/internal/api/orgs"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
@@ -30,6 +31,7 @@ import (
 	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/metrics"
+	"github.com/iic-project/iic/internal/organization"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
@@ -66,6 +68,9 @@ type App struct {
 	Identity *identity.Service
 	// Metrics holds the request counters served at /metrics.
 	Metrics *metrics.Registry
+	// Organizations is the organizations service (Identity Center asks it
+	// whose instance a caller administers and which accounts are members).
+	Organizations *organization.Service
 	// Jobs is the durable background-job runner, started by Serve. Services
 	// register their kinds on it in New.
 	Jobs *jobs.Runner
@@ -74,6 +79,8 @@ type App struct {
 	authn  *authn.Authenticator
 	mw     *httpx.Middleware
 	center *center.Service
+	// createKick wakes the worker that completes CreateAccount requests.
+	createKick chan struct{}
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -128,6 +135,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 
 	pager := paging.NewSigner(keys.Derive("paging"))
+	orgSvc := &organization.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
+	a.Organizations, a.createKick = orgSvc, make(chan struct{}, 1)
+	orgSvc.CreateQueued = func() { kick(a.createKick) }
+	if err := orgSvc.Bootstrap(ctx, a.Root.AccountID); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bootstrap the organization: %w", err)
+	}
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
 	a.center = centerSvc
 	centerSvc.RegisterJobs(a.Jobs)
@@ -182,11 +196,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Mount(rt, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
 	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
 	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())
+	guard.Mount(rt, (&orgs.API{Orgs: orgSvc}).Ops())
+	orgs.MountUnsupported(rt)
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout}
 	a.mw = mw
 	a.Handler = mw.Wrap(rt)
 	return a, nil
+}
+
+// RunCreateAccounts completes the CreateAccount requests in progress (what
+// the worker of Serve does when woken and every minute) and returns how
+// many it finished.
+func (a *App) RunCreateAccounts(ctx context.Context) (int, error) {
+	return a.Organizations.RunCreateAccounts(ctx)
 }
 
 // RunJobs runs every background job due now, synchronously, until none is
@@ -232,12 +255,17 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	jobsCtx, stopJobs := context.WithCancel(ctx)
+	createDone := make(chan struct{})
+	go func() {
+		defer close(createDone)
+		a.createAccountWorker(jobsCtx, time.Minute)
+	}()
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
 		a.Jobs.Run(jobsCtx)
 	}()
-	defer func() { stopJobs(); <-jobsDone }()
+	defer func() { stopJobs(); <-jobsDone; <-createDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -253,6 +281,33 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		return err
 	}
 	return nil
+}
+
+// createAccountWorker completes CreateAccount requests when kicked and
+// every interval (a request left by a crash, or queued by another replica),
+// until ctx ends. It runs once at start.
+func (a *App) createAccountWorker(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := a.Organizations.RunCreateAccounts(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("create-account worker failed", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-a.createKick:
+		}
+	}
+}
+
+// kick wakes a worker without blocking (a run already due suffices).
+func kick(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
 }
 
 // writeCredentials writes creds to path (mode 0600) unless the file already

@@ -141,7 +141,7 @@ var pathVar = regexp.MustCompile(`\{([a-z_]+)\}`)
 func sweepOps(t *testing.T, srv *testenv.Server) map[string]sweepOp {
 	t.Helper()
 	out := map[string]sweepOp{}
-	for _, client := range []any{srv.IdentityStore(t), srv.Center(t)} {
+	for _, client := range []any{srv.IdentityStore(t), srv.Center(t), srv.Orgs(t)} {
 		cv := reflect.ValueOf(client)
 		for i := 0; i < cv.NumMethod(); i++ {
 			m := cv.Type().Method(i)
@@ -355,7 +355,11 @@ func (op sweepOp) cases(fx sweepFx) []sweepCase {
 		var bad []string
 		switch q.name {
 		case "limit":
-			bad = []string{"0", "-1", "101", "abc", "1.5", "99999999999999999999"}
+			above := "101"
+			if strings.HasPrefix(op.path, "/v1/organizations") {
+				above = "2001" // organizations lists take 1–2000
+			}
+			bad = []string{"0", "-1", above, "abc", "1.5", "99999999999999999999"}
 		case "marker":
 			bad = []string{"garbage", strings.Repeat("A", 24), strings.Repeat("A", 300), "%00", "%FF%FE"}
 		default:
@@ -657,6 +661,13 @@ func (s *sweeper) fingerprint(t *testing.T) string {
 		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/access-control-attribute-configuration", nil},
 		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/disaster-recovery-configuration", nil},
 		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/identity-store-associations", nil},
+		{"GET", "/v1/organizations", nil},
+		{"GET", "/v1/organizations/accounts", nil},
+		{"GET", "/v1/organizations/organizational-units", nil},
+		{"GET", "/v1/organizations/trusted-services", nil},
+		{"GET", "/v1/organizations/delegated-administrators", nil},
+		{"GET", "/v1/organizations/create-account-status", nil},
+		{"GET", "/v1/organizations/close-account-status", nil},
 	} {
 		resp, body := s.srv.Do(t, r.method, r.path, r.body, nil, true)
 		if resp.StatusCode != 200 {

@@ -21,6 +21,8 @@ type Accounts interface {
 	Create(ctx context.Context, a Account) error
 	// Get returns the account with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Account, error)
+	// GetByName returns the account named name, or ErrNotFound.
+	GetByName(ctx context.Context, name string) (Account, error)
 }
 
 // Project is one account's scope in one region (X-Project-Id).

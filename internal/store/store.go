@@ -46,6 +46,12 @@ type Store interface {
 	SCIMTenants() SCIMTenants
 	// end sources
 
+	// Organizations: the organization, its root, units, member accounts,
+	// create/close requests, trusted services, delegated administrators
+	// and tags (organization service).
+	Organizations() Organizations
+	// end organizations
+
 	// Background jobs: the durable queue of the job runner (jobs service).
 	Jobs() Jobs
 	// end jobs

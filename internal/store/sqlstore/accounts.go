@@ -23,6 +23,15 @@ func (t accounts) Get(ctx context.Context, id string) (store.Account, error) {
 	return a, mapErr(err)
 }
 
+func (t accounts) GetByName(ctx context.Context, name string) (store.Account, error) {
+	var a store.Account
+	var created int64
+	err := t.s.queryRow(ctx, "SELECT id, name, email, is_management, created_at FROM accounts WHERE name = ?", name).
+		Scan(&a.ID, &a.Name, &a.Email, &a.IsManagement, &created)
+	a.CreatedAt = fromMS(created)
+	return a, mapErr(err)
+}
+
 type projects struct{ s *sqlStore }
 
 func (t projects) Create(ctx context.Context, p store.Project) error {

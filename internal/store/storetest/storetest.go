@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, groupTests...)
 	tests = append(tests, deviceTests...)
 	tests = append(tests, sourceTests...)
+	tests = append(tests, organizationTests...)
 	tests = append(tests, jobTests...)
 	tests = append(tests, sweepTests...)
 	tests = append(tests, instanceSettingsTests...)
