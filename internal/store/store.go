@@ -46,6 +46,15 @@ type Store interface {
 	SCIMTenants() SCIMTenants
 	// end sources
 
+	// Permission sets, account assignments, the agencies provisioning
+	// materializes and the asynchronous requests that change them
+	// (permission service).
+	PermissionSets() PermissionSets
+	Assignments() Assignments
+	Agencies() Agencies
+	Requests() Requests
+	// end permission
+
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline
 	// in the same transaction.
