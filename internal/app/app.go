@@ -21,6 +21,7 @@ import (
 	"github.com/iic-project/iic/internal/api/idstore"
 	"github.com/iic-project/iic/internal/api/iicadmin"
 	"github.com/iic-project/iic/internal/api/keystone"
+	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
@@ -30,6 +31,7 @@ import (
 	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/metrics"
 	"github.com/iic-project/iic/internal/paging"
+	"github.com/iic-project/iic/internal/permission"
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/store/sqlstore"
@@ -58,6 +60,10 @@ type App struct {
 	mw        *httpx.Middleware
 	center    *center.Service
 	purgeKick chan struct{}
+	// Permission is the permission-set service (tests read agencies and
+	// run queued requests through it).
+	Permission *permission.Service
+	permKick   chan struct{}
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -162,7 +168,19 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		reg.WriteTo(w)
 	}))
-	guard.Mount(rt, (&admin.API{Center: centerSvc}).Ops())
+	permSvc := &permission.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Quotas: permission.DefaultQuotas,
+		Organization: accountsOrganization{a.Store}}
+	if cfg.MaxPermissionSets > 0 {
+		permSvc.Quotas.PermissionSets = cfg.MaxPermissionSets
+	}
+	a.Permission, a.permKick = permSvc, make(chan struct{}, 1)
+	permSvc.Queued = func() {
+		select {
+		case a.permKick <- struct{}{}:
+		default: // a run is already due
+		}
+	}
+	guard.Mount(rt, (&admin.API{Center: centerSvc, Permission: permSvc}).Ops())
 	guard.Mount(rt, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
 	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
 	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())
@@ -177,6 +195,20 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // (what the purge worker of Serve does in the background) and returns how
 // many stores it finished.
 func (a *App) RunPurges(ctx context.Context) (int, error) { return a.center.RunPurges(ctx) }
+
+// RunPermissionRequests processes the queued assignment and provisioning
+// requests (what the worker of Serve does in the background) and returns
+// how many it finished.
+func (a *App) RunPermissionRequests(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := a.Permission.RunPending(ctx, 500)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
 
 // BodyBytesInUse reports the bytes of request bodies held in memory now.
 func (a *App) BodyBytesInUse() int64 { return a.mw.BodyBytesInUse() }
@@ -221,12 +253,17 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		defer close(workerDone)
 		a.center.PurgeWorker(workerCtx, a.Log, a.purgeKick, time.Minute)
 	}()
+	permDone := make(chan struct{})
+	go func() {
+		defer close(permDone)
+		a.Permission.Worker(workerCtx, a.Log, a.permKick, time.Second)
+	}()
 	sweepDone := make(chan struct{})
 	go func() {
 		defer close(sweepDone)
 		a.sweepSignatures(workerCtx, time.Minute)
 	}()
-	defer func() { stopWorker(); <-workerDone; <-sweepDone }()
+	defer func() { stopWorker(); <-workerDone; <-sweepDone; <-permDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -320,4 +357,17 @@ type tenancy struct{ center *center.Service }
 func (t tenancy) Resolve(ctx context.Context, p *authz.Principal, instanceID, identityStoreID string) (httpx.Tenant, error) {
 	ct, err := t.center.Resolve(ctx, p.AccountID, instanceID, identityStoreID)
 	return httpx.Tenant{AccountID: ct.AccountID, Instance: ct.Instance}, err
+}
+
+// accountsOrganization is the organization check until the organizations
+// service is wired: an account that exists is a member (400 IIC.1210
+// otherwise).
+type accountsOrganization struct{ st store.Store }
+
+func (o accountsOrganization) CheckMember(ctx context.Context, managementAccountID, accountID string) error {
+	_, err := o.st.Accounts().Get(ctx, accountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return apierr.IIC1210_400.New()
+	}
+	return err
 }

@@ -205,7 +205,9 @@ type Requests interface {
 	// ErrNotFound.
 	Get(ctx context.Context, instanceID, kind, id string) (Request, error)
 	// Claim returns the request with id locked for the rest of the
-	// transaction (a second transaction claiming it waits), or ErrNotFound.
+	// transaction, or ErrNotFound when it does not exist or another
+	// transaction holds it (replicas skip each other's requests instead of
+	// waiting; on SQLite, write transactions never overlap).
 	Claim(ctx context.Context, id string) (Request, error)
 	// Finish sets the request's status, failure reason and UpdatedAt and
 	// adds one to Attempts; ErrNotFound if absent.

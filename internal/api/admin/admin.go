@@ -9,12 +9,14 @@ import (
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/permission"
 	"github.com/iic-project/iic/internal/store"
 )
 
 // API holds the services the surface calls.
 type API struct {
-	Center *center.Service
+	Center     *center.Service
+	Permission *permission.Service
 }
 
 // Ops is the surface's route table. Actions, access levels and
@@ -22,7 +24,7 @@ type API struct {
 // documented IdentityCenter:instance:* actions, which have no resource-level
 // permission, and the iic extension iic:region:deregister.
 func (a *API) Ops() []httpx.Op {
-	return []httpx.Op{
+	return append([]httpx.Op{
 		{Name: "RegisterRegion", Pattern: "POST /v1/register-regions", Handler: a.registerRegion},
 		{Name: "DescribeRegisteredRegions", Pattern: "GET /v1/registered-regions", Handler: a.describeRegisteredRegions},
 		{Name: "DeregisterRegion", Pattern: "DELETE /v1/registered-regions/{region_id}", Resource: iicRegion, Handler: a.deregisterRegion},
@@ -31,7 +33,7 @@ func (a *API) Ops() []httpx.Op {
 		{Name: "DeleteIdentityCenter", Pattern: "POST /v1/service/delete", Handler: a.deleteIdentityCenter},
 		{Name: "ListInstances", Pattern: "GET /v1/instances", Tenant: true, Handler: a.listInstances},
 		{Name: "CreateAlias", Pattern: "POST /v1/instances/{instance_id}/alias", Tenant: true, Handler: a.createAlias},
-	}
+	}, append(a.permissionSetOps(), append(a.assignmentOps(), a.tagOps()...)...)...)
 }
 
 // iicRegion is the resource of the iic extension DeregisterRegion:

@@ -199,7 +199,11 @@ func (t requests) Get(ctx context.Context, instanceID, kind, id string) (store.R
 }
 
 func (t requests) Claim(ctx context.Context, id string) (store.Request, error) {
-	return scanRequest(t.s.queryRow(ctx, "SELECT "+requestColumns+" FROM permission_requests WHERE id = ?"+t.s.forUpdate(), id))
+	lock := ""
+	if t.s.db.dialect == dialectPostgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	return scanRequest(t.s.queryRow(ctx, "SELECT "+requestColumns+" FROM permission_requests WHERE id = ?"+lock, id))
 }
 
 func (t requests) Finish(ctx context.Context, id, status, reason string, at time.Time) error {
