@@ -32,7 +32,7 @@ var expectedCoverage = map[string]func(o opInfo) bool{
 	"IdentityCenter FullAccess": func(o opInfo) bool {
 		return o.service == "IdentityCenter" || o.action == "iic:region:deregister"
 	},
-	"IdentityCenter ReadOnlyAccess":          func(o opInfo) bool { return o.read && o.service == "IdentityCenter" },
+	"IdentityCenter ReadOnlyAccess": func(o opInfo) bool { return o.read && o.service == "IdentityCenter" },
 	"IdentityCenter AccountAssignmentAccess": func(o opInfo) bool {
 		return o.service == "IdentityCenter" && (o.read || o.resource == "accountAssignment")
 	},
