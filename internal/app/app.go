@@ -28,6 +28,7 @@ import (
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
 	"github.com/iic-project/iic/internal/idsource"
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/metrics"
 	"github.com/iic-project/iic/internal/paging"
@@ -54,6 +55,9 @@ type App struct {
 	Identity *identity.Service
 	// Metrics holds the request counters served at /metrics.
 	Metrics *metrics.Registry
+	// Jobs is the durable background-job runner, started by Serve. Services
+	// register their kinds on it in New.
+	Jobs *jobs.Runner
 
 	guard     *httpx.Guard
 	authn     *authn.Authenticator
@@ -63,7 +67,6 @@ type App struct {
 	// Permission is the permission-set service (tests read agencies and
 	// run queued requests through it).
 	Permission *permission.Service
-	permKick   chan struct{}
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -97,6 +100,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Store: db.Store(), Keys: keys}
 	gen := ids.Generator{Rand: cfg.Rand}
+	a.Jobs = jobs.New(a.Store, jobs.Options{Log: log, Now: cfg.Now, IDs: gen})
 	accounts := &account.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now}
 	a.Root, err = accounts.Bootstrap(ctx, account.BootstrapOptions{AccessKey: cfg.RootAccessKey, SecretKey: cfg.RootSecretKey, Regions: cfg.Regions})
 	if err != nil {
@@ -169,17 +173,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		reg.WriteTo(w)
 	}))
 	permSvc := &permission.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Quotas: permission.DefaultQuotas,
-		Organization: accountsOrganization{a.Store}}
+		Organization: accountsOrganization{a.Store}, Jobs: a.Jobs}
 	if cfg.MaxPermissionSets > 0 {
 		permSvc.Quotas.PermissionSets = cfg.MaxPermissionSets
 	}
-	a.Permission, a.permKick = permSvc, make(chan struct{}, 1)
-	permSvc.Queued = func() {
-		select {
-		case a.permKick <- struct{}{}:
-		default: // a run is already due
-		}
-	}
+	a.Permission = permSvc
+	a.Jobs.Register(permission.JobKind, permSvc.HandleJob, jobs.Kind{MaxAttempts: permission.JobMaxAttempts, OnGiveUp: permSvc.GiveUp})
 	guard.Mount(rt, (&admin.API{Center: centerSvc, Permission: permSvc}).Ops())
 	guard.Mount(rt, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
 	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
@@ -196,19 +195,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // many stores it finished.
 func (a *App) RunPurges(ctx context.Context) (int, error) { return a.center.RunPurges(ctx) }
 
-// RunPermissionRequests processes the queued assignment and provisioning
-// requests (what the worker of Serve does in the background) and returns
-// how many it finished.
-func (a *App) RunPermissionRequests(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		n, err := a.Permission.RunPending(ctx, 500)
-		total += n
-		if err != nil || n == 0 {
-			return total, err
-		}
-	}
-}
+// RunJobs runs every background job due now, synchronously, until none is
+// due (what the runner started by Serve does in the background), and returns
+// how many job steps it ran.
+func (a *App) RunJobs(ctx context.Context) (int, error) { return a.Jobs.RunDue(ctx) }
 
 // BodyBytesInUse reports the bytes of request bodies held in memory now.
 func (a *App) BodyBytesInUse() int64 { return a.mw.BodyBytesInUse() }
@@ -253,17 +243,17 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		defer close(workerDone)
 		a.center.PurgeWorker(workerCtx, a.Log, a.purgeKick, time.Minute)
 	}()
-	permDone := make(chan struct{})
-	go func() {
-		defer close(permDone)
-		a.Permission.Worker(workerCtx, a.Log, a.permKick, time.Second)
-	}()
 	sweepDone := make(chan struct{})
 	go func() {
 		defer close(sweepDone)
 		a.sweepSignatures(workerCtx, time.Minute)
 	}()
-	defer func() { stopWorker(); <-workerDone; <-sweepDone; <-permDone }()
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		a.Jobs.Run(workerCtx)
+	}()
+	defer func() { stopWorker(); <-workerDone; <-sweepDone; <-jobsDone }()
 	select {
 	case err := <-errc:
 		return err

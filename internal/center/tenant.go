@@ -58,3 +58,21 @@ func (s *Service) Resolve(ctx context.Context, callerAccountID, instanceID, iden
 	t.Instance = in
 	return t, nil
 }
+
+// ManagementOnly refuses a caller that is not the management account of
+// its organization (403 IIC.1215): registering or deregistering the home
+// region and starting or deleting Identity Center are the management
+// account's alone, not its delegated administrator's.
+func (s *Service) ManagementOnly(ctx context.Context, callerAccountID string) error {
+	if s.Administrator == nil {
+		return nil
+	}
+	owner, err := s.Administrator(ctx, callerAccountID)
+	if err != nil {
+		return err
+	}
+	if owner != callerAccountID {
+		return apierr.IIC1215.New()
+	}
+	return nil
+}

@@ -19,7 +19,7 @@ import (
 // operations are another area's) and returns its id.
 func deviceUser(t *testing.T, srv *testenv.Server, storeID, name string) string {
 	t.Helper()
-	id, _, err := srv.App.Identity.CreateUser(context.Background(), identity.Caller{AccountID: srv.App.Root.AccountID, Actor: "test"}, storeID, identity.NewUser{
+	id, _, err := srv.App.Identity.CreateUser(context.Background(), identity.Caller{Actor: "test"}, storeID, identity.NewUser{
 		UserName: name, DisplayName: name, PasswordMode: identity.PasswordModeOTP,
 		Profile: identity.Profile{Name: identity.Name{GivenName: name, FamilyName: "Test"}, Emails: []identity.Email{{Value: name + "@example.com", Type: "work", Primary: true}}},
 	})
@@ -162,7 +162,7 @@ func TestIdentityStoreMFADevicesThroughSDK(t *testing.T) {
 		}
 
 		// Deleting the user deletes its devices.
-		if err := srv.App.Identity.DeleteUser(context.Background(), srv.App.Root.AccountID, storeID, alice); err != nil {
+		if err := srv.App.Identity.DeleteUser(context.Background(), storeID, alice); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := srv.App.Store.Devices().ListDevices(context.Background(), storeID, alice); err != nil || len(n) != 0 {
@@ -271,7 +271,7 @@ func TestIdentityStoreSessionsThroughSDK(t *testing.T) {
 		}
 
 		// Deleting the user ends its sessions.
-		if err := srv.App.Identity.DeleteUser(ctx, srv.App.Root.AccountID, storeID, alice); err != nil {
+		if err := srv.App.Identity.DeleteUser(ctx, storeID, alice); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := srv.App.Store.Devices().ListSessions(ctx, storeID, alice, time.Now()); err != nil || len(got) != 0 {

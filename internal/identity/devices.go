@@ -76,10 +76,7 @@ func registrationAAD(tokenHash []byte) []byte {
 
 // userOf checks the instance and the user; 404 IIC.1312 if the user is
 // not in the store.
-func (s *Service) userOf(ctx context.Context, accountID, storeID, userID string) (store.User, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return store.User{}, err
-	}
+func (s *Service) userOf(ctx context.Context, storeID, userID string) (store.User, error) {
 	u, err := s.Store.Users().Get(ctx, storeID, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return u, apierr.IIC1312.New()
@@ -92,7 +89,7 @@ func (s *Service) userOf(ctx context.Context, accountID, storeID, userID string)
 // MFARegistrationTTL. Earlier unused links of the user stop working. A user
 // who already holds MaxMFADevices devices gets 400 IIC.1388.
 func (s *Service) RegisterMfaDevice(ctx context.Context, c Caller, storeID, userID string) (MFARegistrationLink, error) {
-	if _, err := s.userOf(ctx, c.AccountID, storeID, userID); err != nil {
+	if _, err := s.userOf(ctx, storeID, userID); err != nil {
 		return MFARegistrationLink{}, err
 	}
 	now := s.Now().UTC()
@@ -123,8 +120,8 @@ func (s *Service) RegisterMfaDevice(ctx context.Context, c Caller, storeID, user
 
 // ListMfaDevices returns a user's devices, oldest first; 404 IIC.1312 for
 // an unknown user.
-func (s *Service) ListMfaDevices(ctx context.Context, accountID, storeID, userID string) ([]MFADevice, error) {
-	if _, err := s.userOf(ctx, accountID, storeID, userID); err != nil {
+func (s *Service) ListMfaDevices(ctx context.Context, storeID, userID string) ([]MFADevice, error) {
+	if _, err := s.userOf(ctx, storeID, userID); err != nil {
 		return nil, err
 	}
 	return s.devicesOf(ctx, storeID, userID)
@@ -151,10 +148,7 @@ type UserDevices struct {
 // BatchListMfaDevices returns the devices of each of 1 to 100 users, in
 // the order asked; duplicates are answered once and unknown users are left
 // out (as DescribeUsers does).
-func (s *Service) BatchListMfaDevices(ctx context.Context, accountID, storeID string, userIDs []string) ([]UserDevices, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return nil, err
-	}
+func (s *Service) BatchListMfaDevices(ctx context.Context, storeID string, userIDs []string) ([]UserDevices, error) {
 	if len(userIDs) == 0 || len(userIDs) > 100 {
 		return nil, badRequest("user_list must hold 1 to 100 users")
 	}
@@ -196,11 +190,11 @@ func validDeviceDisplayName(name string) error {
 
 // UpdateMfaDevice renames a device (display_name, 1 to 64 characters).
 // Unknown user: 404 IIC.1312; unknown device: 400 IIC.1387.
-func (s *Service) UpdateMfaDevice(ctx context.Context, accountID, storeID, userID, deviceID, displayName string) error {
+func (s *Service) UpdateMfaDevice(ctx context.Context, storeID, userID, deviceID, displayName string) error {
 	if err := validDeviceDisplayName(displayName); err != nil {
 		return err
 	}
-	if _, err := s.userOf(ctx, accountID, storeID, userID); err != nil {
+	if _, err := s.userOf(ctx, storeID, userID); err != nil {
 		return err
 	}
 	err := s.Store.Devices().UpdateDevice(ctx, storeID, userID, deviceID, func(d *store.MFADevice) error {
@@ -215,8 +209,8 @@ func (s *Service) UpdateMfaDevice(ctx context.Context, accountID, storeID, userI
 
 // DeleteMfaDevice removes a device. Unknown user: 404 IIC.1312; unknown
 // device: 400 IIC.1387.
-func (s *Service) DeleteMfaDevice(ctx context.Context, accountID, storeID, userID, deviceID string) error {
-	if _, err := s.userOf(ctx, accountID, storeID, userID); err != nil {
+func (s *Service) DeleteMfaDevice(ctx context.Context, storeID, userID, deviceID string) error {
+	if _, err := s.userOf(ctx, storeID, userID); err != nil {
 		return err
 	}
 	err := s.Store.Devices().DeleteDevice(ctx, storeID, userID, deviceID)

@@ -88,7 +88,7 @@ func tokenOf(t *testing.T, link identity.MFARegistrationLink) string {
 
 func registerTOTP(t *testing.T, svc *identity.Service, clk *clock, user, name string) (identity.MFADevice, string) {
 	t.Helper()
-	link, err := svc.RegisterMfaDevice(ctx, identity.Caller{AccountID: acct, Actor: "admin"}, storeID, user)
+	link, err := svc.RegisterMfaDevice(ctx, identity.Caller{Actor: "admin"}, storeID, user)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func registerTOTP(t *testing.T, svc *identity.Service, clk *clock, user, name st
 
 func TestTOTPRegistrationAndSignIn(t *testing.T) {
 	svc, clk := newService(t, "alice", "bob")
-	link, err := svc.RegisterMfaDevice(ctx, identity.Caller{AccountID: acct, Actor: "admin"}, storeID, "alice")
+	link, err := svc.RegisterMfaDevice(ctx, identity.Caller{Actor: "admin"}, storeID, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,11 +205,9 @@ func TestTOTPRegistrationAndSignIn(t *testing.T) {
 
 func TestMFARegistrationLinks(t *testing.T) {
 	svc, clk := newService(t, "alice")
-	c := identity.Caller{AccountID: acct, Actor: "admin"}
+	c := identity.Caller{Actor: "admin"}
 	_, err := svc.RegisterMfaDevice(ctx, c, storeID, "nobody")
 	wantCode(t, "unknown user", err, "IIC.1312")
-	_, err = svc.RegisterMfaDevice(ctx, identity.Caller{AccountID: "ffffffffffffffffffffffffffffffff"}, storeID, "alice")
-	wantCode(t, "other account", err, "IIC.1259")
 
 	first, _ := svc.RegisterMfaDevice(ctx, c, storeID, "alice")
 	second, _ := svc.RegisterMfaDevice(ctx, c, storeID, "alice")
@@ -230,18 +228,18 @@ func TestMFARegistrationLinks(t *testing.T) {
 
 func TestMFADeviceLimit(t *testing.T) {
 	svc, clk := newService(t, "alice", "bob")
-	c := identity.Caller{AccountID: acct, Actor: "admin"}
+	c := identity.Caller{Actor: "admin"}
 	registerTOTP(t, svc, clk, "alice", "one")
 	clk.Add(time.Second)
 	registerTOTP(t, svc, clk, "alice", "two")
 	_, err := svc.RegisterMfaDevice(ctx, c, storeID, "alice")
 	wantCode(t, "third device", err, "IIC.1388")
-	devs, err := svc.ListMfaDevices(ctx, acct, storeID, "alice")
+	devs, err := svc.ListMfaDevices(ctx, storeID, "alice")
 	if err != nil || len(devs) != 2 || devs[0].DisplayName != "one" || devs[1].DisplayName != "two" {
 		t.Fatalf("devices = %+v, %v", devs, err)
 	}
 	// Deleting one frees a slot.
-	if err := svc.DeleteMfaDevice(ctx, acct, storeID, "alice", devs[0].ID); err != nil {
+	if err := svc.DeleteMfaDevice(ctx, storeID, "alice", devs[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.RegisterMfaDevice(ctx, c, storeID, "alice"); err != nil {
@@ -267,7 +265,7 @@ func TestMFADeviceLimit(t *testing.T) {
 	code, _ := totp.GenerateCode(setup.Secret, clk.Now())
 	_, err = svc.CompleteTOTPRegistration(ctx, link.Token, code, "")
 	wantCode(t, "complete over the quota", err, "IIC.1388")
-	if devs, _ := svc.ListMfaDevices(ctx, acct, storeID, "bob"); len(devs) != 2 {
+	if devs, _ := svc.ListMfaDevices(ctx, storeID, "bob"); len(devs) != 2 {
 		t.Fatalf("bob has %d devices", len(devs))
 	}
 }
@@ -275,38 +273,38 @@ func TestMFADeviceLimit(t *testing.T) {
 func TestMFADeviceRenameAndDelete(t *testing.T) {
 	svc, clk := newService(t, "alice", "bob")
 	dev, _ := registerTOTP(t, svc, clk, "alice", "phone")
-	if err := svc.UpdateMfaDevice(ctx, acct, storeID, "alice", dev.ID, "work phone"); err != nil {
+	if err := svc.UpdateMfaDevice(ctx, storeID, "alice", dev.ID, "work phone"); err != nil {
 		t.Fatal(err)
 	}
-	devs, _ := svc.ListMfaDevices(ctx, acct, storeID, "alice")
+	devs, _ := svc.ListMfaDevices(ctx, storeID, "alice")
 	if len(devs) != 1 || devs[0].DisplayName != "work phone" || devs[0].DeviceName != "Authenticator app" {
 		t.Fatalf("after rename: %+v", devs)
 	}
 	for _, bad := range []string{"", strings.Repeat("n", 65), "tab\there"} {
-		wantCode(t, "display name "+bad, svc.UpdateMfaDevice(ctx, acct, storeID, "alice", dev.ID, bad), "IIC.400")
+		wantCode(t, "display name "+bad, svc.UpdateMfaDevice(ctx, storeID, "alice", dev.ID, bad), "IIC.400")
 	}
-	err := svc.UpdateMfaDevice(ctx, acct, storeID, "bob", dev.ID, "x")
+	err := svc.UpdateMfaDevice(ctx, storeID, "bob", dev.ID, "x")
 	wantCode(t, "another user's device", err, "IIC.1387")
 	if e, _ := apierr.From(err); !strings.Contains(e.Message, dev.ID) {
 		t.Fatalf("message %q does not name the device", e.Message)
 	}
-	wantCode(t, "unknown user", svc.UpdateMfaDevice(ctx, acct, storeID, "nobody", dev.ID, "x"), "IIC.1312")
-	wantCode(t, "delete unknown device", svc.DeleteMfaDevice(ctx, acct, storeID, "alice", "nope"), "IIC.1387")
-	wantCode(t, "delete for unknown user", svc.DeleteMfaDevice(ctx, acct, storeID, "nobody", dev.ID), "IIC.1312")
+	wantCode(t, "unknown user", svc.UpdateMfaDevice(ctx, storeID, "nobody", dev.ID, "x"), "IIC.1312")
+	wantCode(t, "delete unknown device", svc.DeleteMfaDevice(ctx, storeID, "alice", "nope"), "IIC.1387")
+	wantCode(t, "delete for unknown user", svc.DeleteMfaDevice(ctx, storeID, "nobody", dev.ID), "IIC.1312")
 
-	batch, err := svc.BatchListMfaDevices(ctx, acct, storeID, []string{"bob", "alice", "nobody", "alice"})
+	batch, err := svc.BatchListMfaDevices(ctx, storeID, []string{"bob", "alice", "nobody", "alice"})
 	if err != nil || len(batch) != 2 || batch[0].UserID != "bob" || len(batch[0].Devices) != 0 || batch[1].UserID != "alice" || len(batch[1].Devices) != 1 {
 		t.Fatalf("batch = %+v, %v", batch, err)
 	}
-	_, err = svc.BatchListMfaDevices(ctx, acct, storeID, nil)
+	_, err = svc.BatchListMfaDevices(ctx, storeID, nil)
 	wantCode(t, "empty batch", err, "IIC.400")
-	_, err = svc.BatchListMfaDevices(ctx, acct, storeID, make([]string, 101))
+	_, err = svc.BatchListMfaDevices(ctx, storeID, make([]string, 101))
 	wantCode(t, "batch of 101", err, "IIC.400")
 
-	if err := svc.DeleteMfaDevice(ctx, acct, storeID, "alice", dev.ID); err != nil {
+	if err := svc.DeleteMfaDevice(ctx, storeID, "alice", dev.ID); err != nil {
 		t.Fatal(err)
 	}
-	if devs, _ := svc.ListMfaDevices(ctx, acct, storeID, "alice"); len(devs) != 0 {
+	if devs, _ := svc.ListMfaDevices(ctx, storeID, "alice"); len(devs) != 0 {
 		t.Fatalf("left: %+v", devs)
 	}
 }
@@ -335,31 +333,31 @@ func TestSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, bobSess, _ := svc.CreateSession(ctx, identity.NewSession{StoreID: storeID, UserID: "bob"})
-	list, err := svc.ListSessions(ctx, acct, storeID, "alice")
+	list, err := svc.ListSessions(ctx, storeID, "alice")
 	if err != nil || len(list) != 2 {
 		t.Fatalf("ListSessions = %+v, %v", list, err)
 	}
 	clk.Add(time.Minute)
 	_, err = svc.SessionByToken(ctx, short)
 	wantCode(t, "expired", err, "IIC.1410")
-	if list, _ := svc.ListSessions(ctx, acct, storeID, "alice"); len(list) != 1 || list[0].ID != sess.ID {
+	if list, _ := svc.ListSessions(ctx, storeID, "alice"); len(list) != 1 || list[0].ID != sess.ID {
 		t.Fatalf("after expiry: %+v", list)
 	}
-	_, err = svc.ListSessions(ctx, acct, storeID, "nobody")
+	_, err = svc.ListSessions(ctx, storeID, "nobody")
 	wantCode(t, "list for unknown user", err, "IIC.1312")
 
-	wantCode(t, "no ids", svc.BatchDeleteSessions(ctx, acct, storeID, "alice", nil), "IIC.400")
-	wantCode(t, "101 ids", svc.BatchDeleteSessions(ctx, acct, storeID, "alice", make([]string, 101)), "IIC.400")
-	wantCode(t, "empty id", svc.BatchDeleteSessions(ctx, acct, storeID, "alice", []string{""}), "IIC.400")
-	wantCode(t, "unknown user", svc.BatchDeleteSessions(ctx, acct, storeID, "nobody", []string{sess.ID}), "IIC.1312")
+	wantCode(t, "no ids", svc.BatchDeleteSessions(ctx, storeID, "alice", nil), "IIC.400")
+	wantCode(t, "101 ids", svc.BatchDeleteSessions(ctx, storeID, "alice", make([]string, 101)), "IIC.400")
+	wantCode(t, "empty id", svc.BatchDeleteSessions(ctx, storeID, "alice", []string{""}), "IIC.400")
+	wantCode(t, "unknown user", svc.BatchDeleteSessions(ctx, storeID, "nobody", []string{sess.ID}), "IIC.1312")
 	// Another user's session id is ignored.
-	if err := svc.BatchDeleteSessions(ctx, acct, storeID, "alice", []string{bobSess.ID, "unknown"}); err != nil {
+	if err := svc.BatchDeleteSessions(ctx, storeID, "alice", []string{bobSess.ID, "unknown"}); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := svc.ListSessions(ctx, acct, storeID, "bob"); len(list) != 1 {
+	if list, _ := svc.ListSessions(ctx, storeID, "bob"); len(list) != 1 {
 		t.Fatalf("bob's session deleted through alice: %+v", list)
 	}
-	if err := svc.BatchDeleteSessions(ctx, acct, storeID, "alice", []string{sess.ID}); err != nil {
+	if err := svc.BatchDeleteSessions(ctx, storeID, "alice", []string{sess.ID}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = svc.SessionByToken(ctx, token)

@@ -65,10 +65,6 @@ func groupConflict(ctx context.Context, tx store.Store, g store.Group) error {
 
 // CreateGroup creates a group and returns its id.
 func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in NewGroup) (string, error) {
-	inst, err := s.Instance(ctx, c.AccountID, storeID)
-	if err != nil {
-		return "", err
-	}
 	if err := validDisplayName(in.DisplayName); err != nil {
 		return "", err
 	}
@@ -78,10 +74,10 @@ func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in 
 	now := s.Now().UTC()
 	g := store.Group{IdentityStoreID: storeID, ID: s.IDs.UUID(), DisplayName: in.DisplayName, Description: in.Description,
 		CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor}
-	err = s.Store.WithTx(ctx, func(tx store.Store) error {
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		// Lock the instance row so that concurrent creates in one store
 		// count one after the other and cannot overshoot the quota.
-		if err := tx.Instances().Update(ctx, inst.ID, func(*store.Instance) error { return nil }); err != nil {
+		if err := lockStore(ctx, tx, storeID); err != nil {
 			return err
 		}
 		n, err := tx.Groups().Count(ctx, storeID)
@@ -109,10 +105,7 @@ func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in 
 }
 
 // GetGroup returns one group; 404 IIC.1343 if it does not exist.
-func (s *Service) GetGroup(ctx context.Context, accountID, storeID, groupID string) (store.Group, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return store.Group{}, err
-	}
+func (s *Service) GetGroup(ctx context.Context, storeID, groupID string) (store.Group, error) {
 	g, err := s.Store.Groups().Get(ctx, storeID, groupID)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Group{}, apierr.IIC1343.New()
@@ -122,10 +115,7 @@ func (s *Service) GetGroup(ctx context.Context, accountID, storeID, groupID stri
 
 // DescribeGroups returns the groups among ids that exist (1 to 100 ids), in
 // the order asked, each once.
-func (s *Service) DescribeGroups(ctx context.Context, accountID, storeID string, ids []string) ([]store.Group, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return nil, err
-	}
+func (s *Service) DescribeGroups(ctx context.Context, storeID string, ids []string) ([]store.Group, error) {
 	if len(ids) == 0 || len(ids) > 100 {
 		return nil, badRequest("group_ids must hold 1 to 100 ids")
 	}
@@ -155,10 +145,7 @@ type GroupPage struct {
 
 // ListGroups lists groups in creation order, optionally only those whose
 // display name contains displayName (case-insensitive).
-func (s *Service) ListGroups(ctx context.Context, accountID, storeID, displayName string, limit int, marker string) (GroupPage, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return GroupPage{}, err
-	}
+func (s *Service) ListGroups(ctx context.Context, storeID, displayName string, limit int, marker string) (GroupPage, error) {
 	if utf8.RuneCountInString(displayName) > 1024 {
 		return GroupPage{}, badRequest("display_name must be at most 1024 characters")
 	}
@@ -254,9 +241,6 @@ func applyGroupOperations(g store.Group, ops []GroupAttributeOp) (store.Group, e
 
 // UpdateGroup applies 1 to 100 operations to a group, all or none.
 func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID string, ops []GroupAttributeOp) error {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
-		return err
-	}
 	if err := checkGroupOpPaths(ops); err != nil {
 		return err
 	}
@@ -283,10 +267,7 @@ func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID st
 }
 
 // DeleteGroup deletes a group with its memberships.
-func (s *Service) DeleteGroup(ctx context.Context, accountID, storeID, groupID string) error {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) DeleteGroup(ctx context.Context, storeID, groupID string) error {
 	err := s.Store.Groups().Delete(ctx, storeID, groupID)
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.IIC1343.New()
@@ -297,10 +278,7 @@ func (s *Service) DeleteGroup(ctx context.Context, accountID, storeID, groupID s
 // GetGroupID finds a group by display name (exact, case-insensitive) or
 // external id: exactly one of the two (both: 400 IIC.1344, neither: 400
 // IIC.1348, as GetUserID).
-func (s *Service) GetGroupID(ctx context.Context, accountID, storeID string, alt AlternateIdentifier) (string, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return "", err
-	}
+func (s *Service) GetGroupID(ctx context.Context, storeID string, alt AlternateIdentifier) (string, error) {
 	if err := alt.check(); err != nil {
 		return "", err
 	}

@@ -44,13 +44,22 @@ type Mailer interface {
 	Send(ctx context.Context, to, subject, body string) error
 }
 
-// Instance returns the instance owning identity store storeID, provided it
-// belongs to accountID; otherwise 404 IIC.1259 (the store's existence is not
-// revealed to other accounts).
-func (s *Service) Instance(ctx context.Context, accountID, storeID string) (store.Instance, error) {
-	in, err := s.Store.Instances().GetByIdentityStore(ctx, storeID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && in.AccountID != accountID) {
-		return store.Instance{}, apierr.IIC1259.New()
+// The service's operations take the id of an identity store the caller
+// was already found to administer: the surfaces resolve that once per
+// request (the Guard's tenancy for the identity-store API; the SCIM token's
+// tenant; the portal session's store) and the service does not look it up
+// again.
+
+// lockStore locks the instance row of identity store storeID for the rest
+// of tx, so that quota checks and partial updates of the store's settings
+// serialize; an unknown store is 404 IIC.1259.
+func lockStore(ctx context.Context, tx store.Store, storeID string) error {
+	in, err := tx.Instances().GetByIdentityStore(ctx, storeID)
+	if errors.Is(err, store.ErrNotFound) {
+		return apierr.IIC1259.New()
 	}
-	return in, err
+	if err != nil {
+		return err
+	}
+	return tx.Instances().Update(ctx, in.ID, func(*store.Instance) error { return nil })
 }

@@ -38,10 +38,7 @@ func (s *Service) refsExist(ctx context.Context, storeID, groupID, userID string
 // CreateGroupMembership adds user userID to group groupID and returns the
 // membership id. The user and the group must exist in the store (IIC.1373,
 // IIC.1372); the pair may be added once (IIC.1370).
-func (s *Service) CreateGroupMembership(ctx context.Context, accountID, storeID, groupID, userID string) (string, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return "", err
-	}
+func (s *Service) CreateGroupMembership(ctx context.Context, storeID, groupID, userID string) (string, error) {
 	if err := requireRefID("group_id", groupID); err != nil {
 		return "", err
 	}
@@ -71,10 +68,7 @@ func (s *Service) CreateGroupMembership(ctx context.Context, accountID, storeID,
 }
 
 // GetGroupMembership returns one membership; 404 IIC.1371 if unknown.
-func (s *Service) GetGroupMembership(ctx context.Context, accountID, storeID, membershipID string) (store.Membership, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return store.Membership{}, err
-	}
+func (s *Service) GetGroupMembership(ctx context.Context, storeID, membershipID string) (store.Membership, error) {
 	m, err := s.Store.Memberships().Get(ctx, storeID, membershipID)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Membership{}, apierr.IIC1371.New()
@@ -83,10 +77,7 @@ func (s *Service) GetGroupMembership(ctx context.Context, accountID, storeID, me
 }
 
 // DeleteGroupMembership removes a membership; 404 IIC.1371 if unknown.
-func (s *Service) DeleteGroupMembership(ctx context.Context, accountID, storeID, membershipID string) error {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) DeleteGroupMembership(ctx context.Context, storeID, membershipID string) error {
 	err := s.Store.Memberships().Delete(ctx, storeID, membershipID)
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.IIC1371.New()
@@ -97,10 +88,7 @@ func (s *Service) DeleteGroupMembership(ctx context.Context, accountID, storeID,
 // GetGroupMembershipID returns the id of userID's membership of groupID:
 // 404 IIC.1372 / IIC.1373 if the group / user is unknown, IIC.1374 if the
 // user is not in the group.
-func (s *Service) GetGroupMembershipID(ctx context.Context, accountID, storeID, groupID, userID string) (string, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return "", err
-	}
+func (s *Service) GetGroupMembershipID(ctx context.Context, storeID, groupID, userID string) (string, error) {
 	if err := requireRefID("group_id", groupID); err != nil {
 		return "", err
 	}
@@ -150,10 +138,7 @@ func (s *Service) membershipPage(scope, marker string, limit int, list func(afte
 
 // ListGroupMemberships lists the memberships of one group in the order they
 // were made; 404 IIC.1372 if the group is unknown.
-func (s *Service) ListGroupMemberships(ctx context.Context, accountID, storeID, groupID string, limit int, marker string) (MembershipPage, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return MembershipPage{}, err
-	}
+func (s *Service) ListGroupMemberships(ctx context.Context, storeID, groupID string, limit int, marker string) (MembershipPage, error) {
 	if err := requireRefID("group_id", groupID); err != nil {
 		return MembershipPage{}, err
 	}
@@ -169,10 +154,7 @@ func (s *Service) ListGroupMemberships(ctx context.Context, accountID, storeID, 
 
 // ListGroupMembershipsForMember lists the memberships of one user in the
 // order they were made; 404 IIC.1373 if the user is unknown.
-func (s *Service) ListGroupMembershipsForMember(ctx context.Context, accountID, storeID, userID string, limit int, marker string) (MembershipPage, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return MembershipPage{}, err
-	}
+func (s *Service) ListGroupMembershipsForMember(ctx context.Context, storeID, userID string, limit int, marker string) (MembershipPage, error) {
 	if err := requireRefID("user_id", userID); err != nil {
 		return MembershipPage{}, err
 	}
@@ -196,10 +178,7 @@ type GroupMembershipResult struct {
 // order asked), whether userID belongs to it; an unknown group does not
 // contain the user. An unknown user is 404 IIC.1375. The answer takes one
 // query when the user is in at least one of the groups, two otherwise.
-func (s *Service) IsMemberInGroups(ctx context.Context, accountID, storeID, userID string, groupIDs []string) ([]GroupMembershipResult, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return nil, err
-	}
+func (s *Service) IsMemberInGroups(ctx context.Context, storeID, userID string, groupIDs []string) ([]GroupMembershipResult, error) {
 	if err := requireRefID("member_id.user_id", userID); err != nil {
 		return nil, err
 	}

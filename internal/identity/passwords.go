@@ -163,20 +163,13 @@ func (s *Service) policy(ctx context.Context, tx store.Store, storeID string) (P
 }
 
 // GetPasswordPolicy returns the store's password policy.
-func (s *Service) GetPasswordPolicy(ctx context.Context, accountID, storeID string) (PasswordPolicy, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return PasswordPolicy{}, err
-	}
+func (s *Service) GetPasswordPolicy(ctx context.Context, storeID string) (PasswordPolicy, error) {
 	return s.policy(ctx, s.Store, storeID)
 }
 
 // UpdatePasswordPolicy changes the given fields of the store's policy. It
 // applies to passwords set from then on.
-func (s *Service) UpdatePasswordPolicy(ctx context.Context, accountID, storeID string, u PasswordPolicyUpdate) (PasswordPolicy, error) {
-	inst, err := s.Instance(ctx, accountID, storeID)
-	if err != nil {
-		return PasswordPolicy{}, err
-	}
+func (s *Service) UpdatePasswordPolicy(ctx context.Context, storeID string, u PasswordPolicyUpdate) (PasswordPolicy, error) {
 	inRange := func(field string, v *int, min, max int) error {
 		if v != nil && (*v < min || *v > max) {
 			return badRequest("password_policy.%s must be from %d to %d", field, min, max)
@@ -189,10 +182,10 @@ func (s *Service) UpdatePasswordPolicy(ctx context.Context, accountID, storeID s
 		return PasswordPolicy{}, firstErr(err)
 	}
 	var out PasswordPolicy
-	err = s.Store.WithTx(ctx, func(tx store.Store) error {
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		// Lock the instance row: concurrent partial updates apply one after
 		// the other instead of each overwriting the other's fields.
-		if err := tx.Instances().Update(ctx, inst.ID, func(*store.Instance) error { return nil }); err != nil {
+		if err := lockStore(ctx, tx, storeID); err != nil {
 			return err
 		}
 		p, err := s.policy(ctx, tx, storeID)
@@ -476,9 +469,6 @@ func (s *Service) initialPassword(ctx context.Context, tx store.Store, u *store.
 // the password; EMAIL e-mails a link to set a
 // new one (the current password keeps working until then) and returns "".
 func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, mode string) (string, error) {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
-		return "", err
-	}
 	if mode != PasswordModeOTP && mode != PasswordModeEmail {
 		return "", badRequest("mode must be OTP or EMAIL")
 	}

@@ -70,7 +70,7 @@ type fixture struct {
 func newFixture(t *testing.T, dialect string) *fixture {
 	ctx := context.Background()
 	st := sqltest.Open(t, dialect).Store()
-	f := &fixture{mail: &fakeMailer{}, caller: identity.Caller{AccountID: "acct1", Actor: "root"}, storeID: "d-0000000001",
+	f := &fixture{mail: &fakeMailer{}, caller: identity.Caller{Actor: "root"}, storeID: "d-0000000001",
 		now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
 	if err := st.Accounts().Create(ctx, store.Account{ID: "acct1", Name: "acct1", Email: "a@example.com", IsManagement: true, CreatedAt: f.now}); err != nil {
 		t.Fatal(err)
@@ -142,7 +142,7 @@ func TestOneTimePasswordLifecycle(t *testing.T) {
 
 		// A stricter policy applies to the next password set, and max age expires passwords.
 		minLen, age := 20, 30
-		if _, err := f.svc.UpdatePasswordPolicy(ctx, f.caller.AccountID, f.storeID, identity.PasswordPolicyUpdate{MinimumLength: &minLen, MaxPasswordAge: &age}); err != nil {
+		if _, err := f.svc.UpdatePasswordPolicy(ctx, f.storeID, identity.PasswordPolicyUpdate{MinimumLength: &minLen, MaxPasswordAge: &age}); err != nil {
 			t.Fatal(err)
 		}
 		wantDef(t, "shorter than the new minimum", f.svc.SetPassword(ctx, f.storeID, id, "Another-Pass1"), apierr.IIC1314)
@@ -189,7 +189,7 @@ func TestSetPasswordLink(t *testing.T) {
 		}
 		_, err = f.svc.SetPasswordWithToken(ctx, tok, "Bobs-Pass2")
 		wantDef(t, "token used twice", err, apierr.IIC1718)
-		got, _ := f.svc.GetUser(ctx, f.caller.AccountID, f.storeID, id)
+		got, _ := f.svc.GetUser(ctx, f.storeID, id)
 		if !got.EmailVerified || got.Profile.Emails[0].VerificationStatus != "VERIFIED" {
 			t.Fatalf("the link proves the address, but user = %+v", got)
 		}
@@ -253,7 +253,7 @@ func TestVerifyEmailToken(t *testing.T) {
 		if err := f.svc.UpdateUser(ctx, f.caller, f.storeID, id, []identity.AttributeUpdate{{Path: "emails.value", Value: &v}}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := f.svc.GetUser(ctx, f.caller.AccountID, f.storeID, id)
+		got, _ := f.svc.GetUser(ctx, f.storeID, id)
 		if got.EmailVerified || got.Email != v || got.Profile.Emails[0].VerificationStatus != "NOT_VERIFIED" {
 			t.Fatalf("after the address changed: %+v", got)
 		}
@@ -294,7 +294,7 @@ func TestUndeliverableMail(t *testing.T) {
 		_, _, err := f.svc.CreateUser(ctx, f.caller, f.storeID, identity.NewUser{UserName: "hank", DisplayName: "hank", PasswordMode: identity.PasswordModeEmail,
 			Profile: identity.Profile{Name: identity.Name{GivenName: "G", FamilyName: "F"}, Emails: []identity.Email{{Value: "hank@example.com", Type: "work", Primary: true}}}})
 		wantDef(t, "CreateUser with an undeliverable invitation", err, apierr.IIC1516_500)
-		if page, _ := f.svc.ListUsers(ctx, f.caller.AccountID, f.storeID, "hank", 10, ""); len(page.Users) != 0 {
+		if page, _ := f.svc.ListUsers(ctx, f.storeID, "hank", 10, ""); len(page.Users) != 0 {
 			t.Fatal("the user whose invitation failed was kept")
 		}
 		_, err = f.svc.ResetPassword(ctx, f.caller, f.storeID, id, identity.PasswordModeEmail)
@@ -350,13 +350,13 @@ func TestPasswordPolicyConcurrentUpdates(t *testing.T) {
 				wg.Add(1)
 				go func(u identity.PasswordPolicyUpdate) {
 					defer wg.Done()
-					if _, err := f.svc.UpdatePasswordPolicy(ctx, f.caller.AccountID, f.storeID, u); err != nil {
+					if _, err := f.svc.UpdatePasswordPolicy(ctx, f.storeID, u); err != nil {
 						t.Error(err)
 					}
 				}(u)
 			}
 			wg.Wait()
-			p, err := f.svc.GetPasswordPolicy(ctx, f.caller.AccountID, f.storeID)
+			p, err := f.svc.GetPasswordPolicy(ctx, f.storeID)
 			if err != nil || p.MinimumLength != minLen || p.MaxPasswordAge != age || p.ReusePrevention != reuse || p.RequireSymbols != yes {
 				t.Fatalf("round %d: policy = %+v, %v; an update was lost", round, p, err)
 			}

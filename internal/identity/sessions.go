@@ -113,8 +113,8 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 
 // ListSessions returns a user's unexpired portal sessions, oldest first;
 // 404 IIC.1312 for an unknown user.
-func (s *Service) ListSessions(ctx context.Context, accountID, storeID, userID string) ([]store.Session, error) {
-	if _, err := s.userOf(ctx, accountID, storeID, userID); err != nil {
+func (s *Service) ListSessions(ctx context.Context, storeID, userID string) ([]store.Session, error) {
+	if _, err := s.userOf(ctx, storeID, userID); err != nil {
 		return nil, err
 	}
 	return s.Store.Devices().ListSessions(ctx, storeID, userID, s.Now())
@@ -127,7 +127,7 @@ const MaxSessionIDs = 100
 // ids). Ids that are not sessions of this user (unknown, expired and
 // cleaned up, another user's) are ignored, so a repeated call succeeds.
 // Unknown user: 404 IIC.1312.
-func (s *Service) BatchDeleteSessions(ctx context.Context, accountID, storeID, userID string, ids []string) error {
+func (s *Service) BatchDeleteSessions(ctx context.Context, storeID, userID string, ids []string) error {
 	if len(ids) == 0 || len(ids) > MaxSessionIDs {
 		return badRequest("session_ids must hold 1 to %d ids", MaxSessionIDs)
 	}
@@ -136,7 +136,7 @@ func (s *Service) BatchDeleteSessions(ctx context.Context, accountID, storeID, u
 			return err
 		}
 	}
-	if _, err := s.userOf(ctx, accountID, storeID, userID); err != nil {
+	if _, err := s.userOf(ctx, storeID, userID); err != nil {
 		return err
 	}
 	_, err := s.Store.Devices().DeleteSessions(ctx, storeID, userID, ids)

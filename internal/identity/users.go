@@ -15,11 +15,9 @@ import (
 	"github.com/iic-project/iic/internal/store"
 )
 
-// Caller says who acts: the account that owns the identity store and the
-// actor recorded in created_by / updated_by.
+// Caller says who acts: the actor recorded in created_by / updated_by.
 type Caller struct {
-	AccountID string
-	Actor     string
+	Actor string
 }
 
 // NewUser is the input of CreateUser.
@@ -199,10 +197,6 @@ func (s *Service) userConflict(ctx context.Context, storeID, selfID, userName, e
 // CreateUser creates a user and gives it a first password per
 // PasswordMode; it returns the user id and, for OTP, the one-time password.
 func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in NewUser) (string, string, error) {
-	inst, err := s.Instance(ctx, c.AccountID, storeID)
-	if err != nil {
-		return "", "", err
-	}
 	if err := validUserName(in.UserName); err != nil {
 		return "", "", err
 	}
@@ -237,7 +231,7 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	err = s.Store.WithTx(ctx, func(tx store.Store) error {
 		// Lock the instance row so that concurrent creates in one store
 		// count one after the other and cannot overshoot the quota.
-		if err := tx.Instances().Update(ctx, inst.ID, func(*store.Instance) error { return nil }); err != nil {
+		if err := lockStore(ctx, tx, storeID); err != nil {
 			return err
 		}
 		n, err := tx.Users().Count(ctx, storeID)
@@ -299,10 +293,7 @@ func decodeUser(u store.User) (User, error) {
 }
 
 // GetUser returns one user; 404 IIC.1312 if it does not exist.
-func (s *Service) GetUser(ctx context.Context, accountID, storeID, userID string) (User, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return User{}, err
-	}
+func (s *Service) GetUser(ctx context.Context, storeID, userID string) (User, error) {
 	u, err := s.Store.Users().Get(ctx, storeID, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return User{}, apierr.IIC1312.New()
@@ -314,10 +305,7 @@ func (s *Service) GetUser(ctx context.Context, accountID, storeID, userID string
 }
 
 // DescribeUsers returns the users among ids that exist, in the order asked.
-func (s *Service) DescribeUsers(ctx context.Context, accountID, storeID string, ids []string) ([]User, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return nil, err
-	}
+func (s *Service) DescribeUsers(ctx context.Context, storeID string, ids []string) ([]User, error) {
 	if len(ids) == 0 || len(ids) > 100 {
 		return nil, badRequest("user_ids must hold 1 to 100 ids")
 	}
@@ -353,10 +341,7 @@ type UserPage struct {
 
 // ListUsers lists users in creation order, optionally only the one named
 // userName (case-insensitive).
-func (s *Service) ListUsers(ctx context.Context, accountID, storeID, userName string, limit int, marker string) (UserPage, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return UserPage{}, err
-	}
+func (s *Service) ListUsers(ctx context.Context, storeID, userName string, limit int, marker string) (UserPage, error) {
 	scope := "users:" + storeID + ":" + strings.ToLower(userName)
 	after, err := s.Paging.After(scope, marker)
 	if err != nil {
@@ -379,10 +364,7 @@ func (s *Service) ListUsers(ctx context.Context, accountID, storeID, userName st
 }
 
 // DeleteUser deletes a user with its memberships, credentials and sessions.
-func (s *Service) DeleteUser(ctx context.Context, accountID, storeID, userID string) error {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) DeleteUser(ctx context.Context, storeID, userID string) error {
 	err := s.Store.Users().Delete(ctx, storeID, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.IIC1312.New()
@@ -394,9 +376,6 @@ func (s *Service) DeleteUser(ctx context.Context, accountID, storeID, userID str
 // (already enabled) or IIC.1317 (already disabled). Disabling ends the
 // user's portal sessions.
 func (s *Service) SetUserEnabled(ctx context.Context, c Caller, storeID, userID string, enabled bool) error {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
-		return err
-	}
 	// Disabling signs the user out: its portal sessions end in the same
 	// transaction.
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
@@ -452,10 +431,7 @@ type AttributeOp struct {
 // GetUserID finds a user by user name, e-mail or external id: exactly one
 // of the two identifiers (both: 400 IIC.1344, neither: 400 IIC.1348); no
 // such user is 404 IIC.1316.
-func (s *Service) GetUserID(ctx context.Context, accountID, storeID string, alt AlternateIdentifier) (string, error) {
-	if _, err := s.Instance(ctx, accountID, storeID); err != nil {
-		return "", err
-	}
+func (s *Service) GetUserID(ctx context.Context, storeID string, alt AlternateIdentifier) (string, error) {
 	if err := alt.check(); err != nil {
 		return "", err
 	}

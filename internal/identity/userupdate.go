@@ -80,9 +80,6 @@ func setVerification(p *Profile, primary string, verified bool) {
 // Changing the primary e-mail makes it unverified and voids the links
 // mailed to the old address.
 func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID string, ops []AttributeUpdate) error {
-	if _, err := s.Instance(ctx, c.AccountID, storeID); err != nil {
-		return err
-	}
 	if err := normalizeUserOps(ops); err != nil {
 		return err
 	}

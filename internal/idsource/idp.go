@@ -70,10 +70,7 @@ func idpNotFound() error { return apierr.IIC1330.New() }
 // CreateIdP configures the store's external SAML IdP. The configuration
 // starts disabled (EnableIdP switches sign-in to it). It makes sure the
 // store has an active SP certificate, which the IdP needs to trust us.
-func (s *Service) CreateIdP(ctx context.Context, accountID, storeID string, in NewIdP) (IdP, SPConfig, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return IdP{}, SPConfig{}, err
-	}
+func (s *Service) CreateIdP(ctx context.Context, storeID string, in NewIdP) (IdP, SPConfig, error) {
 	now := s.now()
 	var cfg IdPConfig
 	var rawCerts []string
@@ -161,10 +158,7 @@ func containsCert(list []*x509.Certificate, c *x509.Certificate) bool {
 }
 
 // ListIdPs returns the store's external IdP configurations (zero or one).
-func (s *Service) ListIdPs(ctx context.Context, accountID, storeID string) ([]IdP, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return nil, err
-	}
+func (s *Service) ListIdPs(ctx context.Context, storeID string) ([]IdP, error) {
 	list, err := s.Store.Sources().ListIdPs(ctx, storeID)
 	if err != nil {
 		return nil, err
@@ -197,10 +191,7 @@ func (s *Service) certificates(ctx context.Context, storeID, idpID string) ([]Ce
 }
 
 // UpdateIdP changes the IdP's entity id and SSO URL.
-func (s *Service) UpdateIdP(ctx context.Context, accountID, storeID, idpID string, cfg IdPConfig) error {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) UpdateIdP(ctx context.Context, storeID, idpID string, cfg IdPConfig) error {
 	if err := CheckEntityID("entity_id", cfg.EntityID); err != nil {
 		return badRequest("%s", err)
 	}
@@ -218,10 +209,7 @@ func (s *Service) UpdateIdP(ctx context.Context, accountID, storeID, idpID strin
 }
 
 // DeleteIdP removes the IdP configuration and its certificates.
-func (s *Service) DeleteIdP(ctx context.Context, accountID, storeID, idpID string) error {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) DeleteIdP(ctx context.Context, storeID, idpID string) error {
 	err := s.Store.Sources().DeleteIdP(ctx, storeID, idpID)
 	if isNotFound(err) {
 		return idpNotFound()
@@ -230,10 +218,7 @@ func (s *Service) DeleteIdP(ctx context.Context, accountID, storeID, idpID strin
 }
 
 // SetIdPEnabled enables or disables the IdP; IIC.1329 if it already is.
-func (s *Service) SetIdPEnabled(ctx context.Context, accountID, storeID, idpID string, enabled bool) error {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) SetIdPEnabled(ctx context.Context, storeID, idpID string, enabled bool) error {
 	err := s.Store.Sources().UpdateIdP(ctx, storeID, idpID, func(p *store.ExternalIdP) error {
 		if p.Enabled == enabled {
 			state := "disabled"
@@ -252,10 +237,7 @@ func (s *Service) SetIdPEnabled(ctx context.Context, accountID, storeID, idpID s
 }
 
 // ListIdPCertificates returns the IdP's certificates, oldest first.
-func (s *Service) ListIdPCertificates(ctx context.Context, accountID, storeID, idpID string) ([]Certificate, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return nil, err
-	}
+func (s *Service) ListIdPCertificates(ctx context.Context, storeID, idpID string) ([]Certificate, error) {
 	if _, err := s.Store.Sources().GetIdP(ctx, storeID, idpID); err != nil {
 		if isNotFound(err) {
 			return nil, idpNotFound()
@@ -270,10 +252,7 @@ const CertificateUseSigning = "SIGNING"
 
 // ImportIdPCertificate adds a signing certificate (PEM or base64 DER) to
 // the IdP and returns its id.
-func (s *Service) ImportIdPCertificate(ctx context.Context, accountID, storeID, idpID, pemText, use string) (string, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return "", err
-	}
+func (s *Service) ImportIdPCertificate(ctx context.Context, storeID, idpID, pemText, use string) (string, error) {
 	if use != "" && use != CertificateUseSigning {
 		return "", badRequest("certificate_use must be SIGNING")
 	}
@@ -310,10 +289,7 @@ func (s *Service) ImportIdPCertificate(ctx context.Context, accountID, storeID, 
 
 // DeleteIdPCertificate removes a certificate; the IdP's last one cannot be
 // deleted (import its successor first).
-func (s *Service) DeleteIdPCertificate(ctx context.Context, accountID, storeID, idpID, certID string) error {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) DeleteIdPCertificate(ctx context.Context, storeID, idpID, certID string) error {
 	return s.Store.WithTx(ctx, func(tx store.Store) error {
 		// Touching the IdP row locks it against concurrent certificate changes.
 		if err := tx.Sources().UpdateIdP(ctx, storeID, idpID, func(p *store.ExternalIdP) error { p.UpdatedAt = s.now(); return nil }); err != nil {

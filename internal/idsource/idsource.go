@@ -61,22 +61,13 @@ func invalidMetadata(format string, args ...any) error {
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
 
-// instance checks that accountID owns storeID (404 IIC.1259 otherwise).
-func (s *Service) instance(ctx context.Context, accountID, storeID string) error {
-	_, err := s.Identity.Instance(ctx, accountID, storeID)
-	return err
-}
-
 // Summary is the identity store's user and group counts with their quotas.
 type Summary struct {
 	Users, UsersQuota, Groups, GroupsQuota int
 }
 
 // GetSummary counts the store's users and groups.
-func (s *Service) GetSummary(ctx context.Context, accountID, storeID string) (Summary, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return Summary{}, err
-	}
+func (s *Service) GetSummary(ctx context.Context, storeID string) (Summary, error) {
 	q := s.Identity.Quotas
 	if q.Users <= 0 {
 		q.Users = identity.DefaultQuotas.Users

@@ -33,10 +33,7 @@ func (s *Service) tenantView(t store.SCIMTenant) Tenant {
 
 // CreateTenant enables SCIM provisioning for the store (one tenant per
 // store: IIC.1331 if it exists).
-func (s *Service) CreateTenant(ctx context.Context, accountID, storeID string) (Tenant, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return Tenant{}, err
-	}
+func (s *Service) CreateTenant(ctx context.Context, storeID string) (Tenant, error) {
 	existing, err := s.Store.SCIMTenants().List(ctx, storeID)
 	if err != nil {
 		return Tenant{}, err
@@ -55,10 +52,7 @@ func (s *Service) CreateTenant(ctx context.Context, accountID, storeID string) (
 }
 
 // ListTenants returns the store's tenants (zero or one).
-func (s *Service) ListTenants(ctx context.Context, accountID, storeID string) ([]Tenant, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return nil, err
-	}
+func (s *Service) ListTenants(ctx context.Context, storeID string) ([]Tenant, error) {
 	list, err := s.Store.SCIMTenants().List(ctx, storeID)
 	if err != nil {
 		return nil, err
@@ -71,10 +65,7 @@ func (s *Service) ListTenants(ctx context.Context, accountID, storeID string) ([
 }
 
 // DeleteTenant disables SCIM provisioning; IIC.1333 while it has tokens.
-func (s *Service) DeleteTenant(ctx context.Context, accountID, storeID, tenantID string) error {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) DeleteTenant(ctx context.Context, storeID, tenantID string) error {
 	err := s.Store.SCIMTenants().Delete(ctx, storeID, tenantID)
 	switch {
 	case isNotFound(err):
@@ -94,10 +85,7 @@ type NewToken struct {
 // CreateToken creates a bearer token for the tenant (at most
 // MaxBearerTokens: IIC.1335); the secret is returned once and stored only
 // as its SHA-256 hash.
-func (s *Service) CreateToken(ctx context.Context, accountID, storeID, tenantID string) (NewToken, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return NewToken{}, err
-	}
+func (s *Service) CreateToken(ctx context.Context, storeID, tenantID string) (NewToken, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return NewToken{}, err
@@ -118,16 +106,16 @@ func (s *Service) CreateToken(ctx context.Context, accountID, storeID, tenantID 
 }
 
 // ListTokens returns the tenant's tokens (no secrets), oldest first.
-func (s *Service) ListTokens(ctx context.Context, accountID, storeID, tenantID string) ([]store.BearerToken, error) {
-	if err := s.tenantOf(ctx, accountID, storeID, tenantID); err != nil {
+func (s *Service) ListTokens(ctx context.Context, storeID, tenantID string) ([]store.BearerToken, error) {
+	if err := s.tenantOf(ctx, storeID, tenantID); err != nil {
 		return nil, err
 	}
 	return s.Store.SCIMTenants().ListTokens(ctx, storeID, tenantID)
 }
 
 // DeleteToken revokes a token (IIC.1334 if unknown).
-func (s *Service) DeleteToken(ctx context.Context, accountID, storeID, tenantID, tokenID string) error {
-	if err := s.tenantOf(ctx, accountID, storeID, tenantID); err != nil {
+func (s *Service) DeleteToken(ctx context.Context, storeID, tenantID, tokenID string) error {
+	if err := s.tenantOf(ctx, storeID, tenantID); err != nil {
 		return err
 	}
 	err := s.Store.SCIMTenants().DeleteToken(ctx, storeID, tenantID, tokenID)
@@ -137,11 +125,8 @@ func (s *Service) DeleteToken(ctx context.Context, accountID, storeID, tenantID,
 	return err
 }
 
-// tenantOf checks the store is the caller's and tenantID is its tenant.
-func (s *Service) tenantOf(ctx context.Context, accountID, storeID, tenantID string) error {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+// tenantOf checks that tenantID is a tenant of the store.
+func (s *Service) tenantOf(ctx context.Context, storeID, tenantID string) error {
 	t, err := s.Store.SCIMTenants().Get(ctx, tenantID)
 	if isNotFound(err) || (err == nil && t.IdentityStoreID != storeID) {
 		return apierr.IIC1332.New()

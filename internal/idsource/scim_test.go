@@ -42,14 +42,14 @@ func newService(t *testing.T) (*Service, *time.Time) {
 
 func TestAuthenticateSCIMToken(t *testing.T) {
 	s, now := newService(t)
-	tn, err := s.CreateTenant(bg, "acct", "d-0000000001")
+	tn, err := s.CreateTenant(bg, "d-0000000001")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tn.Endpoint != "https://iic.example.com/"+tn.ID+"/scim/v2" {
 		t.Fatalf("endpoint %q", tn.Endpoint)
 	}
-	tok, err := s.CreateToken(bg, "acct", "d-0000000001", tn.ID)
+	tok, err := s.CreateToken(bg, "d-0000000001", tn.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,32 +95,28 @@ func TestAuthenticateSCIMToken(t *testing.T) {
 
 func TestTenantRules(t *testing.T) {
 	s, _ := newService(t)
-	_, err := s.CreateTenant(bg, "other-account", "d-0000000001")
-	if !apierr.IIC1259.Is(err) {
-		t.Fatalf("another account's store: %v", err)
-	}
-	tn, err := s.CreateTenant(bg, "acct", "d-0000000001")
+	tn, err := s.CreateTenant(bg, "d-0000000001")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateTenant(bg, "acct", "d-0000000001"); !apierr.IIC1331.Is(err) {
+	if _, err := s.CreateTenant(bg, "d-0000000001"); !apierr.IIC1331.Is(err) {
 		t.Fatalf("second tenant: %v", err)
 	}
 	for i := 0; i < MaxBearerTokens; i++ {
-		if _, err := s.CreateToken(bg, "acct", "d-0000000001", tn.ID); err != nil {
+		if _, err := s.CreateToken(bg, "d-0000000001", tn.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.CreateToken(bg, "acct", "d-0000000001", tn.ID); !apierr.IIC1335.Is(err) {
+	if _, err := s.CreateToken(bg, "d-0000000001", tn.ID); !apierr.IIC1335.Is(err) {
 		t.Fatalf("token over the limit: %v", err)
 	}
-	if err := s.DeleteTenant(bg, "acct", "d-0000000001", tn.ID); !apierr.IIC1333.Is(err) {
+	if err := s.DeleteTenant(bg, "d-0000000001", tn.ID); !apierr.IIC1333.Is(err) {
 		t.Fatalf("delete tenant with tokens: %v", err)
 	}
-	if err := s.DeleteToken(bg, "acct", "d-0000000001", tn.ID, "nope"); !apierr.IIC1334.Is(err) {
+	if err := s.DeleteToken(bg, "d-0000000001", tn.ID, "nope"); !apierr.IIC1334.Is(err) {
 		t.Fatalf("delete unknown token: %v", err)
 	}
-	if _, err := s.ListTokens(bg, "acct", "d-0000000001", "nope"); !apierr.IIC1332.Is(err) {
+	if _, err := s.ListTokens(bg, "d-0000000001", "nope"); !apierr.IIC1332.Is(err) {
 		t.Fatalf("tokens of an unknown tenant: %v", err)
 	}
 }
@@ -130,7 +126,7 @@ func TestSPSigningKey(t *testing.T) {
 	if _, _, err := s.SPSigningKey(bg, "d-0000000001"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("no certificate yet: %v", err)
 	}
-	c, err := s.CreateSPCertificate(bg, "acct", "d-0000000001")
+	c, err := s.CreateSPCertificate(bg, "d-0000000001")
 	if err != nil || c.State != StateActive {
 		t.Fatalf("create = %+v, %v", c, err)
 	}
@@ -147,7 +143,7 @@ func TestSPSigningKey(t *testing.T) {
 
 func TestSummaryCountsAndQuotas(t *testing.T) {
 	s, _ := newService(t)
-	sum, err := s.GetSummary(bg, "acct", "d-0000000001")
+	sum, err := s.GetSummary(bg, "d-0000000001")
 	if err != nil || sum.Groups != 0 || sum.Users != 0 || sum.GroupsQuota != identity.DefaultQuotas.Groups || sum.UsersQuota != identity.DefaultQuotas.Users {
 		t.Fatalf("summary of an empty store = %+v, %v", sum, err)
 	}
@@ -159,7 +155,7 @@ func TestSummaryCountsAndQuotas(t *testing.T) {
 		}
 	}
 	s.Identity.Quotas = identity.Quotas{Users: 10, Groups: 20}
-	if sum, err = s.GetSummary(bg, "acct", "d-0000000001"); err != nil || sum.Groups != 7 || sum.UsersQuota != 10 || sum.GroupsQuota != 20 {
+	if sum, err = s.GetSummary(bg, "d-0000000001"); err != nil || sum.Groups != 7 || sum.UsersQuota != 10 || sum.GroupsQuota != 20 {
 		t.Fatalf("summary with 7 groups = %+v, %v", sum, err)
 	}
 }

@@ -44,10 +44,7 @@ func (s *Service) SPACSURL(storeID string) string {
 }
 
 // GetSPConfig returns the store's SP configuration.
-func (s *Service) GetSPConfig(ctx context.Context, accountID, storeID string) (SPConfig, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return SPConfig{}, err
-	}
+func (s *Service) GetSPConfig(ctx context.Context, storeID string) (SPConfig, error) {
 	return s.spConfig(ctx, storeID)
 }
 
@@ -178,10 +175,7 @@ func (s *Service) newSPCertificate(storeID string, active bool) (store.SPCertifi
 // CreateSPCertificate generates a signing certificate: it becomes active
 // when the store has no active one (its first, or after the active one was
 // deleted), else inactive until UpdateSpActiveCertificate.
-func (s *Service) CreateSPCertificate(ctx context.Context, accountID, storeID string) (SPCertificate, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return SPCertificate{}, err
-	}
+func (s *Service) CreateSPCertificate(ctx context.Context, storeID string) (SPCertificate, error) {
 	existing, err := s.Store.SPCertificates().List(ctx, storeID)
 	if err != nil {
 		return SPCertificate{}, err
@@ -230,10 +224,7 @@ func (s *Service) ensureSPCertificate(ctx context.Context, storeID string) error
 }
 
 // ListSPCertificates returns the store's SP certificates, oldest first.
-func (s *Service) ListSPCertificates(ctx context.Context, accountID, storeID string) ([]SPCertificate, error) {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return nil, err
-	}
+func (s *Service) ListSPCertificates(ctx context.Context, storeID string) ([]SPCertificate, error) {
 	list, err := s.Store.SPCertificates().List(ctx, storeID)
 	if err != nil {
 		return nil, err
@@ -250,10 +241,7 @@ func spNotFound(id string) error {
 }
 
 // ActivateSPCertificate makes certID the store's active SP certificate.
-func (s *Service) ActivateSPCertificate(ctx context.Context, accountID, storeID, certID string) error {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) ActivateSPCertificate(ctx context.Context, storeID, certID string) error {
 	c, err := s.Store.SPCertificates().Get(ctx, storeID, certID)
 	if isNotFound(err) {
 		return spNotFound(certID)
@@ -278,10 +266,7 @@ func (s *Service) ActivateSPCertificate(ctx context.Context, accountID, storeID,
 // other certificate is activated in its place: until one is (or a new one
 // is created, which becomes active), the SP metadata carries no signing key
 // and requests go unsigned. An unknown certificate is 404.
-func (s *Service) DeleteSPCertificate(ctx context.Context, accountID, storeID, certID string) error {
-	if err := s.instance(ctx, accountID, storeID); err != nil {
-		return err
-	}
+func (s *Service) DeleteSPCertificate(ctx context.Context, storeID, certID string) error {
 	err := s.Store.SPCertificates().Delete(ctx, storeID, certID)
 	if isNotFound(err) {
 		return spNotFound(certID)

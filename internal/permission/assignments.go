@@ -102,7 +102,7 @@ func (s *Service) CreateAssignment(ctx context.Context, inst store.Instance, in 
 		return store.Request{}, err
 	}
 	r := s.newRequest(inst, store.RequestAssignmentCreate, in)
-	if err := s.Store.Requests().Create(ctx, r); err != nil {
+	if err := s.Store.WithTx(ctx, func(tx store.Store) error { return s.enqueue(ctx, tx, r) }); err != nil {
 		return store.Request{}, err
 	}
 	s.queued()
@@ -132,7 +132,7 @@ func (s *Service) DeleteAssignment(ctx context.Context, inst store.Instance, in 
 		}
 	}
 	r := s.newRequest(inst, store.RequestAssignmentDelete, in)
-	if err := s.Store.Requests().Create(ctx, r); err != nil {
+	if err := s.Store.WithTx(ctx, func(tx store.Store) error { return s.enqueue(ctx, tx, r) }); err != nil {
 		return store.Request{}, err
 	}
 	s.queued()
@@ -196,7 +196,7 @@ func (s *Service) Provision(ctx context.Context, inst store.Instance, psID, targ
 		}
 	}
 	r := s.newRequest(inst, store.RequestProvision, in)
-	if err := s.Store.Requests().Create(ctx, r); err != nil {
+	if err := s.Store.WithTx(ctx, func(tx store.Store) error { return s.enqueue(ctx, tx, r) }); err != nil {
 		return store.Request{}, err
 	}
 	s.queued()

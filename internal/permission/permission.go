@@ -12,10 +12,10 @@
 // it again; the last assignment's removal removes the agency.
 //
 // Assignment creation and deletion and provisioning are asynchronous: the
-// request row is written IN_PROGRESS in the transaction that validated it,
-// and Process later applies it and marks it SUCCEEDED or FAILED in one
-// transaction, so an applied request commits exactly once (a crash before
-// the commit leaves it IN_PROGRESS, to be processed again).
+// request row is written IN_PROGRESS together with its job (package jobs),
+// and the job's step applies it and marks it SUCCEEDED or FAILED in the
+// step's transaction, so an applied request commits exactly once (a crash
+// before the commit leaves it IN_PROGRESS and its job to be claimed again).
 package permission
 
 import (
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/store"
 )
@@ -55,20 +56,14 @@ type Service struct {
 	Paging       *paging.Signer
 	Quotas       Quotas
 	Organization Organization
-	// Queued, if set, is called after a transaction queued requests (to
-	// wake the worker).
-	Queued func()
-
-	failures failureCounts
+	// Jobs runs the queued requests (JobKind, registered by app).
+	Jobs *jobs.Runner
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
-func (s *Service) queued() {
-	if s.Queued != nil {
-		s.Queued()
-	}
-}
+// queued wakes the job runner after a transaction queued requests.
+func (s *Service) queued() { s.Jobs.Kick() }
 
 // PermissionSetURN is the resource name of a permission set,
 // IdentityCenter::<account>:permissionSet:<instance>/<permission set>.

@@ -3,43 +3,34 @@ package permission
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strconv"
-	"sync"
-	"time"
 
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/store"
 )
 
 // ErrAgain is returned by Process when the request cannot be applied yet
 // (an earlier request it depends on is still in progress): the transaction
-// rolls back and the request stays IN_PROGRESS.
+// rolls back, the request stays IN_PROGRESS and its job is retried.
 var ErrAgain = errors.New("permission: request must wait for an earlier one")
 
 // Process applies one IN_PROGRESS request inside tx and marks it SUCCEEDED
 // or FAILED there, so that its effects and its status commit together,
-// exactly once. A request that is already finished, or (PostgreSQL) being
-// processed by another transaction, is left alone.
+// exactly once. A request that is already finished is left alone.
 func (s *Service) Process(ctx context.Context, tx store.Store, id string) error {
-	_, err := s.process(ctx, tx, id)
-	return err
-}
-
-// process is Process reporting whether it finished the request.
-func (s *Service) process(ctx context.Context, tx store.Store, id string) (bool, error) {
 	r, err := tx.Requests().Claim(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
+		return nil
 	}
 	if err != nil {
-		return false, err
+		return err
 	}
 	if r.Status != store.StatusInProgress {
-		return false, nil
+		return nil
 	}
 	inst, err := tx.Instances().Get(ctx, r.InstanceID)
 	if err != nil {
-		return false, err
+		return err
 	}
 	var reason string
 	switch r.Kind {
@@ -53,13 +44,13 @@ func (s *Service) process(ctx context.Context, tx store.Store, id string) (bool,
 		reason = "unknown request kind " + strconv.Quote(r.Kind)
 	}
 	if err != nil {
-		return false, err
+		return err
 	}
 	status := store.StatusSucceeded
 	if reason != "" {
 		status = store.StatusFailed
 	}
-	return true, tx.Requests().Finish(ctx, r.ID, status, reason, s.now())
+	return tx.Requests().Finish(ctx, r.ID, status, reason, s.now())
 }
 
 func requestAssignment(r store.Request) store.Assignment {
@@ -211,102 +202,48 @@ func (s *Service) applyProvision(ctx context.Context, tx store.Store, inst store
 	}
 }
 
-// maxFailures is how many times a request may fail with an error before
-// the worker gives up and marks it FAILED.
-const maxFailures = 5
+// JobKind is the job kind that applies one request (payload jobPayload).
+const JobKind = "permission.request"
 
-// RunPending processes up to limit IN_PROGRESS requests, oldest first, each
-// in its own transaction, and returns how many it finished. A request whose
-// processing keeps failing with an error is marked FAILED after
-// maxFailures tries.
-func (s *Service) RunPending(ctx context.Context, limit int) (int, error) {
-	ids, err := s.Store.Requests().Pending(ctx, limit)
-	if err != nil {
-		return 0, err
+// JobMaxAttempts bounds the tries of one request's job.
+const JobMaxAttempts = 8
+
+type jobPayload struct {
+	RequestID string `json:"request_id"`
+}
+
+// enqueue stores r and its job in tx; Kick the runner after commit.
+func (s *Service) enqueue(ctx context.Context, tx store.Store, r store.Request) error {
+	if err := tx.Requests().Create(ctx, r); err != nil {
+		return err
 	}
-	done := 0
-	for _, id := range ids {
-		if ctx.Err() != nil {
-			return done, ctx.Err()
-		}
-		var finished bool
-		err := s.Store.WithTx(ctx, func(tx store.Store) (err error) {
-			finished, err = s.process(ctx, tx, id)
-			return err
-		})
-		switch {
-		case err == nil:
-			if finished {
-				done++
-			}
-			s.failures.forget(id)
-		case errors.Is(err, ErrAgain):
-		default:
-			if s.failures.add(id) >= maxFailures {
-				s.giveUp(ctx, id)
-			}
-			return done, err
-		}
+	_, err := s.Jobs.Enqueue(ctx, tx, JobKind, jobPayload{RequestID: r.ID})
+	return err
+}
+
+// HandleJob is the jobs.Handler of JobKind: it applies the request inside
+// the job's transaction. A request that must wait for an earlier one is
+// retried after the runner's backoff.
+func (s *Service) HandleJob(ctx context.Context, tx store.Store, job store.Job) error {
+	var p jobPayload
+	if err := jobs.Decode(job, &p); err != nil {
+		return jobs.Permanent(err)
 	}
-	return done, nil
+	return s.Process(ctx, tx, p.RequestID)
 }
 
-// giveUp marks a request FAILED after repeated errors.
-func (s *Service) giveUp(ctx context.Context, id string) {
-	_ = s.Store.WithTx(ctx, func(tx store.Store) error {
-		r, err := tx.Requests().Claim(ctx, id)
-		if err != nil || r.Status != store.StatusInProgress {
-			return err
-		}
-		return tx.Requests().Finish(ctx, id, store.StatusFailed, "Internal error while processing the request.", s.now())
-	})
-	s.failures.forget(id)
-}
-
-// failureCounts counts consecutive processing errors per request.
-type failureCounts struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (f *failureCounts) add(id string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.n == nil {
-		f.n = map[string]int{}
+// GiveUp is the OnGiveUp of JobKind: the request ends FAILED.
+func (s *Service) GiveUp(ctx context.Context, tx store.Store, job store.Job, cause error) error {
+	var p jobPayload
+	if err := jobs.Decode(job, &p); err != nil {
+		return nil
 	}
-	f.n[id]++
-	return f.n[id]
-}
-
-func (f *failureCounts) forget(id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.n, id)
-}
-
-// Worker processes queued requests until ctx ends: at once when kick
-// fires, and every poll interval otherwise (requests left by a crash or
-// queued through another replica).
-func (s *Service) Worker(ctx context.Context, log *slog.Logger, kick <-chan struct{}, poll time.Duration) {
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		for {
-			n, err := s.RunPending(ctx, 200)
-			if err != nil && ctx.Err() == nil {
-				log.Warn("permission requests: processing failed", "err", err.Error())
-				break
-			}
-			if n == 0 {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-kick:
-		case <-t.C:
-		}
+	r, err := tx.Requests().Claim(ctx, p.RequestID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
 	}
+	if err != nil || r.Status != store.StatusInProgress {
+		return err
+	}
+	return tx.Requests().Finish(ctx, r.ID, store.StatusFailed, "Internal error while processing the request.", s.now())
 }

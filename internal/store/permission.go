@@ -205,9 +205,7 @@ type Requests interface {
 	// ErrNotFound.
 	Get(ctx context.Context, instanceID, kind, id string) (Request, error)
 	// Claim returns the request with id locked for the rest of the
-	// transaction, or ErrNotFound when it does not exist or another
-	// transaction holds it (replicas skip each other's requests instead of
-	// waiting; on SQLite, write transactions never overlap).
+	// transaction (another transaction claiming it waits), or ErrNotFound.
 	Claim(ctx context.Context, id string) (Request, error)
 	// Finish sets the request's status, failure reason and UpdatedAt and
 	// adds one to Attempts; ErrNotFound if absent.
@@ -215,7 +213,4 @@ type Requests interface {
 	// List returns up to limit requests of the instance with kind (and
 	// status, unless "") after position after, in Seq order.
 	List(ctx context.Context, instanceID, kind, status string, after int64, limit int) ([]Request, error)
-	// Pending returns the ids of up to limit IN_PROGRESS requests of every
-	// instance, oldest first.
-	Pending(ctx context.Context, limit int) ([]string, error)
 }

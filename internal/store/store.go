@@ -55,6 +55,10 @@ type Store interface {
 	Requests() Requests
 	// end permission
 
+	// Background jobs: the durable queue of the job runner (jobs service).
+	Jobs() Jobs
+	// end jobs
+
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline
 	// in the same transaction.

@@ -26,10 +26,10 @@ type API struct {
 func (a *API) Ops() []httpx.Op {
 	return append([]httpx.Op{
 		{Name: "RegisterRegion", Pattern: "POST /v1/register-regions", Handler: a.registerRegion},
-		{Name: "DescribeRegisteredRegions", Pattern: "GET /v1/registered-regions", Handler: a.describeRegisteredRegions},
+		{Name: "DescribeRegisteredRegions", Pattern: "GET /v1/registered-regions", Tenant: true, Handler: a.describeRegisteredRegions},
 		{Name: "DeregisterRegion", Pattern: "DELETE /v1/registered-regions/{region_id}", Resource: iicRegion, Handler: a.deregisterRegion},
 		{Name: "StartIdentityCenter", Pattern: "POST /v1/service/start", Handler: a.startIdentityCenter},
-		{Name: "GetIdentityCenterServiceStatus", Pattern: "GET /v1/identity-center-service/status", Handler: a.getServiceStatus},
+		{Name: "GetIdentityCenterServiceStatus", Pattern: "GET /v1/identity-center-service/status", Tenant: true, Handler: a.getServiceStatus},
 		{Name: "DeleteIdentityCenter", Pattern: "POST /v1/service/delete", Handler: a.deleteIdentityCenter},
 		{Name: "ListInstances", Pattern: "GET /v1/instances", Tenant: true, Handler: a.listInstances},
 		{Name: "CreateAlias", Pattern: "POST /v1/instances/{instance_id}/alias", Tenant: true, Handler: a.createAlias},
@@ -42,7 +42,9 @@ func iicRegion(r *http.Request, p *authz.Principal) string {
 	return authz.ResourceURN("iic", "", p.AccountID, "region", r.PathValue("region_id"))
 }
 
-// account is the caller's own account (management-account operations).
+// account is the caller's own account: the management-account operations
+// (register/deregister the region, start/delete Identity Center) check with
+// Center.ManagementOnly that it is the organization's management account.
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
 
 // tenant is the account whose Identity Center a tenant-scoped operation

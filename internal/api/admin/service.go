@@ -17,6 +17,9 @@ func (a *API) registerRegion(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
+	if err := a.Center.ManagementOnly(r.Context(), account(r)); err != nil {
+		return err
+	}
 	if err := a.Center.RegisterRegion(r.Context(), account(r), in.RegionID); err != nil {
 		return err
 	}
@@ -25,7 +28,7 @@ func (a *API) registerRegion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) describeRegisteredRegions(w http.ResponseWriter, r *http.Request) error {
-	regions, err := a.Center.RegisteredRegions(r.Context(), account(r))
+	regions, err := a.Center.RegisteredRegions(r.Context(), tenant(r))
 	if err != nil {
 		return err
 	}
@@ -40,6 +43,9 @@ func (a *API) describeRegisteredRegions(w http.ResponseWriter, r *http.Request) 
 }
 
 func (a *API) deregisterRegion(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Center.ManagementOnly(r.Context(), account(r)); err != nil {
+		return err
+	}
 	if err := a.Center.DeregisterRegion(r.Context(), account(r), r.PathValue("region_id")); err != nil {
 		return err
 	}
@@ -48,6 +54,9 @@ func (a *API) deregisterRegion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) startIdentityCenter(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Center.ManagementOnly(r.Context(), account(r)); err != nil {
+		return err
+	}
 	if _, err := a.Center.Start(r.Context(), account(r)); err != nil {
 		return err
 	}
@@ -56,7 +65,7 @@ func (a *API) startIdentityCenter(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *API) getServiceStatus(w http.ResponseWriter, r *http.Request) error {
-	status, reasons, err := a.Center.Status(r.Context(), account(r))
+	status, reasons, err := a.Center.Status(r.Context(), tenant(r))
 	if err != nil {
 		return err
 	}
@@ -68,6 +77,9 @@ func (a *API) getServiceStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteIdentityCenter(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Center.ManagementOnly(r.Context(), account(r)); err != nil {
+		return err
+	}
 	if err := a.Center.Delete(r.Context(), account(r)); err != nil {
 		return err
 	}

@@ -35,7 +35,8 @@ type Op struct {
 	Target  func(r *http.Request, p *authz.Principal) (Target, error)
 	Handler HandlerFunc
 	// Tenant makes the Guard resolve the request's Tenant (Guard.Tenancy)
-	// after authentication and before Target and authorization; handlers
+	// once, after authentication: after authorization for an op without
+	// Target, before Target and authorization for one with it. Handlers
 	// read it with TenantFrom. Set by the surfaces of the Identity Center
 	// and identity-store services.
 	Tenant bool
@@ -112,14 +113,26 @@ func (g *Guard) handler(op Op) http.Handler {
 		infoFrom(ctx).principal = p.AccessKey
 		req := authz.Request{Action: op.Action, Alternates: op.Spec.Alternates, LegacyAction: op.Spec.LegacyAction,
 			Dependencies: op.Spec.Dependencies, SourceIP: SourceIP(r), SecureTransport: r.TLS != nil, Time: g.Now()}
+		// An operation without resource-level permission is authorized
+		// before its tenant is resolved (a caller without the permission
+		// learns nothing about ids); one with a Target needs the tenant to
+		// find its resources and their tags first.
+		if op.Target == nil {
+			if err := g.authorize(ctx, r, op, p, req); err != nil {
+				WriteError(w, r, err)
+				return
+			}
+		}
 		if r, err = g.resolveTenant(r, op, p); err != nil {
 			WriteError(w, r, err)
 			return
 		}
 		ctx = r.Context()
-		if err := g.authorize(ctx, r, op, p, req); err != nil {
-			WriteError(w, r, err)
-			return
+		if op.Target != nil {
+			if err := g.authorize(ctx, r, op, p, req); err != nil {
+				WriteError(w, r, err)
+				return
+			}
 		}
 		r = r.WithContext(authz.WithPrincipal(ctx, p))
 		if err := op.Handler(w, r); err != nil {

@@ -57,7 +57,7 @@ type passwordPolicyDTO struct {
 }
 
 func (a *API) describePasswordPolicy(w http.ResponseWriter, r *http.Request) error {
-	p, err := a.Identity.GetPasswordPolicy(r.Context(), accountOf(r), storeIDOf(r))
+	p, err := a.Identity.GetPasswordPolicy(r.Context(), storeIDOf(r))
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (a *API) updatePasswordPolicy(w http.ResponseWriter, r *http.Request) error
 		return apierr.IIC400_400.New("password_policy is required")
 	}
 	p := b.Policy
-	_, err := a.Identity.UpdatePasswordPolicy(r.Context(), accountOf(r), storeIDOf(r), identity.PasswordPolicyUpdate{
+	_, err := a.Identity.UpdatePasswordPolicy(r.Context(), storeIDOf(r), identity.PasswordPolicyUpdate{
 		MinimumLength: p.MinimumPasswordLength, RequireLowercase: p.RequireLowercaseCharacters, RequireUppercase: p.RequireUppercaseCharacters,
 		RequireNumbers: p.RequireNumbers, RequireSymbols: p.RequireSymbols, MaxPasswordAge: p.MaxPasswordAge, ReusePrevention: p.PasswordReusePrevention,
 	})

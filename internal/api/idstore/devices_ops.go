@@ -51,7 +51,7 @@ func (a *API) updateMfaDevice(w http.ResponseWriter, r *http.Request) error {
 	if in.DisplayName == nil {
 		return apierr.IIC400_400.New("display_name is required")
 	}
-	if err := a.Identity.UpdateMfaDevice(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("user_id"), r.PathValue("device_id"), *in.DisplayName); err != nil {
+	if err := a.Identity.UpdateMfaDevice(r.Context(), storeIDOf(r), r.PathValue("user_id"), r.PathValue("device_id"), *in.DisplayName); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct{}{})
@@ -59,7 +59,7 @@ func (a *API) updateMfaDevice(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteMfaDevice(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Identity.DeleteMfaDevice(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("user_id"), r.PathValue("device_id")); err != nil {
+	if err := a.Identity.DeleteMfaDevice(r.Context(), storeIDOf(r), r.PathValue("user_id"), r.PathValue("device_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct{}{})
@@ -100,7 +100,7 @@ func (a *API) batchListMfaDevices(w http.ResponseWriter, r *http.Request) error 
 		}
 		ids[i] = u.UserID
 	}
-	entries, err := a.Identity.BatchListMfaDevices(r.Context(), accountOf(r), storeID, ids)
+	entries, err := a.Identity.BatchListMfaDevices(r.Context(), storeID, ids)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ type userSessionDTO struct {
 }
 
 func (a *API) listSessions(w http.ResponseWriter, r *http.Request) error {
-	list, err := a.Identity.ListSessions(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("user_id"))
+	list, err := a.Identity.ListSessions(r.Context(), storeIDOf(r), r.PathValue("user_id"))
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (a *API) batchDeleteSessions(w http.ResponseWriter, r *http.Request) error 
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := a.Identity.BatchDeleteSessions(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("user_id"), in.SessionIDs); err != nil {
+	if err := a.Identity.BatchDeleteSessions(r.Context(), storeIDOf(r), r.PathValue("user_id"), in.SessionIDs); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct{}{})

@@ -94,7 +94,7 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) describeGroup(w http.ResponseWriter, r *http.Request) error {
-	g, err := a.Identity.GetGroup(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("group_id"))
+	g, err := a.Identity.GetGroup(r.Context(), storeIDOf(r), r.PathValue("group_id"))
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := a.Identity.ListGroups(r.Context(), accountOf(r), storeIDOf(r), q.Get("display_name"), limit, q.Get("marker"))
+	page, err := a.Identity.ListGroups(r.Context(), storeIDOf(r), q.Get("display_name"), limit, q.Get("marker"))
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (a *API) describeGroups(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	groups, err := a.Identity.DescribeGroups(r.Context(), accountOf(r), storeIDOf(r), in.GroupIDs)
+	groups, err := a.Identity.DescribeGroups(r.Context(), storeIDOf(r), in.GroupIDs)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Identity.DeleteGroup(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("group_id")); err != nil {
+	if err := a.Identity.DeleteGroup(r.Context(), storeIDOf(r), r.PathValue("group_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct{}{})
@@ -195,7 +195,7 @@ func (a *API) getGroupID(w http.ResponseWriter, r *http.Request) error {
 			alt.UniqueAttribute = &identity.AttributeOp{Path: ai.UniqueAttribute.AttributePath, Value: ai.UniqueAttribute.AttributeValue}
 		}
 	}
-	id, err := a.Identity.GetGroupID(r.Context(), accountOf(r), storeIDOf(r), alt)
+	id, err := a.Identity.GetGroupID(r.Context(), storeIDOf(r), alt)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (a *API) createGroupMembership(w http.ResponseWriter, r *http.Request) erro
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	id, err := a.Identity.CreateGroupMembership(r.Context(), accountOf(r), storeIDOf(r), in.GroupID, in.userID())
+	id, err := a.Identity.CreateGroupMembership(r.Context(), storeIDOf(r), in.GroupID, in.userID())
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (a *API) createGroupMembership(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (a *API) describeGroupMembership(w http.ResponseWriter, r *http.Request) error {
-	m, err := a.Identity.GetGroupMembership(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("membership_id"))
+	m, err := a.Identity.GetGroupMembership(r.Context(), storeIDOf(r), r.PathValue("membership_id"))
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (a *API) describeGroupMembership(w http.ResponseWriter, r *http.Request) er
 }
 
 func (a *API) deleteGroupMembership(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Identity.DeleteGroupMembership(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("membership_id")); err != nil {
+	if err := a.Identity.DeleteGroupMembership(r.Context(), storeIDOf(r), r.PathValue("membership_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct{}{})
@@ -258,7 +258,7 @@ func (a *API) getGroupMembershipID(w http.ResponseWriter, r *http.Request) error
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	id, err := a.Identity.GetGroupMembershipID(r.Context(), accountOf(r), storeIDOf(r), in.GroupID, in.userID())
+	id, err := a.Identity.GetGroupMembershipID(r.Context(), storeIDOf(r), in.GroupID, in.userID())
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (a *API) listGroupMemberships(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	page, err := a.Identity.ListGroupMemberships(r.Context(), accountOf(r), storeIDOf(r), q.Get("group_id"), limit, q.Get("marker"))
+	page, err := a.Identity.ListGroupMemberships(r.Context(), storeIDOf(r), q.Get("group_id"), limit, q.Get("marker"))
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (a *API) listGroupMembershipsForMember(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	page, err := a.Identity.ListGroupMembershipsForMember(r.Context(), accountOf(r), storeIDOf(r), q.Get("user_id"), limit, q.Get("marker"))
+	page, err := a.Identity.ListGroupMembershipsForMember(r.Context(), storeIDOf(r), q.Get("user_id"), limit, q.Get("marker"))
 	if err != nil {
 		return err
 	}
@@ -320,7 +320,7 @@ func (a *API) isMemberInGroups(w http.ResponseWriter, r *http.Request) error {
 	if in.MemberID != nil {
 		userID = in.MemberID.UserID
 	}
-	results, err := a.Identity.IsMemberInGroups(r.Context(), accountOf(r), storeIDOf(r), userID, in.GroupIDs)
+	results, err := a.Identity.IsMemberInGroups(r.Context(), storeIDOf(r), userID, in.GroupIDs)
 	if err != nil {
 		return err
 	}

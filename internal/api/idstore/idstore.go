@@ -32,20 +32,25 @@ func (a *API) Ops() []httpx.Op {
 	ops = append(ops, a.sourceOps()...)
 	ops = append(ops, a.deviceOps()...)
 	ops = append(ops, a.scimTenantOps()...)
+	// Every operation acts on one identity store: the Guard resolves it
+	// (and that the caller administers it) once, before authorization.
+	for i := range ops {
+		ops[i].Tenant = true
+	}
 	return ops
 }
 
-func accountOf(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
-
-// callerFor is the caller of a write: its account, and the actor recorded in
-// created_by / updated_by (authz.Principal.Actor, the same for every
-// resource).
+// callerFor is the caller of a write: the actor recorded in created_by /
+// updated_by (authz.Principal.Actor, the same for every resource).
 func callerFor(r *http.Request) identity.Caller {
-	p := authz.PrincipalFrom(r.Context())
-	return identity.Caller{AccountID: p.AccountID, Actor: p.Actor()}
+	return identity.Caller{Actor: authz.PrincipalFrom(r.Context()).Actor()}
 }
 
-func storeIDOf(r *http.Request) string { return r.PathValue("identity_store_id") }
+// storeIDOf is the identity store the route names, as the Guard resolved it.
+func storeIDOf(r *http.Request) string {
+	t, _ := httpx.TenantFrom(r.Context())
+	return t.Instance.IdentityStoreID
+}
 
 // pageInfo is the page_info of every paginated list: next_marker is null on
 // the last page.

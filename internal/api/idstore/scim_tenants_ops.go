@@ -26,7 +26,7 @@ type tenantDTO struct {
 }
 
 func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.Sources.CreateTenant(r.Context(), accountOf(r), storeIDOf(r))
+	t, err := a.Sources.CreateTenant(r.Context(), storeIDOf(r))
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
-	list, err := a.Sources.ListTenants(r.Context(), accountOf(r), storeIDOf(r))
+	list, err := a.Sources.ListTenants(r.Context(), storeIDOf(r))
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Sources.DeleteTenant(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("tenant_id")); err != nil {
+	if err := a.Sources.DeleteTenant(r.Context(), storeIDOf(r), r.PathValue("tenant_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, emptyBody)
@@ -64,7 +64,7 @@ type tokenDTO struct {
 }
 
 func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.Sources.CreateToken(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("tenant_id"))
+	t, err := a.Sources.CreateToken(r.Context(), storeIDOf(r), r.PathValue("tenant_id"))
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
-	list, err := a.Sources.ListTokens(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("tenant_id"))
+	list, err := a.Sources.ListTokens(r.Context(), storeIDOf(r), r.PathValue("tenant_id"))
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteToken(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Sources.DeleteToken(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("tenant_id"), r.PathValue("token_id")); err != nil {
+	if err := a.Sources.DeleteToken(r.Context(), storeIDOf(r), r.PathValue("tenant_id"), r.PathValue("token_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, emptyBody)

@@ -64,7 +64,7 @@ func spSAMLDTO(c idsource.SPConfig) spSAMLConfigDTO {
 }
 
 func (a *API) listIdPs(w http.ResponseWriter, r *http.Request) error {
-	list, err := a.Sources.ListIdPs(r.Context(), accountOf(r), storeIDOf(r))
+	list, err := a.Sources.ListIdPs(r.Context(), storeIDOf(r))
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (a *API) createIdP(w http.ResponseWriter, r *http.Request) error {
 	if in.IdpSAMLConfig != nil {
 		req.Config = &idsource.IdPConfig{EntityID: in.IdpSAMLConfig.EntityID, LoginURL: in.IdpSAMLConfig.LoginURL, WantRequestSigned: in.IdpSAMLConfig.WantRequestSigned}
 	}
-	p, sp, err := a.Sources.CreateIdP(r.Context(), accountOf(r), storeIDOf(r), req)
+	p, sp, err := a.Sources.CreateIdP(r.Context(), storeIDOf(r), req)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (a *API) updateIdP(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	if err := a.Sources.UpdateIdP(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"), idsource.IdPConfig{EntityID: in.EntityID, LoginURL: in.LoginURL}); err != nil {
+	if err := a.Sources.UpdateIdP(r.Context(), storeIDOf(r), r.PathValue("idp_id"), idsource.IdPConfig{EntityID: in.EntityID, LoginURL: in.LoginURL}); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, emptyBody)
@@ -138,7 +138,7 @@ func (a *API) updateIdP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteIdP(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Sources.DeleteIdP(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id")); err != nil {
+	if err := a.Sources.DeleteIdP(r.Context(), storeIDOf(r), r.PathValue("idp_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, emptyBody)
@@ -147,7 +147,7 @@ func (a *API) deleteIdP(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) setIdPEnabled(enabled bool) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := a.Sources.SetIdPEnabled(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"), enabled); err != nil {
+		if err := a.Sources.SetIdPEnabled(r.Context(), storeIDOf(r), r.PathValue("idp_id"), enabled); err != nil {
 			return err
 		}
 		httpx.WriteJSON(w, http.StatusOK, emptyBody)
@@ -170,7 +170,7 @@ type idpCertificateDTO struct {
 }
 
 func (a *API) listIdPCertificates(w http.ResponseWriter, r *http.Request) error {
-	list, err := a.Sources.ListIdPCertificates(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"))
+	list, err := a.Sources.ListIdPCertificates(r.Context(), storeIDOf(r), r.PathValue("idp_id"))
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (a *API) importIdPCertificate(w http.ResponseWriter, r *http.Request) error
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	id, err := a.Sources.ImportIdPCertificate(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"), in.X509CertificateInPem, in.CertificateUse)
+	id, err := a.Sources.ImportIdPCertificate(r.Context(), storeIDOf(r), r.PathValue("idp_id"), in.X509CertificateInPem, in.CertificateUse)
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func (a *API) importIdPCertificate(w http.ResponseWriter, r *http.Request) error
 }
 
 func (a *API) deleteIdPCertificate(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Sources.DeleteIdPCertificate(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("idp_id"), r.PathValue("certificate_id")); err != nil {
+	if err := a.Sources.DeleteIdPCertificate(r.Context(), storeIDOf(r), r.PathValue("idp_id"), r.PathValue("certificate_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, emptyBody)
@@ -216,7 +216,7 @@ func (a *API) deleteIdPCertificate(w http.ResponseWriter, r *http.Request) error
 }
 
 func (a *API) getSPConfig(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.Sources.GetSPConfig(r.Context(), accountOf(r), storeIDOf(r))
+	c, err := a.Sources.GetSPConfig(r.Context(), storeIDOf(r))
 	if err != nil {
 		return err
 	}
@@ -245,7 +245,7 @@ func spCertDTO(c idsource.SPCertificate) spCertificateDTO {
 
 // listSPCertificates answers a bare JSON array (the SDK's shape).
 func (a *API) listSPCertificates(w http.ResponseWriter, r *http.Request) error {
-	list, err := a.Sources.ListSPCertificates(r.Context(), accountOf(r), storeIDOf(r))
+	list, err := a.Sources.ListSPCertificates(r.Context(), storeIDOf(r))
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (a *API) listSPCertificates(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) createSPCertificate(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.Sources.CreateSPCertificate(r.Context(), accountOf(r), storeIDOf(r))
+	c, err := a.Sources.CreateSPCertificate(r.Context(), storeIDOf(r))
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func (a *API) createSPCertificate(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *API) deleteSPCertificate(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Sources.DeleteSPCertificate(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("certificate_id")); err != nil {
+	if err := a.Sources.DeleteSPCertificate(r.Context(), storeIDOf(r), r.PathValue("certificate_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, emptyBody)
@@ -275,7 +275,7 @@ func (a *API) deleteSPCertificate(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *API) activateSPCertificate(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Sources.ActivateSPCertificate(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("certificate_id")); err != nil {
+	if err := a.Sources.ActivateSPCertificate(r.Context(), storeIDOf(r), r.PathValue("certificate_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, emptyBody)
@@ -283,7 +283,7 @@ func (a *API) activateSPCertificate(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (a *API) getSummary(w http.ResponseWriter, r *http.Request) error {
-	s, err := a.Sources.GetSummary(r.Context(), accountOf(r), storeIDOf(r))
+	s, err := a.Sources.GetSummary(r.Context(), storeIDOf(r))
 	if err != nil {
 		return err
 	}

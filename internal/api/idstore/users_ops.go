@@ -125,7 +125,7 @@ func toUserDTO(u identity.User) userDTO {
 }
 
 func (a *API) describeUser(w http.ResponseWriter, r *http.Request) error {
-	u, err := a.Identity.GetUser(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("user_id"))
+	u, err := a.Identity.GetUser(r.Context(), storeIDOf(r), r.PathValue("user_id"))
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (a *API) describeUsers(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &b); err != nil {
 		return err
 	}
-	users, err := a.Identity.DescribeUsers(r.Context(), accountOf(r), storeIDOf(r), b.UserIDs)
+	users, err := a.Identity.DescribeUsers(r.Context(), storeIDOf(r), b.UserIDs)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := a.Identity.ListUsers(r.Context(), accountOf(r), storeIDOf(r), q.Get("user_name"), limit, q.Get("marker"))
+	page, err := a.Identity.ListUsers(r.Context(), storeIDOf(r), q.Get("user_name"), limit, q.Get("marker"))
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Identity.DeleteUser(r.Context(), accountOf(r), storeIDOf(r), r.PathValue("user_id")); err != nil {
+	if err := a.Identity.DeleteUser(r.Context(), storeIDOf(r), r.PathValue("user_id")); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, userEmpty)
@@ -246,7 +246,7 @@ func (a *API) getUserID(w http.ResponseWriter, r *http.Request) error {
 	if u := b.Alt.UniqueAttribute; u != nil {
 		alt.UniqueAttribute = &identity.AttributeOp{Path: u.Path, Value: u.Value}
 	}
-	id, err := a.Identity.GetUserID(r.Context(), accountOf(r), storeIDOf(r), alt)
+	id, err := a.Identity.GetUserID(r.Context(), storeIDOf(r), alt)
 	if err != nil {
 		return err
 	}

@@ -199,11 +199,7 @@ func (t requests) Get(ctx context.Context, instanceID, kind, id string) (store.R
 }
 
 func (t requests) Claim(ctx context.Context, id string) (store.Request, error) {
-	lock := ""
-	if t.s.db.dialect == dialectPostgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	return scanRequest(t.s.queryRow(ctx, "SELECT "+requestColumns+" FROM permission_requests WHERE id = ?"+lock, id))
+	return scanRequest(t.s.queryRow(ctx, "SELECT "+requestColumns+" FROM permission_requests WHERE id = ?"+t.s.forUpdate(), id))
 }
 
 func (t requests) Finish(ctx context.Context, id, status, reason string, at time.Time) error {
@@ -223,15 +219,4 @@ func (t requests) List(ctx context.Context, instanceID, kind, status string, aft
 		return nil, err
 	}
 	return collect(rows, scanRequest)
-}
-
-func (t requests) Pending(ctx context.Context, limit int) ([]string, error) {
-	rows, err := t.s.query(ctx, "SELECT id FROM permission_requests WHERE status = 'IN_PROGRESS' ORDER BY seq LIMIT ?", limit)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, row.Scan(&id)
-	})
 }

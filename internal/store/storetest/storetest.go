@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, deviceTests...)
 	tests = append(tests, sourceTests...)
 	tests = append(tests, permissionTests...)
+	tests = append(tests, jobTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))

@@ -58,8 +58,8 @@ CREATE TABLE agencies (
 CREATE INDEX agencies_permission_set ON agencies (instance_id, permission_set_id, seq);
 CREATE INDEX agencies_account ON agencies (instance_id, account_id, seq);
 
--- Asynchronous requests (assignment creation/deletion, provisioning). The
--- partial index finds the pending ones.
+-- Asynchronous requests (assignment creation/deletion, provisioning); the
+-- job runner applies them (one job per request).
 CREATE TABLE permission_requests (
     seq               INTEGER PRIMARY KEY AUTOINCREMENT,
     instance_id       TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
@@ -77,4 +77,3 @@ CREATE TABLE permission_requests (
     updated_at        INTEGER NOT NULL
 );
 CREATE INDEX permission_requests_list ON permission_requests (instance_id, kind, seq);
-CREATE INDEX permission_requests_pending ON permission_requests (seq) WHERE status = 'IN_PROGRESS';
