@@ -178,6 +178,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		permSvc.Quotas.PermissionSets = cfg.MaxPermissionSets
 	}
 	a.Permission = permSvc
+	identitySvc.PrincipalInUse = permission.PrincipalAssigned
 	a.Jobs.Register(permission.JobKind, permSvc.HandleJob, jobs.Kind{MaxAttempts: permission.JobMaxAttempts, OnGiveUp: permSvc.GiveUp})
 	guard.Mount(rt, (&admin.API{Center: centerSvc, Permission: permSvc}).Ops())
 	guard.Mount(rt, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())

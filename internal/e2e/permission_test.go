@@ -77,10 +77,35 @@ func unassign(c *ic.IdentityCenterClient, instanceID, psID, typ, principalID, ac
 	return resp.AccountAssignmentDeletionStatus, nil
 }
 
+// runJobs runs the due jobs and waits until no request of the root
+// account's instance is in progress (the server's own runner may hold some).
 func runJobs(t *testing.T, srv *testenv.Server) {
 	t.Helper()
-	if _, err := srv.App.RunJobs(context.Background()); err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	ins, err := srv.App.Store.Instances().ListByAccount(ctx, srv.App.Root.AccountID, 0, 1)
+	if err != nil || len(ins) != 1 {
+		t.Fatalf("instances: %v %v", ins, err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := srv.App.RunJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		busy := false
+		for _, kind := range []string{store.RequestAssignmentCreate, store.RequestAssignmentDelete, store.RequestProvision} {
+			rs, err := srv.App.Store.Requests().List(ctx, ins[0].ID, kind, store.StatusInProgress, 0, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			busy = busy || len(rs) > 0
+		}
+		if !busy {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("requests still in progress after 30 s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
