@@ -3,6 +3,7 @@ package permission
 import (
 	"context"
 	"errors"
+	"regexp"
 
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/paging"
@@ -32,6 +33,17 @@ func (in AssignmentInput) assignment(inst store.Instance) store.Assignment {
 		PrincipalType: in.PrincipalType, PrincipalID: in.PrincipalID}
 }
 
+// accountIDPattern is the form of an account id (32 lowercase hex here;
+// letters, digits, '-' and '_' are accepted for other issuers).
+var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+func checkAccountID(field, id string) error {
+	if !accountIDPattern.MatchString(id) {
+		return apierr.IIC400_400.New(field + " must be an account id (1-64 letters, digits, - or _)")
+	}
+	return nil
+}
+
 func checkPrincipalType(t string) error {
 	if t != store.PrincipalUser && t != store.PrincipalGroup {
 		return apierr.IIC400_400.New("principal_type must be USER or GROUP")
@@ -46,7 +58,10 @@ func (in AssignmentInput) check() error {
 	if in.TargetType != TargetAccount {
 		return apierr.IIC400_400.New("target_type must be ACCOUNT")
 	}
-	for field, v := range map[string]string{"permission_set_id": in.PermissionSetID, "principal_id": in.PrincipalID, "target_id": in.TargetID} {
+	if err := checkAccountID("target_id", in.TargetID); err != nil {
+		return err
+	}
+	for field, v := range map[string]string{"permission_set_id": in.PermissionSetID, "principal_id": in.PrincipalID} {
 		if v == "" || len(v) > 64 {
 			return apierr.IIC400_400.New(field + " must be 1-64 characters")
 		}
@@ -170,8 +185,8 @@ func (s *Service) Provision(ctx context.Context, inst store.Instance, psID, targ
 	in := AssignmentInput{PermissionSetID: psID, TargetType: targetType}
 	switch targetType {
 	case ProvisionAccount:
-		if targetID == "" || len(targetID) > 64 {
-			return store.Request{}, apierr.IIC400_400.New("target_id must be 1-64 characters when target_type is ACCOUNT")
+		if err := checkAccountID("target_id", targetID); err != nil {
+			return store.Request{}, err
 		}
 		in.TargetID = targetID
 	case ProvisionAll:
@@ -254,8 +269,8 @@ func (s *Service) assignmentPage(scope string, rows []store.Assignment, limit in
 // ListAssignments lists the assignments in an account (of one permission
 // set, unless psID is "").
 func (s *Service) ListAssignments(ctx context.Context, inst store.Instance, accountID, psID string, limit int, marker string) (AssignmentPage, error) {
-	if accountID == "" || len(accountID) > 64 {
-		return AssignmentPage{}, apierr.IIC400_400.New("account_id must be 1-64 characters")
+	if err := checkAccountID("account_id", accountID); err != nil {
+		return AssignmentPage{}, err
 	}
 	scope := "assignments:" + inst.ID + ":" + accountID + ":" + psID
 	after, err := s.Paging.After(scope, marker)
@@ -376,8 +391,8 @@ func (s *Service) AccountsFor(ctx context.Context, inst store.Instance, psID, st
 
 // SetsProvisionedTo lists the permission sets provisioned to an account.
 func (s *Service) SetsProvisionedTo(ctx context.Context, inst store.Instance, accountID, status string, limit int, marker string) (ProvisionedPage, error) {
-	if accountID == "" || len(accountID) > 64 {
-		return ProvisionedPage{}, apierr.IIC400_400.New("account_id must be 1-64 characters")
+	if err := checkAccountID("account_id", accountID); err != nil {
+		return ProvisionedPage{}, err
 	}
 	return s.agencyPage(ctx, "provisioned-to:"+inst.ID+":"+accountID, status, limit, marker,
 		func(f store.AgencyFilter, after int64, n int) ([]store.Agency, error) {
