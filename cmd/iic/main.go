@@ -100,6 +100,7 @@ func serve(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.PublicURL, "public-url", env("IIC_PUBLIC_URL", ""), "external base URL of this server, for links, SCIM and SAML endpoints (env IIC_PUBLIC_URL; default http://<listen>)")
 	fs.StringVar(&regions, "regions", env("IIC_REGIONS", ""), "comma-separated region names served (env IIC_REGIONS; default: the SDK's identity-store regions)")
 	fs.IntVar(&cfg.MaxUsersPerStore, "max-users-per-store", 0, "user quota of each identity store (env IIC_MAX_USERS_PER_STORE; default 100000)")
+	fs.IntVar(&cfg.MaxPermissionSets, "max-permission-sets", 0, "permission-set quota of each instance (env IIC_MAX_PERMISSION_SETS; default 2000)")
 	ttl := 5 * time.Second
 	if v := os.Getenv("IIC_AUTH_CACHE_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -135,6 +136,16 @@ func serve(args []string, stderr io.Writer) int {
 				return 2
 			}
 			cfg.MaxUsersPerStore = n
+		}
+	}
+	if cfg.MaxPermissionSets == 0 {
+		if v := os.Getenv("IIC_MAX_PERMISSION_SETS"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				fmt.Fprintf(stderr, "iic serve: IIC_MAX_PERMISSION_SETS %q: want a positive integer\n", v)
+				return 2
+			}
+			cfg.MaxPermissionSets = n
 		}
 	}
 	if cfg.SMTPURL == "" {

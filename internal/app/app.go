@@ -33,6 +33,7 @@ import (
 	"github.com/iic-project/iic/internal/metrics"
 	"github.com/iic-project/iic/internal/organization"
 	"github.com/iic-project/iic/internal/paging"
+	"github.com/iic-project/iic/internal/permission"
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/store/sqlstore"
@@ -81,6 +82,9 @@ type App struct {
 	center *center.Service
 	// createKick wakes the worker that completes CreateAccount requests.
 	createKick chan struct{}
+	// Permission is the permission-set service (tests read agencies and
+	// run queued requests through it).
+	Permission *permission.Service
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -142,7 +146,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("bootstrap the organization: %w", err)
 	}
-	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
+	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions, Administrator: orgSvc.Administrator}
 	a.center = centerSvc
 	centerSvc.RegisterJobs(a.Jobs)
 	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
@@ -192,7 +196,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		reg.WriteTo(w)
 	}))
-	guard.Mount(rt, (&admin.API{Center: centerSvc}).Ops())
+	permSvc := &permission.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Quotas: permission.DefaultQuotas,
+		Organization: orgSvc, Jobs: a.Jobs}
+	if cfg.MaxPermissionSets > 0 {
+		permSvc.Quotas.PermissionSets = cfg.MaxPermissionSets
+	}
+	a.Permission = permSvc
+	identitySvc.PrincipalInUse = permission.PrincipalAssigned
+	a.Jobs.Register(permission.JobKind, permSvc.HandleJob, jobs.Kind{MaxAttempts: permission.JobMaxAttempts, OnGiveUp: permSvc.GiveUp})
+	guard.Mount(rt, (&admin.API{Center: centerSvc, Permission: permSvc}).Ops())
 	guard.Mount(rt, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
 	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
 	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())

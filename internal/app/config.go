@@ -43,6 +43,9 @@ type Config struct {
 	// MaxUsersPerStore is the user quota of each identity store
 	// (IIC_MAX_USERS_PER_STORE); 0 = 100,000.
 	MaxUsersPerStore int
+	// MaxPermissionSets is the permission-set quota of each instance
+	// (IIC_MAX_PERMISSION_SETS); 0 = 2,000.
+	MaxPermissionSets int
 	// SMTPURL configures outgoing e-mail (IIC_SMTP_URL), in the form
 	// smtp://user:pass@host:port?from=sender@example.com (see package
 	// internal/mail); "" = no e-mail: EMAIL password modes and e-mail
@@ -112,6 +115,9 @@ func (c *Config) Validate() error {
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.MaxUsersPerStore < 0 {
 		errs = append(errs, fmt.Errorf("--max-users-per-store %d: must be positive (0 = default 100000)", c.MaxUsersPerStore))
+	}
+	if c.MaxPermissionSets < 0 {
+		errs = append(errs, fmt.Errorf("--max-permission-sets %d: must be positive (0 = default 2000)", c.MaxPermissionSets))
 	}
 	if c.SMTPURL != "" {
 		if _, err := mail.ParseURL(c.SMTPURL); err != nil {

@@ -88,9 +88,12 @@ func sweepFixtures(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStore
 	if len(devices) != 1 || len(devices[0].MfaDevices) != 1 {
 		t.Fatalf("devices = %+v", devices)
 	}
-	instanceID := sweepInstanceSettings(t, srv)
+	sweepInstanceSettings(t, srv)
+	instanceID, psID, requestID := permissionFixtures(t, srv, userID)
 	return sweepFx{
-		"instance_id": instanceID, "identity_store_id": storeID, "user_id": userID, "group_id": groupID, "membership_id": membershipID,
+		"instance_id": instanceID, "permission_set_id": psID, "resource_id": psID, "request_id": requestID,
+		"account_id": srv.App.Root.AccountID, "principal_id": userID, "principal_type": "USER",
+		"identity_store_id": storeID, "user_id": userID, "group_id": groupID, "membership_id": membershipID,
 		"idp_id": *idp.IdpId, "idp_certificate_id": *idp.IdpCertificateId, "sp_certificate_id": *spCert.CertificateId,
 		"tenant_id": *tenant.TenantId, "token_id": *token.TokenId, "device_id": devices[0].MfaDevices[0].DeviceId,
 		"region_id": "cn-north-4", "pem": pem,
@@ -170,6 +173,11 @@ func sweepOps(t *testing.T, srv *testenv.Server) map[string]sweepOp {
 				op.query = append(op.query, sweepField{name: name, kind: jsonKind(f.Type), required: !opt})
 			}
 			out[op.method+" "+op.path] = op
+			// The tag routes are mounted per literal resource type.
+			if strings.Contains(op.path, "{resource_type}") {
+				op.path = strings.Replace(op.path, "{resource_type}", "identitycenter:permissionset", 1)
+				out[op.method+" "+op.path] = op
+			}
 		}
 	}
 	str, arr, obj, any := reflect.String, reflect.Slice, reflect.Map, reflect.Interface
@@ -668,6 +676,16 @@ func (s *sweeper) fingerprint(t *testing.T) string {
 		{"GET", "/v1/organizations/delegated-administrators", nil},
 		{"GET", "/v1/organizations/create-account-status", nil},
 		{"GET", "/v1/organizations/close-account-status", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/permission-sets", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/permission-sets/" + s.fx["permission_set_id"] + "/managed-policies", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/permission-sets/" + s.fx["permission_set_id"] + "/managed-roles", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/permission-sets/" + s.fx["permission_set_id"] + "/custom-policy", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/permission-sets/" + s.fx["permission_set_id"] + "/custom-role", nil},
+		{"GET", "/v1/instances/identitycenter:permissionset/" + s.fx["permission_set_id"] + "/tags", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/account-assignments?account_id=" + s.fx["account_id"], nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/account-assignments/creation-statuses", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/account-assignments/deletion-statuses", nil},
+		{"GET", "/v1/instances/" + s.fx["instance_id"] + "/permission-sets/provisioning-statuses", nil},
 	} {
 		resp, body := s.srv.Do(t, r.method, r.path, r.body, nil, true)
 		if resp.StatusCode != 200 {

@@ -94,7 +94,9 @@ func TestSSOConfigurationThroughSDK(t *testing.T) {
 				ConfigurationType: enum[model.UpdateSsoConfigurationReqBodyConfigurationType](typ), SsoConfiguration: &cfg}})
 			return err
 		}
-		mode := func(v string) *model.SsoConfigurationDtoMfaMode { return ptr(enum[model.SsoConfigurationDtoMfaMode](v)) }
+		mode := func(v string) *model.SsoConfigurationDtoMfaMode {
+			return ptr(enum[model.SsoConfigurationDtoMfaMode](v))
+		}
 		noMFA := func(v string) *model.SsoConfigurationDtoNoMfaSigninBehavior {
 			return ptr(enum[model.SsoConfigurationDtoNoMfaSigninBehavior](v))
 		}
@@ -108,7 +110,9 @@ func TestSSOConfigurationThroughSDK(t *testing.T) {
 			}
 			return &out
 		}
-		age := func(v string) *model.SessionConfigurationDto { return &model.SessionConfigurationDto{MaxAuthenticationAge: v} }
+		age := func(v string) *model.SessionConfigurationDto {
+			return &model.SessionConfigurationDto{MaxAuthenticationAge: v}
+		}
 
 		// MFA settings only: the session length stays.
 		if err := update("APP_AUTHENTICATION_CONFIGURATION", model.SsoConfigurationDto{MfaMode: mode("CONTEXT_AWARE"),

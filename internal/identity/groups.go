@@ -268,7 +268,14 @@ func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID st
 
 // DeleteGroup deletes a group with its memberships.
 func (s *Service) DeleteGroup(ctx context.Context, storeID, groupID string) error {
-	err := s.Store.Groups().Delete(ctx, storeID, groupID)
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+		if s.PrincipalInUse != nil {
+			if err := s.PrincipalInUse(ctx, tx, storeID, store.PrincipalGroup, groupID); err != nil {
+				return err
+			}
+		}
+		return tx.Groups().Delete(ctx, storeID, groupID)
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.IIC1343.New()
 	}

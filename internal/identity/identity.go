@@ -37,6 +37,11 @@ type Service struct {
 	Mailer Mailer
 	// PublicURL is the server's external base URL, for links in e-mails.
 	PublicURL string
+	// PrincipalInUse, if set, is asked inside the delete's transaction
+	// before a user or group (principalType USER or GROUP) is deleted; its
+	// error (409 IIC.1306 while account assignments name the principal)
+	// refuses the delete.
+	PrincipalInUse func(ctx context.Context, tx store.Store, storeID, principalType, principalID string) error
 }
 
 // Mailer delivers one e-mail.

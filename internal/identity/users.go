@@ -365,7 +365,14 @@ func (s *Service) ListUsers(ctx context.Context, storeID, userName string, limit
 
 // DeleteUser deletes a user with its memberships, credentials and sessions.
 func (s *Service) DeleteUser(ctx context.Context, storeID, userID string) error {
-	err := s.Store.Users().Delete(ctx, storeID, userID)
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+		if s.PrincipalInUse != nil {
+			if err := s.PrincipalInUse(ctx, tx, storeID, store.PrincipalUser, userID); err != nil {
+				return err
+			}
+		}
+		return tx.Users().Delete(ctx, storeID, userID)
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.IIC1312.New()
 	}

@@ -98,7 +98,8 @@ type DelegatedAdmin struct {
 	Seq              int64
 }
 
-// Tag is a key/value pair on an organization resource (account, unit, root).
+// Tag is a key/value pair on a resource: an organization account, unit or
+// root, an instance or a permission set (keys unique per resource).
 type Tag struct {
 	Key   string
 	Value string

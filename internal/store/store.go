@@ -51,6 +51,14 @@ type Store interface {
 	// and tags (organization service).
 	Organizations() Organizations
 	// end organizations
+	// Permission sets, account assignments, the agencies provisioning
+	// materializes and the asynchronous requests that change them
+	// (permission service).
+	PermissionSets() PermissionSets
+	Assignments() Assignments
+	Agencies() Agencies
+	Requests() Requests
+	// end permission
 
 	// Background jobs: the durable queue of the job runner (jobs service).
 	Jobs() Jobs

@@ -43,6 +43,8 @@ type Options struct {
 	Now         func() time.Time
 	// MaxUsersPerStore is the identity-store user quota (0 = default).
 	MaxUsersPerStore int
+	// MaxPermissionSets is the per-instance permission-set quota (0 = default).
+	MaxPermissionSets int
 	// SMTPURL configures outgoing e-mail (e.g. StartSMTP(t).URL()).
 	SMTPURL string
 	// BodyBudget and BodyTimeout bound request bodies (0 = defaults).
@@ -82,7 +84,7 @@ func Start(t testing.TB, opt Options) *Server {
 	cfg := app.Config{
 		Listen: ln.Addr().String(), Listener: ln, DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
-		MaxUsersPerStore: opt.MaxUsersPerStore, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
+		MaxUsersPerStore: opt.MaxUsersPerStore, MaxPermissionSets: opt.MaxPermissionSets, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
 		EnforceDependency: opt.EnforceDependency,
 	}
 	if testing.Verbose() {

@@ -9,12 +9,14 @@ import (
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/permission"
 	"github.com/iic-project/iic/internal/store"
 )
 
 // API holds the services the surface calls.
 type API struct {
-	Center *center.Service
+	Center     *center.Service
+	Permission *permission.Service
 }
 
 // Ops is the surface's route table. Actions, access levels and
@@ -33,6 +35,9 @@ func (a *API) Ops() []httpx.Op {
 		{Name: "CreateAlias", Pattern: "POST /v1/instances/{instance_id}/alias", Tenant: true, Handler: a.createAlias},
 	}
 	ops = append(ops, a.settingsOps()...)
+	ops = append(ops, a.permissionSetOps()...)
+	ops = append(ops, a.assignmentOps()...)
+	ops = append(ops, a.tagOps()...)
 	return ops
 }
 

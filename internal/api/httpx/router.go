@@ -12,24 +12,73 @@ import (
 // Router is a ServeMux that never answers with a redirect: unclean paths
 // (//, /./, /../) and unknown routes get a 404 envelope instead, because a
 // client re-sending a signed request to a redirected URL fails its signature.
+//
+// The SDK's routes are not all compatible under ServeMux's rules: e.g.
+// GET /v1/instances/identitycenter:permissionset/{resource_id}/tags and
+// GET /v1/instances/{instance_id}/permission-sets/{permission_set_id} both
+// match /v1/instances/identitycenter:permissionset/permission-sets/tags and
+// neither is more specific, which ServeMux refuses. So the Router keeps
+// layers: a pattern that conflicts with every existing layer opens a new
+// one, and a request is served by the first layer with a route for it
+// (the first layer's 404 or 405 answers when none has).
 type Router struct {
-	mux *http.ServeMux
+	layers   []*http.ServeMux
+	patterns map[string]bool
 }
 
 // NewRouter returns an empty Router.
 func NewRouter() *Router {
-	rt := &Router{mux: http.NewServeMux()}
-	rt.mux.HandleFunc("/", notFound)
+	rt := &Router{layers: []*http.ServeMux{http.NewServeMux()}, patterns: map[string]bool{}}
+	rt.layers[0].HandleFunc("/", notFound)
 	return rt
 }
 
 // Handle registers h for pattern ("METHOD /path/{var}"). The pattern is
-// recorded as the metrics route label.
+// recorded as the metrics route label. Registering the same pattern twice
+// panics.
 func (rt *Router) Handle(pattern string, h http.Handler) {
-	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if rt.patterns[pattern] {
+		panic("httpx: pattern " + pattern + " registered twice")
+	}
+	rt.patterns[pattern] = true
+	wrapped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).route = pattern
 		h.ServeHTTP(w, r)
-	}))
+	})
+	for _, m := range rt.layers {
+		if tryHandle(m, pattern, wrapped) {
+			return
+		}
+	}
+	m := http.NewServeMux()
+	m.Handle(pattern, wrapped)
+	rt.layers = append(rt.layers, m)
+}
+
+// tryHandle registers h on m unless pattern conflicts with one of m's.
+func tryHandle(m *http.ServeMux, pattern string, h http.Handler) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if err, isErr := p.(error); isErr && strings.Contains(err.Error(), "conflicts with") {
+				ok = false
+				return
+			}
+			panic(p)
+		}
+	}()
+	m.Handle(pattern, h)
+	return true
+}
+
+// layerFor returns the first layer with a route for r (the first layer
+// when none has one).
+func (rt *Router) layerFor(r *http.Request) *http.ServeMux {
+	for _, m := range rt.layers {
+		if _, pattern := m.Handler(r); pattern != "" && pattern != "/" {
+			return m
+		}
+	}
+	return rt.layers[0]
 }
 
 // ServeHTTP implements http.Handler.
@@ -52,7 +101,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	rt.mux.ServeHTTP(w, r)
+	rt.layerFor(r).ServeHTTP(w, r)
 }
 
 // printableText reports whether s is valid UTF-8 without NUL.

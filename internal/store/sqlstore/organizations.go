@@ -174,9 +174,9 @@ func (t organizations) CountMembers(ctx context.Context, orgID string) (int, err
 	return n, mapErr(err)
 }
 
-const requestColumns = "seq, id, organization_id, account_name, email, description, tags, state, account_id, failure_reason, created_at, completed_at"
+const createAccountColumns = "seq, id, organization_id, account_name, email, description, tags, state, account_id, failure_reason, created_at, completed_at"
 
-func scanRequest(row scanner) (store.CreateAccountRequest, error) {
+func scanCreateAccount(row scanner) (store.CreateAccountRequest, error) {
 	var r store.CreateAccountRequest
 	var tags string
 	var created, completed int64
@@ -213,17 +213,17 @@ func (t organizations) CreateRequest(ctx context.Context, r store.CreateAccountR
 }
 
 func (t organizations) GetRequest(ctx context.Context, orgID, id string) (store.CreateAccountRequest, error) {
-	return scanRequest(t.s.queryRow(ctx, "SELECT "+requestColumns+" FROM org_create_account_requests WHERE organization_id = ? AND id = ?", orgID, id))
+	return scanCreateAccount(t.s.queryRow(ctx, "SELECT "+createAccountColumns+" FROM org_create_account_requests WHERE organization_id = ? AND id = ?", orgID, id))
 }
 
 func (t organizations) GetRequestByID(ctx context.Context, id string) (store.CreateAccountRequest, error) {
-	return scanRequest(t.s.queryRow(ctx, "SELECT "+requestColumns+" FROM org_create_account_requests WHERE id = ?", id))
+	return scanCreateAccount(t.s.queryRow(ctx, "SELECT "+createAccountColumns+" FROM org_create_account_requests WHERE id = ?", id))
 }
 
 func (t organizations) ListRequests(ctx context.Context, orgID string, states []string, after int64, limit int) ([]store.CreateAccountRequest, error) {
-	q, args := "SELECT "+requestColumns+" FROM org_create_account_requests WHERE organization_id = ? AND seq > ?", []any{orgID, after}
+	q, args := "SELECT "+createAccountColumns+" FROM org_create_account_requests WHERE organization_id = ? AND seq > ?", []any{orgID, after}
 	q, args = inStates(q, args, states)
-	return queryAll(t.s, ctx, q+" ORDER BY seq LIMIT ?", append(args, limit), scanRequest)
+	return queryAll(t.s, ctx, q+" ORDER BY seq LIMIT ?", append(args, limit), scanCreateAccount)
 }
 
 func (t organizations) PendingRequests(ctx context.Context, limit int) ([]string, error) {

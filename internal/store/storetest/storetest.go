@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, deviceTests...)
 	tests = append(tests, sourceTests...)
 	tests = append(tests, organizationTests...)
+	tests = append(tests, permissionTests...)
 	tests = append(tests, jobTests...)
 	tests = append(tests, sweepTests...)
 	tests = append(tests, instanceSettingsTests...)
