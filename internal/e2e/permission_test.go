@@ -43,7 +43,18 @@ func createPS(t *testing.T, c *ic.IdentityCenterClient, instanceID, name string,
 func memberAccount(t *testing.T, srv *testenv.Server, n int) string {
 	t.Helper()
 	id := fmt.Sprintf("%032x", 0xabc000+n)
-	if err := srv.App.Store.Accounts().Create(context.Background(), store.Account{ID: id, Name: "member-" + id, CreatedAt: time.Now()}); err != nil {
+	ctx := context.Background()
+	if err := srv.App.Store.Accounts().Create(ctx, store.Account{ID: id, Name: "member-" + id, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	// A member of the root account's organization, as CreateAccount leaves
+	// it (without the SDK round trips: fan-out tests need hundreds).
+	o, err := srv.App.Store.Organizations().GetByManagement(ctx, srv.App.Root.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.App.Store.Organizations().AddMember(ctx, store.Member{AccountID: id, OrganizationID: o.ID, ParentID: o.RootID,
+		JoinMethod: "created", Status: store.MemberActive, JoinedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	return id

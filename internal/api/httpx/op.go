@@ -124,13 +124,13 @@ func (g *Guard) handler(op Op) http.Handler {
 			}
 		}
 		if r, err = g.resolveTenant(r, op, p); err != nil {
-			WriteError(w, r, err)
+			WriteError(w, r, g.unresolved(ctx, op, p, req, err))
 			return
 		}
 		ctx = r.Context()
 		if op.Target != nil {
 			if err := g.authorize(ctx, r, op, p, req); err != nil {
-				WriteError(w, r, err)
+				WriteError(w, r, g.unresolved(ctx, op, p, req, err))
 				return
 			}
 		}
@@ -144,6 +144,21 @@ func (g *Guard) handler(op Op) http.Handler {
 			WriteError(w, r, err)
 		}
 	})
+}
+
+// unresolved is the answer when an op with a Target could not resolve its
+// tenant or resources (err): a caller not allowed the action on any
+// resource gets that denial rather than err, so that a 404 tells only
+// callers with the permission that an id does not exist.
+func (g *Guard) unresolved(ctx context.Context, op Op, p *authz.Principal, req authz.Request, err error) error {
+	if op.Target == nil || statusOf(err) == http.StatusForbidden {
+		return err
+	}
+	req.Resource = ""
+	if derr := g.Authz.Authorize(ctx, p, &req); derr != nil {
+		return derr
+	}
+	return err
 }
 
 // authorize decides req for each resource op acts on; all must be allowed.
