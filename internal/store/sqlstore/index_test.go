@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,24 +31,30 @@ func TestHotLookupsUseTheirIndex(t *testing.T) {
 		{"user by user name", listUsersSQL(true), []any{"d", 0, "alice", 1}, "(identity_store_id=? AND user_name_key=?)"},
 		{"page of users", listUsersSQL(false), []any{"d", 0, 100}, "(identity_store_id=? AND seq>?)"},
 	} {
-		rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+tc.query, tc.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if p := strings.Join(plan, " | "); !strings.Contains(p, tc.want) {
+		if p := queryPlan(t, db.read, tc.query, tc.args...); !strings.Contains(p, tc.want) {
 			t.Errorf("%s: plan %q does not seek %s", tc.name, p, tc.want)
 		}
 	}
+}
+
+// queryPlan is SQLite's plan for query, its steps joined by " | ".
+func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatalf("plan of %q: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, " | ")
 }
 
 // PurgeIdentityStore's table list is the schema's: every table with an

@@ -25,21 +25,7 @@ func TestJobQueriesUseTheirIndex(t *testing.T) {
 		{"next due", nextDueSQL(2), []any{"a", "b"}, "USING INDEX jobs_due"},
 		{"by key", jobByKeySQL, []any{"a", "k"}, "USING INDEX jobs_unfinished_key (kind=? AND job_key=?)"},
 	} {
-		rows, err := db.write.QueryContext(ctx, "EXPLAIN QUERY PLAN "+tc.query, tc.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if p := strings.Join(plan, " | "); !strings.Contains(p, tc.want) {
+		if p := queryPlan(t, db.write, tc.query, tc.args...); !strings.Contains(p, tc.want) {
 			t.Errorf("%s: plan %q does not use %s", tc.name, p, tc.want)
 		}
 	}
