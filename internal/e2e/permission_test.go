@@ -382,8 +382,9 @@ func TestPermissionSetQuota(t *testing.T) {
 
 // Resource tags decide: a key allowed to describe only permission sets
 // tagged env=dev sees those and no other; creating requires the request tag.
-// Every resource of a request is authorized, and the instance carries no
-// tags, so the resource-tag condition is written ...IfExists.
+// The conditions are written as a page suggests (StringEquals on "*"): a
+// tag condition takes effect only for the resource types that list it, so
+// the untagged instance of the same request does not fail it.
 func TestPermissionSetTagConditions(t *testing.T) {
 	srv := testenv.Start(t, testenv.Options{})
 	srv.EnableIdentityCenter(t)
@@ -391,23 +392,66 @@ func TestPermissionSetTagConditions(t *testing.T) {
 	ins := instanceOf(t, c)
 	dev := createPS(t, c, ins, "dev", model.TagDto{Key: "env", Value: "dev"})
 	prod := createPS(t, c, ins, "prod", model.TagDto{Key: "env", Value: "prod"})
+	untagged := createPS(t, c, ins, "untagged")
 	pid := srv.CreatePolicy(t, "dev-only", `{"Version":"5.0","Statement":[
-		{"Effect":"Allow","Action":["IdentityCenter:permissionSet:describe"],"Resource":["*"],"Condition":{"StringEqualsIfExists":{"g:ResourceTag/env":"dev"}}},
+		{"Effect":"Allow","Action":["IdentityCenter:permissionSet:describe"],"Resource":["*"],"Condition":{"StringEquals":{"g:ResourceTag/env":"dev"}}},
 		{"Effect":"Allow","Action":["IdentityCenter:permissionSet:create"],"Resource":["*"],"Condition":{"StringEquals":{"g:RequestTag/env":"dev"}}}]}`)
 	ak, sk := srv.CreateKey(t, pid)
 	scoped := srv.CenterAs(t, ak, sk, "", nil)
 	if _, err := scoped.DescribePermissionSet(&model.DescribePermissionSetRequest{InstanceId: ins, PermissionSetId: *dev.PermissionSetId}); err != nil {
 		t.Fatalf("describe dev: %v", err)
 	}
-	_, err := scoped.DescribePermissionSet(&model.DescribePermissionSetRequest{InstanceId: ins, PermissionSetId: *prod.PermissionSetId})
-	testenv.WantError(t, err, 403, "IIC.1000")
-	_, err = scoped.CreatePermissionSet(&model.CreatePermissionSetRequest{InstanceId: ins, Body: &model.CreatePermissionSetReqBody{Name: "x"}})
+	for _, ps := range []model.PermissionSetDto{prod, untagged} {
+		_, err := scoped.DescribePermissionSet(&model.DescribePermissionSetRequest{InstanceId: ins, PermissionSetId: *ps.PermissionSetId})
+		testenv.WantError(t, err, 403, "IIC.1000")
+	}
+	_, err := scoped.CreatePermissionSet(&model.CreatePermissionSetRequest{InstanceId: ins, Body: &model.CreatePermissionSetReqBody{Name: "x"}})
 	testenv.WantError(t, err, 403, "IIC.1000")
 	_, err = scoped.CreatePermissionSet(&model.CreatePermissionSetRequest{InstanceId: ins, Body: &model.CreatePermissionSetReqBody{Name: "y",
 		Tags: &[]model.TagDto{{Key: "env", Value: "dev"}}}})
 	if err != nil {
 		t.Fatalf("create with the allowed request tag: %v", err)
 	}
+}
+
+// An assignment names an instance, an account and a permission set; only
+// the permission set carries tags (its row lists g:ResourceTag for it
+// alone), so a tag condition decides the assignment by the permission
+// set's tags — for an Allow and for a Deny alike.
+func TestAssignmentTagConditions(t *testing.T) {
+	srv, sc, storeID := identityStore(t, "sqlite")
+	c := srv.Center(t)
+	ins := instanceOf(t, c)
+	userID, _ := createUser(t, sc, storeID, "alice")
+	acct := memberAccount(t, srv, 1)
+	dev := *createPS(t, c, ins, "dev", model.TagDto{Key: "env", Value: "dev"}).PermissionSetId
+	prod := *createPS(t, c, ins, "prod", model.TagDto{Key: "env", Value: "prod"}).PermissionSetId
+	untagged := *createPS(t, c, ins, "untagged").PermissionSetId
+
+	allowDev := srv.CreatePolicy(t, "assign-dev", `{"Version":"5.0","Statement":[
+		{"Effect":"Allow","Action":["IdentityCenter:accountAssignment:create"],"Resource":["*"],"Condition":{"StringEquals":{"g:ResourceTag/env":"dev"}}}]}`)
+	ak, sk := srv.CreateKey(t, allowDev)
+	scoped := srv.CenterAs(t, ak, sk, "", nil)
+	if _, err := assign(scoped, ins, dev, "USER", userID, acct); err != nil {
+		t.Fatalf("assign dev under Allow env=dev: %v", err)
+	}
+	for _, ps := range []string{prod, untagged} {
+		_, err := assign(scoped, ins, ps, "USER", userID, acct)
+		testenv.WantError(t, err, 403, "IIC.1000")
+	}
+
+	denyProd := srv.CreatePolicy(t, "assign-not-prod", `{"Version":"5.0","Statement":[
+		{"Effect":"Allow","Action":["IdentityCenter:accountAssignment:create"],"Resource":["*"]},
+		{"Effect":"Deny","Action":["IdentityCenter:accountAssignment:create"],"Resource":["*"],"Condition":{"StringEquals":{"g:ResourceTag/env":"prod"}}}]}`)
+	ak, sk = srv.CreateKey(t, denyProd)
+	scoped = srv.CenterAs(t, ak, sk, "", nil)
+	for _, ps := range []string{dev, untagged} {
+		if _, err := assign(scoped, ins, ps, "USER", userID, acct); err != nil {
+			t.Fatalf("assign %s under Deny env=prod: %v", ps, err)
+		}
+	}
+	_, err := assign(scoped, ins, prod, "USER", userID, acct)
+	testenv.WantError(t, err, 403, "IIC.1000")
 }
 
 func tagString(tags []model.TagDto) string {

@@ -48,7 +48,7 @@ func instanceResource(in store.Instance) httpx.Resource {
 
 // permissionSetResource is a permission set with its tags (g:ResourceTag).
 func permissionSetResource(in store.Instance, ps store.PermissionSet) httpx.Resource {
-	return httpx.Resource{URN: permission.PermissionSetURN(in, ps.ID), Tags: permission.TagMap(ps.Tags)}
+	return httpx.Resource{URN: permission.PermissionSetURN(in, ps.ID), Tags: permission.TagMap(ps.Tags), Tagged: true}
 }
 
 // instanceTarget: operations on the instance as a whole.

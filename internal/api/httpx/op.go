@@ -60,9 +60,20 @@ type Target struct {
 
 // Resource is one resource an operation acts on: its URN (authz.ResourceURN)
 // and its current tags (g:ResourceTag/<key>).
+//
+// Tagged says the resource's type carries tags (a permission set, an
+// organizations account or OU; an instance does not). Huawei documents that a
+// condition key listed for some of an action's resource types "takes effect
+// only for the listed resource types": g:ResourceTag is the tagged
+// resource's tags, so an untagged resource of the same request is decided
+// with the tags of each tagged one. A policy copied from a page —
+// Allow accountAssignment:create on "*" when g:ResourceTag/env is dev —
+// then allows exactly the assignments of permission sets tagged env=dev,
+// and a Deny on a tag denies exactly those.
 type Resource struct {
-	URN  string
-	Tags map[string]string
+	URN    string
+	Tags   map[string]string
+	Tagged bool
 }
 
 // Authenticator turns a signed request into a principal (package authn).
@@ -177,14 +188,32 @@ func (g *Guard) authorize(ctx context.Context, r *http.Request, op Op, p *authz.
 	if len(t.Resources) == 0 {
 		return g.Authz.Authorize(ctx, p, &req)
 	}
+	var tagged []Resource
 	for _, res := range t.Resources {
-		one := req
-		one.Resource, one.ResourceTags = res.URN, res.Tags
-		if err := g.Authz.Authorize(ctx, p, &one); err != nil {
-			return err
+		if res.Tagged {
+			tagged = append(tagged, res)
+		}
+	}
+	for _, res := range t.Resources {
+		if res.Tagged || len(tagged) == 0 {
+			if err := g.authorizeOne(ctx, p, req, res.URN, res.Tags); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, tr := range tagged {
+			if err := g.authorizeOne(ctx, p, req, res.URN, tr.Tags); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// authorizeOne decides req on the resource urn with g:ResourceTag = tags.
+func (g *Guard) authorizeOne(ctx context.Context, p *authz.Principal, req authz.Request, urn string, tags map[string]string) error {
+	req.Resource, req.ResourceTags = urn, tags
+	return g.Authz.Authorize(ctx, p, &req)
 }
 
 // SourceIP is the peer address of r (proxies are not trusted).

@@ -20,7 +20,7 @@ func (a *API) target(r *http.Request, p *authz.Principal, typ, id string) (httpx
 	if err != nil {
 		return httpx.Target{}, err
 	}
-	return httpx.Target{Resources: []httpx.Resource{{URN: urn, Tags: tags}}}, nil
+	return httpx.Target{Resources: []httpx.Resource{{URN: urn, Tags: tags, Tagged: true}}}, nil
 }
 
 func (a *API) accountTarget(r *http.Request, p *authz.Principal) (httpx.Target, error) {
