@@ -63,3 +63,22 @@ func TestIdentityStoreExample(t *testing.T) {
 		t.Fatalf("example output:\n%s", out)
 	}
 }
+
+// The access example takes a fresh server from the first start to a group
+// with a permission set in a new member account, through the SDK alone.
+func TestAccessExample(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{}) // fresh: the example enables Identity Center
+	out := runExample(t, srv, "access", "lab")
+	for _, want := range []string{
+		`(?m)^enabled Identity Center in cn-north-4$`,
+		`(?m)^account lab \([0-9a-f]{32}\)$`,
+		`(?m)^group lab-developers \([0-9a-f-]{36}\)$`,
+		`(?m)^permission set lab-readonly \(ps-[0-9a-f]{16}\)$`,
+		`(?m)^assignment [0-9a-f-]{36}: SUCCEEDED$`,
+		`(?m)^provisioned to [0-9a-f]{32}: \[ps-[0-9a-f]{16}\] \(agency IdentityCenter_lab-readonly\)$`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Fatalf("example output lacks %s:\n%s", want, out)
+		}
+	}
+}
