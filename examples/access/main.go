@@ -3,15 +3,19 @@
 // administrator takes after the first start:
 //
 //  1. finds (or, on a fresh server, enables in cn-north-4) Identity Center;
+//
 //  2. creates a member account in the organization (organizations
 //     CreateAccount is asynchronous: it waits for "succeeded");
+//
 //  3. creates a group in the identity store;
+//
 //  4. creates a permission set with a session duration and a custom identity
 //     policy;
+//
 //  5. assigns the permission set to the group in the account (asynchronous:
 //     it waits for SUCCEEDED) and shows the agency it provisioned there.
 //
-//	go run ./examples/access [--url URL] [--creds FILE] [NAME]
+//     go run ./examples/access [--url URL] [--creds FILE] [NAME]
 //
 // NAME (default "dev") names the account, the group and the permission set;
 // each is unique, so a second run needs another name. --url defaults to
