@@ -1,21 +1,14 @@
 // Command access gives a group access to a member account through the
 // official Huawei Cloud Go SDK, pointed at an iic server — the path an
-// administrator takes after the first start:
+// administrator takes after the first start. It finds the Identity Center
+// instance (enabling Identity Center in cn-north-4 on a fresh server),
+// creates a member account in the organization (CreateAccount is
+// asynchronous: it waits for "succeeded"), a group in the identity store and
+// a permission set with 4-hour sessions and a custom identity policy, then
+// assigns the permission set to the group in the account (asynchronous: it
+// waits for SUCCEEDED) and shows what was provisioned there.
 //
-//  1. finds (or, on a fresh server, enables in cn-north-4) Identity Center;
-//
-//  2. creates a member account in the organization (organizations
-//     CreateAccount is asynchronous: it waits for "succeeded");
-//
-//  3. creates a group in the identity store;
-//
-//  4. creates a permission set with a session duration and a custom identity
-//     policy;
-//
-//  5. assigns the permission set to the group in the account (asynchronous:
-//     it waits for SUCCEEDED) and shows the agency it provisioned there.
-//
-//     go run ./examples/access [--url URL] [--creds FILE] [NAME]
+//	go run ./examples/access [--url URL] [--creds FILE] [NAME]
 //
 // NAME (default "dev") names the account, the group and the permission set;
 // each is unique, so a second run needs another name. --url defaults to
@@ -58,10 +51,10 @@ func main() {
 	}
 	ak, sk := credentials(credsFile)
 	reg := region.NewRegion("cn-north-4", url)
-	global := global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithIamEndpointOverride(url).Build()
+	globalCred := global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithIamEndpointOverride(url).Build()
 
 	// 1. The instance and its identity store.
-	center := ic.NewIdentityCenterClient(ic.IdentityCenterClientBuilder().WithRegion(reg).WithCredential(global).Build())
+	center := ic.NewIdentityCenterClient(ic.IdentityCenterClientBuilder().WithRegion(reg).WithCredential(globalCred).Build())
 	inst, err := center.ListInstances(&icmodel.ListInstancesRequest{})
 	check("ListInstances", err)
 	if len(*inst.Instances) == 0 { // a fresh server: pick the home region and enable Identity Center
@@ -76,7 +69,7 @@ func main() {
 	instanceID, storeID := (*inst.Instances)[0].InstanceId, (*inst.Instances)[0].IdentityStoreId
 
 	// 2. A member account (organizations is a global service: one endpoint).
-	orgs := org.NewOrganizationsClient(org.OrganizationsClientBuilder().WithEndpoints([]string{url}).WithCredential(global).Build())
+	orgs := org.NewOrganizationsClient(org.OrganizationsClientBuilder().WithEndpoints([]string{url}).WithCredential(globalCred).Build())
 	created, err := orgs.CreateAccount(&orgmodel.CreateAccountRequest{Body: &orgmodel.CreateAccountReqBody{Name: name}})
 	check("CreateAccount", err)
 	status := created.CreateAccountStatus
