@@ -17,6 +17,7 @@ import (
 
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/store"
 )
@@ -36,9 +37,9 @@ type Service struct {
 	Now     func() time.Time
 	Paging  *paging.Signer
 	Regions []string // a created account gets one project per region
-	// CreateQueued, if set, is called after CreateAccount committed a
-	// request (to wake the worker that completes it).
-	CreateQueued func()
+	// Jobs runs the create-account jobs (set by RegisterJobs; required
+	// before CreateAccount serves).
+	Jobs *jobs.Runner
 }
 
 // settingBootstrapped records that the first-start organization was made,
