@@ -305,6 +305,21 @@ func TestDelegatedAdministratorThroughSDK(t *testing.T) {
 		_, err = listInstances()
 		testenv.WantError(t, err, 403, "IIC.1215")
 		testenv.WantError(t, listUsers(), 403, "IIC.1215")
+
+		// A delegated administrator whose account is being closed
+		// administers nothing.
+		if _, err := orgs.RegisterDelegatedAdministrator(&orgmodel.RegisterDelegatedAdministratorRequest{Body: reg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := listInstances(); err != nil {
+			t.Fatalf("the delegate's ListInstances after registering again: %v", err)
+		}
+		if _, err := orgs.CloseAccount(&orgmodel.CloseAccountRequest{AccountId: id}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = listInstances()
+		testenv.WantError(t, err, 403, "IIC.1215")
+		testenv.WantError(t, listUsers(), 403, "IIC.1215")
 	})
 }
 
