@@ -153,13 +153,14 @@ func refused(a answer) bool { return a.status == http.StatusForbidden && a.code 
 // Who may call Identity Center: only the organization's management account
 // and the registered delegated administrator of Identity Center. For every
 // operation of Identity Center and its identity store (from the route
-// table): a member account that is not delegated is refused (403
-// IIC.1215); once registered it is not (except the management-only ops),
-// its reads answer exactly what the management account's do (it acts on the
-// management account's instance), and no instance or store of another
-// organization resolves for it (404 IIC.1259); deregistered, it is refused
-// again. The management account of another organization never reaches this
-// organization's instance or store.
+// table): a member account that is not delegated (or delegated for another
+// service) is refused (403 IIC.1215), whatever its body; once registered it
+// is not (except the management-only ops), its reads answer exactly what
+// the management account's do (it acts on the management account's
+// instance), its writes resolve that instance, and no instance, store or
+// permission set of another organization resolves for it (404);
+// deregistered, it is refused again. The management account of another
+// organization never reaches this organization's.
 func TestDelegatedAdministratorScope(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		srv, c, storeID := identityStore(t, dialect)
@@ -192,8 +193,21 @@ func TestDelegatedAdministratorScope(t *testing.T) {
 			})
 		}
 
-		// (a) A plain member is refused everything.
+		// (a) A plain member is refused everything, also as the delegated
+		// administrator of another service.
 		wantRefused("not delegated")
+		const otherService = "service.Config"
+		if _, err := orgs.EnableTrustedService(&orgmodel.EnableTrustedServiceRequest{Body: &orgmodel.TrustedServiceReqBody{ServicePrincipal: otherService}}); err != nil {
+			t.Fatal(err)
+		}
+		otherReg := &orgmodel.DelegatedAdministratorReqBody{AccountId: delegateID, ServicePrincipal: otherService}
+		if _, err := orgs.RegisterDelegatedAdministrator(&orgmodel.RegisterDelegatedAdministratorRequest{Body: otherReg}); err != nil {
+			t.Fatal(err)
+		}
+		wantRefused("delegated administrator of " + otherService)
+		if _, err := orgs.DeregisterDelegatedAdministrator(&orgmodel.DeregisterDelegatedAdministratorRequest{Body: otherReg}); err != nil {
+			t.Fatal(err)
+		}
 
 		// The other organization's management account, on this
 		// organization's ids: nothing resolves.
@@ -238,7 +252,7 @@ func TestDelegatedAdministratorScope(t *testing.T) {
 			switch {
 			case managementOnly[op.Name] && !refused(a):
 				t.Errorf("delegated administrator: %s (%s) = %v, want 403 IIC.1215 (management account only)", op.Name, op.Pattern, a)
-			case !managementOnly[op.Name] && (refused(a) || a.status >= 500):
+			case !managementOnly[op.Name] && (refused(a) || a.code == "IIC.1259" || a.status >= 500):
 				t.Errorf("delegated administrator: %s (%s) = %v, want it served", op.Name, op.Pattern, a)
 			case a.status < 400:
 				passed++
