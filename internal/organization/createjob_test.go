@@ -3,6 +3,7 @@ package organization_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ type fixture struct {
 	root   string
 }
 
-func newFixture(t *testing.T, dialect string, regions ...string) *fixture {
+func newFixture(t testing.TB, dialect string, regions ...string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := sqltest.Open(t, dialect).Store()
@@ -172,4 +173,24 @@ func TestCreateAccountScanQueuesARequestWithoutAJob(t *testing.T) {
 			t.Fatalf("legacy request after the scan = %+v", r)
 		}
 	})
+}
+
+// BenchmarkCreateAccountJob measures one CreateAccount request and its
+// job's run (the account, one project, the membership) on each store.
+func BenchmarkCreateAccountJob(b *testing.B) {
+	for _, d := range sqltest.Dialects() {
+		b.Run(sqltest.Name(d), func(b *testing.B) {
+			ctx := context.Background()
+			f := newFixture(b, d, "cn-north-4")
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := f.svc.CreateAccount(ctx, f.root, organization.CreateAccountInput{Name: fmt.Sprintf("bench-%d", i)}); err != nil {
+					b.Fatal(err)
+				}
+				if n, err := f.runner.RunDue(ctx); err != nil || n == 0 {
+					b.Fatalf("RunDue = %d, %v", n, err)
+				}
+			}
+		})
+	}
 }
