@@ -80,8 +80,6 @@ type App struct {
 	authn  *authn.Authenticator
 	mw     *httpx.Middleware
 	center *center.Service
-	// createKick wakes the worker that completes CreateAccount requests.
-	createKick chan struct{}
 	// Permission is the permission-set service (tests read agencies and
 	// run queued requests through it).
 	Permission *permission.Service
@@ -140,8 +138,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 
 	pager := paging.NewSigner(keys.Derive("paging"))
 	orgSvc := &organization.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions}
-	a.Organizations, a.createKick = orgSvc, make(chan struct{}, 1)
-	orgSvc.CreateQueued = func() { kick(a.createKick) }
+	a.Organizations = orgSvc
+	orgSvc.RegisterJobs(a.Jobs)
 	if err := orgSvc.Bootstrap(ctx, a.Root.AccountID); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("bootstrap the organization: %w", err)
@@ -217,13 +215,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// RunCreateAccounts completes the CreateAccount requests in progress (what
-// the worker of Serve does when woken and every minute) and returns how
-// many it finished.
-func (a *App) RunCreateAccounts(ctx context.Context) (int, error) {
-	return a.Organizations.RunCreateAccounts(ctx)
-}
-
 // RunJobs runs every background job due now, synchronously, until none is
 // due (what the runner started by Serve does in the background), and returns
 // how many job steps it ran.
@@ -267,17 +258,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	jobsCtx, stopJobs := context.WithCancel(ctx)
-	createDone := make(chan struct{})
-	go func() {
-		defer close(createDone)
-		a.createAccountWorker(jobsCtx, time.Minute)
-	}()
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
 		a.Jobs.Run(jobsCtx)
 	}()
-	defer func() { stopJobs(); <-jobsDone; <-createDone }()
+	defer func() { stopJobs(); <-jobsDone }()
 	select {
 	case err := <-errc:
 		return err
@@ -293,33 +279,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr net.Addr)) error {
 		return err
 	}
 	return nil
-}
-
-// createAccountWorker completes CreateAccount requests when kicked and
-// every interval (a request left by a crash, or queued by another replica),
-// until ctx ends. It runs once at start.
-func (a *App) createAccountWorker(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := a.Organizations.RunCreateAccounts(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Warn("create-account worker failed", "err", err.Error())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-a.createKick:
-		}
-	}
-}
-
-// kick wakes a worker without blocking (a run already due suffices).
-func kick(c chan struct{}) {
-	select {
-	case c <- struct{}{}:
-	default:
-	}
 }
 
 // writeCredentials writes creds to path (mode 0600) unless the file already

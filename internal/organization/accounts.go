@@ -1,7 +1,6 @@
 package organization
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"regexp"
@@ -59,8 +58,8 @@ func checkDescription(d string) error {
 }
 
 // CreateAccount starts creating a member account: it records the request
-// in progress and returns it; CompleteCreateAccount (run by the worker)
-// creates the account. A name already used by an account of the
+// in progress together with its CreateAccountJob, in one transaction, and
+// returns it; the job (CompleteCreateAccount) creates the account. A name already used by an account of the
 // organization, or by a request in progress, is 409 IIC.1257.
 func (s *Service) CreateAccount(ctx context.Context, callerID string, in CreateAccountInput) (store.CreateAccountRequest, error) {
 	if err := in.check(); err != nil {
@@ -81,10 +80,13 @@ func (s *Service) CreateAccount(ctx context.Context, callerID string, in CreateA
 		}
 		req = store.CreateAccountRequest{ID: "cas-" + s.IDs.Hex(16), OrganizationID: o.ID, AccountName: in.Name, Email: in.Email,
 			Description: in.Description, Tags: in.Tags, State: store.CreateInProgress, CreatedAt: s.Now().UTC()}
-		return tx.Organizations().CreateRequest(ctx, req)
+		if err := tx.Organizations().CreateRequest(ctx, req); err != nil {
+			return err
+		}
+		return s.enqueueCreate(ctx, tx, req.ID)
 	})
-	if err == nil && s.CreateQueued != nil {
-		s.CreateQueued()
+	if err == nil {
+		s.Jobs.Kick()
 	}
 	return req, err
 }
@@ -122,6 +124,8 @@ func (s *Service) nameTaken(ctx context.Context, st store.Store, o store.Organiz
 const (
 	FailureNameExists = "ACCOUNT_NAME_ALREADY_EXISTS"
 	FailureOrgGone    = "ORGANIZATION_NOT_FOUND"
+	// FailureInternal: the request's job gave up (the store kept failing).
+	FailureInternal = "INTERNAL_FAILURE"
 )
 
 // CompleteCreateAccount finishes request id inside tx: it creates the
@@ -194,36 +198,6 @@ func accountNameTaken(ctx context.Context, st store.Store, name string) (bool, e
 		return false, nil
 	}
 	return err == nil, err
-}
-
-// RunCreateAccounts completes every create-account request in progress,
-// each in its own transaction, and returns how many it finished. The
-// worker runs it when woken and periodically, so a request left by a crash
-// or queued by another replica reaches a terminal state.
-func (s *Service) RunCreateAccounts(ctx context.Context) (int, error) {
-	n, tried := 0, map[string]bool{}
-	var firstErr error
-	for {
-		ids, err := s.Store.Organizations().PendingRequests(ctx, 50)
-		if err != nil {
-			return n, err
-		}
-		progressed := false
-		for _, id := range ids {
-			if tried[id] {
-				continue // failed once in this run: the next run retries it
-			}
-			tried[id], progressed = true, true
-			if err := s.Store.WithTx(ctx, func(tx store.Store) error { return s.CompleteCreateAccount(ctx, tx, id) }); err != nil {
-				firstErr = cmp.Or(firstErr, err)
-				continue
-			}
-			n++
-		}
-		if !progressed || len(ids) < 50 {
-			return n, firstErr
-		}
-	}
 }
 
 // ShowCreateAccountStatus returns a create-account request of the caller's

@@ -17,6 +17,7 @@ import (
 
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/store"
 )
@@ -36,9 +37,9 @@ type Service struct {
 	Now     func() time.Time
 	Paging  *paging.Signer
 	Regions []string // a created account gets one project per region
-	// CreateQueued, if set, is called after CreateAccount committed a
-	// request (to wake the worker that completes it).
-	CreateQueued func()
+	// Jobs runs the create-account jobs (set by RegisterJobs; required
+	// before CreateAccount serves).
+	Jobs *jobs.Runner
 }
 
 // settingBootstrapped records that the first-start organization was made,
@@ -243,10 +244,13 @@ func (s *Service) reader(ctx context.Context, st store.Store, callerID string) (
 // Administrator returns the account whose Identity Center a caller of
 // account callerAccountID administers: its organization's management
 // account when the caller is that account or the organization's registered
-// delegated administrator of Identity Center. Errors: 400 IIC.1223 when the
-// caller is in no organization (or it was deleted); 403 IIC.1215 when it is
-// another member; 400 IIC.1221 when Identity Center is not a trusted
-// service of the organization. One indexed query.
+// delegated administrator of Identity Center, and, for the delegated
+// administrator, an active member (an account being closed administers
+// nothing). Errors: 400 IIC.1223 when the caller is in no organization (or
+// it was deleted); 403 IIC.1215 when it is another member, or a delegated
+// administrator being closed; 400 IIC.1221 when Identity Center is not a
+// trusted service of the organization. One indexed query for the
+// management account, two for its delegated administrator.
 func (s *Service) Administrator(ctx context.Context, callerAccountID string) (string, error) {
 	v, err := s.Store.Organizations().AdminView(ctx, callerAccountID, IdentityCenterPrincipal)
 	switch {
@@ -256,7 +260,17 @@ func (s *Service) Administrator(ctx context.Context, callerAccountID string) (st
 		return "", apierr.IIC1223.New()
 	case v.ManagementAccountID != callerAccountID && !v.Delegated:
 		return "", apierr.IIC1215.New()
-	case !v.Trusted:
+	}
+	if v.ManagementAccountID != callerAccountID {
+		m, err := s.Store.Organizations().GetMember(ctx, callerAccountID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && m.Status != store.MemberActive {
+			return "", apierr.IIC1215.New()
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	if !v.Trusted {
 		return "", apierr.IIC1221.New()
 	}
 	return v.ManagementAccountID, nil

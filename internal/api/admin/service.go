@@ -13,11 +13,13 @@ type regionDTO struct {
 }
 
 func (a *API) registerRegion(w http.ResponseWriter, r *http.Request) error {
-	var in regionDTO
-	if err := httpx.Decode(r, &in); err != nil {
+	// Who may call is decided before the body is read: a refused caller
+	// gets 403 IIC.1215 whatever it sent.
+	if err := a.Center.ManagementOnly(r.Context(), account(r)); err != nil {
 		return err
 	}
-	if err := a.Center.ManagementOnly(r.Context(), account(r)); err != nil {
+	var in regionDTO
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	if err := a.Center.RegisterRegion(r.Context(), account(r), in.RegionID); err != nil {
