@@ -96,19 +96,10 @@ type instanceDTO struct {
 	InstanceURN     string `json:"instance_urn"`
 }
 
-// pageInfo is the page_info object of every paginated list.
-type pageInfo struct {
-	NextMarker   *string `json:"next_marker"`
-	CurrentCount int     `json:"current_count"`
-}
+// pageInfo and newPageInfo: the page_info of every list (httpx.PageInfo).
+type pageInfo = httpx.PageInfo
 
-func newPageInfo(next string, n int) pageInfo {
-	p := pageInfo{CurrentCount: n}
-	if next != "" {
-		p.NextMarker = &next
-	}
-	return p
-}
+var newPageInfo = httpx.NewPageInfo
 
 func (a *API) listInstances(w http.ResponseWriter, r *http.Request) error {
 	limit, err := paging.ParseLimit(r.URL.Query().Get("limit"))

@@ -129,3 +129,20 @@ func statusOf(err error) int {
 	}
 	return http.StatusInternalServerError
 }
+
+// PageInfo is the page_info object of every paginated Huawei list:
+// next_marker is null on the last page.
+type PageInfo struct {
+	NextMarker   *string `json:"next_marker"`
+	CurrentCount int     `json:"current_count"`
+}
+
+// NewPageInfo is the page_info of a page of n items followed by next ("" on
+// the last page).
+func NewPageInfo(next string, n int) PageInfo {
+	p := PageInfo{CurrentCount: n}
+	if next != "" {
+		p.NextMarker = &next
+	}
+	return p
+}

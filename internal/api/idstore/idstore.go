@@ -52,17 +52,7 @@ func storeIDOf(r *http.Request) string {
 	return t.Instance.IdentityStoreID
 }
 
-// pageInfo is the page_info of every paginated list: next_marker is null on
-// the last page.
-type pageInfo struct {
-	NextMarker   *string `json:"next_marker"`
-	CurrentCount int     `json:"current_count"`
-}
+// pageInfo and newPageInfo: the page_info of every list (httpx.PageInfo).
+type pageInfo = httpx.PageInfo
 
-func newPageInfo(next string, n int) pageInfo {
-	p := pageInfo{CurrentCount: n}
-	if next != "" {
-		p.NextMarker = &next
-	}
-	return p
-}
+var newPageInfo = httpx.NewPageInfo

@@ -82,18 +82,9 @@ func one(typ, param string) func(*http.Request, *authz.Principal) string {
 
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
 
-// pageInfo is the page_info object of every paginated list.
-type pageInfo struct {
-	NextMarker   *string `json:"next_marker"`
-	CurrentCount int     `json:"current_count"`
-}
+// pageInfo and newPageInfo: the page_info of every list (httpx.PageInfo).
+type pageInfo = httpx.PageInfo
 
-func newPageInfo(next string, n int) pageInfo {
-	p := pageInfo{CurrentCount: n}
-	if next != "" {
-		p.NextMarker = &next
-	}
-	return p
-}
+var newPageInfo = httpx.NewPageInfo
 
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

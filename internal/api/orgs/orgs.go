@@ -75,20 +75,10 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// pageInfo is the page_info of every list: next_marker is null on the last
-// page.
-type pageInfo struct {
-	NextMarker   *string `json:"next_marker"`
-	CurrentCount int     `json:"current_count"`
-}
+// pageInfo and newPageInfo: the page_info of every list (httpx.PageInfo).
+type pageInfo = httpx.PageInfo
 
-func newPageInfo(next string, n int) pageInfo {
-	p := pageInfo{CurrentCount: n}
-	if next != "" {
-		p.NextMarker = &next
-	}
-	return p
-}
+var newPageInfo = httpx.NewPageInfo
 
 // listParams reads limit (1–2000, default 200) and marker.
 func listParams(r *http.Request) (int, string, error) {
