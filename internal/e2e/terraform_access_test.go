@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iic-project/iic/internal/testenv"
 )
@@ -455,6 +456,10 @@ func testTerraformAccess(t *testing.T, tfBin, mirror, dialect string) {
 	write(dir, cfg)
 	tf.must("apply", "-no-color", "-input=false", "-auto-approve")
 	tf.planClean("after update")
+	// The attachments provision the set to its accounts without waiting:
+	// the data sources are read again once the server has done so.
+	waitProvisioned(t, get, instanceID)
+	tf.must("apply", "-refresh-only", "-no-color", "-input=false", "-auto-approve")
 	updated := tf.state()
 	if id, _ := updated["huaweicloud_identitycenter_permission_set.ops"]["id"].(string); id != setID {
 		t.Fatalf("the permission set was replaced: %s, was %s", id, setID)
@@ -479,6 +484,20 @@ func testTerraformAccess(t *testing.T, tfBin, mirror, dialect string) {
 	if units, _ := get("/v1/organizations/organizational-units")["organizational_units"].([]any); len(units) != 0 {
 		t.Fatalf("units after destroy = %v", units)
 	}
+}
+
+// waitProvisioned waits until no provisioning of the instance is in
+// progress.
+func waitProvisioned(t *testing.T, get func(string) map[string]any, instanceID string) {
+	t.Helper()
+	for range 600 {
+		l, _ := get("/v1/instances/" + instanceID + "/permission-sets/provisioning-statuses?status=IN_PROGRESS")["permission_sets_provisioning_status"].([]any)
+		if len(l) == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("provisionings still in progress")
 }
 
 // checkAccessServer checks what the server holds against cfg.
