@@ -102,21 +102,28 @@ locals {
 
 data "huaweicloud_organizations_organization" "this" {}
 
+# The accounts and the unit are created with their tags, which the provider
+# cannot read back: iic does not serve the organizations tag operations by
+# resource type (ListTagResources). Without tags in the configuration every
+# plan would show them as unknown.
 resource "huaweicloud_organizations_organizational_unit" "eng" {
   name      = @UNIT@
   parent_id = local.root
+  tags      = { team = "eng" }
 }
 
 resource "huaweicloud_organizations_account" "dev" {
   name        = "dev"
   email       = "dev@example.com"
   description = @DEVDESC@
+  tags        = { env = "dev" }
 }
 
 resource "huaweicloud_organizations_account" "prod" {
   name      = "prod"
   email     = "prod@example.com"
   parent_id = @PRODPARENT@
+  tags      = { env = "prod" }
 }
 
 resource "huaweicloud_identitycenter_user" "alice" {
@@ -321,7 +328,8 @@ var accessImportLossy = map[string][]string{
 	"huaweicloud_identitycenter_user":                                   {"password_mode"},
 	"huaweicloud_identitycenter_account_assignment":                     {"target_type"},
 	"huaweicloud_identitycenter_access_control_attribute_configuration": {"instance_id"},
-	"huaweicloud_organizations_organizational_unit":                     {"parent_id"},
+	"huaweicloud_organizations_organizational_unit":                     {"parent_id", "tags"},
+	"huaweicloud_organizations_account":                                 {"tags"},
 }
 
 // TestTerraformAccess applies the access resources and data sources of the
@@ -444,9 +452,10 @@ func testTerraformAccess(t *testing.T, tfBin, mirror, dialect string) {
 		}
 	}
 
-	// Update every updatable attribute; the server has the new values, the
-	// plan is clean.
-	cfg.Alias, cfg.UnitName, cfg.DevDescription, cfg.ProdInUnit = "iic-access-2", "engineering", "Developers team", true
+	// Update every updatable attribute (but the alias: the product sets it
+	// once, and TestTerraformProvider sets it in its update); the server
+	// has the new values, the plan is clean.
+	cfg.UnitName, cfg.DevDescription, cfg.ProdInUnit = "engineering", "Developers team", true
 	cfg.SetDescription, cfg.SetDuration, cfg.SetRelayState, cfg.SetTag = "Operators on call", "PT4H", "https://console.example.com/ops", "prod"
 	cfg.Roles = append(cfg.Roles, managedID(t, "VPC ReadOnlyAccess"))
 	cfg.Policies = []string{managedID(t, "IdentityStore ReadOnlyAccess")}
@@ -467,8 +476,18 @@ func testTerraformAccess(t *testing.T, tfBin, mirror, dialect string) {
 	checkAccessServer(t, get, instanceID, setID, dev, prod, cfg)
 	checkAccessData(t, updated, setID, dev, alice, cfg)
 
-	// Destroy: the permission set, the assignments, the accounts and the
-	// unit go; the settings are back to their defaults.
+	// Move prod back under the root: a closed account stays in its unit,
+	// which iic then does not delete (not empty).
+	cfg.ProdInUnit = false
+	write(dir, cfg)
+	tf.must("apply", "-no-color", "-input=false", "-auto-approve")
+	tf.planClean("after moving prod back")
+	if parent := get("/v1/organizations/entities?child_id=" + prod)["entities"].([]any)[0].(map[string]any); parent["type"] != "root" {
+		t.Fatalf("parent of prod = %v, want the root", parent)
+	}
+
+	// Destroy: everything goes, the instance with its settings; the
+	// accounts are closing, the unit is deleted.
 	tf.must("destroy", "-no-color", "-input=false", "-auto-approve")
 	if left := tf.state(); len(left) != 0 {
 		t.Fatalf("state after destroy = %v", left)
