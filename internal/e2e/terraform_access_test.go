@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -41,6 +42,61 @@ var accessImportLossy = map[string][]string{
 	"huaweicloud_identitycenter_access_control_attribute_configuration": {"instance_id"},
 	"huaweicloud_organizations_organizational_unit":                     {"parent_id", "tags"},
 	"huaweicloud_organizations_account":                                 {"tags"},
+}
+
+// importAll removes the resources of ids (address → import ID) from the
+// state and imports them again with import blocks: the one plan must import
+// each and change nothing. It is terraform import's provider path (import,
+// then read) in three runs instead of two per resource.
+func (r *tfRunner) importAll(ids map[string]string) {
+	r.t.Helper()
+	var blocks strings.Builder
+	rm := []string{"state", "rm", "-no-color"}
+	for addr, id := range ids {
+		rm = append(rm, addr)
+		fmt.Fprintf(&blocks, "import {\n  to = %s\n  id = %q\n}\n\n", addr, id)
+	}
+	r.must(rm...)
+	file := filepath.Join(r.dir, "imports.tf")
+	if err := os.WriteFile(file, []byte(blocks.String()), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+	defer os.Remove(file)
+	r.must("plan", "-no-color", "-input=false", "-out=import.tfplan")
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Mode    string `json:"mode"`
+			Change  struct {
+				Actions   []string        `json:"actions"`
+				Importing json.RawMessage `json:"importing"`
+				Before    any             `json:"before"`
+				After     any             `json:"after"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	out := r.must("show", "-json", "-no-color", "import.tfplan")
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		r.t.Fatalf("terraform show -json import.tfplan: %v\n%s", err, out)
+	}
+	imported := map[string]bool{}
+	for _, rc := range plan.ResourceChanges {
+		if rc.Mode != "managed" {
+			continue
+		}
+		if !slices.Equal(rc.Change.Actions, []string{"no-op"}) {
+			r.t.Fatalf("import plan: %s %v\nbefore %v\nafter  %v", rc.Address, rc.Change.Actions, rc.Change.Before, rc.Change.After)
+		}
+		if len(rc.Change.Importing) > 0 {
+			imported[rc.Address] = true
+		}
+	}
+	for addr := range ids {
+		if !imported[addr] {
+			r.t.Fatalf("import plan does not import %s", addr)
+		}
+	}
+	r.must("apply", "-no-color", "-input=false", "import.tfplan")
 }
 
 // TestTerraformAccess applies the access resources and data sources of the
@@ -118,8 +174,10 @@ func testTerraformAccess(t *testing.T, tfBin, mirror, dialect string) {
 
 	// Import, into the same state: every importable resource whose
 	// attributes all come back from the API is removed from the state and
-	// imported again; the plan stays clean and the state is as applied.
+	// imported again (import blocks, one plan); the plan stays clean and the
+	// state is as applied.
 	var lossy []string
+	ids := map[string]string{}
 	for addr, v := range applied {
 		if strings.HasPrefix(addr, "data.") {
 			continue
@@ -132,9 +190,9 @@ func testTerraformAccess(t *testing.T, tfBin, mirror, dialect string) {
 			lossy = append(lossy, addr)
 			continue
 		}
-		tf.must("state", "rm", "-no-color", addr)
-		tf.must("import", "-no-color", "-input=false", addr, id)
+		ids[addr] = id
 	}
+	tf.importAll(ids)
 	tf.planClean("after import")
 	got := tf.state()
 	for addr, want := range applied {
