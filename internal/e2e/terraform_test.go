@@ -184,16 +184,15 @@ type tfConfig struct {
 	InstanceAlias                                   string // "" = unset
 }
 
-func (c tfConfig) render() string {
-	alias := ""
-	if c.InstanceAlias != "" {
-		alias = fmt.Sprintf("  alias      = %q\n", c.InstanceAlias)
-	}
+// providerBlock is the terraform and provider blocks every configuration
+// under test starts with: every endpoint points at the server, with the
+// provider settings that make no call to Huawei Cloud.
+func providerBlock(url, ak, sk, domainID, projectID string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     huaweicloud = {
       source  = "huaweicloud/huaweicloud"
-      version = %[11]q
+      version = %[6]q
     }
   }
 }
@@ -213,16 +212,26 @@ provider "huaweicloud" {
     identitystore  = "%[1]s/"
     iam            = "%[1]s/"
     identity       = "%[1]s/v3/"
+    organizations  = "%[1]s/"
   }
 }
 
+`, url, ak, sk, domainID, projectID, providerVersion)
+}
+
+func (c tfConfig) render() string {
+	alias := ""
+	if c.InstanceAlias != "" {
+		alias = fmt.Sprintf("  alias      = %q\n", c.InstanceAlias)
+	}
+	return providerBlock(c.URL, c.AK, c.SK, c.DomainID, c.ProjectID) + fmt.Sprintf(`
 resource "huaweicloud_identitycenter_registered_region" "home" {
   region_id = "cn-north-4"
 }
 
 resource "huaweicloud_identitycenter_instance" "this" {
   depends_on = [huaweicloud_identitycenter_registered_region.home]
-%[12]s}
+%[6]s}
 
 locals {
   store = huaweicloud_identitycenter_instance.this.identity_store_id
@@ -234,7 +243,7 @@ resource "huaweicloud_identitycenter_user" "alice" {
   password_mode     = "OTP"
   family_name       = "Example"
   given_name        = "Alice"
-  display_name      = %[7]q
+  display_name      = %[2]q
   email             = "alice@example.com"
   phone_number      = "+86 10 1234 5678"
   title             = "Engineer"
@@ -266,7 +275,7 @@ resource "huaweicloud_identitycenter_user" "bob" {
 resource "huaweicloud_identitycenter_group" "eng" {
   identity_store_id = local.store
   name              = "engineering"
-  description       = %[8]q
+  description       = %[3]q
 }
 
 resource "huaweicloud_identitycenter_group_membership" "alice_eng" {
@@ -277,7 +286,7 @@ resource "huaweicloud_identitycenter_group_membership" "alice_eng" {
 
 resource "huaweicloud_identitycenter_password_policy" "this" {
   identity_store_id            = local.store
-  minimum_password_length      = %[10]d
+  minimum_password_length      = %[5]d
   require_lowercase_characters = true
   require_numbers              = true
   require_symbols              = true
@@ -298,9 +307,9 @@ resource "huaweicloud_identitycenter_bearer_token" "scim" {
 resource "huaweicloud_identitycenter_identity_provider" "corp" {
   identity_store_id = local.store
   entity_id         = "https://idp.example.com/metadata"
-  login_url         = %[9]q
+  login_url         = %[4]q
   idp_certificate   = <<-EOT
-%[6]s
+%[1]s
 EOT
 }
 
@@ -310,8 +319,8 @@ resource "huaweicloud_identitycenter_service_provider_certificate" "sp" {
   state             = "ACTIVE"
   depends_on        = [huaweicloud_identitycenter_identity_provider.corp]
 }
-`, c.URL, c.AK, c.SK, c.DomainID, c.ProjectID, strings.TrimSpace(c.IdPCertPEM), c.AliceDisplayName, c.GroupDescription,
-		c.IdPLoginURL, c.MinPasswordLength, providerVersion, alias)
+`, strings.TrimSpace(c.IdPCertPEM), c.AliceDisplayName, c.GroupDescription,
+		c.IdPLoginURL, c.MinPasswordLength, alias)
 }
 
 // importID is the ID `terraform import` takes for a resource of the

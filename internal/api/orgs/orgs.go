@@ -45,6 +45,7 @@ func (a *API) Ops() []httpx.Op {
 		{Name: "CloseAccount", Pattern: "POST /v1/organizations/accounts/{account_id}/close", Target: a.accountTarget, Handler: a.closeAccount},
 		{Name: "ShowCreateAccountStatus", Pattern: "GET /v1/organizations/create-account-status/{create_account_status_id}", Handler: a.showCreateStatus},
 		{Name: "ListCreateAccountStatuses", Pattern: "GET /v1/organizations/create-account-status", Handler: a.listCreateStatuses},
+		{Name: "ListEntities", Pattern: "GET /v1/organizations/entities", Handler: a.listEntities},
 		{Name: "ListCloseAccountStatuses", Pattern: "GET /v1/organizations/close-account-status", Handler: a.listCloseStatuses},
 
 		{Name: "EnableTrustedService", Pattern: "POST /v1/organizations/trusted-services/enable", Handler: a.enableService},

@@ -19,7 +19,7 @@ type UnsupportedOp struct {
 // Unsupported is every organizations operation of the SDK (v0.1.207) that
 // iic does not implement: service control and tag policies (and their
 // dry runs), invitations and handshakes, leaving an organization, resource
-// accounts, quotas, entities and the tag-filter queries. Each answers 400
+// accounts, quotas and the tag-filter queries. Each answers 400
 // IIC.400 saying so, signed or not (it reveals nothing).
 var Unsupported = []UnsupportedOp{
 	{"CreateResourceAccount", "POST /v2/organizations/accounts", "resource accounts"},
@@ -53,7 +53,6 @@ var Unsupported = []UnsupportedOp{
 	{"ListEntitiesForDryRunPolicy", "GET /v1/organizations/dry-run-policies/{policy_id}/attached-entities", "dry-run policies"},
 	{"ShowDryRunPolicy", "GET /v1/organizations/dry-run-policies/{policy_id}", "dry-run policies"},
 	{"UpdateDryRunPolicy", "PATCH /v1/organizations/dry-run-policies/{policy_id}", "dry-run policies"},
-	{"ListEntities", "GET /v1/organizations/entities", "entities"},
 	{"ListQuotas", "GET /v1/organizations/quotas", "quotas"},
 	{"ListServices", "GET /v1/organizations/services", "the service catalog"},
 	{"CreateTagResource", "POST /v1/organizations/{resource_type}/{resource_id}/tags/create", "tag queries by resource type"},
