@@ -164,39 +164,52 @@ func TestTwoRunnersDrainABacklogOnce(t *testing.T) {
 	})
 }
 
-// A periodic job runs once per interval across two runners.
+// A periodic job runs once per interval across two runners: in each
+// interval of a shared test clock both runners look for due work at the same
+// moment, and exactly one of them runs the tick (no wall-clock timing).
 func TestEveryRunsOncePerIntervalAcrossRunners(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
-		const interval = 300 * time.Millisecond
+		clk := newClock()
 		var mu sync.Mutex
-		var ticks []time.Time
-		var owners []string
+		by := map[string]int{}
 		var rs []*jobs.Runner
 		for _, owner := range []string{"a", "b"} {
-			r := jobs.New(st, jobs.Options{Owner: owner, Poll: 20 * time.Millisecond})
-			r.Every("tick", interval, func(ctx context.Context, tx store.Store, j store.Job) error {
+			r := jobs.New(st, jobs.Options{Owner: owner, Now: clk.Now})
+			r.Every("tick", time.Minute, func(ctx context.Context, tx store.Store, j store.Job) error {
 				mu.Lock()
 				defer mu.Unlock()
-				ticks = append(ticks, time.Now())
-				owners = append(owners, owner)
+				by[owner]++
 				return nil
 			})
 			rs = append(rs, r)
 		}
-		stops := []func(){startRun(rs[0]), startRun(rs[1])}
-		time.Sleep(5*interval + interval/2)
-		for _, stop := range stops {
-			stop()
+		const intervals = 20
+		for i := 0; i < intervals; i++ {
+			var wg sync.WaitGroup
+			ran := make([]int, len(rs))
+			for k, r := range rs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					n, err := r.RunDue(bg)
+					if err != nil {
+						t.Errorf("runner %d: %v", k, err)
+					}
+					ran[k] = n
+				}()
+			}
+			wg.Wait()
+			if ran[0]+ran[1] != 1 {
+				t.Fatalf("interval %d: the runners ran %v ticks, want 1 in all", i, ran)
+			}
+			runDue(t, rs[0], 0) // nothing more is due within the interval
+			runDue(t, rs[1], 0)
+			clk.Advance(time.Minute)
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if len(ticks) < 3 || len(ticks) > 6 {
-			t.Fatalf("%d ticks in 5.5 intervals (by %v), want 3–6", len(ticks), owners)
-		}
-		for i := 1; i < len(ticks); i++ {
-			if gap := ticks[i].Sub(ticks[i-1]); gap < interval-5*time.Millisecond {
-				t.Fatalf("ticks %d and %d only %v apart (by %v)", i-1, i, gap, owners)
-			}
+		if by["a"]+by["b"] != intervals {
+			t.Fatalf("ticks by owner %v, want %d in all", by, intervals)
 		}
 		c, err := st.Jobs().Count(bg, "tick")
 		if err != nil || fmt.Sprint(c) != "map[pending:1]" {
