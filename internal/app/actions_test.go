@@ -55,7 +55,7 @@ var expectedCoverage = map[string]func(o opInfo) bool{
 // sets, assignments and tags).
 func identityStoreArea(resource string) bool {
 	switch resource {
-	case "instance", "permissionSet", "accountAssignment", "tags", "resources":
+	case "instance", "permissionSet", "accountAssignment", "accountAssignmentForPrincipals", "tags", "resources":
 		return false
 	}
 	return true

@@ -12,7 +12,8 @@ import (
 // settingsOps are the instance-settings operations: sign-in (SSO)
 // configuration, MFA-device self-management, attribute-based access
 // control, disaster recovery and the identity-store association. Every one
-// acts on the instance its route names (Tenant).
+// acts on the instance its route names (Tenant); the access-control
+// attribute operations document the instance as their resource (Target).
 func (a *API) settingsOps() []httpx.Op {
 	const (
 		sso  = "/v1/instances/{instance_id}/sso-configuration"
@@ -25,10 +26,10 @@ func (a *API) settingsOps() []httpx.Op {
 		{Name: "UpdateSsoConfiguration", Pattern: "POST " + sso, Tenant: true, Handler: a.updateSSOConfiguration},
 		{Name: "GetMfaDeviceManagementForIdentityStore", Pattern: "GET " + mfa, Tenant: true, Handler: a.getMFADeviceManagement},
 		{Name: "PutMfaDeviceManagementForIdentityStore", Pattern: "POST " + mfa, Tenant: true, Handler: a.putMFADeviceManagement},
-		{Name: "CreateInstanceAccessControlAttributeConfiguration", Pattern: "POST " + abac, Tenant: true, Handler: a.createABAC},
-		{Name: "DescribeInstanceAccessControlAttributeConfiguration", Pattern: "GET " + abac, Tenant: true, Handler: a.describeABAC},
-		{Name: "UpdateInstanceAccessControlAttributeConfiguration", Pattern: "PUT " + abac, Tenant: true, Handler: a.updateABAC},
-		{Name: "DeleteInstanceAccessControlAttributeConfiguration", Pattern: "DELETE " + abac, Tenant: true, Handler: a.deleteABAC},
+		{Name: "CreateInstanceAccessControlAttributeConfiguration", Pattern: "POST " + abac, Tenant: true, Target: a.instanceTarget, Handler: a.createABAC},
+		{Name: "DescribeInstanceAccessControlAttributeConfiguration", Pattern: "GET " + abac, Tenant: true, Target: a.instanceTarget, Handler: a.describeABAC},
+		{Name: "UpdateInstanceAccessControlAttributeConfiguration", Pattern: "PUT " + abac, Tenant: true, Target: a.instanceTarget, Handler: a.updateABAC},
+		{Name: "DeleteInstanceAccessControlAttributeConfiguration", Pattern: "DELETE " + abac, Tenant: true, Target: a.instanceTarget, Handler: a.deleteABAC},
 		{Name: "GetHaConfiguration", Pattern: "GET " + ha, Tenant: true, Handler: a.getHAConfiguration},
 		{Name: "UpdateHaConfiguration", Pattern: "PUT " + ha, Tenant: true, Handler: a.updateHAConfiguration},
 		{Name: "ListIdentityStoreAssociation", Pattern: "GET /v1/instances/{instance_id}/identity-store-associations", Tenant: true, Handler: a.listIdentityStoreAssociations},
