@@ -30,7 +30,7 @@ var (
 		"internal/idsource", "internal/authn", "internal/authz", "internal/organization", "internal/permission", "internal/jobs"}
 	leaves = []string{"internal/apierr", "internal/ids", "internal/secrets", "internal/paging", "internal/aksk",
 		"internal/metrics", "internal/policy/...", "internal/mail"}
-	testHelpers = []string{"internal/testenv", "internal/e2e", "internal/archtest", "internal/store/storetest",
+	testHelpers = []string{"internal/testenv", "internal/e2e", "internal/e2e/terraform", "internal/archtest", "internal/store/storetest",
 		"internal/store/sqlstore/sqltest"}
 )
 

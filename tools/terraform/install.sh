@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds, once per machine, the pinned Terraform CLI and huaweicloud provider
-# that the Terraform end-to-end test (internal/e2e/terraform_test.go) drives,
+# that the Terraform end-to-end test (internal/e2e/terraform) drives,
 # and lays the provider out as a filesystem mirror so that `terraform init`
 # needs no registry:
 #

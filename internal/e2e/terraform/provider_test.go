@@ -1,4 +1,6 @@
-package e2e
+// Package terraform drives a real iic server with the pinned Terraform CLI
+// and huaweicloud provider (tests only).
+package terraform
 
 import (
 	"bytes"
@@ -27,6 +29,12 @@ const (
 	terraformVersion = "1.8.5"
 	providerVersion  = "1.95.0"
 )
+
+// The Terraform tests live in their own package, so that go test runs them
+// beside the other end-to-end tests, and run in parallel with each other
+// (each flow on each store has its own server, working directory and
+// TF_DATA_DIR; the provider mirror is only read): most of a flow is the CLI
+// and provider starting and the provider's fixed waits, which overlap.
 
 // terraformCache is where install.sh puts the binaries:
 // $IIC_TERRAFORM_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/iic/terraform.
@@ -357,6 +365,7 @@ func TestTerraformProvider(t *testing.T) {
 		t.Skip("the Terraform end-to-end test takes a minute or more")
 	}
 	tf, mirror := terraformTools(t)
+	t.Parallel() // see terraformParallel
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		testTerraform(t, tf, mirror, dialect)
 	})

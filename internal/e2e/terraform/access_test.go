@@ -1,4 +1,4 @@
-package e2e
+package terraform
 
 import (
 	"encoding/json"
@@ -109,6 +109,7 @@ func TestTerraformAccess(t *testing.T) {
 		t.Skip("the Terraform end-to-end test takes a minute or more")
 	}
 	tf, mirror := terraformTools(t)
+	t.Parallel() // see terraformParallel
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		testTerraformAccess(t, tf, mirror, dialect)
 	})
