@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -204,6 +205,210 @@ func TestAttackAgencyOutsideOrganization(t *testing.T) {
 		}
 		if v := agencyVersion(t, srv, ins, staying, ps); v != 2 {
 			t.Errorf("the member account's agency has version %d, want 2", v)
+		}
+	})
+}
+
+// A body naming the permission set twice (a duplicate key, or the same
+// key in another letter case, which encoding/json also matches) is read
+// the same way by the authorization (Op.Target) and by the handler: the
+// key allowed to assign only env=dev sets cannot smuggle a prod set past
+// the check. Holds (pinned).
+func TestAttackDuplicateKeysDecideOneResource(t *testing.T) {
+	srv, sc, storeID := identityStore(t, "sqlite")
+	c := srv.Center(t)
+	ins := instanceOf(t, c)
+	user, _ := createUser(t, sc, storeID, "alice")
+	acct := srv.CreateMemberAccount(t, "target")
+	dev := *createPS(t, c, ins, "dev", icmodel.TagDto{Key: "env", Value: "dev"}).PermissionSetId
+	prod := *createPS(t, c, ins, "prod", icmodel.TagDto{Key: "env", Value: "prod"}).PermissionSetId
+	pid := srv.CreatePolicy(t, "assign-dev", `{"Version":"5.0","Statement":[
+		{"Effect":"Allow","Action":["IdentityCenter:accountAssignment:create"],"Resource":["*"],"Condition":{"StringEquals":{"g:ResourceTag/env":"dev"}}}]}`)
+	ak, sk := srv.CreateKey(t, pid)
+	scoped := caller{"dev-only key", ak, sk}
+	path := "/v1/instances/" + ins + "/account-assignments/create"
+	tail := fmt.Sprintf(`"principal_type":"USER","principal_id":%q,"target_type":"ACCOUNT","target_id":%q`, user, acct)
+	for _, body := range []string{
+		fmt.Sprintf(`{"permission_set_id":%q,"permission_set_id":%q,%s}`, dev, prod, tail),
+		fmt.Sprintf(`{"permission_set_id":%q,"PERMISSION_SET_ID":%q,%s}`, dev, prod, tail),
+		fmt.Sprintf(`{"permission_set_id":%q,%s,"permission_set_id":%q}`, dev, tail, prod),
+	} {
+		wantAnswer(t, "assign "+body, send(t, srv, scoped, "POST", path, []byte(body)), 403, "IIC.1000")
+	}
+	a := send(t, srv, scoped, "POST", path, []byte(fmt.Sprintf(`{"permission_set_id":%q,"permission_set_id":%q,%s}`, prod, dev, tail)))
+	if a.status != 200 {
+		t.Fatalf("prod then dev (dev is what is read): %s", a)
+	}
+	runJobs(t, srv)
+	got := send(t, srv, rootCaller(srv), "GET", "/v1/instances/"+ins+"/account-assignments?account_id="+acct, nil)
+	if got.status != 200 || strings.Contains(string(got.body), prod) || !strings.Contains(string(got.body), dev) {
+		t.Fatalf("assignments in the account: %s", got)
+	}
+}
+
+// Markers are bound to their list and tenant, request ids to their
+// instance and kind, and another organization's resources answer exactly
+// like missing ones. Holds (pinned).
+func TestAttackMarkersAndIDsStayInTheirTenant(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect string) {
+		srv, sc, storeID := identityStore(t, dialect)
+		c := srv.Center(t)
+		root := rootCaller(srv)
+		ins := instanceOf(t, c)
+		user, _ := createUser(t, sc, storeID, "alice")
+		var sets []string
+		for _, n := range []string{"a", "b", "c"} {
+			sets = append(sets, *createPS(t, c, ins, n).PermissionSetId)
+		}
+		st, err := assign(c, ins, sets[0], "USER", user, srv.App.Root.AccountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runJobs(t, srv)
+		page := send(t, srv, root, "GET", "/v1/instances/"+ins+"/permission-sets?limit=1", nil)
+		var res struct {
+			PageInfo struct {
+				NextMarker string `json:"next_marker"`
+			} `json:"page_info"`
+		}
+		if page.status != 200 || json.Unmarshal(page.body, &res) != nil || res.PageInfo.NextMarker == "" {
+			t.Fatalf("first page: %s", page)
+		}
+		m := res.PageInfo.NextMarker
+		for _, path := range []string{
+			"/v1/instances/" + ins + "/permission-sets?name=b&marker=" + m,
+			"/v1/instances/" + ins + "/account-assignments/creation-statuses?marker=" + m,
+			"/v1/instances/" + ins + "/account-assignments?account_id=" + srv.App.Root.AccountID + "&marker=" + m,
+			"/v1/instances/identitycenter:permissionset/" + sets[0] + "/tags?marker=" + m,
+		} {
+			wantAnswer(t, "the marker replayed on "+path, send(t, srv, root, "GET", path, nil), 400, "IIC.400")
+		}
+
+		out, ofx := otherOrganization(t, srv, sweepFx{})
+		oins := ofx["instance_id"]
+		wantAnswer(t, "another tenant replays the marker", send(t, srv, out, "GET", "/v1/instances/"+oins+"/permission-sets?marker="+m, nil), 400, "IIC.400")
+		wantAnswer(t, "another tenant names the instance", send(t, srv, out, "GET", "/v1/instances/"+ins+"/permission-sets?marker="+m, nil), 404, "IIC.1259")
+
+		status := "/v1/instances/" + oins + "/account-assignments/creation-status/"
+		theirs := send(t, srv, out, "GET", status+*st.RequestId, nil)
+		missing := send(t, srv, out, "GET", status+"00000000-0000-4000-8000-000000000000", nil)
+		wantAnswer(t, "another tenant reads the request", theirs, 404, "IIC.1212")
+		if msg(theirs) != msg(missing) {
+			t.Errorf("another's request answers %q, a missing one %q", msg(theirs), msg(missing))
+		}
+		wantAnswer(t, "a creation id read as a deletion", send(t, srv, root, "GET",
+			"/v1/instances/"+ins+"/account-assignments/deletion-status/"+*st.RequestId, nil), 404, "IIC.1212")
+
+		tags := "/v1/instances/identitycenter:permissionset/"
+		for _, op := range [][2]string{{"GET", ""}, {"POST", "/create"}, {"POST", "/delete"}} {
+			body := []byte(nil)
+			if op[0] == "POST" {
+				body = tagBody("env", "x")
+			}
+			theirs := send(t, srv, out, op[0], tags+sets[0]+"/tags"+op[1], body)
+			missing := send(t, srv, out, op[0], tags+"ps-0000000000000000/tags"+op[1], body)
+			wantAnswer(t, "another tenant's tag op "+op[0]+op[1], theirs, 404, "IIC.1205")
+			if msg(theirs) != msg(missing) {
+				t.Errorf("tag op %s: another's set answers %q, a missing one %q", op[1], msg(theirs), msg(missing))
+			}
+		}
+		if got := send(t, srv, root, "GET", tags+sets[0]+"/tags", nil); !strings.Contains(string(got.body), `"tags":[]`) {
+			t.Errorf("the root's set was tagged by another tenant: %s", got)
+		}
+	})
+}
+
+// msg is the error message of an answer.
+func msg(a answer) string {
+	var e envelope
+	_ = json.Unmarshal(a.body, &e)
+	return e.ErrorMsg
+}
+
+// parallel runs fn n times at once and returns the answers.
+func parallel(n int, fn func(i int) answer) []answer {
+	out := make([]answer, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); out[i] = fn(i) }()
+	}
+	wg.Wait()
+	return out
+}
+
+// Concurrent writes keep the invariants: one permission set per name, one
+// assignment per (set, principal, account) whatever the number of
+// concurrent requests, and a permission set deleted while it is being
+// assigned leaves neither an assignment nor an agency of a deleted set.
+// Never a 5xx. Holds (pinned), on both stores.
+func TestAttackConcurrentWrites(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect string) {
+		srv, sc, storeID := identityStore(t, dialect)
+		c := srv.Center(t)
+		root := rootCaller(srv)
+		ins := instanceOf(t, c)
+		user, _ := createUser(t, sc, storeID, "alice")
+		acct := srv.CreateMemberAccount(t, "target")
+		const n = 8
+
+		created := 0
+		for _, a := range parallel(n, func(int) answer {
+			return send(t, srv, root, "POST", "/v1/instances/"+ins+"/permission-sets", []byte(`{"name":"same"}`))
+		}) {
+			switch {
+			case a.status == 200:
+				created++
+			case a.status != 409 || a.code != "IIC.1206":
+				t.Errorf("concurrent CreatePermissionSet: %s", a)
+			}
+		}
+		list, err := c.ListPermissionSets(&icmodel.ListPermissionSetsRequest{InstanceId: ins, Name: ptr("same")})
+		if created != 1 || err != nil || len(*list.PermissionSets) != 1 {
+			t.Fatalf("%d creates succeeded, %d sets named same (%v); want 1 and 1", created, len(*list.PermissionSets), err)
+		}
+		ps := *(*list.PermissionSets)[0].PermissionSetId
+
+		body := []byte(fmt.Sprintf(`{"permission_set_id":%q,"principal_type":"USER","principal_id":%q,"target_type":"ACCOUNT","target_id":%q}`, ps, user, acct))
+		for _, a := range parallel(n, func(int) answer {
+			return send(t, srv, root, "POST", "/v1/instances/"+ins+"/account-assignments/create", body)
+		}) {
+			if a.status != 200 {
+				t.Errorf("concurrent CreateAccountAssignment: %s", a)
+			}
+		}
+		runJobs(t, srv)
+		ctx := context.Background()
+		rows, err := srv.App.Store.Assignments().ListByAccount(ctx, ins, acct, "", 0, 100)
+		if err != nil || len(rows) != 1 || agencyVersion(t, srv, ins, acct, ps) != 1 {
+			t.Fatalf("after %d concurrent assignments: %d rows (%v), agency version %d", n, len(rows), err, agencyVersion(t, srv, ins, acct, ps))
+		}
+
+		for round := range 6 {
+			victim := *createPS(t, c, ins, fmt.Sprintf("victim%d", round)).PermissionSetId
+			vbody := []byte(fmt.Sprintf(`{"permission_set_id":%q,"principal_type":"USER","principal_id":%q,"target_type":"ACCOUNT","target_id":%q}`, victim, user, acct))
+			answers := parallel(2, func(i int) answer {
+				if i == 0 {
+					return send(t, srv, root, "DELETE", "/v1/instances/"+ins+"/permission-sets/"+victim, nil)
+				}
+				return send(t, srv, root, "POST", "/v1/instances/"+ins+"/account-assignments/create", vbody)
+			})
+			del, asg := answers[0], answers[1]
+			if !(del.status == 200 || del.status == 409 && del.code == "IIC.1210") || !(asg.status == 200 || asg.status == 404 && asg.code == "IIC.1205") {
+				t.Fatalf("round %d: delete %s, assign %s", round, del, asg)
+			}
+			runJobs(t, srv)
+			_, gone := srv.App.Store.PermissionSets().Get(ctx, ins, victim)
+			n, err := srv.App.Store.Assignments().CountFor(ctx, ins, victim, acct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gone != nil && (n != 0 || agencyVersion(t, srv, ins, acct, victim) != 0) {
+				t.Fatalf("round %d: the deleted set keeps %d assignments (delete %s, assign %s)", round, n, del, asg)
+			}
+			if gone == nil && del.status == 200 {
+				t.Fatalf("round %d: delete answered 200 but the set exists", round)
+			}
 		}
 	})
 }
