@@ -412,3 +412,74 @@ func TestAttackConcurrentWrites(t *testing.T) {
 		}
 	})
 }
+
+// A member account — also one registered as Identity Center's delegated
+// administrator — cannot administer the organization: it cannot move,
+// close or remove accounts, tag the root, register itself as a delegated
+// administrator, disable the Identity Center trusted service or delete the
+// organization, and nothing changes; the management account cannot
+// delete the organization while it has members. Holds (pinned).
+func TestAttackMemberCannotAdministerOrganization(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	srv.EnableIdentityCenter(t)
+	root := rootCaller(srv)
+	rootID := orgRoot(t, srv)
+	victim := srv.CreateMemberAccount(t, "victim")
+	member := srv.CreateMemberAccount(t, "member")
+	delegate := srv.CreateMemberAccount(t, "delegate")
+	reg := fmt.Sprintf(`{"account_id":%q,"service_principal":"service.IdentityCenter"}`, delegate)
+	if a := send(t, srv, root, "POST", "/v1/organizations/delegated-administrators/register", []byte(reg)); a.status >= 300 {
+		t.Fatalf("register the delegate: %s", a)
+	}
+	ou := send(t, srv, root, "POST", "/v1/organizations/organizational-units", []byte(fmt.Sprintf(`{"name":"ou","parent_id":%q}`, rootID)))
+	var unit struct {
+		Unit struct {
+			ID string `json:"id"`
+		} `json:"organizational_unit"`
+	}
+	if ou.status >= 300 || json.Unmarshal(ou.body, &unit) != nil || unit.Unit.ID == "" {
+		t.Fatalf("create OU: %s", ou)
+	}
+	snapshot := func() string {
+		var b strings.Builder
+		for _, p := range []string{"/v1/organizations/accounts", "/v1/organizations/delegated-administrators", "/v1/organizations/trusted-services",
+			"/v1/organizations/resources/" + rootID + "/tags", "/v1/organizations"} {
+			a := send(t, srv, root, "GET", p, nil)
+			b.WriteString(fmt.Sprintf("%s %d %s\n", p, a.status, a.body))
+		}
+		return b.String()
+	}
+	before := snapshot()
+	for _, who := range []string{member, delegate} {
+		ak, sk := srv.AccountKeys(t, who)
+		c := caller{"member " + who, ak, sk}
+		self := fmt.Sprintf(`{"account_id":%q,"service_principal":"service.IdentityCenter"}`, who)
+		for _, op := range []struct{ method, path, body string }{
+			{"POST", "/v1/organizations/accounts/" + victim + "/move", fmt.Sprintf(`{"source_parent_id":%q,"destination_parent_id":%q}`, rootID, unit.Unit.ID)},
+			{"POST", "/v1/organizations/accounts/" + victim + "/close", ""},
+			{"POST", "/v1/organizations/accounts/" + victim + "/remove", ""},
+			{"POST", "/v1/organizations/accounts/" + who + "/remove", ""},
+			{"PATCH", "/v1/organizations/accounts/" + victim, `{"description":"owned"}`},
+			{"POST", "/v1/organizations/resources/" + rootID + "/tag", string(tagBody("owner", "attacker"))},
+			{"POST", "/v1/organizations/delegated-administrators/register", self},
+			{"POST", "/v1/organizations/delegated-administrators/deregister", reg},
+			{"POST", "/v1/organizations/trusted-services/disable", `{"service_principal":"service.IdentityCenter"}`},
+			{"POST", "/v1/organizations/accounts", `{"name":"planted"}`},
+			{"DELETE", "/v1/organizations", ""},
+		} {
+			var body []byte
+			if op.body != "" {
+				body = []byte(op.body)
+			}
+			if a := send(t, srv, c, op.method, op.path, body); a.status != 403 {
+				t.Errorf("%s: %s %s = %s, want 403", c.name, op.method, op.path, a)
+			}
+		}
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("the organization changed:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	if a := send(t, srv, root, "DELETE", "/v1/organizations", nil); a.status != 400 {
+		t.Errorf("delete an organization with members = %s, want 400", a)
+	}
+}
