@@ -483,3 +483,66 @@ func TestAttackMemberCannotAdministerOrganization(t *testing.T) {
 		t.Errorf("delete an organization with members = %s, want 400", a)
 	}
 }
+
+// Hostile bodies on the permission-set, tag, assignment and organization
+// writes: thousands of tags, deep nesting, look-alike and control
+// characters in names and keys, numbers and objects where strings are
+// expected. Each is a 400 in the envelope and writes nothing. Holds
+// (pinned; the route-wide sweep of badinput_test.go covers generic shapes).
+func TestAttackHostileBodies(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	ins, _ := srv.EnableIdentityCenter(t)
+	c := srv.Center(t)
+	root := rootCaller(srv)
+	ps := *createPS(t, c, ins, "base", icmodel.TagDto{Key: "env", Value: "dev"}).PermissionSetId
+	acct := srv.CreateMemberAccount(t, "target")
+	many := make([]string, 0, 2*5000)
+	for i := range 5000 {
+		many = append(many, fmt.Sprintf("k%d", i), "v")
+	}
+	deep := strings.Repeat(`{"a":`, 5000) + `1` + strings.Repeat(`}`, 5000)
+	sets := "/v1/instances/" + ins + "/permission-sets"
+	tags := "/v1/instances/identitycenter:permissionset/" + ps + "/tags/create"
+	orgTags := "/v1/organizations/resources/" + acct + "/tag"
+	cases := []struct{ method, path, body string }{
+		{"POST", sets, `{"name":"ａｄｍｉｎ"}`},
+		{"POST", sets, `{"name":"admın"}`},
+		{"POST", sets, `{"name":"a\u200bb"}`},
+		{"POST", sets, `{"name":"a\u0000b"}`},
+		{"POST", sets, `{"name":12}`},
+		{"POST", sets, `{"name":["x"]}`},
+		{"POST", sets, `{"name":"x","tags":{"env":"dev"}}`},
+		{"POST", sets, `{"name":"x","tags":[{"key":1,"value":"v"}]}`},
+		{"POST", sets, `{"name":"x","tags":[{"key":"a\u0000","value":"v"}]}`},
+		{"POST", sets, `{"name":"x","tags":[{"key":"a\u0007","value":"v"}]}`},
+		{"POST", sets, `{"name":"x","session_duration":3600}`},
+		{"POST", sets, deep},
+		{"POST", sets, string(tagBody(many...))[:len(tagBody(many...))-1] + `,"name":"x"}`},
+		{"POST", tags, string(tagBody(many...))},
+		{"POST", tags, `{"tags":[{"key":"","value":"v"}]}`},
+		{"POST", tags, `{"tags":[{"key":"team","value":{"x":1}}]}`},
+		{"POST", tags, `{"tags":null}`},
+		{"POST", orgTags, string(tagBody(many...))},
+		{"POST", orgTags, `{"tags":[{"key":" env","value":"v"}]}`},
+		{"POST", "/v1/instances/" + ins + "/account-assignments/create", fmt.Sprintf(`{"permission_set_id":%q,"principal_type":"USER","principal_id":"u","target_type":"ACCOUNT","target_id":"%s/../x"}`, ps, acct)},
+		{"POST", "/v1/instances/" + ins + "/account-assignments/create", fmt.Sprintf(`{"permission_set_id":%q,"principal_type":"user","principal_id":"u","target_type":"ACCOUNT","target_id":%q}`, ps, acct)},
+		{"POST", "/v1/instances/" + ins + "/account-assignments/create", fmt.Sprintf(`{"permission_set_id":%q,"principal_type":"USER","principal_id":7,"target_type":"ACCOUNT","target_id":%q}`, ps, acct)},
+	}
+	for _, k := range cases {
+		what := k.method + " " + k.path + " " + k.body
+		if len(what) > 160 {
+			what = what[:160] + "…"
+		}
+		wantAnswer(t, what, send(t, srv, root, k.method, k.path, []byte(k.body)), 400, "IIC.400")
+	}
+	list, err := c.ListPermissionSets(&icmodel.ListPermissionSetsRequest{InstanceId: ins})
+	if err != nil || len(*list.PermissionSets) != 1 {
+		t.Errorf("permission sets after the hostile bodies: %+v %v", list, err)
+	}
+	if got := send(t, srv, root, "GET", "/v1/instances/identitycenter:permissionset/"+ps+"/tags", nil); !strings.Contains(string(got.body), `"tags":[{"key":"env","value":"dev"}]`) {
+		t.Errorf("tags after the hostile bodies: %s", got)
+	}
+	if got := send(t, srv, root, "GET", "/v1/organizations/resources/"+acct+"/tags", nil); !strings.Contains(string(got.body), `"tags":[]`) {
+		t.Errorf("account tags after the hostile bodies: %s", got)
+	}
+}
