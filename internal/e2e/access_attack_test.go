@@ -206,6 +206,15 @@ func TestAttackAgencyOutsideOrganization(t *testing.T) {
 		if v := agencyVersion(t, srv, ins, staying, ps); v != 2 {
 			t.Errorf("the member account's agency has version %d, want 2", v)
 		}
+		// Cleaning up stays possible: unassigning in the closing account
+		// removes its agency.
+		if _, err := unassign(c, ins, ps, "USER", user, closing); err != nil {
+			t.Fatalf("unassign in the closing account: %v", err)
+		}
+		runJobs(t, srv)
+		if v := agencyVersion(t, srv, ins, closing, ps); v != 0 {
+			t.Errorf("the closing account's agency survived its last unassignment (version %d)", v)
+		}
 	})
 }
 
@@ -544,5 +553,43 @@ func TestAttackHostileBodies(t *testing.T) {
 	}
 	if got := send(t, srv, root, "GET", "/v1/organizations/resources/"+acct+"/tags", nil); !strings.Contains(string(got.body), `"tags":[]`) {
 		t.Errorf("account tags after the hostile bodies: %s", got)
+	}
+}
+
+// A key denied everything on permission sets tagged locked=yes cannot lift
+// the lock with the tag operations: not by deleting the key (in any
+// letter case), not by overwriting its value, not by adding a look-alike
+// key. Holds (pinned).
+func TestAttackTagsCannotLiftADeny(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	ins, _ := srv.EnableIdentityCenter(t)
+	c := srv.Center(t)
+	ps := *createPS(t, c, ins, "locked", icmodel.TagDto{Key: "locked", Value: "yes"}).PermissionSetId
+	pid := srv.CreatePolicy(t, "all-but-locked", `{"Version":"5.0","Statement":[
+		{"Effect":"Allow","Action":["IdentityCenter:*:*"],"Resource":["*"]},
+		{"Effect":"Deny","Action":["IdentityCenter:*:*"],"Resource":["*"],"Condition":{"StringEquals":{"g:ResourceTag/locked":"yes"}}}]}`)
+	ak, sk := srv.CreateKey(t, pid)
+	k := caller{"all-but-locked key", ak, sk}
+	open := *createPS(t, c, ins, "open").PermissionSetId
+	if a := send(t, srv, k, "POST", "/v1/instances/identitycenter:permissionset/"+open+"/tags/create", tagBody("team", "red")); a.status != 200 {
+		t.Fatalf("the key tags an unlocked set: %s", a)
+	}
+	tags := "/v1/instances/identitycenter:permissionset/" + ps + "/tags"
+	for _, op := range []struct{ path, body string }{
+		{tags + "/delete", `{"tags":[{"key":"locked"}]}`},
+		{tags + "/delete", `{"tags":[{"key":"LOCKED"}]}`},
+		{tags + "/delete", `{"tags":[{"key":"locked","value":"yes"}]}`},
+		{tags + "/create", `{"tags":[{"key":"locked","value":"no"}]}`},
+		{tags + "/create", `{"tags":[{"key":"Locked","value":"no"}]}`},
+	} {
+		if a := send(t, srv, k, "POST", op.path, []byte(op.body)); a.status != 403 {
+			t.Errorf("%s %s = %s, want 403", op.path, op.body, a)
+		}
+	}
+	if a := send(t, srv, k, "DELETE", "/v1/instances/"+ins+"/permission-sets/"+ps, nil); a.status != 403 {
+		t.Errorf("delete the locked set = %s, want 403", a)
+	}
+	if got := send(t, srv, rootCaller(srv), "GET", tags, nil); !strings.Contains(string(got.body), `"tags":[{"key":"locked","value":"yes"}]`) {
+		t.Errorf("tags of the locked set: %s", got)
 	}
 }
