@@ -593,3 +593,46 @@ func TestAttackTagsCannotLiftADeny(t *testing.T) {
 		t.Errorf("tags of the locked set: %s", got)
 	}
 }
+
+// A key allowed to list and assign in one account only (its URN) is
+// decided on the account the request names — the query's account_id, the
+// body's target_id — and not on the first of two, nor on another of the
+// request's resources. Holds (pinned).
+func TestAttackAccountScopedKeyStaysInItsAccount(t *testing.T) {
+	srv, sc, storeID := identityStore(t, "sqlite")
+	c := srv.Center(t)
+	ins := instanceOf(t, c)
+	user, _ := createUser(t, sc, storeID, "alice")
+	mine, other := srv.CreateMemberAccount(t, "mine"), srv.CreateMemberAccount(t, "other")
+	ps := *createPS(t, c, ins, "ops").PermissionSetId
+	urn := "IdentityCenter::" + srv.App.Root.AccountID + ":account:" + mine
+	pid := srv.CreatePolicy(t, "one-account", fmt.Sprintf(`{"Version":"5.0","Statement":[
+		{"Effect":"Allow","Action":["IdentityCenter:accountAssignment:list","IdentityCenter:accountAssignment:create","IdentityCenter:permissionSet:listProvisionedToAccount"],
+		 "Resource":[%q,"IdentityCenter:*:*:instance:*","IdentityCenter:*:*:permissionSet:*"]}]}`, urn))
+	ak, sk := srv.CreateKey(t, pid)
+	k := caller{"one-account key", ak, sk}
+	body := func(acct string) []byte {
+		return []byte(fmt.Sprintf(`{"permission_set_id":%q,"principal_type":"USER","principal_id":%q,"target_type":"ACCOUNT","target_id":%q}`, ps, user, acct))
+	}
+	base := "/v1/instances/" + ins
+	if a := send(t, srv, k, "POST", base+"/account-assignments/create", body(mine)); a.status != 200 {
+		t.Fatalf("assign in its account: %s", a)
+	}
+	if a := send(t, srv, k, "GET", base+"/account-assignments?account_id="+mine, nil); a.status != 200 {
+		t.Fatalf("list its account: %s", a)
+	}
+	for _, k2 := range []struct{ method, path string }{
+		{"GET", base + "/account-assignments?account_id=" + other},
+		{"GET", base + "/account-assignments?account_id=" + other + "&account_id=" + mine},
+		{"GET", base + "/permission-sets/provisioned-to-accounts?account_id=" + other},
+	} {
+		wantAnswer(t, k2.path, send(t, srv, k, k2.method, k2.path, nil), 403, "IIC.1000")
+	}
+	wantAnswer(t, "assign in another account", send(t, srv, k, "POST", base+"/account-assignments/create", body(other)), 403, "IIC.1000")
+	dup := []byte(fmt.Sprintf(`{"target_id":%q,"permission_set_id":%q,"principal_type":"USER","principal_id":%q,"target_type":"ACCOUNT","target_id":%q}`, mine, ps, user, other))
+	wantAnswer(t, "assign naming its account, then another", send(t, srv, k, "POST", base+"/account-assignments/create", dup), 403, "IIC.1000")
+	runJobs(t, srv)
+	if n, err := srv.App.Store.Assignments().CountFor(context.Background(), ins, ps, other); err != nil || n != 0 {
+		t.Errorf("assignments in the other account: %d %v", n, err)
+	}
+}
