@@ -32,6 +32,22 @@ func checkTags(tags []store.Tag) error {
 		}
 		seen[t.Key] = true
 	}
+	return checkKeyCase(nil, tags)
+}
+
+// checkKeyCase refuses a tag key of add that differs only in letter case
+// from another key of have or add. Policy conditions look tag keys up
+// case-insensitively (g:ResourceTag/Env is g:ResourceTag/env), so a
+// resource holding both "env" and "Env" would be decided by whichever
+// came first: the same request could be allowed once and denied the next.
+func checkKeyCase(have, add []store.Tag) error {
+	for _, t := range add {
+		for _, o := range append(append([]store.Tag(nil), have...), add...) {
+			if o.Key != t.Key && strings.EqualFold(o.Key, t.Key) {
+				return apierr.IIC400_400.New("tag key " + t.Key + " differs only in letter case from tag key " + o.Key)
+			}
+		}
+	}
 	return nil
 }
 
@@ -87,6 +103,9 @@ func (s *Service) TagResource(ctx context.Context, callerID, resourceID string, 
 		}
 		have, err := tx.Organizations().Tags(ctx, o.ID, resourceID)
 		if err != nil {
+			return err
+		}
+		if err := checkKeyCase(have, tags); err != nil {
 			return err
 		}
 		keys := map[string]bool{}

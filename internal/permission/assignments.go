@@ -179,8 +179,9 @@ func (s *Service) pendingCreate(ctx context.Context, st store.Store, instanceID 
 }
 
 // Provision queues copying a permission set into one account's agency
-// (ProvisionAccount; 404 IIC.1225 unless it is assigned or provisioned
-// there) or into every agency it has (ProvisionAll).
+// (ProvisionAccount; the account must be an active member, as for an
+// assignment; 404 IIC.1225 unless it is assigned or provisioned there) or
+// into every agency it has in an active member account (ProvisionAll).
 func (s *Service) Provision(ctx context.Context, inst store.Instance, psID, targetType, targetID string) (store.Request, error) {
 	in := AssignmentInput{PermissionSetID: psID, TargetType: targetType}
 	switch targetType {
@@ -197,6 +198,9 @@ func (s *Service) Provision(ctx context.Context, inst store.Instance, psID, targ
 		return store.Request{}, err
 	}
 	if targetType == ProvisionAccount {
+		if err := s.Organization.CheckMember(ctx, inst.AccountID, targetID); err != nil {
+			return store.Request{}, err
+		}
 		_, err := s.Store.Agencies().Get(ctx, inst.ID, targetID, psID)
 		if errors.Is(err, store.ErrNotFound) {
 			n, err := s.Store.Assignments().CountFor(ctx, inst.ID, psID, targetID)

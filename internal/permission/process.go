@@ -72,6 +72,9 @@ func (s *Service) applyCreate(ctx context.Context, tx store.Store, inst store.In
 	if err := checkPrincipal(ctx, tx, inst, r.PrincipalType, r.PrincipalID); err != nil {
 		return "The principal no longer exists in the identity store.", nil
 	}
+	if ok, err := activeMember(ctx, tx, inst, r.TargetID); err != nil || !ok {
+		return notMember, err
+	}
 	a := requestAssignment(r)
 	a.CreatedAt = s.now()
 	ok, err := tx.Assignments().Exists(ctx, a)
@@ -100,6 +103,30 @@ func (s *Service) applyCreate(ctx context.Context, tx store.Store, inst store.In
 		return "The account already has the maximum of " + strconv.Itoa(s.Quotas.PermissionSetsPer) + " permission sets provisioned.", errRollbackAssignment(ctx, tx, a, ok)
 	}
 	return "", s.putAgency(ctx, tx, ps, r.TargetID)
+}
+
+// notMember is the failure of a request whose account is no longer an
+// active member of the instance's organization.
+const notMember = "The account is not an active member of the organization."
+
+// activeMember reports, in tx, whether accountID is an active member of the
+// organization managed by the instance's account. A request is checked
+// when it is made and again when its job applies it: an account removed
+// or being closed in between gets no agency, nor fresh permissions.
+func activeMember(ctx context.Context, tx store.Store, inst store.Instance, accountID string) (bool, error) {
+	o, err := tx.Organizations().GetByManagement(ctx, inst.AccountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	m, err := tx.Organizations().GetMember(ctx, accountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return m.OrganizationID == o.ID && m.Status == store.MemberActive, nil
 }
 
 // errRollbackAssignment undoes an assignment this request inserted when the
@@ -170,6 +197,9 @@ func (s *Service) applyProvision(ctx context.Context, tx store.Store, inst store
 		return "", err
 	}
 	if r.TargetType == ProvisionAccount {
+		if ok, err := activeMember(ctx, tx, inst, r.TargetID); err != nil || !ok {
+			return notMember, err
+		}
 		_, err := tx.Agencies().Get(ctx, inst.ID, r.TargetID, ps.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			n, err := tx.Assignments().CountFor(ctx, inst.ID, ps.ID, r.TargetID)
@@ -191,6 +221,11 @@ func (s *Service) applyProvision(ctx context.Context, tx store.Store, inst store
 			return "", err
 		}
 		for _, a := range rows {
+			if ok, err := activeMember(ctx, tx, inst, a.AccountID); err != nil {
+				return "", err
+			} else if !ok {
+				continue
+			}
 			if err := s.putAgency(ctx, tx, ps, a.AccountID); err != nil {
 				return "", err
 			}

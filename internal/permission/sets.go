@@ -259,6 +259,9 @@ func (s *Service) AddTags(ctx context.Context, inst store.Instance, id string, t
 		return err
 	}
 	err := s.Store.PermissionSets().Update(ctx, inst.ID, id, func(ps *store.PermissionSet) error {
+		if err := checkKeyCase(ps.Tags, tags); err != nil {
+			return err
+		}
 		merged := mergeTags(ps.Tags, tags)
 		if len(merged) > MaxTags {
 			return apierr.IIC400_400.New("a permission set has at most 50 tags")

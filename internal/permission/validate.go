@@ -3,6 +3,7 @@ package permission
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -91,6 +92,22 @@ func checkTags(tags []store.Tag) error {
 			return apierr.IIC400_400.New("tag key " + strconv.Quote(t.Key) + " is given twice")
 		}
 		seen[t.Key] = true
+	}
+	return checkKeyCase(nil, tags)
+}
+
+// checkKeyCase refuses a tag key of add that differs only in letter case
+// from another key of have or add. Policy conditions look tag keys up
+// case-insensitively (g:ResourceTag/Env is g:ResourceTag/env), so a
+// resource holding both "env" and "Env" would be decided by whichever
+// came first: the same request could be allowed once and denied the next.
+func checkKeyCase(have, add []store.Tag) error {
+	for _, t := range add {
+		for _, o := range append(append([]store.Tag(nil), have...), add...) {
+			if o.Key != t.Key && strings.EqualFold(o.Key, t.Key) {
+				return apierr.IIC400_400.New("tag key " + strconv.Quote(t.Key) + " differs only in letter case from tag key " + strconv.Quote(o.Key))
+			}
+		}
 	}
 	return nil
 }
