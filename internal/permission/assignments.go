@@ -413,13 +413,19 @@ func (s *Service) Agency(ctx context.Context, inst store.Instance, accountID, ps
 // PrincipalAssigned is what the identity store calls before deleting a
 // user or group: 409 IIC.1306 while the principal holds assignments (they
 // must be deleted first, so that none points at nothing). It runs in the
-// caller's transaction tx.
+// caller's transaction tx, and locks the principal's row there, as an
+// assignment's creation does, so that the two serialize.
 func PrincipalAssigned(ctx context.Context, tx store.Store, identityStoreID, principalType, principalID string) error {
 	inst, err := tx.Instances().GetByIdentityStore(ctx, identityStoreID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	if err := lockPrincipal(ctx, tx, identityStoreID, principalType, principalID); errors.Is(err, store.ErrNotFound) {
+		return nil // the delete reports the missing principal
+	} else if err != nil {
 		return err
 	}
 	n, err := tx.Assignments().CountByPrincipal(ctx, inst.ID, principalID)

@@ -69,8 +69,12 @@ func (s *Service) applyCreate(ctx context.Context, tx store.Store, inst store.In
 	if err != nil {
 		return "", err
 	}
-	if err := checkPrincipal(ctx, tx, inst, r.PrincipalType, r.PrincipalID); err != nil {
+	// Locked, so that a concurrent delete of the principal either sees
+	// this assignment (and is refused) or commits first (and this fails).
+	if err := lockPrincipal(ctx, tx, inst.IdentityStoreID, r.PrincipalType, r.PrincipalID); errors.Is(err, store.ErrNotFound) {
 		return "The principal no longer exists in the identity store.", nil
+	} else if err != nil {
+		return "", err
 	}
 	if ok, err := activeMember(ctx, tx, inst, r.TargetID); err != nil || !ok {
 		return notMember, err

@@ -14,6 +14,7 @@ var permissionTests = []namedTest{
 	{"PermissionSets", testPermissionSets},
 	{"PermissionSetList", testPermissionSetList},
 	{"Assignments", testAssignments},
+	{"AssignmentsManyPrincipals", testAssignmentsManyPrincipals},
 	{"Agencies", testAgencies},
 	{"Requests", testRequests},
 	{"PermissionCascades", testPermissionCascades},
