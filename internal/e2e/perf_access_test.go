@@ -46,7 +46,7 @@ func TestMeasureAccess(t *testing.T) {
 		// Fan-out: 1,000 CreateAccountAssignment from 4 clients; the
 		// server's own runner applies them meanwhile.
 		start := time.Now()
-		parallel(t, srv, 4, accounts, func(c *ic.IdentityCenterClient, i int) error {
+		measureParallel(t, srv, 4, accounts, func(c *ic.IdentityCenterClient, i int) error {
 			_, err := assign(c, ins, psID, "GROUP", groupID, accts[i])
 			return err
 		})
@@ -146,7 +146,7 @@ func seedAssignment(t *testing.T, srv *testenv.Server, ins, account, psID, group
 }
 
 // parallel runs call(i) for i in [0, n) from clients clients.
-func parallel(t *testing.T, srv *testenv.Server, clients, n int, call func(c *ic.IdentityCenterClient, i int) error) {
+func measureParallel(t *testing.T, srv *testenv.Server, clients, n int, call func(c *ic.IdentityCenterClient, i int) error) {
 	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
