@@ -145,7 +145,7 @@ func seedAssignment(t *testing.T, srv *testenv.Server, ins, account, psID, group
 	}
 }
 
-// parallel runs call(i) for i in [0, n) from clients clients.
+// measureParallel runs call(i) for i in [0, n) from clients clients.
 func measureParallel(t *testing.T, srv *testenv.Server, clients, n int, call func(c *ic.IdentityCenterClient, i int) error) {
 	t.Helper()
 	var wg sync.WaitGroup
