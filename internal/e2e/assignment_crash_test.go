@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -47,8 +46,7 @@ func TestAssignmentFanOutSurvivesSIGKILL(t *testing.T) {
 		if dsn == "" {
 			dsn = filepath.Join(dir, "iic.db")
 		}
-		raw := rawDB(t, dialect, dsn)
-		installCommitLog(t, raw, dialect)
+		raw := sqltest.InstallCommitLog(t, dialect, dsn)
 
 		first := startServing(t, dir, dbURL)
 		c := procCenter(t, first)
@@ -150,15 +148,10 @@ func procCenter(t *testing.T, p *proc) *ic.IdentityCenterClient {
 
 // killedState reads, after the kill, how many creations had succeeded and
 // how many permission jobs the dead process still held.
-func killedState(t *testing.T, raw *sql.DB) (succeeded, claimed int) {
+func killedState(t *testing.T, raw *sqltest.CommitLog) (succeeded, claimed int) {
 	t.Helper()
-	if err := raw.QueryRow("SELECT COUNT(*) FROM permission_requests WHERE status = 'SUCCEEDED'").Scan(&succeeded); err != nil {
-		t.Fatal(err)
-	}
-	if err := raw.QueryRow("SELECT COUNT(*) FROM jobs WHERE kind = '" + permission.JobKind + "' AND state = 'running'").Scan(&claimed); err != nil {
-		t.Fatal(err)
-	}
-	return succeeded, claimed
+	return raw.Count(t, "SELECT COUNT(*) FROM permission_requests WHERE status = 'SUCCEEDED'"),
+		raw.Count(t, "SELECT COUNT(*) FROM jobs WHERE kind = '"+permission.JobKind+"' AND state = 'running'")
 }
 
 // provisionedAccounts lists, through the SDK, the distinct accounts f's
@@ -282,96 +275,10 @@ func creationStatuses(t *testing.T, c *ic.IdentityCenterClient, instanceID strin
 	}
 }
 
-// The commit log is a test-only table filled by triggers: a row per
-// committed write of what a creation step writes (the agency, the
-// assignment, the request's end, the job's end), so a step that committed
-// twice shows as two rows even where the tables' unique keys leave one
-// record. On PostgreSQL each row also names the writer's application_name
-// (which replica committed it).
-var commitLogDDL = map[string][]string{
-	"sqlite": {
-		`CREATE TABLE test_commit_log (what TEXT NOT NULL, id TEXT NOT NULL, writer TEXT NOT NULL DEFAULT '')`,
-		`CREATE TRIGGER test_log_agency_insert AFTER INSERT ON agencies BEGIN
-			INSERT INTO test_commit_log (what, id) VALUES ('agency', NEW.account_id || '/' || NEW.permission_set_id); END`,
-		`CREATE TRIGGER test_log_agency_update AFTER UPDATE ON agencies BEGIN
-			INSERT INTO test_commit_log (what, id) VALUES ('agency', NEW.account_id || '/' || NEW.permission_set_id); END`,
-		`CREATE TRIGGER test_log_assignment AFTER INSERT ON account_assignments BEGIN
-			INSERT INTO test_commit_log (what, id) VALUES ('assignment', NEW.account_id || '/' || NEW.permission_set_id); END`,
-		`CREATE TRIGGER test_log_request AFTER UPDATE ON permission_requests WHEN NEW.status <> 'IN_PROGRESS' BEGIN
-			INSERT INTO test_commit_log (what, id) VALUES ('request', NEW.id); END`,
-		`CREATE TRIGGER test_log_job AFTER UPDATE ON jobs WHEN NEW.state = 'succeeded' BEGIN
-			INSERT INTO test_commit_log (what, id) VALUES ('job', NEW.id); END`,
-	},
-	"postgres": {
-		`CREATE TABLE test_commit_log (what TEXT NOT NULL, id TEXT NOT NULL, writer TEXT NOT NULL DEFAULT current_setting('application_name'))`,
-		`CREATE FUNCTION test_log() RETURNS trigger LANGUAGE plpgsql AS $$
-			BEGIN
-				INSERT INTO test_commit_log (what, id) VALUES (TG_ARGV[0], CASE WHEN TG_ARGV[0] IN ('agency', 'assignment')
-					THEN (to_jsonb(NEW) ->> 'account_id') || '/' || (to_jsonb(NEW) ->> 'permission_set_id')
-					ELSE to_jsonb(NEW) ->> 'id' END);
-				RETURN NULL;
-			END $$`,
-		`CREATE TRIGGER test_log_agency AFTER INSERT OR UPDATE ON agencies FOR EACH ROW EXECUTE FUNCTION test_log('agency')`,
-		`CREATE TRIGGER test_log_assignment AFTER INSERT ON account_assignments FOR EACH ROW EXECUTE FUNCTION test_log('assignment')`,
-		`CREATE TRIGGER test_log_request AFTER UPDATE ON permission_requests FOR EACH ROW WHEN (NEW.status <> 'IN_PROGRESS')
-			EXECUTE FUNCTION test_log('request')`,
-		`CREATE TRIGGER test_log_job AFTER UPDATE ON jobs FOR EACH ROW WHEN (NEW.state = 'succeeded') EXECUTE FUNCTION test_log('job')`,
-	},
-}
+// commitLog is the commit log read back (sqltest.CommitLog).
+type commitLog = map[string]map[string][]string
 
-// rawDB opens the database of dialect at dsn (SQLite file or PostgreSQL
-// URL) without the store, for the commit log.
-func rawDB(t *testing.T, dialect, dsn string) *sql.DB {
-	t.Helper()
-	driver := "pgx"
-	if dialect == "sqlite" {
-		driver, dsn = "sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// installCommitLog creates the commit log and its triggers in db.
-func installCommitLog(t *testing.T, db *sql.DB, dialect string) {
-	t.Helper()
-	for _, q := range commitLogDDL[dialect] {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("commit log: %v\n%s", err, q)
-		}
-	}
-}
-
-// commitLog is the commit log read back: per kind of write, per record,
-// the writers of each committed write.
-type commitLog map[string]map[string][]string
-
-func readCommitLog(t *testing.T, db *sql.DB) commitLog {
-	t.Helper()
-	rows, err := db.Query("SELECT what, id, writer FROM test_commit_log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := commitLog{}
-	for rows.Next() {
-		var what, id, writer string
-		if err := rows.Scan(&what, &id, &writer); err != nil {
-			t.Fatal(err)
-		}
-		if out[what] == nil {
-			out[what] = map[string][]string{}
-		}
-		out[what][id] = append(out[what][id], writer)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func readCommitLog(t *testing.T, l *sqltest.CommitLog) commitLog { return l.Read(t) }
 
 // fanOutProblems lists what is wrong after f's requests should all have
 // been applied exactly once: a request not SUCCEEDED or finished by more

@@ -38,8 +38,7 @@ func TestAssignmentBacklogDrainedByTwoReplicas(t *testing.T) {
 	defer hs.Close()
 	srv := &testenv.Server{URL: "http://" + ln.Addr().String(), App: a}
 	f := seedFanOut(t, srv, replicaBacklog)
-	raw := rawDB(t, "postgres", base)
-	installCommitLog(t, raw, "postgres")
+	raw := sqltest.InstallCommitLog(t, "postgres", base)
 	assignAll(t, srv.Center(t), f, 8) // queued: no runner runs yet
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -81,9 +80,8 @@ func TestAssignmentBacklogDrainedByTwoReplicas(t *testing.T) {
 		}
 	}
 	// Each job was claimed once: no step ran (and rolled back) twice.
-	var reclaimed int
-	if err := raw.QueryRow("SELECT COUNT(*) FROM jobs WHERE kind = 'permission.request' AND attempts <> 1").Scan(&reclaimed); err != nil || reclaimed != 0 {
-		t.Fatalf("%d jobs claimed more than once, %v", reclaimed, err)
+	if n := raw.Count(t, "SELECT COUNT(*) FROM jobs WHERE kind = 'permission.request' AND attempts <> 1"); n != 0 {
+		t.Fatalf("%d jobs claimed more than once", n)
 	}
 	acct := doubleApplyOne(t, a.Store, f)
 	requireCaught(t, a.Store, readCommitLog(t, raw), f, acct)
