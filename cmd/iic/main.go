@@ -111,6 +111,16 @@ func serve(args []string, stderr io.Writer) int {
 		ttl = d
 	}
 	fs.DurationVar(&ttl, "auth-cache-ttl", ttl, "how long a verified access key is reused before the store is read again; a key deleted through another replica keeps working here up to this long (env IIC_AUTH_CACHE_TTL; 0 = no cache)")
+	var lease time.Duration
+	if v := os.Getenv("IIC_JOB_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < app.MinJobLease {
+			fmt.Fprintf(stderr, "iic serve: IIC_JOB_LEASE %q: want a duration of at least 1s, such as 30s\n", v)
+			return 2
+		}
+		lease = d
+	}
+	fs.DurationVar(&lease, "job-lease", lease, "how long a background job stays claimed by a replica that stopped extending it (crashed); at least 1s (env IIC_JOB_LEASE; 0 = default 30s)")
 	// The SMTP URL may hold a password: it is never shown as a flag default.
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "outgoing e-mail, smtp://user:pass@host:port?from=sender@example.com or smtps://... (env IIC_SMTP_URL; default: no e-mail)")
 	if err := fs.Parse(args); err != nil {
@@ -152,6 +162,7 @@ func serve(args []string, stderr io.Writer) int {
 		cfg.SMTPURL = os.Getenv("IIC_SMTP_URL")
 	}
 	cfg.AuthCacheTTL = ttl
+	cfg.JobLease = lease
 	if ttl == 0 {
 		cfg.AuthCacheTTL = -1 // app.Config: negative = no cache
 	}

@@ -116,7 +116,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Store: db.Store(), Keys: keys}
 	gen := ids.Generator{Rand: cfg.Rand}
-	a.Jobs = jobs.New(a.Store, jobs.Options{Log: log, Now: cfg.Now, IDs: gen})
+	a.Jobs = jobs.New(a.Store, jobs.Options{Log: log, Now: cfg.Now, IDs: gen, Lease: cfg.JobLease})
 	a.Jobs.Every(jobs.PruneJob, time.Hour, a.Jobs.PruneFinished(KeepFinishedJobs))
 	accounts := &account.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now}
 	a.Root, err = accounts.Bootstrap(ctx, account.BootstrapOptions{AccessKey: cfg.RootAccessKey, SecretKey: cfg.RootSecretKey, Regions: cfg.Regions})

@@ -19,6 +19,10 @@ var DefaultRegions = []string{
 	"sa-brazil-1", "tr-west-1",
 }
 
+// MinJobLease is the shortest JobLease accepted: the runner extends a
+// lease every third of it, and a store write must fit in that.
+const MinJobLease = time.Second
+
 // Config is everything the server needs; cmd/iic fills it from flags and
 // the environment.
 type Config struct {
@@ -60,6 +64,11 @@ type Config struct {
 	// httpx.Middleware); 0 = 32 MiB and 15 s.
 	BodyBudget  int64
 	BodyTimeout time.Duration
+	// JobLease is how long a claimed background job stays claimed without
+	// its runner extending it (IIC_JOB_LEASE): a replica that dies mid-job
+	// loses the job to another runner this long after its last extension.
+	// 0 = the runner's default, 30 s; otherwise at least 1 s.
+	JobLease time.Duration
 
 	// EnforceDependency says which documented dependencies of an operation
 	// are checked (tests); nil = authz.DependencyEnforced, the services iic
@@ -129,6 +138,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AuthCacheTTL > time.Hour {
 		errs = append(errs, fmt.Errorf("--auth-cache-ttl %s: at most 1h (a revoked key must stop working)", c.AuthCacheTTL))
+	}
+	if c.JobLease != 0 && c.JobLease < MinJobLease {
+		errs = append(errs, fmt.Errorf("--job-lease %s: at least %s (0 = default 30s)", c.JobLease, MinJobLease))
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -13,10 +13,10 @@ const (
 	SessionSweepJob = "identity.session-sweep"
 	// TokenSweepJob deletes expired e-mailed one-time tokens.
 	TokenSweepJob = "identity.token-sweep"
-	// SessionSweepInterval and TokenSweepInterval are how often they run.
-	// Tokens are swept less often: their table has no expiry index.
+	// SessionSweepInterval and TokenSweepInterval are how often they run
+	// (each finds expired rows through an expiry index).
 	SessionSweepInterval = time.Minute
-	TokenSweepInterval   = 10 * time.Minute
+	TokenSweepInterval   = time.Minute
 )
 
 // sweepBatch is how many rows one sweep step deletes per table.

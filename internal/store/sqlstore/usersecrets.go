@@ -118,11 +118,13 @@ func (t userSecrets) DeleteTokens(ctx context.Context, storeID, userID, purpose 
 	return int(n), err
 }
 
+// deleteExpiredTokensSQL deletes up to a limit of tokens expired at a time,
+// found through user_tokens_expiry.
+const deleteExpiredTokensSQL = `DELETE FROM user_tokens WHERE token_hash IN
+	(SELECT token_hash FROM user_tokens WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`
+
 func (t userSecrets) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
-	// No index on expires_at (the table holds only outstanding links, at
-	// most one per user and purpose): a scan, bounded in what it deletes.
-	res, err := t.s.exec(ctx, `DELETE FROM user_tokens WHERE token_hash IN
-		(SELECT token_hash FROM user_tokens WHERE expires_at <= ? LIMIT ?)`, ms(now), limit)
+	res, err := t.s.exec(ctx, deleteExpiredTokensSQL, ms(now), limit)
 	if err != nil {
 		return 0, err
 	}
