@@ -41,12 +41,8 @@ func checkTags(tags []store.Tag) error {
 // resource holding both "env" and "Env" would be decided by whichever
 // came first: the same request could be allowed once and denied the next.
 func checkKeyCase(have, add []store.Tag) error {
-	for _, t := range add {
-		for _, o := range append(append([]store.Tag(nil), have...), add...) {
-			if o.Key != t.Key && strings.EqualFold(o.Key, t.Key) {
-				return apierr.IIC400_400.New("tag key " + t.Key + " differs only in letter case from tag key " + o.Key)
-			}
-		}
+	if key, other, ok := store.TagKeyFoldClash(have, add); ok {
+		return apierr.IIC400_400.New("tag key " + key + " differs only in letter case from tag key " + other)
 	}
 	return nil
 }

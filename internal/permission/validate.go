@@ -3,7 +3,6 @@ package permission
 import (
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -102,12 +101,8 @@ func checkTags(tags []store.Tag) error {
 // resource holding both "env" and "Env" would be decided by whichever
 // came first: the same request could be allowed once and denied the next.
 func checkKeyCase(have, add []store.Tag) error {
-	for _, t := range add {
-		for _, o := range append(append([]store.Tag(nil), have...), add...) {
-			if o.Key != t.Key && strings.EqualFold(o.Key, t.Key) {
-				return apierr.IIC400_400.New("tag key " + strconv.Quote(t.Key) + " differs only in letter case from tag key " + strconv.Quote(o.Key))
-			}
-		}
+	if key, other, ok := store.TagKeyFoldClash(have, add); ok {
+		return apierr.IIC400_400.New("tag key " + strconv.Quote(key) + " differs only in letter case from tag key " + strconv.Quote(other))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -103,6 +104,22 @@ type DelegatedAdmin struct {
 type Tag struct {
 	Key   string
 	Value string
+}
+
+// TagKeyFoldClash finds a key of add that equals another key of have or
+// add except for letter case (ok false when there is none): tag keys are
+// unique as written, but policy conditions look them up case-insensitively,
+// so such a pair could not be told apart.
+func TagKeyFoldClash(have, add []Tag) (key, other string, ok bool) {
+	all := append(append(make([]Tag, 0, len(have)+len(add)), have...), add...)
+	for _, t := range add {
+		for _, o := range all {
+			if o.Key != t.Key && strings.EqualFold(o.Key, t.Key) {
+				return t.Key, o.Key, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // AdminView is what the Identity Center tenancy check needs about an
