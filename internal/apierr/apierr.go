@@ -13,6 +13,7 @@ type Def struct {
 	Code   string // error_code, e.g. "IIC.1216"
 	Msg    string // error_msg template; {0}, {1}, ... are filled by New
 	Desc   string // the table's description column
+	Kind   Kind   // the table's kind column: what went wrong, for surfaces with their own dialect
 }
 
 // New returns an *Error for this row. args fill the {0}, {1}, ... placeholders
@@ -28,11 +29,40 @@ func (d Def) Is(err error) bool {
 	return errors.As(err, &e) && e.Def == d
 }
 
-// Error is an API error that carries its table row and the final message.
+// Error is an API error that carries its table row and the final message,
+// and optionally details a surface may render: the unique key that clashed
+// (WithKey) and the resource the error is about (About). The product's
+// envelope shows neither.
 type Error struct {
 	Def     Def
 	Message string
+
+	key            string
+	resType, resID string
 }
+
+// WithKey records which unique key clashed (e.g. "user_name", "email",
+// "external_id", "display_name") and returns e.
+func (e *Error) WithKey(key string) *Error {
+	e.key = key
+	return e
+}
+
+// About records the type ("user", "group", "member", ...) and id of the
+// resource the error is about and returns e.
+func (e *Error) About(resourceType, id string) *Error {
+	e.resType, e.resID = resourceType, id
+	return e
+}
+
+// Key is the unique key WithKey recorded, or "".
+func (e *Error) Key() string { return e.key }
+
+// Resource is what About recorded, or "", "".
+func (e *Error) Resource() (resourceType, id string) { return e.resType, e.resID }
+
+// Kind is the row's kind.
+func (e *Error) Kind() Kind { return e.Def.Kind }
 
 func (e *Error) Error() string { return e.Def.Code + ": " + e.Message }
 

@@ -5,573 +5,573 @@ package apierr
 // Table rows, in the order of error-codes.tsv.
 var (
 	// IIC400_400: Invalid request parameter.
-	IIC400_400 = Def{Status: 400, Code: "IIC.400", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter."}
+	IIC400_400 = Def{Status: 400, Code: "IIC.400", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC400_404: Invalid request parameter.
-	IIC400_404 = Def{Status: 404, Code: "IIC.400", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter."}
+	IIC400_404 = Def{Status: 404, Code: "IIC.400", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC404: Resource not found.
-	IIC404 = Def{Status: 404, Code: "IIC.404", Msg: "Not Found: {0}.", Desc: "Resource not found."}
+	IIC404 = Def{Status: 404, Code: "IIC.404", Msg: "Not Found: {0}.", Desc: "Resource not found.", Kind: KindNotFound}
 	// IIC1000_403: Insufficient permissions.
-	IIC1000_403 = Def{Status: 403, Code: "IIC.1000", Msg: "No permission for action {0}.", Desc: "Insufficient permissions."}
+	IIC1000_403 = Def{Status: 403, Code: "IIC.1000", Msg: "No permission for action {0}.", Desc: "Insufficient permissions.", Kind: KindForbidden}
 	// IIC1001: The dependent API cannot be accessed.
-	IIC1001 = Def{Status: 403, Code: "IIC.1001", Msg: "Access denied: {0}", Desc: "The dependent API cannot be accessed."}
+	IIC1001 = Def{Status: 403, Code: "IIC.1001", Msg: "Access denied: {0}", Desc: "The dependent API cannot be accessed.", Kind: KindForbidden}
 	// IIC1002: Invalid request parameter.
-	IIC1002 = Def{Status: 404, Code: "IIC.1002", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter."}
+	IIC1002 = Def{Status: 404, Code: "IIC.1002", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC1003: Invalid request parameter.
-	IIC1003 = Def{Status: 403, Code: "IIC.1003", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter."}
+	IIC1003 = Def{Status: 403, Code: "IIC.1003", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC1004: Invalid request parameter.
-	IIC1004 = Def{Status: 403, Code: "IIC.1004", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter."}
+	IIC1004 = Def{Status: 403, Code: "IIC.1004", Msg: "Bad Request: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC1006: Concurrency conflicts. Try again later.
-	IIC1006 = Def{Status: 409, Code: "IIC.1006", Msg: "Concurrency conflicts. Try again later.", Desc: "Concurrency conflicts. Try again later."}
+	IIC1006 = Def{Status: 409, Code: "IIC.1006", Msg: "Concurrency conflicts. Try again later.", Desc: "Concurrency conflicts. Try again later.", Kind: KindConflict}
 	// IIC1007: Modification failed.
-	IIC1007 = Def{Status: 409, Code: "IIC.1007", Msg: "Data modification failed.", Desc: "Modification failed."}
+	IIC1007 = Def{Status: 409, Code: "IIC.1007", Msg: "Data modification failed.", Desc: "Modification failed.", Kind: KindConflict}
 	// IIC1204: Permission set already created.
-	IIC1204 = Def{Status: 409, Code: "IIC.1204", Msg: "The permission set already exists.", Desc: "Permission set already created."}
+	IIC1204 = Def{Status: 409, Code: "IIC.1204", Msg: "The permission set already exists.", Desc: "Permission set already created.", Kind: KindConflict}
 	// IIC1205: Permission set not found.
-	IIC1205 = Def{Status: 404, Code: "IIC.1205", Msg: "The permission set does not exist.", Desc: "Permission set not found."}
+	IIC1205 = Def{Status: 404, Code: "IIC.1205", Msg: "The permission set does not exist.", Desc: "Permission set not found.", Kind: KindNotFound}
 	// IIC1206: Duplicate permission set name.
-	IIC1206 = Def{Status: 409, Code: "IIC.1206", Msg: "A permission set with the same name already exists.", Desc: "Duplicate permission set name."}
+	IIC1206 = Def{Status: 409, Code: "IIC.1206", Msg: "A permission set with the same name already exists.", Desc: "Duplicate permission set name.", Kind: KindConflict}
 	// IIC1207: Duplicate system-defined policy or identity policy.
-	IIC1207 = Def{Status: 409, Code: "IIC.1207", Msg: "Duplicate system-defined policy or identity policy.", Desc: "Duplicate system-defined policy or identity policy."}
+	IIC1207 = Def{Status: 409, Code: "IIC.1207", Msg: "Duplicate system-defined policy or identity policy.", Desc: "Duplicate system-defined policy or identity policy.", Kind: KindConflict}
 	// IIC1209: Organizations operation error.
-	IIC1209 = Def{Status: 500, Code: "IIC.1209", Msg: "Bad Request: {0}.", Desc: "Organizations operation error."}
+	IIC1209 = Def{Status: 500, Code: "IIC.1209", Msg: "Bad Request: {0}.", Desc: "Organizations operation error.", Kind: KindInternal}
 	// IIC1210_400: Account not found.
-	IIC1210_400 = Def{Status: 400, Code: "IIC.1210", Msg: "Account not found.", Desc: "Account not found."}
+	IIC1210_400 = Def{Status: 400, Code: "IIC.1210", Msg: "Account not found.", Desc: "Account not found.", Kind: KindNotFound}
 	// IIC1210_409: The permission set has been attached to accounts and cannot be deleted.
-	IIC1210_409 = Def{Status: 409, Code: "IIC.1210", Msg: "The permission set has been attached to accounts and cannot be deleted.", Desc: "The permission set has been attached to accounts and cannot be deleted."}
+	IIC1210_409 = Def{Status: 409, Code: "IIC.1210", Msg: "The permission set has been attached to accounts and cannot be deleted.", Desc: "The permission set has been attached to accounts and cannot be deleted.", Kind: KindFailedPrecondition}
 	// IIC1211: System-defined policy or identity policy not found.
-	IIC1211 = Def{Status: 404, Code: "IIC.1211", Msg: "System-defined policy or identity policy not found.", Desc: "System-defined policy or identity policy not found."}
+	IIC1211 = Def{Status: 404, Code: "IIC.1211", Msg: "System-defined policy or identity policy not found.", Desc: "System-defined policy or identity policy not found.", Kind: KindNotFound}
 	// IIC1212: Request identified by the ID not found.
-	IIC1212 = Def{Status: 404, Code: "IIC.1212", Msg: "Request ID not found.", Desc: "Request identified by the ID not found."}
+	IIC1212 = Def{Status: 404, Code: "IIC.1212", Msg: "Request ID not found.", Desc: "Request identified by the ID not found.", Kind: KindNotFound}
 	// IIC1214: Region not registered.
-	IIC1214 = Def{Status: 400, Code: "IIC.1214", Msg: "Region not registered in the service.", Desc: "Region not registered."}
+	IIC1214 = Def{Status: 400, Code: "IIC.1214", Msg: "Region not registered in the service.", Desc: "Region not registered.", Kind: KindFailedPrecondition}
 	// IIC1215: Only the Organizations administrator has permission to perform this operation.
-	IIC1215 = Def{Status: 403, Code: "IIC.1215", Msg: "This operation is available only for the organization's administrator.", Desc: "Only the Organizations administrator has permission to perform this operation."}
+	IIC1215 = Def{Status: 403, Code: "IIC.1215", Msg: "This operation is available only for the organization's administrator.", Desc: "Only the Organizations administrator has permission to perform this operation.", Kind: KindForbidden}
 	// IIC1216: Only one region can be registered.
-	IIC1216 = Def{Status: 409, Code: "IIC.1216", Msg: "Only one region can be registered.", Desc: "Only one region can be registered."}
+	IIC1216 = Def{Status: 409, Code: "IIC.1216", Msg: "Only one region can be registered.", Desc: "Only one region can be registered.", Kind: KindFailedPrecondition}
 	// IIC1217: HTTP request header not found.
-	IIC1217 = Def{Status: 404, Code: "IIC.1217", Msg: "HTTP request header {0} not found.", Desc: "HTTP request header not found."}
+	IIC1217 = Def{Status: 404, Code: "IIC.1217", Msg: "HTTP request header {0} not found.", Desc: "HTTP request header not found.", Kind: KindNotFound}
 	// IIC1218: Invalid request proof header.
-	IIC1218 = Def{Status: 400, Code: "IIC.1218", Msg: "Invalid X-Request-Proof request header.", Desc: "Invalid request proof header."}
+	IIC1218 = Def{Status: 400, Code: "IIC.1218", Msg: "Invalid X-Request-Proof request header.", Desc: "Invalid request proof header.", Kind: KindInvalid}
 	// IIC1219_400: Failed to obtain the temporary credential.
-	IIC1219_400 = Def{Status: 400, Code: "IIC.1219", Msg: "Failed to obtain the identity token.", Desc: "Failed to obtain the temporary credential."}
+	IIC1219_400 = Def{Status: 400, Code: "IIC.1219", Msg: "Failed to obtain the identity token.", Desc: "Failed to obtain the temporary credential.", Kind: KindInternal}
 	// IIC1219_403: Failed to obtain the temporary credential.
-	IIC1219_403 = Def{Status: 403, Code: "IIC.1219", Msg: "Failed to obtain the identity token.", Desc: "Failed to obtain the temporary credential."}
+	IIC1219_403 = Def{Status: 403, Code: "IIC.1219", Msg: "Failed to obtain the identity token.", Desc: "Failed to obtain the temporary credential.", Kind: KindInternal}
 	// IIC1220: Failed to create service-linked agencies. Try again later.
-	IIC1220 = Def{Status: 400, Code: "IIC.1220", Msg: "Failed to create service-linked agencies. Try again later.", Desc: "Failed to create service-linked agencies. Try again later."}
+	IIC1220 = Def{Status: 400, Code: "IIC.1220", Msg: "Failed to create service-linked agencies. Try again later.", Desc: "Failed to create service-linked agencies. Try again later.", Kind: KindUnavailable}
 	// IIC1221: Failed to enable the trusted service. Failed to integrate IAM Identity Center with Organizations.
-	IIC1221 = Def{Status: 400, Code: "IIC.1221", Msg: "Failed to enable trusted services. Try again later.", Desc: "Failed to enable the trusted service. Failed to integrate IAM Identity Center with Organizations."}
+	IIC1221 = Def{Status: 400, Code: "IIC.1221", Msg: "Failed to enable trusted services. Try again later.", Desc: "Failed to enable the trusted service. Failed to integrate IAM Identity Center with Organizations.", Kind: KindUnavailable}
 	// IIC1222: Account ID already in use.
-	IIC1222 = Def{Status: 409, Code: "IIC.1222", Msg: "IAM Identity Center has been enabled in another region.", Desc: "Account ID already in use."}
+	IIC1222 = Def{Status: 409, Code: "IIC.1222", Msg: "IAM Identity Center has been enabled in another region.", Desc: "Account ID already in use.", Kind: KindFailedPrecondition}
 	// IIC1223: Organizations not enabled.
-	IIC1223 = Def{Status: 400, Code: "IIC.1223", Msg: "Organizations not enabled.", Desc: "Organizations not enabled."}
+	IIC1223 = Def{Status: 400, Code: "IIC.1223", Msg: "Organizations not enabled.", Desc: "Organizations not enabled.", Kind: KindFailedPrecondition}
 	// IIC1225: Authentication failed because the permission set is not attached to the account.
-	IIC1225 = Def{Status: 404, Code: "IIC.1225", Msg: "Failed to update the permission set status because the permission set is not attached to accounts.", Desc: "Authentication failed because the permission set is not attached to the account."}
+	IIC1225 = Def{Status: 404, Code: "IIC.1225", Msg: "Failed to update the permission set status because the permission set is not attached to accounts.", Desc: "Authentication failed because the permission set is not attached to the account.", Kind: KindFailedPrecondition}
 	// IIC1227_400: Failed to create the identity source.
-	IIC1227_400 = Def{Status: 400, Code: "IIC.1227", Msg: "Identity source creation failed.", Desc: "Failed to create the identity source."}
+	IIC1227_400 = Def{Status: 400, Code: "IIC.1227", Msg: "Identity source creation failed.", Desc: "Failed to create the identity source.", Kind: KindInternal}
 	// IIC1227_500: Failed to create the identity source.
-	IIC1227_500 = Def{Status: 500, Code: "IIC.1227", Msg: "Identity source creation failed.", Desc: "Failed to create the identity source."}
+	IIC1227_500 = Def{Status: 500, Code: "IIC.1227", Msg: "Identity source creation failed.", Desc: "Failed to create the identity source.", Kind: KindInternal}
 	// IIC1228: Failed to delete the identity source.
-	IIC1228 = Def{Status: 400, Code: "IIC.1228", Msg: "Identity source deletion failed.", Desc: "Failed to delete the identity source."}
+	IIC1228 = Def{Status: 400, Code: "IIC.1228", Msg: "Identity source deletion failed.", Desc: "Failed to delete the identity source.", Kind: KindInternal}
 	// IIC1229: Failed to delete the identity source.
-	IIC1229 = Def{Status: 500, Code: "IIC.1229", Msg: "No service instance can be deleted.", Desc: "Failed to delete the identity source."}
+	IIC1229 = Def{Status: 500, Code: "IIC.1229", Msg: "No service instance can be deleted.", Desc: "Failed to delete the identity source.", Kind: KindInternal}
 	// IIC1230: Failed to delete the service-linked agency.
-	IIC1230 = Def{Status: 400, Code: "IIC.1230", Msg: "Service-linked agency deletion failed.", Desc: "Failed to delete the service-linked agency."}
+	IIC1230 = Def{Status: 400, Code: "IIC.1230", Msg: "Service-linked agency deletion failed.", Desc: "Failed to delete the service-linked agency.", Kind: KindInternal}
 	// IIC1231_400: Failed to query the groups where the user is added.
-	IIC1231_400 = Def{Status: 400, Code: "IIC.1231", Msg: "Failed to query the groups which the user belongs to.", Desc: "Failed to query the groups where the user is added."}
+	IIC1231_400 = Def{Status: 400, Code: "IIC.1231", Msg: "Failed to query the groups which the user belongs to.", Desc: "Failed to query the groups where the user is added.", Kind: KindInternal}
 	// IIC1231_500: Failed to query the groups where the user is added.
-	IIC1231_500 = Def{Status: 500, Code: "IIC.1231", Msg: "Failed to query the groups which the user belongs to.", Desc: "Failed to query the groups where the user is added."}
+	IIC1231_500 = Def{Status: 500, Code: "IIC.1231", Msg: "Failed to query the groups which the user belongs to.", Desc: "Failed to query the groups where the user is added.", Kind: KindInternal}
 	// IIC1236: Invalid parameter.
-	IIC1236 = Def{Status: 400, Code: "IIC.1236", Msg: "Invalid {0}", Desc: "Invalid parameter."}
+	IIC1236 = Def{Status: 400, Code: "IIC.1236", Msg: "Invalid {0}", Desc: "Invalid parameter.", Kind: KindInvalid}
 	// IIC1242: Service instance not enabled.
-	IIC1242 = Def{Status: 403, Code: "IIC.1242", Msg: "Please enable the service instance first.", Desc: "Service instance not enabled."}
+	IIC1242 = Def{Status: 403, Code: "IIC.1242", Msg: "Please enable the service instance first.", Desc: "Service instance not enabled.", Kind: KindFailedPrecondition}
 	// IIC1243: Failed to create the trust agency.
-	IIC1243 = Def{Status: 400, Code: "IIC.1243", Msg: "Failed to create the trust agency.", Desc: "Failed to create the trust agency."}
+	IIC1243 = Def{Status: 400, Code: "IIC.1243", Msg: "Failed to create the trust agency.", Desc: "Failed to create the trust agency.", Kind: KindInternal}
 	// IIC1244_400: Failed to check permissions.
-	IIC1244_400 = Def{Status: 400, Code: "IIC.1244", Msg: "Authentication failed.", Desc: "Failed to check permissions."}
+	IIC1244_400 = Def{Status: 400, Code: "IIC.1244", Msg: "Authentication failed.", Desc: "Failed to check permissions.", Kind: KindUnauthenticated}
 	// IIC1244_403: Failed to check permissions.
-	IIC1244_403 = Def{Status: 403, Code: "IIC.1244", Msg: "Authentication failed.", Desc: "Failed to check permissions."}
+	IIC1244_403 = Def{Status: 403, Code: "IIC.1244", Msg: "Authentication failed.", Desc: "Failed to check permissions.", Kind: KindUnauthenticated}
 	// IIC1244_500: Failed to check permissions.
-	IIC1244_500 = Def{Status: 500, Code: "IIC.1244", Msg: "Authentication failed.", Desc: "Failed to check permissions."}
+	IIC1244_500 = Def{Status: 500, Code: "IIC.1244", Msg: "Authentication failed.", Desc: "Failed to check permissions.", Kind: KindInternal}
 	// IIC1245: Only one instance can be enabled.
-	IIC1245 = Def{Status: 400, Code: "IIC.1245", Msg: "Only one instance can be provisioned.", Desc: "Only one instance can be enabled."}
+	IIC1245 = Def{Status: 400, Code: "IIC.1245", Msg: "Only one instance can be provisioned.", Desc: "Only one instance can be enabled.", Kind: KindFailedPrecondition}
 	// IIC1246: System-defined identity policy whose ID is {policyId} not found.
-	IIC1246 = Def{Status: 400, Code: "IIC.1246", Msg: "System-defined identity policy whose ID is {0} not found.", Desc: "System-defined identity policy whose ID is {policyId} not found."}
+	IIC1246 = Def{Status: 400, Code: "IIC.1246", Msg: "System-defined identity policy whose ID is {0} not found.", Desc: "System-defined identity policy whose ID is {policyId} not found.", Kind: KindNotFound}
 	// IIC1247: Failed to delete the trust agency.
-	IIC1247 = Def{Status: 500, Code: "IIC.1247", Msg: "Failed to delete the trust agency.", Desc: "Failed to delete the trust agency."}
+	IIC1247 = Def{Status: 500, Code: "IIC.1247", Msg: "Failed to delete the trust agency.", Desc: "Failed to delete the trust agency.", Kind: KindInternal}
 	// IIC1248: Failed to query the trust agency.
-	IIC1248 = Def{Status: 500, Code: "IIC.1248", Msg: "Failed to query the trust agency.", Desc: "Failed to query the trust agency."}
+	IIC1248 = Def{Status: 500, Code: "IIC.1248", Msg: "Failed to query the trust agency.", Desc: "Failed to query the trust agency.", Kind: KindInternal}
 	// IIC1249: Associated account is not found and cannot be deleted.
-	IIC1249 = Def{Status: 400, Code: "IIC.1249", Msg: "Deletion failed. Associated account not found.", Desc: "Associated account is not found and cannot be deleted."}
+	IIC1249 = Def{Status: 400, Code: "IIC.1249", Msg: "Deletion failed. Associated account not found.", Desc: "Associated account is not found and cannot be deleted.", Kind: KindNotFound}
 	// IIC1250: Associated principal is not found and cannot be deleted.
-	IIC1250 = Def{Status: 400, Code: "IIC.1250", Msg: "Associated principal is not found and cannot be deleted.", Desc: "Associated principal is not found and cannot be deleted."}
+	IIC1250 = Def{Status: 400, Code: "IIC.1250", Msg: "Associated principal is not found and cannot be deleted.", Desc: "Associated principal is not found and cannot be deleted.", Kind: KindNotFound}
 	// IIC1252: Failed to parse the HTTP authorization header.
-	IIC1252 = Def{Status: 400, Code: "IIC.1252", Msg: "Incorrect format of the X-Request-Proof request header.", Desc: "Failed to parse the HTTP authorization header."}
+	IIC1252 = Def{Status: 400, Code: "IIC.1252", Msg: "Incorrect format of the X-Request-Proof request header.", Desc: "Failed to parse the HTTP authorization header.", Kind: KindInvalid}
 	// IIC1253: The region cannot be deleted when the service instance exists.
-	IIC1253 = Def{Status: 400, Code: "IIC.1253", Msg: "Failed to deregister the region because an associated service instance exists.", Desc: "The region cannot be deleted when the service instance exists."}
+	IIC1253 = Def{Status: 400, Code: "IIC.1253", Msg: "Failed to deregister the region because an associated service instance exists.", Desc: "The region cannot be deleted when the service instance exists.", Kind: KindFailedPrecondition}
 	// IIC1254: Registered region not found.
-	IIC1254 = Def{Status: 404, Code: "IIC.1254", Msg: "No region registered.", Desc: "Registered region not found."}
+	IIC1254 = Def{Status: 404, Code: "IIC.1254", Msg: "No region registered.", Desc: "Registered region not found.", Kind: KindNotFound}
 	// IIC1257: Duplicate entity objects.
-	IIC1257 = Def{Status: 409, Code: "IIC.1257", Msg: "Duplicate entity objects.", Desc: "Duplicate entity objects."}
+	IIC1257 = Def{Status: 409, Code: "IIC.1257", Msg: "Duplicate entity objects.", Desc: "Duplicate entity objects.", Kind: KindConflict}
 	// IIC1258: The start time cannot be later than the end time.
-	IIC1258 = Def{Status: 400, Code: "IIC.1258", Msg: "The start time cannot be later than the end time.", Desc: "The start time cannot be later than the end time."}
+	IIC1258 = Def{Status: 400, Code: "IIC.1258", Msg: "The start time cannot be later than the end time.", Desc: "The start time cannot be later than the end time.", Kind: KindInvalid}
 	// IIC1259: Instance not found.
-	IIC1259 = Def{Status: 404, Code: "IIC.1259", Msg: "Service instance not found.", Desc: "Instance not found."}
+	IIC1259 = Def{Status: 404, Code: "IIC.1259", Msg: "Service instance not found.", Desc: "Instance not found.", Kind: KindNotFound}
 	// IIC1260: Internal service error.
-	IIC1260 = Def{Status: 500, Code: "IIC.1260", Msg: "Internal server error.", Desc: "Internal service error."}
+	IIC1260 = Def{Status: 500, Code: "IIC.1260", Msg: "Internal server error.", Desc: "Internal service error.", Kind: KindInternal}
 	// IIC1261_400: Failed to query the connected identity source.
-	IIC1261_400 = Def{Status: 400, Code: "IIC.1261", Msg: "Failed to obtain the identity source information.", Desc: "Failed to query the connected identity source."}
+	IIC1261_400 = Def{Status: 400, Code: "IIC.1261", Msg: "Failed to obtain the identity source information.", Desc: "Failed to query the connected identity source.", Kind: KindInternal}
 	// IIC1000_404: You do not have permission to attach the account.
-	IIC1000_404 = Def{Status: 404, Code: "IIC.1000", Msg: "No permission to attach the account.", Desc: "You do not have permission to attach the account."}
+	IIC1000_404 = Def{Status: 404, Code: "IIC.1000", Msg: "No permission to attach the account.", Desc: "You do not have permission to attach the account.", Kind: KindForbidden}
 	// IIC1000_409: The service instance is not found in this account.
-	IIC1000_409 = Def{Status: 409, Code: "IIC.1000", Msg: "This account does not have this service instance.", Desc: "The service instance is not found in this account."}
+	IIC1000_409 = Def{Status: 409, Code: "IIC.1000", Msg: "This account does not have this service instance.", Desc: "The service instance is not found in this account.", Kind: KindFailedPrecondition}
 	// IIC1261_409: Failed to permanently delete data fields from the SDR meter database.
-	IIC1261_409 = Def{Status: 409, Code: "IIC.1261", Msg: "Failed to permanently delete SDR meter database data fields.", Desc: "Failed to permanently delete data fields from the SDR meter database."}
+	IIC1261_409 = Def{Status: 409, Code: "IIC.1261", Msg: "Failed to permanently delete SDR meter database data fields.", Desc: "Failed to permanently delete data fields from the SDR meter database.", Kind: KindInternal}
 	// IIC1264: An error occurred in account tag query.
-	IIC1264 = Def{Status: 400, Code: "IIC.1264", Msg: "Account tag query failed.", Desc: "An error occurred in account tag query."}
+	IIC1264 = Def{Status: 400, Code: "IIC.1264", Msg: "Account tag query failed.", Desc: "An error occurred in account tag query.", Kind: KindInternal}
 	// IIC1265: HTTP request header not found.
-	IIC1265 = Def{Status: 403, Code: "IIC.1265", Msg: "HTTP request header not found.", Desc: "HTTP request header not found."}
+	IIC1265 = Def{Status: 403, Code: "IIC.1265", Msg: "HTTP request header not found.", Desc: "HTTP request header not found.", Kind: KindInvalid}
 	// IIC1266: Invalid HTTP request header.
-	IIC1266 = Def{Status: 400, Code: "IIC.1266", Msg: "HTTP request header not found.", Desc: "Invalid HTTP request header."}
+	IIC1266 = Def{Status: 400, Code: "IIC.1266", Msg: "HTTP request header not found.", Desc: "Invalid HTTP request header.", Kind: KindInvalid}
 	// IIC1269_400: Failed to obtain the agency credential.
-	IIC1269_400 = Def{Status: 400, Code: "IIC.1269", Msg: "Failed to request for assuming with service principal.", Desc: "Failed to obtain the agency credential."}
+	IIC1269_400 = Def{Status: 400, Code: "IIC.1269", Msg: "Failed to request for assuming with service principal.", Desc: "Failed to obtain the agency credential.", Kind: KindInternal}
 	// IIC1269_403: Failed to obtain the agency credential.
-	IIC1269_403 = Def{Status: 403, Code: "IIC.1269", Msg: "Failed to request for assuming with service principal.", Desc: "Failed to obtain the agency credential."}
+	IIC1269_403 = Def{Status: 403, Code: "IIC.1269", Msg: "Failed to request for assuming with service principal.", Desc: "Failed to obtain the agency credential.", Kind: KindInternal}
 	// IIC1270_400: Failed to obtain the MFA settings of the identity source.
-	IIC1270_400 = Def{Status: 400, Code: "IIC.1270", Msg: "Failed to obtain the MFA settings of the identity source.", Desc: "Failed to obtain the MFA settings of the identity source."}
+	IIC1270_400 = Def{Status: 400, Code: "IIC.1270", Msg: "Failed to obtain the MFA settings of the identity source.", Desc: "Failed to obtain the MFA settings of the identity source.", Kind: KindInternal}
 	// IIC1270_409: Identity source ID alias has been created.
-	IIC1270_409 = Def{Status: 409, Code: "IIC.1270", Msg: "The alias can be modified only once.", Desc: "Identity source ID alias has been created."}
+	IIC1270_409 = Def{Status: 409, Code: "IIC.1270", Msg: "The alias can be modified only once.", Desc: "Identity source ID alias has been created.", Kind: KindFailedPrecondition}
 	// IIC1271_400: Failed to update the MFA settings of the identity source.
-	IIC1271_400 = Def{Status: 400, Code: "IIC.1271", Msg: "Failed to update the MFA settings of the identity source.", Desc: "Failed to update the MFA settings of the identity source."}
+	IIC1271_400 = Def{Status: 400, Code: "IIC.1271", Msg: "Failed to update the MFA settings of the identity source.", Desc: "Failed to update the MFA settings of the identity source.", Kind: KindInternal}
 	// IIC1271_409: Duplicate identity source ID alias.
-	IIC1271_409 = Def{Status: 409, Code: "IIC.1271", Msg: "The alias already exists.", Desc: "Duplicate identity source ID alias."}
+	IIC1271_409 = Def{Status: 409, Code: "IIC.1271", Msg: "The alias already exists.", Desc: "Duplicate identity source ID alias.", Kind: KindConflict}
 	// IIC1272: You do not have permission to enable or disable the service instance.
-	IIC1272 = Def{Status: 403, Code: "IIC.1272", Msg: "No permission to perform this operation.", Desc: "You do not have permission to enable or disable the service instance."}
+	IIC1272 = Def{Status: 403, Code: "IIC.1272", Msg: "No permission to perform this operation.", Desc: "You do not have permission to enable or disable the service instance.", Kind: KindForbidden}
 	// IIC1273_400: The identity source does not belong to the account.
-	IIC1273_400 = Def{Status: 400, Code: "IIC.1273", Msg: "The identity source does not belong to the account.", Desc: "The identity source does not belong to the account."}
+	IIC1273_400 = Def{Status: 400, Code: "IIC.1273", Msg: "The identity source does not belong to the account.", Desc: "The identity source does not belong to the account.", Kind: KindNotFound}
 	// IIC1273_403: Account frozen. Operation not allowed.
-	IIC1273_403 = Def{Status: 403, Code: "IIC.1273", Msg: "The operation is not allowed because the account is frozen.", Desc: "Account frozen. Operation not allowed."}
+	IIC1273_403 = Def{Status: 403, Code: "IIC.1273", Msg: "The operation is not allowed because the account is frozen.", Desc: "Account frozen. Operation not allowed.", Kind: KindFailedPrecondition}
 	// IIC1274: Account restricted. Operation not allowed.
-	IIC1274 = Def{Status: 403, Code: "IIC.1274", Msg: "The operation is not allowed because the account is restricted.", Desc: "Account restricted. Operation not allowed."}
+	IIC1274 = Def{Status: 403, Code: "IIC.1274", Msg: "The operation is not allowed because the account is restricted.", Desc: "Account restricted. Operation not allowed.", Kind: KindFailedPrecondition}
 	// IIC1275: The region is invalid or IAM Identity Center cannot be enabled in this region.
-	IIC1275 = Def{Status: 400, Code: "IIC.1275", Msg: "The region is invalid or IAM Identity Center cannot be enabled in the region.", Desc: "The region is invalid or IAM Identity Center cannot be enabled in this region."}
+	IIC1275 = Def{Status: 400, Code: "IIC.1275", Msg: "The region is invalid or IAM Identity Center cannot be enabled in the region.", Desc: "The region is invalid or IAM Identity Center cannot be enabled in this region.", Kind: KindInvalid}
 	// IIC1276_400: Instance not found.
-	IIC1276_400 = Def{Status: 400, Code: "IIC.1276", Msg: "Service instance not found.", Desc: "Instance not found."}
+	IIC1276_400 = Def{Status: 400, Code: "IIC.1276", Msg: "Service instance not found.", Desc: "Instance not found.", Kind: KindNotFound}
 	// IIC1276_404: Instance not found.
-	IIC1276_404 = Def{Status: 404, Code: "IIC.1276", Msg: "Service instance not found.", Desc: "Instance not found."}
+	IIC1276_404 = Def{Status: 404, Code: "IIC.1276", Msg: "Service instance not found.", Desc: "Instance not found.", Kind: KindNotFound}
 	// IIC1277: Failed to create the agency.
-	IIC1277 = Def{Status: 400, Code: "IIC.1277", Msg: "Agency creation failed.", Desc: "Failed to create the agency."}
+	IIC1277 = Def{Status: 400, Code: "IIC.1277", Msg: "Agency creation failed.", Desc: "Failed to create the agency.", Kind: KindInternal}
 	// IIC1278: Failed to delete the agency.
-	IIC1278 = Def{Status: 500, Code: "IIC.1278", Msg: "Agency deletion failed.", Desc: "Failed to delete the agency."}
+	IIC1278 = Def{Status: 500, Code: "IIC.1278", Msg: "Agency deletion failed.", Desc: "Failed to delete the agency.", Kind: KindInternal}
 	// IIC1279: Failed to query the policy.
-	IIC1279 = Def{Status: 500, Code: "IIC.1279", Msg: "Role query failed.", Desc: "Failed to query the policy."}
+	IIC1279 = Def{Status: 500, Code: "IIC.1279", Msg: "Role query failed.", Desc: "Failed to query the policy.", Kind: KindInternal}
 	// IIC1280: Failed to query the agency.
-	IIC1280 = Def{Status: 500, Code: "IIC.1280", Msg: "Agency query failed.", Desc: "Failed to query the agency."}
+	IIC1280 = Def{Status: 500, Code: "IIC.1280", Msg: "Agency query failed.", Desc: "Failed to query the agency.", Kind: KindInternal}
 	// IIC1281: Role ID {roleId} not found.
-	IIC1281 = Def{Status: 404, Code: "IIC.1281", Msg: "Role ID {roleId} not found.", Desc: "Role ID {roleId} not found."}
+	IIC1281 = Def{Status: 404, Code: "IIC.1281", Msg: "Role ID {roleId} not found.", Desc: "Role ID {roleId} not found.", Kind: KindNotFound}
 	// IIC1282: A conflict occurred during the service-linked agency creation. Try again later.
-	IIC1282 = Def{Status: 409, Code: "IIC.1282", Msg: "A conflict occurred during the service-linked agency creation. Try again later.", Desc: "A conflict occurred during the service-linked agency creation. Try again later."}
+	IIC1282 = Def{Status: 409, Code: "IIC.1282", Msg: "A conflict occurred during the service-linked agency creation. Try again later.", Desc: "A conflict occurred during the service-linked agency creation. Try again later.", Kind: KindUnavailable}
 	// IIC1284_400: An error occurred when IAM Identity Center consumes Organizations events.
-	IIC1284_400 = Def{Status: 400, Code: "IIC.1284", Msg: "Failed to process Organizations broadcast messages.", Desc: "An error occurred when IAM Identity Center consumes Organizations events."}
+	IIC1284_400 = Def{Status: 400, Code: "IIC.1284", Msg: "Failed to process Organizations broadcast messages.", Desc: "An error occurred when IAM Identity Center consumes Organizations events.", Kind: KindInternal}
 	// IIC1284_403: An error occurred when IAM Identity Center consumes Organizations events.
-	IIC1284_403 = Def{Status: 403, Code: "IIC.1284", Msg: "Failed to process Organizations broadcast messages.", Desc: "An error occurred when IAM Identity Center consumes Organizations events."}
+	IIC1284_403 = Def{Status: 403, Code: "IIC.1284", Msg: "Failed to process Organizations broadcast messages.", Desc: "An error occurred when IAM Identity Center consumes Organizations events.", Kind: KindInternal}
 	// IIC1284_500: An error occurred when IAM Identity Center consumes Organizations events.
-	IIC1284_500 = Def{Status: 500, Code: "IIC.1284", Msg: "Failed to process Organizations broadcast messages.", Desc: "An error occurred when IAM Identity Center consumes Organizations events."}
+	IIC1284_500 = Def{Status: 500, Code: "IIC.1284", Msg: "Failed to process Organizations broadcast messages.", Desc: "An error occurred when IAM Identity Center consumes Organizations events.", Kind: KindInternal}
 	// IIC1285: Failed to create the custom policy.
-	IIC1285 = Def{Status: 400, Code: "IIC.1285", Msg: "Custom role creation failed.", Desc: "Failed to create the custom policy."}
+	IIC1285 = Def{Status: 400, Code: "IIC.1285", Msg: "Custom role creation failed.", Desc: "Failed to create the custom policy.", Kind: KindInternal}
 	// IIC1286: Failed to update the custom policy.
-	IIC1286 = Def{Status: 400, Code: "IIC.1286", Msg: "Custom role update failed.", Desc: "Failed to update the custom policy."}
+	IIC1286 = Def{Status: 400, Code: "IIC.1286", Msg: "Custom role update failed.", Desc: "Failed to update the custom policy.", Kind: KindInternal}
 	// IIC1287: Failed to delete the custom policy.
-	IIC1287 = Def{Status: 500, Code: "IIC.1287", Msg: "Custom role deletion failed.", Desc: "Failed to delete the custom policy."}
+	IIC1287 = Def{Status: 500, Code: "IIC.1287", Msg: "Custom role deletion failed.", Desc: "Failed to delete the custom policy.", Kind: KindInternal}
 	// IIC1290: Authorization association not found.
-	IIC1290 = Def{Status: 500, Code: "IIC.1290", Msg: "Authorization association not found.", Desc: "Authorization association not found."}
+	IIC1290 = Def{Status: 500, Code: "IIC.1290", Msg: "Authorization association not found.", Desc: "Authorization association not found.", Kind: KindInternal}
 	// IIC1291: The target account does not belong to the organization.
-	IIC1291 = Def{Status: 403, Code: "IIC.1291", Msg: "The target account does not belong to the organization.", Desc: "The target account does not belong to the organization."}
+	IIC1291 = Def{Status: 403, Code: "IIC.1291", Msg: "The target account does not belong to the organization.", Desc: "The target account does not belong to the organization.", Kind: KindForbidden}
 	// IIC1293: The size of the policy content exceeds the upper limit.
-	IIC1293 = Def{Status: 400, Code: "IIC.1293", Msg: "Size limit exceeded. A policy content can contain a maximum number of 6,144 characters.", Desc: "The size of the policy content exceeds the upper limit."}
+	IIC1293 = Def{Status: 400, Code: "IIC.1293", Msg: "Size limit exceeded. A policy content can contain a maximum number of 6,144 characters.", Desc: "The size of the policy content exceeds the upper limit.", Kind: KindLimit}
 	// IIC1300: Internal service error.
-	IIC1300 = Def{Status: 500, Code: "IIC.1300", Msg: "Internal server error.", Desc: "Internal service error."}
+	IIC1300 = Def{Status: 500, Code: "IIC.1300", Msg: "Internal server error.", Desc: "Internal service error.", Kind: KindInternal}
 	// IIC1301: The instance already has an identity source connected.
-	IIC1301 = Def{Status: 409, Code: "IIC.1301", Msg: "Failed to create another identity source because an identity source has been configured for the service instance.", Desc: "The instance already has an identity source connected."}
+	IIC1301 = Def{Status: 409, Code: "IIC.1301", Msg: "Failed to create another identity source because an identity source has been configured for the service instance.", Desc: "The instance already has an identity source connected.", Kind: KindFailedPrecondition}
 	// IIC1302: No Organizations information found for the account.
-	IIC1302 = Def{Status: 400, Code: "IIC.1302", Msg: "Account not found.", Desc: "No Organizations information found for the account."}
+	IIC1302 = Def{Status: 400, Code: "IIC.1302", Msg: "Account not found.", Desc: "No Organizations information found for the account.", Kind: KindNotFound}
 	// IIC1303: Organizations not enabled.
-	IIC1303 = Def{Status: 400, Code: "IIC.1303", Msg: "Organizations not enabled.", Desc: "Organizations not enabled."}
+	IIC1303 = Def{Status: 400, Code: "IIC.1303", Msg: "Organizations not enabled.", Desc: "Organizations not enabled.", Kind: KindFailedPrecondition}
 	// IIC1304: Organizations operation error.
-	IIC1304 = Def{Status: 500, Code: "IIC.1304", Msg: "Bad Request: {0}.", Desc: "Organizations operation error."}
+	IIC1304 = Def{Status: 500, Code: "IIC.1304", Msg: "Bad Request: {0}.", Desc: "Organizations operation error.", Kind: KindInternal}
 	// IIC1305: Only the Organizations administrator has permission to perform this operation.
-	IIC1305 = Def{Status: 403, Code: "IIC.1305", Msg: "This operation is available only for the organization's administrator.", Desc: "Only the Organizations administrator has permission to perform this operation."}
+	IIC1305 = Def{Status: 403, Code: "IIC.1305", Msg: "This operation is available only for the organization's administrator.", Desc: "Only the Organizations administrator has permission to perform this operation.", Kind: KindForbidden}
 	// IIC1306: The principal is associated with an account. Disassociate the account and try again.
-	IIC1306 = Def{Status: 409, Code: "IIC.1306", Msg: "The {0} is associated with an account. Disassociate the account and try again.", Desc: "The principal is associated with an account. Disassociate the account and try again."}
+	IIC1306 = Def{Status: 409, Code: "IIC.1306", Msg: "The {0} is associated with an account. Disassociate the account and try again.", Desc: "The principal is associated with an account. Disassociate the account and try again.", Kind: KindFailedPrecondition}
 	// IIC1307: Principal not found or principal type not correct.
-	IIC1307 = Def{Status: 404, Code: "IIC.1307", Msg: "Principal not found or principal type not correct.", Desc: "Principal not found or principal type not correct."}
+	IIC1307 = Def{Status: 404, Code: "IIC.1307", Msg: "Principal not found or principal type not correct.", Desc: "Principal not found or principal type not correct.", Kind: KindNotFound}
 	// IIC1308_400: Identity source not found.
-	IIC1308_400 = Def{Status: 400, Code: "IIC.1308", Msg: "Identity source not found.", Desc: "Identity source not found."}
+	IIC1308_400 = Def{Status: 400, Code: "IIC.1308", Msg: "Identity source not found.", Desc: "Identity source not found.", Kind: KindNotFound}
 	// IIC1308_404: Identity source not found.
-	IIC1308_404 = Def{Status: 404, Code: "IIC.1308", Msg: "Identity source not found.", Desc: "Identity source not found."}
+	IIC1308_404 = Def{Status: 404, Code: "IIC.1308", Msg: "Identity source not found.", Desc: "Identity source not found.", Kind: KindNotFound}
 	// IIC1309: Failed to obtain the PKI token.
-	IIC1309 = Def{Status: 500, Code: "IIC.1309", Msg: "Failed to obtain the access token.", Desc: "Failed to obtain the PKI token."}
+	IIC1309 = Def{Status: 500, Code: "IIC.1309", Msg: "Failed to obtain the access token.", Desc: "Failed to obtain the PKI token.", Kind: KindInternal}
 	// IIC1310: Duplicate username or email address.
-	IIC1310 = Def{Status: 400, Code: "IIC.1310", Msg: "Duplicate username or email address.", Desc: "Duplicate username or email address."}
+	IIC1310 = Def{Status: 400, Code: "IIC.1310", Msg: "Duplicate username or email address.", Desc: "Duplicate username or email address.", Kind: KindConflict}
 	// IIC1311: The maximum number of users allowed in the identity source has been reached.
-	IIC1311 = Def{Status: 400, Code: "IIC.1311", Msg: "The maximum number of allowed users has been reached.", Desc: "The maximum number of users allowed in the identity source has been reached."}
+	IIC1311 = Def{Status: 400, Code: "IIC.1311", Msg: "The maximum number of allowed users has been reached.", Desc: "The maximum number of users allowed in the identity source has been reached.", Kind: KindLimit}
 	// IIC1312: User not found.
-	IIC1312 = Def{Status: 404, Code: "IIC.1312", Msg: "User not found.", Desc: "User not found."}
+	IIC1312 = Def{Status: 404, Code: "IIC.1312", Msg: "User not found.", Desc: "User not found.", Kind: KindNotFound}
 	// IIC1313: User extended attributes not found.
-	IIC1313 = Def{Status: 404, Code: "IIC.1313", Msg: "User extended attributes not found.", Desc: "User extended attributes not found."}
+	IIC1313 = Def{Status: 404, Code: "IIC.1313", Msg: "User extended attributes not found.", Desc: "User extended attributes not found.", Kind: KindNotFound}
 	// IIC1314: The password complexity does not meet requirements.
-	IIC1314 = Def{Status: 400, Code: "IIC.1314", Msg: "Invalid password.", Desc: "The password complexity does not meet requirements."}
+	IIC1314 = Def{Status: 400, Code: "IIC.1314", Msg: "Invalid password.", Desc: "The password complexity does not meet requirements.", Kind: KindInvalid}
 	// IIC1315: The new password must be different from the old password and one-time password.
-	IIC1315 = Def{Status: 400, Code: "IIC.1315", Msg: "The password cannot be the same as the old password or one-time password.", Desc: "The new password must be different from the old password and one-time password."}
+	IIC1315 = Def{Status: 400, Code: "IIC.1315", Msg: "The password cannot be the same as the old password or one-time password.", Desc: "The new password must be different from the old password and one-time password.", Kind: KindInvalid}
 	// IIC1316: Unique user ID not found.
-	IIC1316 = Def{Status: 404, Code: "IIC.1316", Msg: "Unique user ID not found.", Desc: "Unique user ID not found."}
+	IIC1316 = Def{Status: 404, Code: "IIC.1316", Msg: "Unique user ID not found.", Desc: "Unique user ID not found.", Kind: KindNotFound}
 	// IIC1317: Repeat disablement.
-	IIC1317 = Def{Status: 400, Code: "IIC.1317", Msg: "User disabled.", Desc: "Repeat disablement."}
+	IIC1317 = Def{Status: 400, Code: "IIC.1317", Msg: "User disabled.", Desc: "Repeat disablement.", Kind: KindFailedPrecondition}
 	// IIC1318: Repeat enablement.
-	IIC1318 = Def{Status: 400, Code: "IIC.1318", Msg: "User enabled.", Desc: "Repeat enablement."}
+	IIC1318 = Def{Status: 400, Code: "IIC.1318", Msg: "User enabled.", Desc: "Repeat enablement.", Kind: KindFailedPrecondition}
 	// IIC1319_400: Incorrect username or password.
-	IIC1319_400 = Def{Status: 400, Code: "IIC.1319", Msg: "Login credentials cannot be verified. Please try again.", Desc: "Incorrect username or password."}
+	IIC1319_400 = Def{Status: 400, Code: "IIC.1319", Msg: "Login credentials cannot be verified. Please try again.", Desc: "Incorrect username or password.", Kind: KindUnauthenticated}
 	// IIC1319_404: Username or password not found.
-	IIC1319_404 = Def{Status: 404, Code: "IIC.1319", Msg: "We could not verify your sign-in credentials. Please try again.", Desc: "Username or password not found."}
+	IIC1319_404 = Def{Status: 404, Code: "IIC.1319", Msg: "We could not verify your sign-in credentials. Please try again.", Desc: "Username or password not found.", Kind: KindUnauthenticated}
 	// IIC1320: User disabled.
-	IIC1320 = Def{Status: 400, Code: "IIC.1320", Msg: "User disabled.", Desc: "User disabled."}
+	IIC1320 = Def{Status: 400, Code: "IIC.1320", Msg: "User disabled.", Desc: "User disabled.", Kind: KindFailedPrecondition}
 	// IIC1321: Duplicate email address.
-	IIC1321 = Def{Status: 400, Code: "IIC.1321", Msg: "Duplicate email.", Desc: "Duplicate email address."}
+	IIC1321 = Def{Status: 400, Code: "IIC.1321", Msg: "Duplicate email.", Desc: "Duplicate email address.", Kind: KindConflict}
 	// IIC1322: Algorithm not found.
-	IIC1322 = Def{Status: 500, Code: "IIC.1322", Msg: "Algorithm not found: {0}.", Desc: "Algorithm not found."}
+	IIC1322 = Def{Status: 500, Code: "IIC.1322", Msg: "Algorithm not found: {0}.", Desc: "Algorithm not found.", Kind: KindInternal}
 	// IIC1324: The new password must be different from the username.
-	IIC1324 = Def{Status: 400, Code: "IIC.1324", Msg: "The new password must be different from the username.", Desc: "The new password must be different from the username."}
+	IIC1324 = Def{Status: 400, Code: "IIC.1324", Msg: "The new password must be different from the username.", Desc: "The new password must be different from the username.", Kind: KindInvalid}
 	// IIC1325: Invalid one-time password.
-	IIC1325 = Def{Status: 400, Code: "IIC.1325", Msg: "Invalid one-time password.", Desc: "Invalid one-time password."}
+	IIC1325 = Def{Status: 400, Code: "IIC.1325", Msg: "Invalid one-time password.", Desc: "Invalid one-time password.", Kind: KindInvalid}
 	// IIC1326: Internal service error.
-	IIC1326 = Def{Status: 500, Code: "IIC.1326", Msg: "Internal server error: {0}.", Desc: "Internal service error."}
+	IIC1326 = Def{Status: 500, Code: "IIC.1326", Msg: "Internal server error: {0}.", Desc: "Internal service error.", Kind: KindInternal}
 	// IIC1327: Invalid SAML metadata.
-	IIC1327 = Def{Status: 400, Code: "IIC.1327", Msg: "Invalid metadata.", Desc: "Invalid SAML metadata."}
+	IIC1327 = Def{Status: 400, Code: "IIC.1327", Msg: "Invalid metadata.", Desc: "Invalid SAML metadata.", Kind: KindInvalid}
 	// IIC1328: IdP configuration already exists and cannot be created again.
-	IIC1328 = Def{Status: 400, Code: "IIC.1328", Msg: "IdP configuration already exists.", Desc: "IdP configuration already exists and cannot be created again."}
+	IIC1328 = Def{Status: 400, Code: "IIC.1328", Msg: "IdP configuration already exists.", Desc: "IdP configuration already exists and cannot be created again.", Kind: KindConflict}
 	// IIC1329: The IdP configuration status is incorrect.
-	IIC1329 = Def{Status: 400, Code: "IIC.1329", Msg: "The IdP configuration status is incorrect.", Desc: "The IdP configuration status is incorrect."}
+	IIC1329 = Def{Status: 400, Code: "IIC.1329", Msg: "The IdP configuration status is incorrect.", Desc: "The IdP configuration status is incorrect.", Kind: KindFailedPrecondition}
 	// IIC1330: IdP configuration not found.
-	IIC1330 = Def{Status: 404, Code: "IIC.1330", Msg: "IdP configuration not found.", Desc: "IdP configuration not found."}
+	IIC1330 = Def{Status: 404, Code: "IIC.1330", Msg: "IdP configuration not found.", Desc: "IdP configuration not found.", Kind: KindNotFound}
 	// IIC1331: IdP tenant already exists.
-	IIC1331 = Def{Status: 400, Code: "IIC.1331", Msg: "IdP tenant already exists.", Desc: "IdP tenant already exists."}
+	IIC1331 = Def{Status: 400, Code: "IIC.1331", Msg: "IdP tenant already exists.", Desc: "IdP tenant already exists.", Kind: KindConflict}
 	// IIC1332: IdP tenant not found.
-	IIC1332 = Def{Status: 404, Code: "IIC.1332", Msg: "Tenant ID not found.", Desc: "IdP tenant not found."}
+	IIC1332 = Def{Status: 404, Code: "IIC.1332", Msg: "Tenant ID not found.", Desc: "IdP tenant not found.", Kind: KindNotFound}
 	// IIC1333: Failed to delete the provisioning tenant because it is associated with a token.
-	IIC1333 = Def{Status: 400, Code: "IIC.1333", Msg: "Failed to delete the tenant because it is associated with a bearer token.", Desc: "Failed to delete the provisioning tenant because it is associated with a token."}
+	IIC1333 = Def{Status: 400, Code: "IIC.1333", Msg: "Failed to delete the tenant because it is associated with a bearer token.", Desc: "Failed to delete the provisioning tenant because it is associated with a token.", Kind: KindFailedPrecondition}
 	// IIC1334: Token not found.
-	IIC1334 = Def{Status: 404, Code: "IIC.1334", Msg: "Bearer token ID not found.", Desc: "Token not found."}
+	IIC1334 = Def{Status: 404, Code: "IIC.1334", Msg: "Bearer token ID not found.", Desc: "Token not found.", Kind: KindNotFound}
 	// IIC1335: The maximum number of tokens has been reached.
-	IIC1335 = Def{Status: 400, Code: "IIC.1335", Msg: "The maximum number of allowed bearer tokens has been reached.", Desc: "The maximum number of tokens has been reached."}
+	IIC1335 = Def{Status: 400, Code: "IIC.1335", Msg: "The maximum number of allowed bearer tokens has been reached.", Desc: "The maximum number of tokens has been reached.", Kind: KindLimit}
 	// IIC1336: Incorrect username.
-	IIC1336 = Def{Status: 400, Code: "IIC.1336", Msg: "Username verification failed.", Desc: "Incorrect username."}
+	IIC1336 = Def{Status: 400, Code: "IIC.1336", Msg: "Username verification failed.", Desc: "Incorrect username.", Kind: KindUnauthenticated}
 	// IIC1337: No sufficient permissions.
-	IIC1337 = Def{Status: 403, Code: "IIC.1337", Msg: "No permission for action {0}.", Desc: "No sufficient permissions."}
+	IIC1337 = Def{Status: 403, Code: "IIC.1337", Msg: "No permission for action {0}.", Desc: "No sufficient permissions.", Kind: KindForbidden}
 	// IIC1338: The parameter value cannot be empty.
-	IIC1338 = Def{Status: 403, Code: "IIC.1338", Msg: "Request parameter is required.", Desc: "The parameter value cannot be empty."}
+	IIC1338 = Def{Status: 403, Code: "IIC.1338", Msg: "Request parameter is required.", Desc: "The parameter value cannot be empty.", Kind: KindInvalid}
 	// IIC1339: Parameter error. Service instance not found.
-	IIC1339 = Def{Status: 403, Code: "IIC.1339", Msg: "Service instance not found.", Desc: "Parameter error. Service instance not found."}
+	IIC1339 = Def{Status: 403, Code: "IIC.1339", Msg: "Service instance not found.", Desc: "Parameter error. Service instance not found.", Kind: KindNotFound}
 	// IIC1341: The display name of the group already exists.
-	IIC1341 = Def{Status: 409, Code: "IIC.1341", Msg: "Duplicate display name of the group.", Desc: "The display name of the group already exists."}
+	IIC1341 = Def{Status: 409, Code: "IIC.1341", Msg: "Duplicate display name of the group.", Desc: "The display name of the group already exists.", Kind: KindConflict}
 	// IIC1342: Failed to insert data into the database.
-	IIC1342 = Def{Status: 409, Code: "IIC.1342", Msg: "Duplicate entity objects.", Desc: "Failed to insert data into the database."}
+	IIC1342 = Def{Status: 409, Code: "IIC.1342", Msg: "Duplicate entity objects.", Desc: "Failed to insert data into the database.", Kind: KindConflict}
 	// IIC1343: Group not found.
-	IIC1343 = Def{Status: 404, Code: "IIC.1343", Msg: "Group not found.", Desc: "Group not found."}
+	IIC1343 = Def{Status: 404, Code: "IIC.1343", Msg: "Group not found.", Desc: "Group not found.", Kind: KindNotFound}
 	// IIC1344: Invalid alternative identifier.
-	IIC1344 = Def{Status: 400, Code: "IIC.1344", Msg: "The query condition must be an external ID or a unique attribute, and they cannot be specified at the same time.", Desc: "Invalid alternative identifier."}
+	IIC1344 = Def{Status: 400, Code: "IIC.1344", Msg: "The query condition must be an external ID or a unique attribute, and they cannot be specified at the same time.", Desc: "Invalid alternative identifier.", Kind: KindInvalid}
 	// IIC1348: Either external_id or unique_attribute is required.
-	IIC1348 = Def{Status: 400, Code: "IIC.1348", Msg: "The query condition must be an external ID or a unique attribute, and they cannot be specified at the same time.", Desc: "Either external_id or unique_attribute is required."}
+	IIC1348 = Def{Status: 400, Code: "IIC.1348", Msg: "The query condition must be an external ID or a unique attribute, and they cannot be specified at the same time.", Desc: "Either external_id or unique_attribute is required.", Kind: KindInvalid}
 	// IIC1349: The path attribute must be unique.
-	IIC1349 = Def{Status: 404, Code: "IIC.1349", Msg: "The attribute_path must be unique.", Desc: "The path attribute must be unique."}
+	IIC1349 = Def{Status: 404, Code: "IIC.1349", Msg: "The attribute_path must be unique.", Desc: "The path attribute must be unique.", Kind: KindInvalid}
 	// IIC1351: The maximum number of groups allowed in the identity source has been reached.
-	IIC1351 = Def{Status: 400, Code: "IIC.1351", Msg: "The maximum number of allowed groups has been reached.", Desc: "The maximum number of groups allowed in the identity source has been reached."}
+	IIC1351 = Def{Status: 400, Code: "IIC.1351", Msg: "The maximum number of allowed groups has been reached.", Desc: "The maximum number of groups allowed in the identity source has been reached.", Kind: KindLimit}
 	// IIC1352: The identity source does not belong to the account.
-	IIC1352 = Def{Status: 400, Code: "IIC.1352", Msg: "The identity source does not belong to the account.", Desc: "The identity source does not belong to the account."}
+	IIC1352 = Def{Status: 400, Code: "IIC.1352", Msg: "The identity source does not belong to the account.", Desc: "The identity source does not belong to the account.", Kind: KindNotFound}
 	// IIC1353: The display name of the user group cannot be empty.
-	IIC1353 = Def{Status: 400, Code: "IIC.1353", Msg: "The display name of the group is required.", Desc: "The display name of the user group cannot be empty."}
+	IIC1353 = Def{Status: 400, Code: "IIC.1353", Msg: "The display name of the group is required.", Desc: "The display name of the user group cannot be empty.", Kind: KindInvalid}
 	// IIC1370: The group membership already exists.
-	IIC1370 = Def{Status: 400, Code: "IIC.1370", Msg: "The association between users and groups already exists.", Desc: "The group membership already exists."}
+	IIC1370 = Def{Status: 400, Code: "IIC.1370", Msg: "The association between users and groups already exists.", Desc: "The group membership already exists.", Kind: KindConflict}
 	// IIC1371: Membership identified by the ID not found.
-	IIC1371 = Def{Status: 404, Code: "IIC.1371", Msg: "The association between users and group does not exist.", Desc: "Membership identified by the ID not found."}
+	IIC1371 = Def{Status: 404, Code: "IIC.1371", Msg: "The association between users and group does not exist.", Desc: "Membership identified by the ID not found.", Kind: KindNotFound}
 	// IIC1372_400: Group not found.
-	IIC1372_400 = Def{Status: 400, Code: "IIC.1372", Msg: "Group not found.", Desc: "Group not found."}
+	IIC1372_400 = Def{Status: 400, Code: "IIC.1372", Msg: "Group not found.", Desc: "Group not found.", Kind: KindNotFound}
 	// IIC1372_404: Group not found.
-	IIC1372_404 = Def{Status: 404, Code: "IIC.1372", Msg: "Group not found.", Desc: "Group not found."}
+	IIC1372_404 = Def{Status: 404, Code: "IIC.1372", Msg: "Group not found.", Desc: "Group not found.", Kind: KindNotFound}
 	// IIC1373_400: User not found.
-	IIC1373_400 = Def{Status: 400, Code: "IIC.1373", Msg: "User not found.", Desc: "User not found."}
+	IIC1373_400 = Def{Status: 400, Code: "IIC.1373", Msg: "User not found.", Desc: "User not found.", Kind: KindNotFound}
 	// IIC1373_404: User not found.
-	IIC1373_404 = Def{Status: 404, Code: "IIC.1373", Msg: "User not found.", Desc: "User not found."}
+	IIC1373_404 = Def{Status: 404, Code: "IIC.1373", Msg: "User not found.", Desc: "User not found.", Kind: KindNotFound}
 	// IIC1374: Group membership not found.
-	IIC1374 = Def{Status: 404, Code: "IIC.1374", Msg: "The association between users and group does not exist.", Desc: "Group membership not found."}
+	IIC1374 = Def{Status: 404, Code: "IIC.1374", Msg: "The association between users and group does not exist.", Desc: "Group membership not found.", Kind: KindNotFound}
 	// IIC1375: Member not found.
-	IIC1375 = Def{Status: 404, Code: "IIC.1375", Msg: "Group member not found.", Desc: "Member not found."}
+	IIC1375 = Def{Status: 404, Code: "IIC.1375", Msg: "Group member not found.", Desc: "Member not found.", Kind: KindNotFound}
 	// IIC1380: The start time must be earlier than the end time.
-	IIC1380 = Def{Status: 400, Code: "IIC.1380", Msg: "The start time cannot be later than the end time.", Desc: "The start time must be earlier than the end time."}
+	IIC1380 = Def{Status: 400, Code: "IIC.1380", Msg: "The start time cannot be later than the end time.", Desc: "The start time must be earlier than the end time.", Kind: KindInvalid}
 	// IIC1381: Request processing failed due to an unknown error, exception, or fault on the internal server.
-	IIC1381 = Def{Status: 500, Code: "IIC.1381", Msg: "Request processing failed due to an unknown error, exception, or fault on the internal server.", Desc: "Request processing failed due to an unknown error, exception, or fault on the internal server."}
+	IIC1381 = Def{Status: 500, Code: "IIC.1381", Msg: "Request processing failed due to an unknown error, exception, or fault on the internal server.", Desc: "Request processing failed due to an unknown error, exception, or fault on the internal server.", Kind: KindInternal}
 	// IIC1382: Failed to permanently delete database data fields.
-	IIC1382 = Def{Status: 409, Code: "IIC.1382", Msg: "Failed to permanently delete database data fields.", Desc: "Failed to permanently delete database data fields."}
+	IIC1382 = Def{Status: 409, Code: "IIC.1382", Msg: "Failed to permanently delete database data fields.", Desc: "Failed to permanently delete database data fields.", Kind: KindInternal}
 	// IIC1383: Beta account ID required.
-	IIC1383 = Def{Status: 400, Code: "IIC.1383", Msg: "The account has not applied for OBT.", Desc: "Beta account ID required."}
+	IIC1383 = Def{Status: 400, Code: "IIC.1383", Msg: "The account has not applied for OBT.", Desc: "Beta account ID required.", Kind: KindFailedPrecondition}
 	// IIC1384: An error occurred in account tag query.
-	IIC1384 = Def{Status: 400, Code: "IIC.1384", Msg: "Account tag query failed.", Desc: "An error occurred in account tag query."}
+	IIC1384 = Def{Status: 400, Code: "IIC.1384", Msg: "Account tag query failed.", Desc: "An error occurred in account tag query.", Kind: KindInternal}
 	// IIC1385: HTTP request header not found.
-	IIC1385 = Def{Status: 404, Code: "IIC.1385", Msg: "HTTP request header not found.", Desc: "HTTP request header not found."}
+	IIC1385 = Def{Status: 404, Code: "IIC.1385", Msg: "HTTP request header not found.", Desc: "HTTP request header not found.", Kind: KindNotFound}
 	// IIC1386: Invalid HTTP request header.
-	IIC1386 = Def{Status: 400, Code: "IIC.1386", Msg: "HTTP request header not found.", Desc: "Invalid HTTP request header."}
+	IIC1386 = Def{Status: 400, Code: "IIC.1386", Msg: "HTTP request header not found.", Desc: "Invalid HTTP request header.", Kind: KindInvalid}
 	// IIC1387: MFA device not found.
-	IIC1387 = Def{Status: 400, Code: "IIC.1387", Msg: "MFA device {0} not found.", Desc: "MFA device not found."}
+	IIC1387 = Def{Status: 400, Code: "IIC.1387", Msg: "MFA device {0} not found.", Desc: "MFA device not found.", Kind: KindNotFound}
 	// IIC1388: Failed to add MFA devices because the maximum number of MFA devices allowed for a user has been reached.
-	IIC1388 = Def{Status: 400, Code: "IIC.1388", Msg: "The maximum number of allowed MFA devices has been reached.", Desc: "Failed to add MFA devices because the maximum number of MFA devices allowed for a user has been reached."}
+	IIC1388 = Def{Status: 400, Code: "IIC.1388", Msg: "The maximum number of allowed MFA devices has been reached.", Desc: "Failed to add MFA devices because the maximum number of MFA devices allowed for a user has been reached.", Kind: KindLimit}
 	// IIC1389: Incorrect authentication header pattern.
-	IIC1389 = Def{Status: 400, Code: "IIC.1389", Msg: "Incorrect format of the X-Request-Proof request header.", Desc: "Incorrect authentication header pattern."}
+	IIC1389 = Def{Status: 400, Code: "IIC.1389", Msg: "Incorrect format of the X-Request-Proof request header.", Desc: "Incorrect authentication header pattern.", Kind: KindInvalid}
 	// IIC1390: HTTP request header not found.
-	IIC1390 = Def{Status: 404, Code: "IIC.1390", Msg: "HTTP request header {0} not found.", Desc: "HTTP request header not found."}
+	IIC1390 = Def{Status: 404, Code: "IIC.1390", Msg: "HTTP request header {0} not found.", Desc: "HTTP request header not found.", Kind: KindNotFound}
 	// IIC1391: Incorrect request proof.
-	IIC1391 = Def{Status: 400, Code: "IIC.1391", Msg: "Invalid X-Request-Proof request header.", Desc: "Incorrect request proof."}
+	IIC1391 = Def{Status: 400, Code: "IIC.1391", Msg: "Invalid X-Request-Proof request header.", Desc: "Incorrect request proof.", Kind: KindInvalid}
 	// IIC1392_400: Failed to obtain the STS credential.
-	IIC1392_400 = Def{Status: 400, Code: "IIC.1392", Msg: "Failed to obtain the identity token.", Desc: "Failed to obtain the STS credential."}
+	IIC1392_400 = Def{Status: 400, Code: "IIC.1392", Msg: "Failed to obtain the identity token.", Desc: "Failed to obtain the STS credential.", Kind: KindInternal}
 	// IIC1392_403: Failed to obtain the STS credential.
-	IIC1392_403 = Def{Status: 403, Code: "IIC.1392", Msg: "Failed to obtain the identity token.", Desc: "Failed to obtain the STS credential."}
+	IIC1392_403 = Def{Status: 403, Code: "IIC.1392", Msg: "Failed to obtain the identity token.", Desc: "Failed to obtain the STS credential.", Kind: KindInternal}
 	// IIC1393: Account frozen. Operation not allowed.
-	IIC1393 = Def{Status: 403, Code: "IIC.1393", Msg: "The operation is not allowed because the account is frozen.", Desc: "Account frozen. Operation not allowed."}
+	IIC1393 = Def{Status: 403, Code: "IIC.1393", Msg: "The operation is not allowed because the account is frozen.", Desc: "Account frozen. Operation not allowed.", Kind: KindFailedPrecondition}
 	// IIC1394: Account restricted. Operation not allowed.
-	IIC1394 = Def{Status: 403, Code: "IIC.1394", Msg: "The operation is not allowed because the account is restricted.", Desc: "Account restricted. Operation not allowed."}
+	IIC1394 = Def{Status: 403, Code: "IIC.1394", Msg: "The operation is not allowed because the account is restricted.", Desc: "Account restricted. Operation not allowed.", Kind: KindFailedPrecondition}
 	// IIC1398: Tenant not found.
-	IIC1398 = Def{Status: 404, Code: "IIC.1398", Msg: "Tenant not found.", Desc: "Tenant not found."}
+	IIC1398 = Def{Status: 404, Code: "IIC.1398", Msg: "Tenant not found.", Desc: "Tenant not found.", Kind: KindNotFound}
 	// IIC1399: Failed to obtain the bearer token.
-	IIC1399 = Def{Status: 400, Code: "IIC.1399", Msg: "Failed to obtain the bearer token.", Desc: "Failed to obtain the bearer token."}
+	IIC1399 = Def{Status: 400, Code: "IIC.1399", Msg: "Failed to obtain the bearer token.", Desc: "Failed to obtain the bearer token.", Kind: KindInternal}
 	// IIC1400: Failed to create an access token.
-	IIC1400 = Def{Status: 400, Code: "IIC.1400", Msg: "Bad Request: {0}.", Desc: "Failed to create an access token."}
+	IIC1400 = Def{Status: 400, Code: "IIC.1400", Msg: "Bad Request: {0}.", Desc: "Failed to create an access token.", Kind: KindInvalid}
 	// IIC1402: Failed to create an access token.
-	IIC1402 = Def{Status: 500, Code: "IIC.1402", Msg: "Bad Request: {0}.", Desc: "Failed to create an access token."}
+	IIC1402 = Def{Status: 500, Code: "IIC.1402", Msg: "Bad Request: {0}.", Desc: "Failed to create an access token.", Kind: KindInternal}
 	// IIC1404_400: Access denied.
-	IIC1404_400 = Def{Status: 400, Code: "IIC.1404", Msg: "Access denied: {0}.", Desc: "Access denied."}
+	IIC1404_400 = Def{Status: 400, Code: "IIC.1404", Msg: "Access denied: {0}.", Desc: "Access denied.", Kind: KindInvalid}
 	// IIC1404_403: Access denied.
-	IIC1404_403 = Def{Status: 403, Code: "IIC.1404", Msg: "Access denied: {0}.", Desc: "Access denied."}
+	IIC1404_403 = Def{Status: 403, Code: "IIC.1404", Msg: "Access denied: {0}.", Desc: "Access denied.", Kind: KindForbidden}
 	// IIC1405_400: Failed to verify the request parameter.
-	IIC1405_400 = Def{Status: 400, Code: "IIC.1405", Msg: "Bad Request: {0}.", Desc: "Failed to verify the request parameter."}
+	IIC1405_400 = Def{Status: 400, Code: "IIC.1405", Msg: "Bad Request: {0}.", Desc: "Failed to verify the request parameter.", Kind: KindInvalid}
 	// IIC1405_500: Failed to verify the request parameter.
-	IIC1405_500 = Def{Status: 500, Code: "IIC.1405", Msg: "Bad Request: {0}.", Desc: "Failed to verify the request parameter."}
+	IIC1405_500 = Def{Status: 500, Code: "IIC.1405", Msg: "Bad Request: {0}.", Desc: "Failed to verify the request parameter.", Kind: KindInternal}
 	// IIC1406: Application not found.
-	IIC1406 = Def{Status: 404, Code: "IIC.1406", Msg: "Application not found.", Desc: "Application not found."}
+	IIC1406 = Def{Status: 404, Code: "IIC.1406", Msg: "Application not found.", Desc: "Application not found.", Kind: KindNotFound}
 	// IIC1407: Profile not found.
-	IIC1407 = Def{Status: 400, Code: "IIC.1407", Msg: "Failed to request the authorization of the account.", Desc: "Profile not found."}
+	IIC1407 = Def{Status: 400, Code: "IIC.1407", Msg: "Failed to request the authorization of the account.", Desc: "Profile not found.", Kind: KindInternal}
 	// IIC1409: Invalid ID token.
-	IIC1409 = Def{Status: 400, Code: "IIC.1409", Msg: "Invalid token.", Desc: "Invalid ID token."}
+	IIC1409 = Def{Status: 400, Code: "IIC.1409", Msg: "Invalid token.", Desc: "Invalid ID token.", Kind: KindUnauthenticated}
 	// IIC1410_401: Unauthorized.
-	IIC1410_401 = Def{Status: 401, Code: "IIC.1410", Msg: "{0}.", Desc: "Unauthorized."}
+	IIC1410_401 = Def{Status: 401, Code: "IIC.1410", Msg: "{0}.", Desc: "Unauthorized.", Kind: KindUnauthenticated}
 	// IIC1410_401_2: Failed to verify the session because the token is not found.
-	IIC1410_401_2 = Def{Status: 401, Code: "IIC.1410", Msg: "Failed to verify the session because the token is not found.", Desc: "Failed to verify the session because the token is not found."}
+	IIC1410_401_2 = Def{Status: 401, Code: "IIC.1410", Msg: "Failed to verify the session because the token is not found.", Desc: "Failed to verify the session because the token is not found.", Kind: KindUnauthenticated}
 	// IIC1411_400: An exception occurred when you register the client.
-	IIC1411_400 = Def{Status: 400, Code: "IIC.1411", Msg: "Client registration error.", Desc: "An exception occurred when you register the client."}
+	IIC1411_400 = Def{Status: 400, Code: "IIC.1411", Msg: "Client registration error.", Desc: "An exception occurred when you register the client.", Kind: KindInternal}
 	// IIC1411_500: An exception occurred when you register the client.
-	IIC1411_500 = Def{Status: 500, Code: "IIC.1411", Msg: "Client registration error.", Desc: "An exception occurred when you register the client."}
+	IIC1411_500 = Def{Status: 500, Code: "IIC.1411", Msg: "Client registration error.", Desc: "An exception occurred when you register the client.", Kind: KindInternal}
 	// IIC1412: Algorithm not found.
-	IIC1412 = Def{Status: 500, Code: "IIC.1412", Msg: "Algorithm not found: {0}.", Desc: "Algorithm not found."}
+	IIC1412 = Def{Status: 500, Code: "IIC.1412", Msg: "Algorithm not found: {0}.", Desc: "Algorithm not found.", Kind: KindInternal}
 	// IIC1413: Invalid session state identifier.
-	IIC1413 = Def{Status: 400, Code: "IIC.1413", Msg: "Invalid session state: {0}.", Desc: "Invalid session state identifier."}
+	IIC1413 = Def{Status: 400, Code: "IIC.1413", Msg: "Invalid session state: {0}.", Desc: "Invalid session state identifier.", Kind: KindUnauthenticated}
 	// IIC1414: Redis operation error.
-	IIC1414 = Def{Status: 400, Code: "IIC.1414", Msg: "Redis error.", Desc: "Redis operation error."}
+	IIC1414 = Def{Status: 400, Code: "IIC.1414", Msg: "Redis error.", Desc: "Redis operation error.", Kind: KindInternal}
 	// IIC1415_400: Failed to obtain the login token.
-	IIC1415_400 = Def{Status: 400, Code: "IIC.1415", Msg: "Failed to obtain the login token: {0}.", Desc: "Failed to obtain the login token."}
+	IIC1415_400 = Def{Status: 400, Code: "IIC.1415", Msg: "Failed to obtain the login token: {0}.", Desc: "Failed to obtain the login token.", Kind: KindInternal}
 	// IIC1415_500: Failed to obtain the login token.
-	IIC1415_500 = Def{Status: 500, Code: "IIC.1415", Msg: "Failed to obtain the login token: {0}.", Desc: "Failed to obtain the login token."}
+	IIC1415_500 = Def{Status: 500, Code: "IIC.1415", Msg: "Failed to obtain the login token: {0}.", Desc: "Failed to obtain the login token.", Kind: KindInternal}
 	// IIC1416: Internal service error.
-	IIC1416 = Def{Status: 500, Code: "IIC.1416", Msg: "Internal server error: {0}.", Desc: "Internal service error."}
+	IIC1416 = Def{Status: 500, Code: "IIC.1416", Msg: "Internal server error: {0}.", Desc: "Internal service error.", Kind: KindInternal}
 	// IIC1417: Identity source ID not found.
-	IIC1417 = Def{Status: 404, Code: "IIC.1417", Msg: "Identity source ID not found.", Desc: "Identity source ID not found."}
+	IIC1417 = Def{Status: 404, Code: "IIC.1417", Msg: "Identity source ID not found.", Desc: "Identity source ID not found.", Kind: KindNotFound}
 	// IIC1418: Failed to create a workflow.
-	IIC1418 = Def{Status: 400, Code: "IIC.1418", Msg: "The workflow cannot be created.", Desc: "Failed to create a workflow."}
+	IIC1418 = Def{Status: 400, Code: "IIC.1418", Msg: "The workflow cannot be created.", Desc: "Failed to create a workflow.", Kind: KindInternal}
 	// IIC1420_400: An error occurred when activating the device authorization code.
-	IIC1420_400 = Def{Status: 400, Code: "IIC.1420", Msg: "An error occurred when activating the device authorization code.", Desc: "An error occurred when activating the device authorization code."}
+	IIC1420_400 = Def{Status: 400, Code: "IIC.1420", Msg: "An error occurred when activating the device authorization code.", Desc: "An error occurred when activating the device authorization code.", Kind: KindInternal}
 	// IIC1420_400_2: An error occurred when canceling the device authorization code.
-	IIC1420_400_2 = Def{Status: 400, Code: "IIC.1420", Msg: "An error occurred when canceling the device authorization code.", Desc: "An error occurred when canceling the device authorization code."}
+	IIC1420_400_2 = Def{Status: 400, Code: "IIC.1420", Msg: "An error occurred when canceling the device authorization code.", Desc: "An error occurred when canceling the device authorization code.", Kind: KindInternal}
 	// IIC1500: Invalid access token.
-	IIC1500 = Def{Status: 403, Code: "IIC.1500", Msg: "Invalid Token.", Desc: "Invalid access token."}
+	IIC1500 = Def{Status: 403, Code: "IIC.1500", Msg: "Invalid Token.", Desc: "Invalid access token.", Kind: KindUnauthenticated}
 	// IIC1501: Failed to obtain the identity token.
-	IIC1501 = Def{Status: 500, Code: "IIC.1501", Msg: "Failed to obtain the identity token: {0}.", Desc: "Failed to obtain the identity token."}
+	IIC1501 = Def{Status: 500, Code: "IIC.1501", Msg: "Failed to obtain the identity token: {0}.", Desc: "Failed to obtain the identity token.", Kind: KindInternal}
 	// IIC1502: Failed to obtain the account list.
-	IIC1502 = Def{Status: 500, Code: "IIC.1502", Msg: "Failed to list accounts for the user: {0}.", Desc: "Failed to obtain the account list."}
+	IIC1502 = Def{Status: 500, Code: "IIC.1502", Msg: "Failed to list accounts for the user: {0}.", Desc: "Failed to obtain the account list.", Kind: KindInternal}
 	// IIC1503: Failed to list agencies or trust agencies for the account.
-	IIC1503 = Def{Status: 500, Code: "IIC.1503", Msg: "Failed to list agencies for the account: {0}.", Desc: "Failed to list agencies or trust agencies for the account."}
+	IIC1503 = Def{Status: 500, Code: "IIC.1503", Msg: "Failed to list agencies for the account: {0}.", Desc: "Failed to list agencies or trust agencies for the account.", Kind: KindInternal}
 	// IIC1504: Failed to verify the access token.
-	IIC1504 = Def{Status: 500, Code: "IIC.1504", Msg: "Token verification failed: {0}.", Desc: "Failed to verify the access token."}
+	IIC1504 = Def{Status: 500, Code: "IIC.1504", Msg: "Token verification failed: {0}.", Desc: "Failed to verify the access token.", Kind: KindInternal}
 	// IIC1505: Invalid request parameter.
-	IIC1505 = Def{Status: 400, Code: "IIC.1505", Msg: "Invalid parameter: {0}.", Desc: "Invalid request parameter."}
+	IIC1505 = Def{Status: 400, Code: "IIC.1505", Msg: "Invalid parameter: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC1506: Algorithm not found.
-	IIC1506 = Def{Status: 500, Code: "IIC.1506", Msg: "Algorithm not found.", Desc: "Algorithm not found."}
+	IIC1506 = Def{Status: 500, Code: "IIC.1506", Msg: "Algorithm not found.", Desc: "Algorithm not found.", Kind: KindInternal}
 	// IIC1507_400: Failed to obtain the service instance information.
-	IIC1507_400 = Def{Status: 400, Code: "IIC.1507", Msg: "Failed to obtain the service instance information: {0}.", Desc: "Failed to obtain the service instance information."}
+	IIC1507_400 = Def{Status: 400, Code: "IIC.1507", Msg: "Failed to obtain the service instance information: {0}.", Desc: "Failed to obtain the service instance information.", Kind: KindInternal}
 	// IIC1507_500: Failed to obtain the service instance information.
-	IIC1507_500 = Def{Status: 500, Code: "IIC.1507", Msg: "Failed to obtain the service instance information: {0}.", Desc: "Failed to obtain the service instance information."}
+	IIC1507_500 = Def{Status: 500, Code: "IIC.1507", Msg: "Failed to obtain the service instance information: {0}.", Desc: "Failed to obtain the service instance information.", Kind: KindInternal}
 	// IIC1508_400: Failed to delete the MFA device for the user.
-	IIC1508_400 = Def{Status: 400, Code: "IIC.1508", Msg: "Failed to delete the MFA device: {0}.", Desc: "Failed to delete the MFA device for the user."}
+	IIC1508_400 = Def{Status: 400, Code: "IIC.1508", Msg: "Failed to delete the MFA device: {0}.", Desc: "Failed to delete the MFA device for the user.", Kind: KindInternal}
 	// IIC1508_500: Failed to delete the MFA device for the user.
-	IIC1508_500 = Def{Status: 500, Code: "IIC.1508", Msg: "Failed to delete the MFA device: {0}.", Desc: "Failed to delete the MFA device for the user."}
+	IIC1508_500 = Def{Status: 500, Code: "IIC.1508", Msg: "Failed to delete the MFA device: {0}.", Desc: "Failed to delete the MFA device for the user.", Kind: KindInternal}
 	// IIC1509_400: Failed to create a workflow.
-	IIC1509_400 = Def{Status: 400, Code: "IIC.1509", Msg: "Failed to create the workflow: {0}.", Desc: "Failed to create a workflow."}
+	IIC1509_400 = Def{Status: 400, Code: "IIC.1509", Msg: "Failed to create the workflow: {0}.", Desc: "Failed to create a workflow.", Kind: KindInternal}
 	// IIC1509_500: Failed to create a workflow.
-	IIC1509_500 = Def{Status: 500, Code: "IIC.1509", Msg: "Failed to create the workflow: {0}.", Desc: "Failed to create a workflow."}
+	IIC1509_500 = Def{Status: 500, Code: "IIC.1509", Msg: "Failed to create the workflow: {0}.", Desc: "Failed to create a workflow.", Kind: KindInternal}
 	// IIC1511_400: Failed to obtain the MFA management settings of the user.
-	IIC1511_400 = Def{Status: 400, Code: "IIC.1511", Msg: "Failed to obtain the MFA settings: {0}.", Desc: "Failed to obtain the MFA management settings of the user."}
+	IIC1511_400 = Def{Status: 400, Code: "IIC.1511", Msg: "Failed to obtain the MFA settings: {0}.", Desc: "Failed to obtain the MFA management settings of the user.", Kind: KindInternal}
 	// IIC1511_500: Failed to obtain the MFA management settings of the user.
-	IIC1511_500 = Def{Status: 500, Code: "IIC.1511", Msg: "Failed to obtain the MFA settings: {0}.", Desc: "Failed to obtain the MFA management settings of the user."}
+	IIC1511_500 = Def{Status: 500, Code: "IIC.1511", Msg: "Failed to obtain the MFA settings: {0}.", Desc: "Failed to obtain the MFA management settings of the user.", Kind: KindInternal}
 	// IIC1512_400: Failed to list MFA devices for the user.
-	IIC1512_400 = Def{Status: 400, Code: "IIC.1512", Msg: "Failed to list MFA devices for the user: {0}.", Desc: "Failed to list MFA devices for the user."}
+	IIC1512_400 = Def{Status: 400, Code: "IIC.1512", Msg: "Failed to list MFA devices for the user: {0}.", Desc: "Failed to list MFA devices for the user.", Kind: KindInternal}
 	// IIC1512_500: Failed to list MFA devices for the user.
-	IIC1512_500 = Def{Status: 500, Code: "IIC.1512", Msg: "Failed to list MFA devices for the user: {0}.", Desc: "Failed to list MFA devices for the user."}
+	IIC1512_500 = Def{Status: 500, Code: "IIC.1512", Msg: "Failed to list MFA devices for the user: {0}.", Desc: "Failed to list MFA devices for the user.", Kind: KindInternal}
 	// IIC1513: Request processing failed due to an unknown error, exception, or fault on the internal server.
-	IIC1513 = Def{Status: 500, Code: "IIC.1513", Msg: "Request processing failed due to an unknown error, exception, or fault on the internal server.", Desc: "Request processing failed due to an unknown error, exception, or fault on the internal server."}
+	IIC1513 = Def{Status: 500, Code: "IIC.1513", Msg: "Request processing failed due to an unknown error, exception, or fault on the internal server.", Desc: "Request processing failed due to an unknown error, exception, or fault on the internal server.", Kind: KindInternal}
 	// IIC1514_400: Failed to update MFA devices for the user.
-	IIC1514_400 = Def{Status: 400, Code: "IIC.1514", Msg: "Failed to update the MFA device: {0}.", Desc: "Failed to update MFA devices for the user."}
+	IIC1514_400 = Def{Status: 400, Code: "IIC.1514", Msg: "Failed to update the MFA device: {0}.", Desc: "Failed to update MFA devices for the user.", Kind: KindInternal}
 	// IIC1514_500: Failed to update MFA devices for the user.
-	IIC1514_500 = Def{Status: 500, Code: "IIC.1514", Msg: "Failed to update the MFA device: {0}.", Desc: "Failed to update MFA devices for the user."}
+	IIC1514_500 = Def{Status: 500, Code: "IIC.1514", Msg: "Failed to update the MFA device: {0}.", Desc: "Failed to update MFA devices for the user.", Kind: KindInternal}
 	// IIC1515_400: Failed to obtain the permission set.
-	IIC1515_400 = Def{Status: 400, Code: "IIC.1515", Msg: "Failed to obtain the permission set.", Desc: "Failed to obtain the permission set."}
+	IIC1515_400 = Def{Status: 400, Code: "IIC.1515", Msg: "Failed to obtain the permission set.", Desc: "Failed to obtain the permission set.", Kind: KindInternal}
 	// IIC1515_500: Failed to obtain the permission set.
-	IIC1515_500 = Def{Status: 500, Code: "IIC.1515", Msg: "Failed to obtain the permission set.", Desc: "Failed to obtain the permission set."}
+	IIC1515_500 = Def{Status: 500, Code: "IIC.1515", Msg: "Failed to obtain the permission set.", Desc: "Failed to obtain the permission set.", Kind: KindInternal}
 	// IIC1516_400: Email verification failed.
-	IIC1516_400 = Def{Status: 400, Code: "IIC.1516", Msg: "Email verification failed: {0}.", Desc: "Email verification failed."}
+	IIC1516_400 = Def{Status: 400, Code: "IIC.1516", Msg: "Email verification failed: {0}.", Desc: "Email verification failed.", Kind: KindInternal}
 	// IIC1516_500: Email verification failed.
-	IIC1516_500 = Def{Status: 500, Code: "IIC.1516", Msg: "Email verification failed: {0}.", Desc: "Email verification failed."}
+	IIC1516_500 = Def{Status: 500, Code: "IIC.1516", Msg: "Email verification failed: {0}.", Desc: "Email verification failed.", Kind: KindInternal}
 	// IIC1517: Failed to obtain the PKI token.
-	IIC1517 = Def{Status: 500, Code: "IIC.1517", Msg: "Failed to get the PKI token.", Desc: "Failed to obtain the PKI token."}
+	IIC1517 = Def{Status: 500, Code: "IIC.1517", Msg: "Failed to get the PKI token.", Desc: "Failed to obtain the PKI token.", Kind: KindInternal}
 	// IIC1518: Read permissions do not support MFA binding.
-	IIC1518 = Def{Status: 403, Code: "IIC.1518", Msg: "Read permission does not support MFA registration.", Desc: "Read permissions do not support MFA binding."}
+	IIC1518 = Def{Status: 403, Code: "IIC.1518", Msg: "Read permission does not support MFA registration.", Desc: "Read permissions do not support MFA binding.", Kind: KindForbidden}
 	// IIC1519: MFA disabled.
-	IIC1519 = Def{Status: 403, Code: "IIC.1519", Msg: "MFA disabled.", Desc: "MFA disabled."}
+	IIC1519 = Def{Status: 403, Code: "IIC.1519", Msg: "MFA disabled.", Desc: "MFA disabled.", Kind: KindFailedPrecondition}
 	// IIC1520: Invalid access token.
-	IIC1520 = Def{Status: 400, Code: "IIC.1520", Msg: "Invalid access token.", Desc: "Invalid access token."}
+	IIC1520 = Def{Status: 400, Code: "IIC.1520", Msg: "Invalid access token.", Desc: "Invalid access token.", Kind: KindUnauthenticated}
 	// IIC1600: Client not found.
-	IIC1600 = Def{Status: 404, Code: "IIC.1600", Msg: "Client not found.", Desc: "Client not found."}
+	IIC1600 = Def{Status: 404, Code: "IIC.1600", Msg: "Client not found.", Desc: "Client not found.", Kind: KindNotFound}
 	// IIC1601: The client has expired.
-	IIC1601 = Def{Status: 403, Code: "IIC.1601", Msg: "Client expired.", Desc: "The client has expired."}
+	IIC1601 = Def{Status: 403, Code: "IIC.1601", Msg: "Client expired.", Desc: "The client has expired.", Kind: KindUnauthenticated}
 	// IIC1602: The client secret key has expired.
-	IIC1602 = Def{Status: 403, Code: "IIC.1602", Msg: "Client secret expired.", Desc: "The client secret key has expired."}
+	IIC1602 = Def{Status: 403, Code: "IIC.1602", Msg: "Client secret expired.", Desc: "The client secret key has expired.", Kind: KindUnauthenticated}
 	// IIC1603: Internal service error.
-	IIC1603 = Def{Status: 500, Code: "IIC.1603", Msg: "Internal server error: {0}.", Desc: "Internal service error."}
+	IIC1603 = Def{Status: 500, Code: "IIC.1603", Msg: "Internal server error: {0}.", Desc: "Internal service error.", Kind: KindInternal}
 	// IIC1604: Invalid access token.
-	IIC1604 = Def{Status: 401, Code: "IIC.1604", Msg: "Invalid token.", Desc: "Invalid access token."}
+	IIC1604 = Def{Status: 401, Code: "IIC.1604", Msg: "Invalid token.", Desc: "Invalid access token.", Kind: KindUnauthenticated}
 	// IIC1605: Algorithm not found.
-	IIC1605 = Def{Status: 500, Code: "IIC.1605", Msg: "Algorithm not found: {0}.", Desc: "Algorithm not found."}
+	IIC1605 = Def{Status: 500, Code: "IIC.1605", Msg: "Algorithm not found: {0}.", Desc: "Algorithm not found.", Kind: KindInternal}
 	// IIC1606_400: Invalid request parameter.
-	IIC1606_400 = Def{Status: 400, Code: "IIC.1606", Msg: "Invalid parameter: {0}.", Desc: "Invalid request parameter."}
+	IIC1606_400 = Def{Status: 400, Code: "IIC.1606", Msg: "Invalid parameter: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC1606_403: Invalid request parameter.
-	IIC1606_403 = Def{Status: 403, Code: "IIC.1606", Msg: "Invalid parameter: {0}.", Desc: "Invalid request parameter."}
+	IIC1606_403 = Def{Status: 403, Code: "IIC.1606", Msg: "Invalid parameter: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC1606_404: Invalid request parameter.
-	IIC1606_404 = Def{Status: 404, Code: "IIC.1606", Msg: "Invalid parameter: {0}.", Desc: "Invalid request parameter."}
+	IIC1606_404 = Def{Status: 404, Code: "IIC.1606", Msg: "Invalid parameter: {0}.", Desc: "Invalid request parameter.", Kind: KindInvalid}
 	// IIC1607: JWT token signature verification error.
-	IIC1607 = Def{Status: 400, Code: "IIC.1607", Msg: "Failed to verify the JWT signature: {0}.", Desc: "JWT token signature verification error."}
+	IIC1607 = Def{Status: 400, Code: "IIC.1607", Msg: "Failed to verify the JWT signature: {0}.", Desc: "JWT token signature verification error.", Kind: KindUnauthenticated}
 	// IIC1608: Authorization pending exception.
-	IIC1608 = Def{Status: 400, Code: "IIC.1608", Msg: "Authorization pending exception.", Desc: "Authorization pending exception."}
+	IIC1608 = Def{Status: 400, Code: "IIC.1608", Msg: "Authorization pending exception.", Desc: "Authorization pending exception.", Kind: KindFailedPrecondition}
 	// IIC1609: Client not supported.
-	IIC1609 = Def{Status: 400, Code: "IIC.1609", Msg: "The client does not support {0}.", Desc: "Client not supported."}
+	IIC1609 = Def{Status: 400, Code: "IIC.1609", Msg: "The client does not support {0}.", Desc: "Client not supported.", Kind: KindInvalid}
 	// IIC1610: Internal service error.
-	IIC1610 = Def{Status: 500, Code: "IIC.1610", Msg: "Internal server error.", Desc: "Internal service error."}
+	IIC1610 = Def{Status: 500, Code: "IIC.1610", Msg: "Internal server error.", Desc: "Internal service error.", Kind: KindInternal}
 	// IIC1611: Failed to obtain the access token.
-	IIC1611 = Def{Status: 500, Code: "IIC.1611", Msg: "Failed to obtain the access token.", Desc: "Failed to obtain the access token."}
+	IIC1611 = Def{Status: 500, Code: "IIC.1611", Msg: "Failed to obtain the access token.", Desc: "Failed to obtain the access token.", Kind: KindInternal}
 	// IIC1612: Invalid authorization type.
-	IIC1612 = Def{Status: 401, Code: "IIC.1612", Msg: "Invalid authorization type.", Desc: "Invalid authorization type."}
+	IIC1612 = Def{Status: 401, Code: "IIC.1612", Msg: "Invalid authorization type.", Desc: "Invalid authorization type.", Kind: KindUnauthenticated}
 	// IIC1613: Authorization rejected.
-	IIC1613 = Def{Status: 404, Code: "IIC.1613", Msg: "Authorization rejected.", Desc: "Authorization rejected."}
+	IIC1613 = Def{Status: 404, Code: "IIC.1613", Msg: "Authorization rejected.", Desc: "Authorization rejected.", Kind: KindForbidden}
 	// IIC1615: Request type not supported.
-	IIC1615 = Def{Status: 400, Code: "IIC.1615", Msg: "Requests of this type are not supported.", Desc: "Request type not supported."}
+	IIC1615 = Def{Status: 400, Code: "IIC.1615", Msg: "Requests of this type are not supported.", Desc: "Request type not supported.", Kind: KindNotImplemented}
 	// IIC1616: Workflow not supported.
-	IIC1616 = Def{Status: 400, Code: "IIC.1616", Msg: "The workflow is not supported.", Desc: "Workflow not supported."}
+	IIC1616 = Def{Status: 400, Code: "IIC.1616", Msg: "The workflow is not supported.", Desc: "Workflow not supported.", Kind: KindNotImplemented}
 	// IIC1617: Failed to parse the ID token.
-	IIC1617 = Def{Status: 400, Code: "IIC.1617", Msg: "Failed to parse the ID token.", Desc: "Failed to parse the ID token."}
+	IIC1617 = Def{Status: 400, Code: "IIC.1617", Msg: "Failed to parse the ID token.", Desc: "Failed to parse the ID token.", Kind: KindInvalid}
 	// IIC1701_400: User verification error.
-	IIC1701_400 = Def{Status: 400, Code: "IIC.1701", Msg: "User verification exception.", Desc: "User verification error."}
+	IIC1701_400 = Def{Status: 400, Code: "IIC.1701", Msg: "User verification exception.", Desc: "User verification error.", Kind: KindUnauthenticated}
 	// IIC1701_500: User verification error.
-	IIC1701_500 = Def{Status: 500, Code: "IIC.1701", Msg: "User verification exception.", Desc: "User verification error."}
+	IIC1701_500 = Def{Status: 500, Code: "IIC.1701", Msg: "User verification exception.", Desc: "User verification error.", Kind: KindInternal}
 	// IIC1702: Login authentication error.
-	IIC1702 = Def{Status: 400, Code: "IIC.1702", Msg: "Login authentication error.", Desc: "Login authentication error."}
+	IIC1702 = Def{Status: 400, Code: "IIC.1702", Msg: "Login authentication error.", Desc: "Login authentication error.", Kind: KindUnauthenticated}
 	// IIC1703: Unsupported encoding.
-	IIC1703 = Def{Status: 400, Code: "IIC.1703", Msg: "Unsupported encoding.", Desc: "Unsupported encoding."}
+	IIC1703 = Def{Status: 400, Code: "IIC.1703", Msg: "Unsupported encoding.", Desc: "Unsupported encoding.", Kind: KindInvalid}
 	// IIC1704: Authorization code approval error.
-	IIC1704 = Def{Status: 400, Code: "IIC.1704", Msg: "Approval code error.", Desc: "Authorization code approval error."}
+	IIC1704 = Def{Status: 400, Code: "IIC.1704", Msg: "Approval code error.", Desc: "Authorization code approval error.", Kind: KindInvalid}
 	// IIC1705: User locked or disabled.
-	IIC1705 = Def{Status: 423, Code: "IIC.1705", Msg: "User locked.", Desc: "User locked or disabled."}
+	IIC1705 = Def{Status: 423, Code: "IIC.1705", Msg: "User locked.", Desc: "User locked or disabled.", Kind: KindForbidden}
 	// IIC1706: The user password has expired.
-	IIC1706 = Def{Status: 424, Code: "IIC.1706", Msg: "User expired.", Desc: "The user password has expired."}
+	IIC1706 = Def{Status: 424, Code: "IIC.1706", Msg: "User expired.", Desc: "The user password has expired.", Kind: KindFailedPrecondition}
 	// IIC1707: Incorrect username, password, or identity source identifier.
-	IIC1707 = Def{Status: 400, Code: "IIC.1707", Msg: "Incorrect username, password, or identity source ID.", Desc: "Incorrect username, password, or identity source identifier."}
+	IIC1707 = Def{Status: 400, Code: "IIC.1707", Msg: "Incorrect username, password, or identity source ID.", Desc: "Incorrect username, password, or identity source identifier.", Kind: KindUnauthenticated}
 	// IIC1708: Failed to obtain the identity provider information.
-	IIC1708 = Def{Status: 400, Code: "IIC.1708", Msg: "An error occurred when obtaining the external IdP.", Desc: "Failed to obtain the identity provider information."}
+	IIC1708 = Def{Status: 400, Code: "IIC.1708", Msg: "An error occurred when obtaining the external IdP.", Desc: "Failed to obtain the identity provider information.", Kind: KindInternal}
 	// IIC1709: An error occurred when constructing the SAML request or response.
-	IIC1709 = Def{Status: 400, Code: "IIC.1709", Msg: "An error occurred when constructing the SAML request or response.", Desc: "An error occurred when constructing the SAML request or response."}
+	IIC1709 = Def{Status: 400, Code: "IIC.1709", Msg: "An error occurred when constructing the SAML request or response.", Desc: "An error occurred when constructing the SAML request or response.", Kind: KindInternal}
 	// IIC1710: Unsupported method.
-	IIC1710 = Def{Status: 400, Code: "IIC.1710", Msg: "No supported methods.", Desc: "Unsupported method."}
+	IIC1710 = Def{Status: 400, Code: "IIC.1710", Msg: "No supported methods.", Desc: "Unsupported method.", Kind: KindNotImplemented}
 	// IIC1711: Failed to obtain the SAML metadata.
-	IIC1711 = Def{Status: 400, Code: "IIC.1711", Msg: "An error occurred when obtaining SAML metadata.", Desc: "Failed to obtain the SAML metadata."}
+	IIC1711 = Def{Status: 400, Code: "IIC.1711", Msg: "An error occurred when obtaining SAML metadata.", Desc: "Failed to obtain the SAML metadata.", Kind: KindInternal}
 	// IIC1712: Failed to verify the signature certificate.
-	IIC1712 = Def{Status: 400, Code: "IIC.1712", Msg: "The signature certificate cannot be decoded.", Desc: "Failed to verify the signature certificate."}
+	IIC1712 = Def{Status: 400, Code: "IIC.1712", Msg: "The signature certificate cannot be decoded.", Desc: "Failed to verify the signature certificate.", Kind: KindInvalid}
 	// IIC1714: SAML response error.
-	IIC1714 = Def{Status: 400, Code: "IIC.1714", Msg: "Incorrect SAML response.", Desc: "SAML response error."}
+	IIC1714 = Def{Status: 400, Code: "IIC.1714", Msg: "Incorrect SAML response.", Desc: "SAML response error.", Kind: KindInvalid}
 	// IIC1716: Algorithm not found.
-	IIC1716 = Def{Status: 500, Code: "IIC.1716", Msg: "Algorithm not found: {0}.", Desc: "Algorithm not found."}
+	IIC1716 = Def{Status: 500, Code: "IIC.1716", Msg: "Algorithm not found: {0}.", Desc: "Algorithm not found.", Kind: KindInternal}
 	// IIC1717: Session expired.
-	IIC1717 = Def{Status: 400, Code: "IIC.1717", Msg: "Session expired.", Desc: "Session expired."}
+	IIC1717 = Def{Status: 400, Code: "IIC.1717", Msg: "Session expired.", Desc: "Session expired.", Kind: KindUnauthenticated}
 	// IIC1718: Failed to reset the password.
-	IIC1718 = Def{Status: 400, Code: "IIC.1718", Msg: "Failed to reset the password.", Desc: "Failed to reset the password."}
+	IIC1718 = Def{Status: 400, Code: "IIC.1718", Msg: "Failed to reset the password.", Desc: "Failed to reset the password.", Kind: KindInternal}
 	// IIC1719: Username verification error.
-	IIC1719 = Def{Status: 400, Code: "IIC.1719", Msg: "Username verification failed.", Desc: "Username verification error."}
+	IIC1719 = Def{Status: 400, Code: "IIC.1719", Msg: "Username verification failed.", Desc: "Username verification error.", Kind: KindUnauthenticated}
 	// IIC1721: Session timed out or stopped working. Restart your workflow.
-	IIC1721 = Def{Status: 400, Code: "IIC.1721", Msg: "Session timed out or stopped working. Restart your workflow.", Desc: "Session timed out or stopped working. Restart your workflow."}
+	IIC1721 = Def{Status: 400, Code: "IIC.1721", Msg: "Session timed out or stopped working. Restart your workflow.", Desc: "Session timed out or stopped working. Restart your workflow.", Kind: KindUnauthenticated}
 	// IIC1722: Request cannot be completed. Try again later.
-	IIC1722 = Def{Status: 400, Code: "IIC.1722", Msg: "Request cannot be completed. Try again later.", Desc: "Request cannot be completed. Try again later."}
+	IIC1722 = Def{Status: 400, Code: "IIC.1722", Msg: "Request cannot be completed. Try again later.", Desc: "Request cannot be completed. Try again later.", Kind: KindUnavailable}
 	// IIC1724: Failed to process the workflow. Try again later.
-	IIC1724 = Def{Status: 400, Code: "IIC.1724", Msg: "Failed to process the workflow. Try again later.", Desc: "Failed to process the workflow. Try again later."}
+	IIC1724 = Def{Status: 400, Code: "IIC.1724", Msg: "Failed to process the workflow. Try again later.", Desc: "Failed to process the workflow. Try again later.", Kind: KindUnavailable}
 	// IIC1725: This operation cannot be performed.
-	IIC1725 = Def{Status: 400, Code: "IIC.1725", Msg: "This operation cannot be performed.", Desc: "This operation cannot be performed."}
+	IIC1725 = Def{Status: 400, Code: "IIC.1725", Msg: "This operation cannot be performed.", Desc: "This operation cannot be performed.", Kind: KindFailedPrecondition}
 	// IIC1726: Failed to verify the MFA code.
-	IIC1726 = Def{Status: 400, Code: "IIC.1726", Msg: "Failed to verify the MFA code.", Desc: "Failed to verify the MFA code."}
+	IIC1726 = Def{Status: 400, Code: "IIC.1726", Msg: "Failed to verify the MFA code.", Desc: "Failed to verify the MFA code.", Kind: KindUnauthenticated}
 	// IIC1727: Failed to create an MFA device.
-	IIC1727 = Def{Status: 400, Code: "IIC.1727", Msg: "Failed to create an MFA device: {0}", Desc: "Failed to create an MFA device."}
+	IIC1727 = Def{Status: 400, Code: "IIC.1727", Msg: "Failed to create an MFA device: {0}", Desc: "Failed to create an MFA device.", Kind: KindInternal}
 	// IIC1728_400: Failed to update the MFA device.
-	IIC1728_400 = Def{Status: 400, Code: "IIC.1728", Msg: "Failed to update the MFA device: {0}", Desc: "Failed to update the MFA device."}
+	IIC1728_400 = Def{Status: 400, Code: "IIC.1728", Msg: "Failed to update the MFA device: {0}", Desc: "Failed to update the MFA device.", Kind: KindInternal}
 	// IIC1728_400_2: Failed to find the MFA device.
-	IIC1728_400_2 = Def{Status: 400, Code: "IIC.1728", Msg: "Failed to find the MFA device: {0}", Desc: "Failed to find the MFA device."}
+	IIC1728_400_2 = Def{Status: 400, Code: "IIC.1728", Msg: "Failed to find the MFA device: {0}", Desc: "Failed to find the MFA device.", Kind: KindNotFound}
 	// IIC1729: Devices of this type cannot be registered again.
-	IIC1729 = Def{Status: 400, Code: "IIC.1729", Msg: "Devices of this type cannot be registered again.", Desc: "Devices of this type cannot be registered again."}
+	IIC1729 = Def{Status: 400, Code: "IIC.1729", Msg: "Devices of this type cannot be registered again.", Desc: "Devices of this type cannot be registered again.", Kind: KindFailedPrecondition}
 	// IIC1730: Failed to obtain the service instance information.
-	IIC1730 = Def{Status: 400, Code: "IIC.1730", Msg: "Failed to obtain the service instance information.", Desc: "Failed to obtain the service instance information."}
+	IIC1730 = Def{Status: 400, Code: "IIC.1730", Msg: "Failed to obtain the service instance information.", Desc: "Failed to obtain the service instance information.", Kind: KindInternal}
 	// IIC1731: Invalid session state.
-	IIC1731 = Def{Status: 400, Code: "IIC.1731", Msg: "Invalid session state.", Desc: "Invalid session state."}
+	IIC1731 = Def{Status: 400, Code: "IIC.1731", Msg: "Invalid session state.", Desc: "Invalid session state.", Kind: KindUnauthenticated}
 	// IIC1734: Failed to retrieve users.
-	IIC1734 = Def{Status: 400, Code: "IIC.1734", Msg: "User search failed.", Desc: "Failed to retrieve users."}
+	IIC1734 = Def{Status: 400, Code: "IIC.1734", Msg: "User search failed.", Desc: "Failed to retrieve users.", Kind: KindInternal}
 	// IIC1735: Incorrect username, password, verification code, or identity source ID.
-	IIC1735 = Def{Status: 400, Code: "IIC.1735", Msg: "Incorrect username, password, verification code, or identity source ID.", Desc: "Incorrect username, password, verification code, or identity source ID."}
+	IIC1735 = Def{Status: 400, Code: "IIC.1735", Msg: "Incorrect username, password, verification code, or identity source ID.", Desc: "Incorrect username, password, verification code, or identity source ID.", Kind: KindUnauthenticated}
 	// IIC1736: Workflow creation failed. Try again later.
-	IIC1736 = Def{Status: 400, Code: "IIC.1736", Msg: "Workflow creation failed. Try again later.", Desc: "Workflow creation failed. Try again later."}
+	IIC1736 = Def{Status: 400, Code: "IIC.1736", Msg: "Workflow creation failed. Try again later.", Desc: "Workflow creation failed. Try again later.", Kind: KindUnavailable}
 	// IIC1737: Incorrect username, password, verification code, or identity source ID.
-	IIC1737 = Def{Status: 400, Code: "IIC.1737", Msg: "Incorrect username, password, verification code, or identity source ID.", Desc: "Incorrect username, password, verification code, or identity source ID."}
+	IIC1737 = Def{Status: 400, Code: "IIC.1737", Msg: "Incorrect username, password, verification code, or identity source ID.", Desc: "Incorrect username, password, verification code, or identity source ID.", Kind: KindUnauthenticated}
 	// IIC1738: Failed to obtain the verification code.
-	IIC1738 = Def{Status: 500, Code: "IIC.1738", Msg: "Failed to obtain the verification code.", Desc: "Failed to obtain the verification code."}
+	IIC1738 = Def{Status: 500, Code: "IIC.1738", Msg: "Failed to obtain the verification code.", Desc: "Failed to obtain the verification code.", Kind: KindInternal}
 	// IIC1739: Login failed. Contact the administrator to add an MFA device.
-	IIC1739 = Def{Status: 403, Code: "IIC.1739", Msg: "Login failed. Contact the administrator to add an MFA device.", Desc: "Login failed. Contact the administrator to add an MFA device."}
+	IIC1739 = Def{Status: 403, Code: "IIC.1739", Msg: "Login failed. Contact the administrator to add an MFA device.", Desc: "Login failed. Contact the administrator to add an MFA device.", Kind: KindForbidden}
 	// IIC1740: Invalid parameter.
-	IIC1740 = Def{Status: 400, Code: "IIC.1740", Msg: "Invalid {0}", Desc: "Invalid parameter."}
+	IIC1740 = Def{Status: 400, Code: "IIC.1740", Msg: "Invalid {0}", Desc: "Invalid parameter.", Kind: KindInvalid}
 	// IIC1741: Invalid one-time password.
-	IIC1741 = Def{Status: 400, Code: "IIC.1741", Msg: "Invalid one-time password.", Desc: "Invalid one-time password."}
+	IIC1741 = Def{Status: 400, Code: "IIC.1741", Msg: "Invalid one-time password.", Desc: "Invalid one-time password.", Kind: KindInvalid}
 	// IIC1750: Algorithm not found.
-	IIC1750 = Def{Status: 500, Code: "IIC.1750", Msg: "Algorithm not found: {0}", Desc: "Algorithm not found."}
+	IIC1750 = Def{Status: 500, Code: "IIC.1750", Msg: "Algorithm not found: {0}", Desc: "Algorithm not found.", Kind: KindInternal}
 	// IIC1751: Failed to update the email status.
-	IIC1751 = Def{Status: 400, Code: "IIC.1751", Msg: "Failed to update the email status: {0}", Desc: "Failed to update the email status."}
+	IIC1751 = Def{Status: 400, Code: "IIC.1751", Msg: "Failed to update the email status: {0}", Desc: "Failed to update the email status.", Kind: KindInternal}
 	// SCIM400: Unsupported encoding.
-	SCIM400 = Def{Status: 400, Code: "400", Msg: "Bad Request: {0}", Desc: "Unsupported encoding."}
+	SCIM400 = Def{Status: 400, Code: "400", Msg: "Bad Request: {0}", Desc: "Unsupported encoding.", Kind: KindInvalid}
 	// SCIM404: User not found.
-	SCIM404 = Def{Status: 404, Code: "404", Msg: "User [{0}] not found.", Desc: "User not found."}
+	SCIM404 = Def{Status: 404, Code: "404", Msg: "User [{0}] not found.", Desc: "User not found.", Kind: KindNotFound}
 	// SCIM404_2: Group not found.
-	SCIM404_2 = Def{Status: 404, Code: "404", Msg: "Group [{0}] not found.", Desc: "Group not found."}
+	SCIM404_2 = Def{Status: 404, Code: "404", Msg: "Group [{0}] not found.", Desc: "Group not found.", Kind: KindNotFound}
 	// SCIM404_3: Member not found.
-	SCIM404_3 = Def{Status: 404, Code: "404", Msg: "Group member not found.", Desc: "Member not found."}
+	SCIM404_3 = Def{Status: 404, Code: "404", Msg: "Group member not found.", Desc: "Member not found.", Kind: KindNotFound}
 	// SCIM409: User already exists.
-	SCIM409 = Def{Status: 409, Code: "409", Msg: "User [{0}] or email address already exists.", Desc: "User already exists."}
+	SCIM409 = Def{Status: 409, Code: "409", Msg: "User [{0}] or email address already exists.", Desc: "User already exists.", Kind: KindConflict}
 	// SCIM409_2: Group already exists.
-	SCIM409_2 = Def{Status: 409, Code: "409", Msg: "Group [{0}] already exists.", Desc: "Group already exists."}
+	SCIM409_2 = Def{Status: 409, Code: "409", Msg: "Group [{0}] already exists.", Desc: "Group already exists.", Kind: KindConflict}
 	// SCIM500: Internal service error.
-	SCIM500 = Def{Status: 500, Code: "500", Msg: "There was an internal server error.", Desc: "Internal service error."}
+	SCIM500 = Def{Status: 500, Code: "500", Msg: "There was an internal server error.", Desc: "Internal service error.", Kind: KindInternal}
 )
 
 // All lists every table row, in file order.

@@ -21,7 +21,15 @@ import (
 )
 
 type row struct {
-	surface, status, code, msg, desc string
+	surface, status, code, msg, desc, kind string
+}
+
+// kinds are the values the table's kind column may hold (apierr.Kind
+// constants without the Kind prefix).
+var kinds = map[string]bool{
+	"Invalid": true, "Unauthenticated": true, "Forbidden": true, "NotFound": true, "Conflict": true,
+	"FailedPrecondition": true, "Limit": true, "TooLarge": true, "RateLimited": true, "Unavailable": true,
+	"NotImplemented": true, "Internal": true,
 }
 
 func main() {
@@ -43,10 +51,13 @@ func main() {
 			continue
 		}
 		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 5 {
-			log.Fatalf("short row: %q", sc.Text())
+		if len(cols) < 7 {
+			log.Fatalf("short row (want surface, status, code, msg, description, solution, kind): %q", sc.Text())
 		}
-		rows = append(rows, row{cols[0], cols[1], cols[2], cols[3], cols[4]})
+		if !kinds[cols[6]] {
+			log.Fatalf("row %s/%s: unknown kind %q", cols[2], cols[1], cols[6])
+		}
+		rows = append(rows, row{cols[0], cols[1], cols[2], cols[3], cols[4], cols[6]})
 	}
 	if err := sc.Err(); err != nil {
 		log.Fatal(err)
@@ -79,8 +90,8 @@ func main() {
 			}
 		}
 		names = append(names, name)
-		fmt.Fprintf(&b, "\t// %s: %s\n\t%s = Def{Status: %s, Code: %q, Msg: %q, Desc: %q}\n",
-			name, r.desc, name, r.status, r.code, r.msg, r.desc)
+		fmt.Fprintf(&b, "\t// %s: %s\n\t%s = Def{Status: %s, Code: %q, Msg: %q, Desc: %q, Kind: Kind%s}\n",
+			name, r.desc, name, r.status, r.code, r.msg, r.desc, r.kind)
 	}
 	b.WriteString(")\n\n// All lists every table row, in file order.\nvar All = []Def{\n")
 	for _, n := range names {
