@@ -15,6 +15,14 @@ import (
 // MaxBody is the largest request body accepted (1 MiB).
 const MaxBody = 1 << 20
 
+// ErrBodyTooLarge is inside the error of a request whose body exceeds
+// MaxBody (errors.Is), so that a dialect can answer it as such (SCIM: 413).
+var ErrBodyTooLarge = errors.New("request body exceeds MaxBody")
+
+func bodyTooLarge() error {
+	return errors.Join(apierr.IIC400_400.New("the request body exceeds the 1 MiB limit"), ErrBodyTooLarge)
+}
+
 // Defaults of the body reader (see Middleware).
 const (
 	// DefaultBodyBudget bounds the bytes of request bodies held in memory
@@ -98,7 +106,7 @@ var errBudget = errors.New("request body budget exhausted")
 // when the request ends. Errors are ready for WriteError.
 func (m *Middleware) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int64, error) {
 	if r.ContentLength > MaxBody {
-		return nil, 0, apierr.IIC400_400.New("the request body exceeds the 1 MiB limit")
+		return nil, 0, bodyTooLarge()
 	}
 	timeout := m.BodyTimeout
 	if timeout <= 0 {
@@ -153,7 +161,7 @@ func (m *Middleware) readBody(w http.ResponseWriter, r *http.Request) ([]byte, i
 		n, err := r.Body.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if len(buf) > MaxBody {
-			return fail(apierr.IIC400_400.New("the request body exceeds the 1 MiB limit"))
+			return fail(bodyTooLarge())
 		}
 		if err == io.EOF {
 			return buf, held, nil
@@ -170,7 +178,7 @@ func readError(err error) error {
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return apierr.IIC400_400.New("the request body exceeds the 1 MiB limit")
+		return bodyTooLarge()
 	}
 	return apierr.IIC400_400.New("the request body could not be read")
 }

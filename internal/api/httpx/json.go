@@ -33,9 +33,19 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-// WriteError writes err in the error envelope. Errors that are not
-// *apierr.Error are logged and become 500 IIC.1260.
+// WriteError writes err in the dialect of the surface that claimed the
+// request (see Dialects), or else in the product's error envelope.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	if write := infoFrom(r.Context()).writeErr; write != nil {
+		write(w, r, err)
+		return
+	}
+	WriteEnvelope(w, r, err)
+}
+
+// WriteEnvelope writes err in the product's error envelope. Errors that are
+// not *apierr.Error are logged and become 500 IIC.1260.
+func WriteEnvelope(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := apierr.From(err)
 	switch {
 	case !ok:

@@ -26,6 +26,9 @@ type Middleware struct {
 	// send its body (0 = DefaultBodyTimeout).
 	BodyBudget  int64
 	BodyTimeout time.Duration
+	// Dialects picks, per request, the surface whose ErrorWriter answers
+	// its errors (nil: the envelope for every request).
+	Dialects *Dialects
 
 	once sync.Once
 	bb   *byteBudget
@@ -51,7 +54,7 @@ func (m *Middleware) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rid := m.IDs.RequestID()
-		in := &info{requestID: rid, route: "unmatched", log: m.Log.With("request_id", rid)}
+		in := &info{requestID: rid, route: "unmatched", log: m.Log.With("request_id", rid), writeErr: m.Dialects.writerFor(r)}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, in))
 		w.Header().Set("X-Request-Id", rid)
 		sw := &statusWriter{ResponseWriter: w}

@@ -11,7 +11,8 @@ type info struct {
 	route     string // the matched route pattern, for metrics
 	body      []byte
 	log       *slog.Logger
-	principal string // access key of the caller, for the access log
+	principal string      // access key of the caller, for the access log
+	writeErr  ErrorWriter // the claiming surface's error writer; nil = the envelope
 }
 
 type infoKey struct{}

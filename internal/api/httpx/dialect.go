@@ -1,0 +1,68 @@
+package httpx
+
+import (
+	"net/http"
+	"strings"
+)
+
+// ErrorWriter writes err as one surface's error response. It must write a
+// response for every error (an error that is not an *apierr.Error is an
+// internal error whose text the client never sees) and must not call
+// WriteError.
+type ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
+
+// Dialects says which surface's ErrorWriter answers a request's errors. A
+// surface that does not speak the product's envelope (SCIM, later OAuth and
+// the portal) claims its requests once, at wiring time; the Middleware
+// picks the claim when a request arrives, so that every error of that
+// request — an unknown path or method under the surface's prefix, a
+// non-canonical path, a body that is too large or too slow, a panic, and
+// whatever the surface's own handlers pass to WriteError — is written in
+// the claiming surface's dialect. Requests nobody claims get the product's
+// envelope. Claims are made before serving and never change.
+type Dialects struct {
+	claims []claim
+}
+
+type claim struct {
+	match func(*http.Request) bool
+	write ErrorWriter
+}
+
+// Claim makes write answer the errors of the requests match accepts. The
+// first matching claim wins.
+func (d *Dialects) Claim(match func(*http.Request) bool, write ErrorWriter) {
+	d.claims = append(d.claims, claim{match, write})
+}
+
+// writerFor returns the ErrorWriter claiming r, or nil for the envelope.
+func (d *Dialects) writerFor(r *http.Request) ErrorWriter {
+	if d == nil {
+		return nil
+	}
+	for _, c := range d.claims {
+		if c.match(r) {
+			return c.write
+		}
+	}
+	return nil
+}
+
+// SegmentsMatch returns a matcher for paths whose segments start with
+// pattern's: "{}" matches any one non-empty segment, anything else itself.
+// SegmentsMatch("/{}/scim/v2") matches /t-1/scim/v2 and /t-1/scim/v2/Users/x,
+// not /t-1/scim/v2x or /scim/v2.
+func SegmentsMatch(pattern string) func(*http.Request) bool {
+	want := strings.Split(strings.Trim(pattern, "/"), "/")
+	return func(r *http.Request) bool {
+		p := strings.TrimPrefix(r.URL.Path, "/")
+		for _, w := range want {
+			seg, rest, _ := strings.Cut(p, "/")
+			if seg == "" || (w != "{}" && seg != w) {
+				return false
+			}
+			p = rest
+		}
+		return true
+	}
+}
