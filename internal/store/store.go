@@ -9,9 +9,43 @@ var (
 	// ErrNotFound is returned when the requested row does not exist.
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict is returned when a write violates a uniqueness or
-	// reference constraint.
+	// reference constraint. Backends return it as a *ConflictError naming
+	// the key (errors.Is(err, ErrConflict) holds for both).
 	ErrConflict = errors.New("store: conflict")
 )
+
+// Keys a ConflictError names.
+const (
+	KeyID          = "id"           // the row's id
+	KeyUserName    = "user_name"    // a user's name (case-insensitive)
+	KeyEmail       = "email"        // a user's primary e-mail (case-insensitive)
+	KeyExternalID  = "external_id"  // an (issuer, external id) of a user or group
+	KeyDisplayName = "display_name" // a group's display name (case-insensitive)
+	KeyMember      = "member"       // a (group, user) membership pair
+	KeyReference   = "reference"    // a row the write refers to does not exist
+)
+
+// ConflictError is the ErrConflict of a write refused by one unique key or
+// reference: Key is one of the Key constants, or the backend's column
+// name for a key this list does not name.
+type ConflictError struct {
+	Key string
+}
+
+func (e *ConflictError) Error() string { return "store: conflict on " + e.Key }
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// ConflictKey returns the Key of the ConflictError inside err, or "" when
+// err is not a conflict or names no key.
+func ConflictKey(err error) string {
+	var ce *ConflictError
+	if errors.As(err, &ce) {
+		return ce.Key
+	}
+	return ""
+}
 
 // Store gives access to every aggregate. Obtain one from a backend's Open.
 type Store interface {

@@ -31,6 +31,9 @@ type User struct {
 	UpdatedAt       time.Time
 	UpdatedBy       string
 	Seq             int64
+	// Version starts at 1 and grows by one with every Update (an entity
+	// tag for clients that must not overwrite a change they have not seen).
+	Version int64
 }
 
 // UserFilter narrows Users.List.
@@ -40,16 +43,23 @@ type UserFilter struct {
 
 // Users stores identity-store users.
 type Users interface {
-	// Create inserts u; ErrConflict if the id, user name or email is taken
-	// in the store.
+	// Create inserts u; a ConflictError (KeyID, KeyUserName, KeyEmail,
+	// KeyExternalID) if one of its unique keys is taken in the store.
 	Create(ctx context.Context, u User) error
+	// CreateWithin is Create refusing with ErrLimit, writing nothing, when
+	// the store already holds limit users (limit <= 0: no limit). The
+	// count is exact under concurrent creates: each create takes its place
+	// in the store's counter row as its last statement, so concurrent
+	// creates in one store queue only for the rest of their transactions.
+	CreateWithin(ctx context.Context, u User, limit int) error
 	// Get returns the user, or ErrNotFound.
 	Get(ctx context.Context, storeID, userID string) (User, error)
 	// GetMany returns the users among ids that exist, in Seq order, in one
 	// query; unknown ids are skipped.
 	GetMany(ctx context.Context, storeID string, ids []string) ([]User, error)
-	// Update applies fn to the stored user atomically; ErrConflict if the
-	// new user name or email is taken.
+	// Update applies fn to the stored user atomically and increments its
+	// Version; a ConflictError if the new user name, email or an external
+	// id is taken.
 	Update(ctx context.Context, storeID, userID string, fn func(*User) error) error
 	// Delete removes the user (and, by cascade, whatever references it);
 	// ErrNotFound if absent.

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+
+	"github.com/iic-project/iic/internal/store"
 )
 
 // Per-identity-store row counts (table identity_store_counters), kept in
@@ -23,6 +25,29 @@ func bump(ctx context.Context, tx *sqlStore, storeID string, c counted, delta in
 	_, err := tx.exec(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, %[1]s) VALUES (?, ?)
 		ON CONFLICT (identity_store_id) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + excluded.%[1]s`, c), storeID, delta)
 	return err
+}
+
+// take adds one to storeID's counter c unless it already holds limit
+// (limit <= 0: no limit), in one statement: store.ErrLimit when it does.
+// It runs inside tx; the counter row stays locked until tx ends.
+func take(ctx context.Context, tx *sqlStore, storeID string, c counted, limit int) error {
+	if limit <= 0 {
+		return bump(ctx, tx, storeID, c, 1)
+	}
+	res, err := tx.exec(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, %[1]s) VALUES (?, 1)
+		ON CONFLICT (identity_store_id) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + 1
+		WHERE identity_store_counters.%[1]s < ?`, c), storeID, limit)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrLimit
+	}
+	return nil
 }
 
 // count reads storeID's counter c (0 for a store that never had a row).

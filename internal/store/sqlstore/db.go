@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,13 +189,67 @@ func mapErr(err error) error {
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
-		return fmt.Errorf("%w: %s", store.ErrConflict, se.Error())
+		// "UNIQUE constraint failed: users.identity_store_id, users.user_name_key";
+		// SQLite names no columns for a foreign key.
+		if se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+			return &store.ConflictError{Key: store.KeyReference}
+		}
+		msg := se.Error()
+		i := strings.LastIndex(msg, "constraint failed: ")
+		if i < 0 {
+			return fmt.Errorf("%w: %s", &store.ConflictError{Key: "unknown"}, msg)
+		}
+		cols := msg[i+len("constraint failed: "):]
+		if j := strings.LastIndex(cols, " ("); j >= 0 && strings.HasSuffix(cols, ")") {
+			cols = cols[:j] // the extended result code, e.g. " (2067)"
+		}
+		return &store.ConflictError{Key: conflictKey(strings.Split(cols, ", "))}
 	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "23503") {
-		return fmt.Errorf("%w: %s", store.ErrConflict, pe.Message)
+	if errors.As(err, &pe) && pe.Code == "23503" {
+		return &store.ConflictError{Key: store.KeyReference}
+	}
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		// Detail: "Key (identity_store_id, user_name_key)=(…) already exists."
+		_, rest, _ := strings.Cut(pe.Detail, "Key (")
+		cols, _, ok := strings.Cut(rest, ")=")
+		if !ok {
+			return fmt.Errorf("%w: %s", &store.ConflictError{Key: pe.ConstraintName}, pe.Message)
+		}
+		return &store.ConflictError{Key: conflictKey(strings.Split(cols, ", "))}
 	}
 	return err
+}
+
+// conflictKey names the unique key made of cols (as "table.column" on
+// SQLite, "column" on PostgreSQL): the store.Key constant of the columns
+// that distinguish it, else the last column's name.
+func conflictKey(cols []string) string {
+	names := make([]string, 0, len(cols))
+	for _, c := range cols {
+		if _, col, ok := strings.Cut(c, "."); ok {
+			c = col
+		}
+		names = append(names, strings.TrimSpace(c))
+	}
+	has := func(n string) bool { return slices.Contains(names, n) }
+	switch {
+	case has("user_name_key"):
+		return store.KeyUserName
+	case has("email_key"):
+		return store.KeyEmail
+	case has("display_name_key"):
+		return store.KeyDisplayName
+	case has("external_id"):
+		return store.KeyExternalID
+	case has("group_id") && has("user_id"):
+		return store.KeyMember
+	case has("id") || has("seq"):
+		return store.KeyID
+	case len(names) > 0:
+		return names[len(names)-1]
+	}
+	return "unknown"
 }
 
 func isBusy(err error) bool {

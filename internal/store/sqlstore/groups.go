@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/iic-project/iic/internal/store"
@@ -13,13 +14,13 @@ type groups struct{ s *sqlStore }
 
 func (s *sqlStore) Groups() store.Groups { return groups{s} }
 
-const groupColumns = "seq, identity_store_id, id, display_name, description, external_ids, created_at, created_by, updated_at, updated_by"
+const groupColumns = "seq, identity_store_id, id, display_name, description, external_ids, created_at, created_by, updated_at, updated_by, version"
 
 func scanGroup(row interface{ Scan(...any) error }) (store.Group, error) {
 	var g store.Group
 	var ext string
 	var created, updated int64
-	err := row.Scan(&g.Seq, &g.IdentityStoreID, &g.ID, &g.DisplayName, &g.Description, &ext, &created, &g.CreatedBy, &updated, &g.UpdatedBy)
+	err := row.Scan(&g.Seq, &g.IdentityStoreID, &g.ID, &g.DisplayName, &g.Description, &ext, &created, &g.CreatedBy, &updated, &g.UpdatedBy, &g.Version)
 	if err != nil {
 		return g, mapErr(err)
 	}
@@ -44,7 +45,11 @@ func groupArgs(g store.Group) ([]any, error) {
 		ms(g.CreatedAt), g.CreatedBy, ms(g.UpdatedAt), g.UpdatedBy}, nil
 }
 
-func (t groups) Create(ctx context.Context, g store.Group) error {
+func (t groups) Create(ctx context.Context, g store.Group) error { return t.CreateWithin(ctx, g, 0) }
+
+// CreateWithin inserts the group and its external ids, then takes its place
+// in the store's counter, last (see users.create).
+func (t groups) CreateWithin(ctx context.Context, g store.Group, limit int) error {
 	return t.s.update(ctx, func(tx *sqlStore) error {
 		args, err := groupArgs(g)
 		if err != nil {
@@ -55,26 +60,11 @@ func (t groups) Create(ctx context.Context, g store.Group) error {
 			append([]any{g.IdentityStoreID, g.ID}, args...)...); err != nil {
 			return err
 		}
-		if err := bump(ctx, tx, g.IdentityStoreID, countGroups, 1); err != nil {
+		if err := insertExternalIDs(ctx, tx, "group_external_ids", "group_id", g.IdentityStoreID, g.ID, g.ExternalIDs); err != nil {
 			return err
 		}
-		return writeGroupExternalIDs(ctx, tx, g)
+		return take(ctx, tx, g.IdentityStoreID, countGroups, limit)
 	})
-}
-
-// writeGroupExternalIDs makes group_external_ids hold exactly g's external
-// ids; it runs inside the caller's transaction.
-func writeGroupExternalIDs(ctx context.Context, tx *sqlStore, g store.Group) error {
-	if _, err := tx.exec(ctx, "DELETE FROM group_external_ids WHERE identity_store_id = ? AND group_id = ?", g.IdentityStoreID, g.ID); err != nil {
-		return err
-	}
-	for _, e := range g.ExternalIDs {
-		if _, err := tx.exec(ctx, "INSERT INTO group_external_ids (identity_store_id, issuer, external_id, group_id) VALUES (?, ?, ?, ?)",
-			g.IdentityStoreID, e.Issuer, e.ID, g.ID); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (t groups) Get(ctx context.Context, storeID, groupID string) (store.Group, error) {
@@ -102,6 +92,7 @@ func (t groups) Update(ctx context.Context, storeID, groupID string, fn func(*st
 		if err != nil {
 			return err
 		}
+		old := slices.Clone(g.ExternalIDs)
 		if err := fn(&g); err != nil {
 			return err
 		}
@@ -111,11 +102,11 @@ func (t groups) Update(ctx context.Context, storeID, groupID string, fn func(*st
 			return err
 		}
 		if err := tx.execOne(ctx, `UPDATE groups SET display_name = ?, display_name_key = ?, description = ?, external_ids = ?,
-			created_at = ?, created_by = ?, updated_at = ?, updated_by = ? WHERE identity_store_id = ? AND id = ?`,
+			created_at = ?, created_by = ?, updated_at = ?, updated_by = ?, version = version + 1 WHERE identity_store_id = ? AND id = ?`,
 			append(args, storeID, groupID)...); err != nil {
 			return err
 		}
-		return writeGroupExternalIDs(ctx, tx, g)
+		return replaceExternalIDs(ctx, tx, "group_external_ids", "group_id", storeID, groupID, old, g.ExternalIDs)
 	})
 }
 

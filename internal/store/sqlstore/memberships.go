@@ -2,6 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/iic-project/iic/internal/store"
 )
@@ -23,11 +26,124 @@ func scanMembership(row interface{ Scan(...any) error }) (store.Membership, erro
 }
 
 func (t memberships) Create(ctx context.Context, m store.Membership) error {
-	// One statement: the unique key decides duplicates and the foreign keys
-	// decide whether the group and the user exist, even under concurrency.
-	_, err := t.s.exec(ctx, "INSERT INTO group_memberships (identity_store_id, id, group_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)",
-		m.IdentityStoreID, m.ID, m.GroupID, m.UserID, ms(m.CreatedAt))
+	// The unique key decides duplicates and the foreign keys decide whether
+	// the group and the user exist, even under concurrency.
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		if _, err := tx.exec(ctx, "INSERT INTO group_memberships (identity_store_id, id, group_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)",
+			m.IdentityStoreID, m.ID, m.GroupID, m.UserID, ms(m.CreatedAt)); err != nil {
+			return err
+		}
+		return bumpGroupVersion(ctx, tx, m.IdentityStoreID, m.GroupID)
+	})
+}
+
+// bumpGroupVersion increments the group's version: its member list changed.
+func bumpGroupVersion(ctx context.Context, tx *sqlStore, storeID, groupID string) error {
+	_, err := tx.exec(ctx, "UPDATE groups SET version = version + 1 WHERE identity_store_id = ? AND id = ?", storeID, groupID)
 	return err
+}
+
+// memberBatch bounds the rows of one bulk membership statement (SQLite
+// allows 32,766 parameters; an insert row takes 5).
+const memberBatch = 500
+
+func (t memberships) AddMembers(ctx context.Context, storeID, groupID string, userIDs, ids []string, now time.Time) ([]string, error) {
+	if len(ids) != len(userIDs) {
+		return nil, fmt.Errorf("AddMembers: %d ids for %d users", len(ids), len(userIDs))
+	}
+	var added []string
+	err := t.s.update(ctx, func(tx *sqlStore) error {
+		added = added[:0]
+		for start := 0; start < len(userIDs); start += memberBatch {
+			end := min(start+memberBatch, len(userIDs))
+			values := make([]string, 0, end-start)
+			args := make([]any, 0, 5*(end-start))
+			for i := start; i < end; i++ {
+				values = append(values, "(?, ?, ?, ?, ?)")
+				args = append(args, storeID, ids[i], groupID, userIDs[i], ms(now))
+			}
+			rows, err := tx.query(ctx, `INSERT INTO group_memberships (identity_store_id, id, group_id, user_id, created_at) VALUES `+
+				strings.Join(values, ", ")+` ON CONFLICT (identity_store_id, user_id, group_id) DO NOTHING RETURNING user_id`, args...)
+			if err != nil {
+				return err
+			}
+			got, err := collect(rows, scanString)
+			if err != nil {
+				return err
+			}
+			added = append(added, got...)
+		}
+		if len(added) == 0 {
+			return nil
+		}
+		return bumpGroupVersion(ctx, tx, storeID, groupID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inOrder(userIDs, added), nil
+}
+
+func (t memberships) RemoveMembers(ctx context.Context, storeID, groupID string, userIDs []string) ([]string, error) {
+	var removed []string
+	err := t.s.update(ctx, func(tx *sqlStore) error {
+		removed = removed[:0]
+		for start := 0; start < len(userIDs); start += memberBatch {
+			end := min(start+memberBatch, len(userIDs))
+			args := []any{storeID, groupID}
+			for _, id := range userIDs[start:end] {
+				args = append(args, id)
+			}
+			rows, err := tx.query(ctx, "DELETE FROM group_memberships WHERE identity_store_id = ? AND group_id = ? AND user_id IN ("+
+				placeholders(end-start)+") RETURNING user_id", args...)
+			if err != nil {
+				return err
+			}
+			got, err := collect(rows, scanString)
+			if err != nil {
+				return err
+			}
+			removed = append(removed, got...)
+		}
+		if len(removed) == 0 {
+			return nil
+		}
+		return bumpGroupVersion(ctx, tx, storeID, groupID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inOrder(userIDs, removed), nil
+}
+
+func (t memberships) MemberIDs(ctx context.Context, storeID, groupID string) ([]string, error) {
+	rows, err := t.s.query(ctx, "SELECT user_id FROM group_memberships WHERE identity_store_id = ? AND group_id = ?", storeID, groupID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanString)
+}
+
+func scanString(row interface{ Scan(...any) error }) (string, error) {
+	var s string
+	err := row.Scan(&s)
+	return s, mapErr(err)
+}
+
+// inOrder returns the members of set in the order of all, each once.
+func inOrder(all, set []string) []string {
+	in := make(map[string]bool, len(set))
+	for _, s := range set {
+		in[s] = true
+	}
+	out := make([]string, 0, len(set))
+	for _, s := range all {
+		if in[s] {
+			out = append(out, s)
+			delete(in, s)
+		}
+	}
+	return out
 }
 
 func (t memberships) Get(ctx context.Context, storeID, membershipID string) (store.Membership, error) {
@@ -40,7 +156,13 @@ func (t memberships) Find(ctx context.Context, storeID, groupID, userID string) 
 }
 
 func (t memberships) Delete(ctx context.Context, storeID, membershipID string) error {
-	return t.s.execOne(ctx, "DELETE FROM group_memberships WHERE identity_store_id = ? AND id = ?", storeID, membershipID)
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		var groupID string
+		if err := tx.queryRow(ctx, "DELETE FROM group_memberships WHERE identity_store_id = ? AND id = ? RETURNING group_id", storeID, membershipID).Scan(&groupID); err != nil {
+			return mapErr(err)
+		}
+		return bumpGroupVersion(ctx, tx, storeID, groupID)
+	})
 }
 
 func (t memberships) ListByGroup(ctx context.Context, storeID, groupID string, after int64, limit int) ([]store.Membership, error) {

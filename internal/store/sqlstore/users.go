@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/iic-project/iic/internal/store"
@@ -11,14 +12,14 @@ import (
 
 type users struct{ s *sqlStore }
 
-const userColumns = "seq, identity_store_id, id, user_name, display_name, email, external_ids, enabled, email_verified, profile, created_at, created_by, updated_at, updated_by"
+const userColumns = "seq, identity_store_id, id, user_name, display_name, email, external_ids, enabled, email_verified, profile, created_at, created_by, updated_at, updated_by, version"
 
 func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
 	var u store.User
 	var ext, profile string
 	var created, updated int64
 	err := row.Scan(&u.Seq, &u.IdentityStoreID, &u.ID, &u.UserName, &u.DisplayName, &u.Email, &ext, &u.Enabled, &u.EmailVerified,
-		&profile, &created, &u.CreatedBy, &updated, &u.UpdatedBy)
+		&profile, &created, &u.CreatedBy, &updated, &u.UpdatedBy, &u.Version)
 	if err != nil {
 		return u, mapErr(err)
 	}
@@ -50,11 +51,16 @@ func userArgs(u store.User) ([]any, error) {
 		u.Enabled, u.EmailVerified, profile, ms(u.CreatedAt), u.CreatedBy, ms(u.UpdatedAt), u.UpdatedBy}, nil
 }
 
-func (t users) Create(ctx context.Context, u store.User) error {
-	return t.s.update(ctx, func(tx *sqlStore) error { return users{tx}.create(ctx, u) })
+func (t users) Create(ctx context.Context, u store.User) error { return t.CreateWithin(ctx, u, 0) }
+
+func (t users) CreateWithin(ctx context.Context, u store.User, limit int) error {
+	return t.s.update(ctx, func(tx *sqlStore) error { return users{tx}.create(ctx, u, limit) })
 }
 
-func (t users) create(ctx context.Context, u store.User) error {
+// create inserts the user and its external ids, then takes its place in
+// the store's counter: last, so that the counter row, which every create
+// in the store writes, is held for as little of the transaction as can be.
+func (t users) create(ctx context.Context, u store.User, limit int) error {
 	args, err := userArgs(u)
 	if err != nil {
 		return err
@@ -65,27 +71,39 @@ func (t users) create(ctx context.Context, u store.User) error {
 	if err != nil {
 		return err
 	}
-	if err := bump(ctx, t.s, u.IdentityStoreID, countUsers, 1); err != nil {
+	if err := insertExternalIDs(ctx, t.s, "user_external_ids", "user_id", u.IdentityStoreID, u.ID, u.ExternalIDs); err != nil {
 		return err
 	}
-	return t.writeExternalIDs(ctx, t.s, u)
+	return take(ctx, t.s, u.IdentityStoreID, countUsers, limit)
 }
 
-// writeExternalIDs makes user_external_ids hold exactly u's external ids.
-// Inside a caller's transaction it joins it; otherwise the user row and the
-// external ids are not written atomically by Create, so Create runs both in
-// one transaction (see Create's use through update).
-func (t users) writeExternalIDs(ctx context.Context, s *sqlStore, u store.User) error {
-	if _, err := s.exec(ctx, "DELETE FROM user_external_ids WHERE identity_store_id = ? AND user_id = ?", u.IdentityStoreID, u.ID); err != nil {
+// insertExternalIDs adds ids to table (user_external_ids or
+// group_external_ids) for owner ownerID, in one statement; it runs inside
+// the caller's transaction.
+func insertExternalIDs(ctx context.Context, tx *sqlStore, table, ownerCol, storeID, ownerID string, ids []store.ExternalID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 4*len(ids))
+	values := make([]string, 0, len(ids))
+	for _, e := range ids {
+		values = append(values, "(?, ?, ?, ?)")
+		args = append(args, storeID, e.Issuer, e.ID, ownerID)
+	}
+	_, err := tx.exec(ctx, "INSERT INTO "+table+" (identity_store_id, issuer, external_id, "+ownerCol+") VALUES "+strings.Join(values, ", "), args...)
+	return err
+}
+
+// replaceExternalIDs makes table hold exactly ids for ownerID when they
+// differ from old; it runs inside the caller's transaction.
+func replaceExternalIDs(ctx context.Context, tx *sqlStore, table, ownerCol, storeID, ownerID string, old, ids []store.ExternalID) error {
+	if slices.Equal(old, ids) {
+		return nil
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE identity_store_id = ? AND "+ownerCol+" = ?", storeID, ownerID); err != nil {
 		return err
 	}
-	for _, e := range u.ExternalIDs {
-		if _, err := s.exec(ctx, "INSERT INTO user_external_ids (identity_store_id, issuer, external_id, user_id) VALUES (?, ?, ?, ?)",
-			u.IdentityStoreID, e.Issuer, e.ID, u.ID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertExternalIDs(ctx, tx, table, ownerCol, storeID, ownerID, ids)
 }
 
 // The look-ups behind the identity store's hot paths, named so that a test
@@ -134,6 +152,7 @@ func (t users) Update(ctx context.Context, storeID, userID string, fn func(*stor
 		if err != nil {
 			return err
 		}
+		old := slices.Clone(u.ExternalIDs)
 		if err := fn(&u); err != nil {
 			return err
 		}
@@ -142,12 +161,11 @@ func (t users) Update(ctx context.Context, storeID, userID string, fn func(*stor
 			return err
 		}
 		if err := tx.execOne(ctx, `UPDATE users SET user_name = ?, user_name_key = ?, display_name = ?, email_key = ?, email = ?, external_ids = ?,
-			enabled = ?, email_verified = ?, profile = ?, created_at = ?, created_by = ?, updated_at = ?, updated_by = ?
+			enabled = ?, email_verified = ?, profile = ?, created_at = ?, created_by = ?, updated_at = ?, updated_by = ?, version = version + 1
 			WHERE identity_store_id = ? AND id = ?`, append(args, storeID, userID)...); err != nil {
 			return err
 		}
-		u.IdentityStoreID, u.ID = storeID, userID
-		return t.writeExternalIDs(ctx, tx, u)
+		return replaceExternalIDs(ctx, tx, "user_external_ids", "user_id", storeID, userID, old, u.ExternalIDs)
 	})
 }
 

@@ -57,7 +57,7 @@ func testGroups(t *testing.T, s store.Store) {
 	g.Description = "builds things"
 	g.ExternalIDs = []store.ExternalID{{Issuer: "scim", ID: "x1"}, {Issuer: "okta", ID: "x1"}}
 	got := mustGroup(t, s, g)
-	g.Seq = got.Seq
+	g.Seq, g.Version = got.Seq, 1
 	if !reflect.DeepEqual(got, g) {
 		t.Fatalf("Get =\n%+v\nwant\n%+v", got, g)
 	}

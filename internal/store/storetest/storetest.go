@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore Factory) {
 	// One list per area, each in its own file.
 	tests = append(tests, userSecretTests...)
 	tests = append(tests, groupTests...)
+	tests = append(tests, identityKeyTests...)
 	tests = append(tests, deviceTests...)
 	tests = append(tests, sourceTests...)
 	tests = append(tests, organizationTests...)
