@@ -53,14 +53,20 @@ func validGroupExternalIDs(ids []store.ExternalID) error {
 	return nil
 }
 
-// groupConflict maps a store conflict on a group write: another group holds
-// the display name (IIC.1341) or one of the external ids (IIC.1342).
-func groupConflict(ctx context.Context, tx store.Store, g store.Group) error {
-	other, err := tx.Groups().GetByDisplayName(ctx, g.IdentityStoreID, g.DisplayName)
-	if err == nil && other.ID != g.ID {
-		return apierr.IIC1341.New()
+// groupConflict maps a store conflict of a group write to the table's
+// error, from the key the store names: another group holds the display
+// name (IIC.1341) or one of the external ids (IIC.1342). err is returned
+// unchanged when it is not a conflict.
+func groupConflict(err error, g store.Group) error {
+	if !errors.Is(err, store.ErrConflict) {
+		return err
 	}
-	return apierr.IIC1342.New()
+	switch key := store.ConflictKey(err); key {
+	case store.KeyDisplayName, store.KeyID:
+		return apierr.IIC1341.New().WithKey(key).About("group", g.DisplayName)
+	default:
+		return apierr.IIC1342.New().WithKey(key).About("group", g.DisplayName)
+	}
 }
 
 // CreateGroup creates a group and returns its id.
@@ -74,32 +80,14 @@ func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in 
 	now := s.Now().UTC()
 	g := store.Group{IdentityStoreID: storeID, ID: s.IDs.UUID(), DisplayName: in.DisplayName, Description: in.Description,
 		CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor}
-	err := s.Store.WithTx(ctx, func(tx store.Store) error {
-		// Lock the instance row so that concurrent creates in one store
-		// count one after the other and cannot overshoot the quota.
-		if err := lockStore(ctx, tx, storeID); err != nil {
-			return err
-		}
-		n, err := tx.Groups().Count(ctx, storeID)
-		if err != nil {
-			return err
-		}
-		if n >= s.quotas().Groups {
-			return apierr.IIC1351.New()
-		}
-		if _, err := tx.Groups().GetByDisplayName(ctx, storeID, g.DisplayName); err == nil {
-			return apierr.IIC1341.New()
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		return tx.Groups().Create(ctx, g)
-	})
-	if errors.Is(err, store.ErrConflict) {
-		// A concurrent create took the name between the check and the insert.
-		return "", apierr.IIC1341.New()
+	// The unique keys decide a taken name and the store's counter the
+	// quota, both race-free and without a look-up first.
+	err := s.Store.Groups().CreateWithin(ctx, g, s.quotas().Groups)
+	if errors.Is(err, store.ErrLimit) {
+		return "", apierr.IIC1351.New()
 	}
 	if err != nil {
-		return "", err
+		return "", groupConflict(err, g)
 	}
 	return g.ID, nil
 }
@@ -258,12 +246,8 @@ func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID st
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return apierr.IIC1343.New()
-	case errors.Is(err, store.ErrConflict):
-		// The update's transaction is over (PostgreSQL aborts it on a
-		// constraint error): find out which constraint outside it.
-		return groupConflict(ctx, s.Store, updated)
 	}
-	return err
+	return groupConflict(err, updated)
 }
 
 // DeleteGroup deletes a group with its memberships.

@@ -55,6 +55,11 @@ func (s *Service) CreateGroupMembership(ctx context.Context, storeID, groupID, u
 		}
 		return m.ID, nil
 	}
+	if store.ConflictKey(err) == store.KeyMember {
+		return "", apierr.IIC1370.New().WithKey(store.KeyMember)
+	}
+	// A missing reference: the store does not say which (SQLite names no
+	// foreign key), so look.
 	groupOK, userOK, lerr := s.refsExist(ctx, storeID, groupID, userID)
 	switch {
 	case lerr != nil:

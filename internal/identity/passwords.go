@@ -318,12 +318,30 @@ func (s *Service) setPassword(ctx context.Context, tx store.Store, storeID, user
 	if err != nil {
 		return err
 	}
-	var cur *store.Password
-	if c, err := tx.UserSecrets().GetPassword(ctx, storeID, userID); err == nil {
-		cur = &c
-	} else if !errors.Is(err, store.ErrNotFound) {
+	cur, err := currentPassword(ctx, tx, storeID, userID)
+	if err != nil {
 		return err
 	}
+	return s.storePassword(ctx, tx, u, pol, cur, password, oneTime)
+}
+
+// currentPassword returns the user's password, or nil if it has none.
+func currentPassword(ctx context.Context, tx store.Store, storeID, userID string) (*store.Password, error) {
+	c, err := tx.UserSecrets().GetPassword(ctx, storeID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// storePassword checks password against policy pol and the user's current
+// password cur (nil: none), then stores its hash, keeping cur in the
+// history.
+func (s *Service) storePassword(ctx context.Context, tx store.Store, u store.User, pol PasswordPolicy, cur *store.Password, password string, oneTime bool) error {
+	storeID, userID := u.IdentityStoreID, u.ID
 	if err := checkNewPassword(pol, u.UserName, password, cur); err != nil {
 		return err
 	}
@@ -432,18 +450,25 @@ func GeneratePassword(r io.Reader, p PasswordPolicy) (string, error) {
 }
 
 // oneTimePassword gives u (inside tx) a fresh generated one-time password
-// and returns it.
-func (s *Service) oneTimePassword(ctx context.Context, tx store.Store, u *store.User) (string, error) {
+// and returns it; isNew says u is being created, so it has no password to
+// keep in the history.
+func (s *Service) oneTimePassword(ctx context.Context, tx store.Store, u *store.User, isNew bool) (string, error) {
 	pol, err := s.policy(ctx, tx, u.IdentityStoreID)
 	if err != nil {
 		return "", err
+	}
+	var cur *store.Password // a user being created has none
+	if !isNew {
+		if cur, err = currentPassword(ctx, tx, u.IdentityStoreID, u.ID); err != nil {
+			return "", err
+		}
 	}
 	for {
 		pw, err := GeneratePassword(s.IDs.Rand, pol)
 		if err != nil {
 			return "", err
 		}
-		err = s.setPassword(ctx, tx, u.IdentityStoreID, u.ID, pw, true)
+		err = s.storePassword(ctx, tx, *u, pol, cur, pw, true)
 		if apierr.IIC1315.Is(err) || apierr.IIC1324.Is(err) {
 			continue // astronomically unlikely; draw again
 		}
@@ -457,7 +482,7 @@ func (s *Service) oneTimePassword(ctx context.Context, tx store.Store, u *store.
 // invitation to deliver once tx has committed.
 func (s *Service) initialPassword(ctx context.Context, tx store.Store, u *store.User, mode string) (string, *outMail, error) {
 	if mode == PasswordModeOTP {
-		pw, err := s.oneTimePassword(ctx, tx, u)
+		pw, err := s.oneTimePassword(ctx, tx, u, true)
 		return pw, nil, err
 	}
 	m, err := s.setPasswordMail(ctx, tx, u, InviteTTL, true)
@@ -494,7 +519,7 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 			if _, err := tx.Devices().DeleteSessionsOfUser(ctx, storeID, userID); err != nil {
 				return err
 			}
-			pw, err = s.oneTimePassword(ctx, tx, &u)
+			pw, err = s.oneTimePassword(ctx, tx, &u, false)
 			return err
 		}
 		m, err = s.setPasswordMail(ctx, tx, &u, ResetTTL, false)

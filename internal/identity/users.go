@@ -24,7 +24,7 @@ type Caller struct {
 type NewUser struct {
 	UserName     string
 	DisplayName  string
-	PasswordMode string // "OTP" or "EMAIL"
+	PasswordMode string // PasswordModeOTP, PasswordModeEmail or PasswordModeNone
 	Profile      Profile
 }
 
@@ -32,6 +32,10 @@ type NewUser struct {
 const (
 	PasswordModeOTP   = "OTP"
 	PasswordModeEmail = "EMAIL"
+	// PasswordModeNone creates a user without a password: it signs in
+	// through the external IdP that provisioned it (SCIM), or gets one by a
+	// reset later. Only CreateUser takes it.
+	PasswordModeNone = "NONE"
 )
 
 func badRequest(format string, args ...any) error {
@@ -161,37 +165,20 @@ func visibleRune(r rune) bool {
 	return !unicode.IsSpace(r) && !unicode.IsControl(r) && !unicode.Is(unicode.Cf, r) && r != utf8.RuneError
 }
 
-// uniqueness maps a store conflict on users to the matching error: a taken
-// e-mail address is IIC.1321, a taken user name IIC.1310.
-func (s *Service) uniqueness(ctx context.Context, tx store.Store, storeID, selfID, userName, email string) error {
-	byName, err := tx.Users().List(ctx, storeID, store.UserFilter{UserName: userName}, 0, 1)
-	if err != nil {
+// userConflict maps a store conflict of a user write to the table's error,
+// from the key the store names: a taken e-mail address is IIC.1321, a taken
+// user name (or external id, or id) IIC.1310. err is returned unchanged
+// when it is not a conflict.
+func userConflict(err error, userName, email string) error {
+	if !errors.Is(err, store.ErrConflict) {
 		return err
 	}
-	if len(byName) > 0 && byName[0].ID != selfID {
-		return apierr.IIC1310.New()
+	switch key := store.ConflictKey(err); key {
+	case store.KeyEmail:
+		return apierr.IIC1321.New().WithKey(key).About("user", email)
+	default:
+		return apierr.IIC1310.New().WithKey(key).About("user", userName)
 	}
-	if email != "" {
-		other, err := tx.Users().GetByEmail(ctx, storeID, email)
-		if err == nil && other.ID != selfID {
-			return apierr.IIC1321.New()
-		}
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	return nil
-}
-
-// userConflict maps a unique-key violation of a user write, found once
-// its transaction is over (PostgreSQL aborts it on a constraint error):
-// another user holds the user name (IIC.1310) or the e-mail address
-// (IIC.1321); IIC.1310 too when the other user has gone since.
-func (s *Service) userConflict(ctx context.Context, storeID, selfID, userName, email string) error {
-	if err := s.uniqueness(ctx, s.Store, storeID, selfID, userName, email); err != nil {
-		return err
-	}
-	return apierr.IIC1310.New()
 }
 
 // CreateUser creates a user and gives it a first password per
@@ -203,7 +190,9 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	if err := checkLen("display_name", in.DisplayName, 1, 1024); err != nil {
 		return "", "", err
 	}
-	if in.PasswordMode != PasswordModeOTP && in.PasswordMode != PasswordModeEmail {
+	switch in.PasswordMode {
+	case PasswordModeOTP, PasswordModeEmail, PasswordModeNone:
+	default:
 		return "", "", badRequest("password_mode must be OTP or EMAIL")
 	}
 	if err := s.checkMailer(in.PasswordMode); err != nil {
@@ -229,34 +218,23 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	var password string
 	var invitation *outMail
 	err = s.Store.WithTx(ctx, func(tx store.Store) error {
-		// Lock the instance row so that concurrent creates in one store
-		// count one after the other and cannot overshoot the quota.
-		if err := lockStore(ctx, tx, storeID); err != nil {
+		// The unique keys decide a taken name or address and the store's
+		// counter the quota, both race-free and without a look-up first.
+		if err := tx.Users().CreateWithin(ctx, u, s.quotas().Users); err != nil {
 			return err
 		}
-		n, err := tx.Users().Count(ctx, storeID)
-		if err != nil {
-			return err
+		if in.PasswordMode == PasswordModeNone {
+			return nil
 		}
-		if n >= s.quotas().Users {
-			return apierr.IIC1311.New()
-		}
-		if err := s.uniqueness(ctx, tx, storeID, "", u.UserName, email); err != nil {
-			return err
-		}
-		if err := tx.Users().Create(ctx, u); err != nil {
-			return err
-		}
+		var err error
 		password, invitation, err = s.initialPassword(ctx, tx, &u, in.PasswordMode)
 		return err
 	})
-	if errors.Is(err, store.ErrConflict) {
-		// A concurrent write took the name or the address between the
-		// check and the insert: the database's unique keys decide.
-		return "", "", s.userConflict(ctx, storeID, "", u.UserName, email)
+	if errors.Is(err, store.ErrLimit) {
+		return "", "", apierr.IIC1311.New()
 	}
 	if err != nil {
-		return "", "", err
+		return "", "", userConflict(err, u.UserName, email)
 	}
 	if err := s.deliver(ctx, invitation); err != nil {
 		// A user whose invitation never left cannot sign in: undo the create.

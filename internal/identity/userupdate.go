@@ -103,9 +103,6 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 				}
 			}
 			setVerification(&u.Profile, email, su.EmailVerified)
-			if err := s.uniqueness(ctx, tx, storeID, userID, u.UserName, email); err != nil {
-				return err
-			}
 			profile, err := json.Marshal(u.Profile)
 			if err != nil {
 				return err
@@ -118,12 +115,8 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, storeID, userID stri
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return apierr.IIC1312.New()
-	case errors.Is(err, store.ErrConflict):
-		// A concurrent write took the name or the address between the
-		// check and the update: the database's unique keys decide.
-		return s.userConflict(ctx, storeID, userID, userName, email)
 	}
-	return err
+	return userConflict(err, userName, email)
 }
 
 // normalizeUserOps checks that ops holds 1 to 100 operations with no path

@@ -57,6 +57,10 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	if b.Name == nil {
 		return apierr.IIC400_400.New("name is required")
 	}
+	// The SDK's password modes; a user without a password (NONE) is SCIM's.
+	if b.PasswordMode != identity.PasswordModeOTP && b.PasswordMode != identity.PasswordModeEmail {
+		return apierr.IIC400_400.New("password_mode must be OTP or EMAIL")
+	}
 	in := identity.NewUser{UserName: b.UserName, DisplayName: b.DisplayName, PasswordMode: b.PasswordMode, Profile: identity.Profile{
 		Name: *b.Name, Emails: b.Emails, Addresses: b.Addresses, PhoneNumbers: b.PhoneNumbers, Nickname: b.Nickname, Title: b.Title,
 		Locale: b.Locale, Timezone: b.Timezone, PreferredLanguage: b.PrefLanguage, ProfileURL: b.ProfileURL, UserType: b.UserType,

@@ -43,6 +43,8 @@ type DB struct {
 	read    *sql.DB // SQLite: read-only pool; PostgreSQL: same as write
 	binds   sync.Map
 	latest  int
+	// onStatement is Options.OnStatement (nil: none).
+	onStatement func(q string)
 }
 
 // Options tune Open.
@@ -50,6 +52,11 @@ type Options struct {
 	// MaxOpenConns bounds the PostgreSQL pool and the SQLite read pool
 	// (default 16).
 	MaxOpenConns int
+	// OnStatement, if set, is called with each statement the store runs
+	// once migrated (its text before placeholders are rebound; "BEGIN" and
+	// "COMMIT" for transactions), on the calling goroutine: for tests that
+	// count what an operation costs, and for tracing. It must be cheap.
+	OnStatement func(q string)
 }
 
 // Open connects to url and applies pending migrations. url is either a
@@ -73,6 +80,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.onStatement = opt.OnStatement
 	return db, nil
 }
 
@@ -152,6 +160,9 @@ func (db *DB) Store() store.Store { return &sqlStore{db: db} }
 // rebind turns ? placeholders into $1, $2, ... for PostgreSQL. Queries in
 // this package never contain a literal '?'.
 func (db *DB) rebind(q string) string {
+	if db.onStatement != nil {
+		db.onStatement(q)
+	}
 	if db.dialect != dialectPostgres {
 		return q
 	}

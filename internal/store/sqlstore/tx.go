@@ -80,6 +80,9 @@ func (s *sqlStore) WithTx(ctx context.Context, fn func(tx store.Store) error) (e
 	if s.tx != nil {
 		return fn(s)
 	}
+	if s.db.onStatement != nil {
+		s.db.onStatement("BEGIN")
+	}
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
@@ -95,6 +98,9 @@ func (s *sqlStore) WithTx(ctx context.Context, fn func(tx store.Store) error) (e
 	}()
 	if err = fn(&sqlStore{db: s.db, tx: tx}); err != nil {
 		return err
+	}
+	if s.db.onStatement != nil {
+		s.db.onStatement("COMMIT")
 	}
 	if err = tx.Commit(); err != nil {
 		return mapErr(err)

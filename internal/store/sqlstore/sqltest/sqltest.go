@@ -80,7 +80,13 @@ func PostgresSchema(t testing.TB) string {
 // Open opens a fresh migrated database of dialect, closed at cleanup.
 func Open(t testing.TB, dialect string) *sqlstore.DB {
 	t.Helper()
-	db, err := sqlstore.Open(context.Background(), URL(t, dialect), sqlstore.Options{})
+	return OpenWith(t, dialect, sqlstore.Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(t testing.TB, dialect string, opt sqlstore.Options) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.Open(context.Background(), URL(t, dialect), opt)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
