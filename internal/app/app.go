@@ -21,6 +21,7 @@ import (
 	"github.com/iic-project/iic/internal/api/idstore"
 	"github.com/iic-project/iic/internal/api/iicadmin"
 	"github.com/iic-project/iic/internal/api/keystone"
+	"github.com/iic-project/iic/internal/api/scim"
 	"github.com/iic-project/iic/internal/api/orgs"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
@@ -208,8 +209,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())
 	guard.Mount(rt, (&orgs.API{Orgs: orgSvc}).Ops())
 	orgs.MountUnsupported(rt)
+	// SCIM: bearer tokens instead of AK/SK, and its own error dialect.
+	dialects := &httpx.Dialects{}
+	(&scim.API{Identity: identitySvc, Authenticate: sourcesSvc.AuthenticateSCIMToken, PublicURL: cfg.PublicURL}).Mount(rt, dialects)
 
-	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout}
+	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout, Dialects: dialects}
 	a.mw = mw
 	a.Handler = mw.Wrap(rt)
 	return a, nil

@@ -184,6 +184,12 @@ func userConflict(err error, userName, email string) error {
 // CreateUser creates a user and gives it a first password per
 // PasswordMode; it returns the user id and, for OTP, the one-time password.
 func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in NewUser) (string, string, error) {
+	return s.createUser(ctx, c, storeID, in, nil)
+}
+
+// createUser is CreateUser; set, if not nil, adjusts the row before it is
+// written.
+func (s *Service) createUser(ctx context.Context, c Caller, storeID string, in NewUser, set func(*store.User)) (string, string, error) {
 	if err := validUserName(in.UserName); err != nil {
 		return "", "", err
 	}
@@ -214,6 +220,9 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 	u := store.User{
 		IdentityStoreID: storeID, ID: s.IDs.UUID(), UserName: in.UserName, DisplayName: in.DisplayName, Email: email,
 		Enabled: true, Profile: profile, CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor,
+	}
+	if set != nil {
+		set(&u)
 	}
 	var password string
 	var invitation *outMail

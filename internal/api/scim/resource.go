@@ -1,0 +1,221 @@
+package scim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/iic-project/iic/internal/apierr"
+)
+
+// decodeObject parses body as one JSON object (numbers kept exact), refusing
+// NUL characters and trailing data.
+func decodeObject(body []byte) (map[string]any, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, badRequest("invalidSyntax", "a JSON request body is required")
+	}
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		return nil, badRequest("invalidValue", "values must not contain NUL characters")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, badRequest("invalidSyntax", describeJSONError(err))
+	}
+	if m == nil {
+		return nil, badRequest("invalidSyntax", "the body must be a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, badRequest("invalidSyntax", "unexpected data after the JSON object")
+	}
+	return m, nil
+}
+
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field != "" {
+			return "attribute " + te.Field + " must be " + jsonKind(te.Type.Kind().String()) + ", not a JSON " + te.Value
+		}
+		return "expected " + jsonKind(te.Type.Kind().String()) + ", found a JSON " + te.Value
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return "malformed JSON at byte " + strconv.FormatInt(se.Offset, 10) + ": " + se.Error()
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "malformed JSON: unexpected end of the body"
+	}
+	return "malformed JSON: " + err.Error()
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	}
+	return "a number"
+}
+
+// readResource reads a request body holding a resource of type rt, with
+// attribute names in their canonical spelling.
+func readResource(r *http.Request, rt *resourceType) (map[string]any, error) {
+	m, err := decodeObject(requestBody(r))
+	if err != nil {
+		return nil, err
+	}
+	return canonical(rt, m), nil
+}
+
+// canonical renames the attributes of a resource (and of its extensions
+// and complex values) to the schema's spelling: SCIM attribute names are
+// case-insensitive. Unknown attributes are dropped (RFC 7644 §3.3: a
+// service provider ignores what it does not define).
+func canonical(rt *resourceType, m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		switch {
+		case strings.EqualFold(k, "schemas"):
+			out["schemas"] = v
+			continue
+		case strings.HasPrefix(strings.ToLower(k), "urn:"):
+			for _, e := range rt.Extensions {
+				if strings.EqualFold(k, e.ID) {
+					if sub, ok := v.(map[string]any); ok {
+						out[e.ID] = canonicalAttrs(e.Attributes, sub)
+					} else {
+						out[e.ID] = v // a wrong type: decoding says so
+					}
+				}
+			}
+			if strings.EqualFold(k, rt.Schema.ID) { // core attributes under the core URN
+				if sub, ok := v.(map[string]any); ok {
+					for sk, sv := range canonical(rt, sub) {
+						out[sk] = sv
+					}
+				}
+			}
+			continue
+		}
+		if a, ok := findAttr(append(commonAttributes[:len(commonAttributes):len(commonAttributes)], rt.Schema.Attributes...), k); ok {
+			out[a.Name] = canonicalValue(a, v)
+		}
+	}
+	return out
+}
+
+func findAttr(attrs []Attribute, name string) (Attribute, bool) {
+	for _, a := range attrs {
+		if strings.EqualFold(a.Name, name) {
+			return a, true
+		}
+	}
+	return Attribute{}, false
+}
+
+func canonicalAttrs(attrs []Attribute, m map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if a, ok := findAttr(attrs, k); ok {
+			out[a.Name] = canonicalValue(a, v)
+		}
+	}
+	return out
+}
+
+func canonicalValue(a Attribute, v any) any {
+	if a.Type != "complex" {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		return canonicalAttrs(a.Sub, x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				out[i] = canonicalAttrs(a.Sub, m)
+			} else {
+				out[i] = e
+			}
+		}
+		return out
+	}
+	return v
+}
+
+// ifMatch returns the version If-Match names (0 when absent or "*").
+func ifMatch(r *http.Request) (int64, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	v, ok := parseETag(h)
+	if !ok {
+		return 0, badRequest("invalidValue", "If-Match must be an entity tag such as W/\"3\"")
+	}
+	return v, nil
+}
+
+// parseETag reads W/"n" or "n".
+func parseETag(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "W/")
+	if len(s) < 3 || s[0] != '"' || s[len(s)-1] != '"' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s[1:len(s)-1], 10, 64)
+	return v, err == nil && v > 0
+}
+
+// writeResource writes one resource with its ETag, projected by the
+// request's attributes/excludedAttributes; a GET whose If-None-Match names
+// the resource's version is answered 304.
+func (a *API) writeResource(w http.ResponseWriter, r *http.Request, status int, rt *resourceType, res map[string]any, version int64) error {
+	tag := etag(version)
+	w.Header().Set("ETag", tag)
+	if r.Method == http.MethodGet {
+		for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+			if t = strings.TrimSpace(t); t == "*" || (t != "" && strings.TrimPrefix(t, "W/") == strings.TrimPrefix(tag, "W/")) {
+				w.WriteHeader(http.StatusNotModified)
+				return nil
+			}
+		}
+	}
+	proj, err := projectionOf(rt, r.URL.Query().Get("attributes"), r.URL.Query().Get("excludedAttributes"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, proj.apply(res))
+	return nil
+}
+
+// aboutUser names the user a not-found error is about.
+func aboutUser(err error, id string) error {
+	if e, ok := apierr.From(err); ok && e.Kind() == apierr.KindNotFound {
+		if typ, _ := e.Resource(); typ == "" {
+			return e.About("user", id)
+		}
+	}
+	return err
+}
+
+// aboutGroup names the group a not-found error is about.
+func aboutGroup(err error, id string) error {
+	if e, ok := apierr.From(err); ok && e.Kind() == apierr.KindNotFound {
+		if typ, _ := e.Resource(); typ == "" {
+			return e.About("group", id)
+		}
+	}
+	return err
+}
