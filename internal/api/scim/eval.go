@@ -99,7 +99,9 @@ func checkFilter(sc scope, e Expr) error {
 	return &ParseError{"invalidFilter", "unknown expression"}
 }
 
-func isStringType(t string) bool { return t == "string" || t == "reference" || t == "dateTime" || t == "binary" }
+func isStringType(t string) bool {
+	return t == "string" || t == "reference" || t == "dateTime" || t == "binary"
+}
 
 // values returns the values path t holds in obj: each value of a
 // multi-valued attribute, the sub-attribute of each element, "value" of

@@ -67,7 +67,9 @@ type Logical struct {
 	Left, Right Expr
 }
 
-func (l *Logical) String() string { return "(" + l.Left.String() + " " + l.Op + " " + l.Right.String() + ")" }
+func (l *Logical) String() string {
+	return "(" + l.Left.String() + " " + l.Op + " " + l.Right.String() + ")"
+}
 
 // Not is "not (x)".
 type Not struct{ X Expr }

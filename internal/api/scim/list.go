@@ -316,7 +316,9 @@ type userSource struct {
 	t tenant
 }
 
-func (s userSource) count(ctx context.Context) (int, error) { return s.a.Identity.CountUsers(ctx, s.t.StoreID) }
+func (s userSource) count(ctx context.Context) (int, error) {
+	return s.a.Identity.CountUsers(ctx, s.t.StoreID)
+}
 
 func (s userSource) scan(ctx context.Context, after int64, limit int) ([]map[string]any, int64, error) {
 	users, err := s.a.Identity.ScanUsers(ctx, s.t.StoreID, after, limit)
@@ -443,7 +445,9 @@ func (s groupSource) render(ctx context.Context, g store.Group) (map[string]any,
 	return toGeneric(s.a.groupWire(s.t, g, members)), nil
 }
 
-func (s groupSource) count(ctx context.Context) (int, error) { return s.a.Identity.CountGroups(ctx, s.t.StoreID) }
+func (s groupSource) count(ctx context.Context) (int, error) {
+	return s.a.Identity.CountGroups(ctx, s.t.StoreID)
+}
 
 func (s groupSource) scan(ctx context.Context, after int64, limit int) ([]map[string]any, int64, error) {
 	groups, err := s.a.Identity.ScanGroups(ctx, s.t.StoreID, after, limit)

@@ -157,4 +157,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // baseURL is the absolute URL of the tenant's endpoint.
-func (a *API) baseURL(t tenant) string { return strings.TrimSuffix(a.PublicURL, "/") + "/" + t.ID + "/scim/v2" }
+func (a *API) baseURL(t tenant) string {
+	return strings.TrimSuffix(a.PublicURL, "/") + "/" + t.ID + "/scim/v2"
+}
