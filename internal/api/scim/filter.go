@@ -67,8 +67,19 @@ type Logical struct {
 	Left, Right Expr
 }
 
+// String parenthesizes only where the grammar needs it (an or inside an
+// and; a right operand of the same operator), so that printing never makes
+// a filter nest deeper than it was written.
 func (l *Logical) String() string {
-	return "(" + l.Left.String() + " " + l.Op + " " + l.Right.String() + ")"
+	return grouped(l.Left, l.Op, false) + " " + l.Op + " " + grouped(l.Right, l.Op, true)
+}
+
+func grouped(x Expr, parent string, right bool) string {
+	c, ok := x.(*Logical)
+	if ok && (c.Op == parent && right || parent == "and" && c.Op == "or") {
+		return "(" + c.String() + ")"
+	}
+	return x.String()
 }
 
 // Not is "not (x)".

@@ -142,7 +142,7 @@ func holderOf(res map[string]any, t target, create bool) map[string]any {
 func applyPath(rt *resourceType, res map[string]any, op, path string, value any) error {
 	pp, err := ParsePatchPath(path)
 	if err != nil {
-		return err
+		return badRequest("invalidPath", err.Error())
 	}
 	t, err := (scope{rt: rt}).resolve(pp.Path)
 	if err != nil {
