@@ -104,7 +104,7 @@ func TestSCIMErrorsAndBadInput(t *testing.T) {
 		wantSCIM(t, "/Me", code, m, 501, "")
 		for name, body := range map[string]string{
 			"malformed JSON": `{"userName":`, "an array": `[1]`, "trailing data": `{} {}`, "wrong type": `{"userName":5,"name":{}}`,
-			"NUL": `{"userName":"a\u0000b","name":{"givenName":"a","familyName":"b"},"emails":[{"value":"a@b.c","primary":true}]}`,
+			"NUL":               `{"userName":"a\u0000b","name":{"givenName":"a","familyName":"b"},"emails":[{"value":"a@b.c","primary":true}]}`,
 			"70,000 characters": `{"userName":"` + strings.Repeat("x", 70000) + `","name":{"givenName":"a","familyName":"b"},"emails":[{"value":"a@b.c","primary":true}]}`,
 			"no name":           `{"userName":"nameless","emails":[{"value":"n@b.c","primary":true}]}`,
 			"two e-mails":       `{"userName":"two","name":{"givenName":"a","familyName":"b"},"emails":[{"value":"a@b.c","primary":true},{"value":"d@b.c"}]}`,
@@ -157,17 +157,17 @@ func TestSCIMQueries(t *testing.T) {
 			return strings.Join(out, ",")
 		}
 		for query, want := range map[string]string{
-			"filter=userName%20eq%20%22ALICE%22":                       "alice",
-			"filter=externalId%20eq%20%22ext-bob%22":                   "bob",
-			"filter=emails.value%20eq%20%22carol@example.com%22":       "carol",
-			"filter=emails%5Bvalue%20eq%20%22carol@example.com%22%5D":  "carol",
-			"filter=id%20eq%20%22" + ids["bob"] + "%22":                "bob",
+			"filter=userName%20eq%20%22ALICE%22":                          "alice",
+			"filter=externalId%20eq%20%22ext-bob%22":                      "bob",
+			"filter=emails.value%20eq%20%22carol@example.com%22":          "carol",
+			"filter=emails%5Bvalue%20eq%20%22carol@example.com%22%5D":     "carol",
+			"filter=id%20eq%20%22" + ids["bob"] + "%22":                   "bob",
 			"filter=userName%20sw%20%22a%22%20or%20title%20eq%20%22t0%22": "carol,alice",
-			"filter=not%20(userName%20eq%20%22bob%22)":                 "carol,alice",
-			"filter=userName%20co%20%22o%22&sortBy=userName":           "bob,carol",
-			"sortBy=userName&sortOrder=descending":                     "carol,bob,alice",
-			"startIndex=2&count=1":                                     "alice",
-			"filter=userName%20eq%20%22nobody%22":                      "",
+			"filter=not%20(userName%20eq%20%22bob%22)":                    "carol,alice",
+			"filter=userName%20co%20%22o%22&sortBy=userName":              "bob,carol",
+			"sortBy=userName&sortOrder=descending":                        "carol,bob,alice",
+			"startIndex=2&count=1":                                        "alice",
+			"filter=userName%20eq%20%22nobody%22":                         "",
 		} {
 			if got := names(q(query)); got != want {
 				t.Errorf("%s: %q, want %q", query, got, want)
