@@ -43,6 +43,19 @@ func bumpGroupVersion(ctx context.Context, tx *sqlStore, storeID, groupID string
 	return err
 }
 
+// customPlans makes PostgreSQL plan the rest of tx's statements for their
+// actual parameters. A generic plan of "group_id = ? AND user_id IN (…500
+// ids…)" walks the whole group's memberships by the group index instead of
+// probing the (user, group) index: 90,000 removals from a 100,000-member
+// group took 88 s instead of under a second. SQLite needs nothing.
+func (s *sqlStore) customPlans(ctx context.Context) error {
+	if s.db.dialect != dialectPostgres || s.tx == nil {
+		return nil
+	}
+	_, err := s.exec(ctx, "SET LOCAL plan_cache_mode = force_custom_plan")
+	return err
+}
+
 // memberBatch bounds the rows of one bulk membership statement (SQLite
 // allows 32,766 parameters; an insert row takes 5).
 const memberBatch = 500
@@ -88,6 +101,9 @@ func (t memberships) RemoveMembers(ctx context.Context, storeID, groupID string,
 	var removed []string
 	err := t.s.update(ctx, func(tx *sqlStore) error {
 		removed = removed[:0]
+		if err := tx.customPlans(ctx); err != nil {
+			return err
+		}
 		for start := 0; start < len(userIDs); start += memberBatch {
 			end := min(start+memberBatch, len(userIDs))
 			args := []any{storeID, groupID}
