@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
@@ -73,7 +74,8 @@ func toError(r *http.Request, err error) *Error {
 	typ, id := e.Resource()
 	switch e.Kind() {
 	case apierr.KindInvalid:
-		return badRequest("invalidValue", e.Message)
+		// The service's 400 messages already read "Bad Request: …".
+		return &Error{Status: http.StatusBadRequest, ScimType: "invalidValue", Detail: apierr.SCIM400.New(strings.TrimPrefix(e.Message, "Bad Request: ")).Message}
 	case apierr.KindNotFound:
 		switch typ {
 		case "user":
