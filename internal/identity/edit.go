@@ -57,7 +57,7 @@ func (s *Service) EditUser(ctx context.Context, c Caller, storeID, userID string
 			if err := edit(old, &f); err != nil {
 				return err
 			}
-			if err := validUserName(f.UserName); err != nil {
+			if f.UserName, err = canonicalUserName(f.UserName); err != nil {
 				return err
 			}
 			if err := checkLen("display_name", f.DisplayName, 1, 1024); err != nil {

@@ -190,9 +190,11 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, storeID string, in N
 // createUser is CreateUser; set, if not nil, adjusts the row before it is
 // written.
 func (s *Service) createUser(ctx context.Context, c Caller, storeID string, in NewUser, set func(*store.User)) (string, string, error) {
-	if err := validUserName(in.UserName); err != nil {
+	name, err := canonicalUserName(in.UserName)
+	if err != nil {
 		return "", "", err
 	}
+	in.UserName = name
 	if err := checkLen("display_name", in.DisplayName, 1, 1024); err != nil {
 		return "", "", err
 	}
@@ -329,6 +331,9 @@ type UserPage struct {
 // ListUsers lists users in creation order, optionally only the one named
 // userName (case-insensitive).
 func (s *Service) ListUsers(ctx context.Context, storeID, userName string, limit int, marker string) (UserPage, error) {
+	if userName != "" {
+		userName = lookupUserName(userName)
+	}
 	scope := "users:" + storeID + ":" + strings.ToLower(userName)
 	after, err := s.Paging.After(scope, marker)
 	if err != nil {
@@ -440,7 +445,7 @@ func (s *Service) GetUserID(ctx context.Context, storeID string, alt AlternateId
 		return "", badRequest("unique_attribute.attribute_value is required")
 	case alt.UniqueAttribute.Path == "user_name" || alt.UniqueAttribute.Path == "userName":
 		var list []store.User
-		list, err = s.Store.Users().List(ctx, storeID, store.UserFilter{UserName: alt.UniqueAttribute.Value}, 0, 1)
+		list, err = s.Store.Users().List(ctx, storeID, store.UserFilter{UserName: lookupUserName(alt.UniqueAttribute.Value)}, 0, 1)
 		if err == nil && len(list) == 0 {
 			err = store.ErrNotFound
 		} else if err == nil {

@@ -149,9 +149,11 @@ func applyUserOperations(u User, ops []AttributeUpdate) (User, string, error) {
 			return User{}, "", err
 		}
 	}
-	if err := validUserName(u.UserName); err != nil {
+	name, err := canonicalUserName(u.UserName)
+	if err != nil {
 		return User{}, "", err
 	}
+	u.UserName = name
 	if err := checkLen("display_name", u.DisplayName, 1, 1024); err != nil {
 		return User{}, "", err
 	}
