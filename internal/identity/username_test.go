@@ -10,7 +10,7 @@ func TestCanonicalUserName(t *testing.T) {
 		"alice":             "alice",
 		"Alice@Example.com": "Alice@Example.com",
 		"e\u0301lodie":      "\u00e9lodie", // decomposed é becomes NFC
-		"ａｄｍｉｎ":             "admin",        // fullwidth letters are the ordinary ones
+		"ａｄｍｉｎ":             "admin",       // fullwidth letters are the ordinary ones
 		"jürgen.müller":     "jürgen.müller",
 		"李小龙":               "李小龙",
 		"o'brien_x-1+tag":   "o'brien_x-1+tag",
