@@ -10,6 +10,12 @@ import (
 // response for every error (an error that is not an *apierr.Error is an
 // internal error whose text the client never sees) and must not call
 // WriteError.
+//
+// It renders the *apierr.Error's Kind, details (Key, Resource) and message.
+// The errors httpx itself raises also carry markers for what the table's
+// rows cannot say: ErrBodyTooLarge, ErrBodyTimeout and ErrBodyBudget
+// (errors.Is) for refused bodies, and a *MethodNotAllowedError (errors.As)
+// for a path that has routes for other methods only.
 type ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
 
 // Dialects says which surface's ErrorWriter answers a request's errors. A

@@ -23,8 +23,13 @@ import (
 // (NotFound → 404, a MethodNotAllowedError → 405 with Allow, ...).
 func testDialect(w http.ResponseWriter, r *http.Request, err error) {
 	line := "dialect " + apierr.KindOf(err).String()
-	if errors.Is(err, ErrBodyTooLarge) {
-		line += " too-large"
+	for _, m := range []struct {
+		err  error
+		name string
+	}{{ErrBodyTooLarge, "too-large"}, {ErrBodyTimeout, "timeout"}, {ErrBodyBudget, "budget"}} {
+		if errors.Is(err, m.err) {
+			line += " " + m.name
+		}
 	}
 	var mna *MethodNotAllowedError
 	if errors.As(err, &mna) {
@@ -135,7 +140,7 @@ func TestDialectAnswersEveryErrorOfItsRequests(t *testing.T) {
 func TestDialectAnswersBodyBudgetRefusals(t *testing.T) {
 	h := dialectServer(&Middleware{BodyBudget: 2 << 10, BodyTimeout: time.Second})
 	for target, want := range map[string]string{
-		"/t1/scim/v2/Users": "dialect Internal",
+		"/t1/scim/v2/Users": "dialect Internal budget",
 		"/v1/things":        `"error_code":"IIC.1260"`,
 	} {
 		rec := httptest.NewRecorder()
@@ -152,7 +157,7 @@ func TestDialectAnswersSlowBodies(t *testing.T) {
 	srv := httptest.NewServer(dialectServer(&Middleware{BodyTimeout: 200 * time.Millisecond}))
 	defer srv.Close()
 	for target, want := range map[string]string{
-		"/t1/scim/v2/Users": "dialect Invalid",
+		"/t1/scim/v2/Users": "dialect Invalid timeout",
 		"/v1/things":        `"error_code":"IIC.400"`,
 	} {
 		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
