@@ -192,3 +192,33 @@ func TestSegmentsMatch(t *testing.T) {
 		}
 	}
 }
+
+// SegmentsMatch claims exactly the canonical paths that ServeMux routes to
+// the surface's patterns, however the path is escaped.
+func FuzzSegmentsMatchAgreesWithServeMux(f *testing.F) {
+	for _, s := range []string{"/t/scim/v2", "/t/scim/v2/Users", "/t%2F1/scim/v2/Users", "/t/%73cim/v2/x",
+		"/t/scim%2Fv2/Users", "/t/scim/v2%2F", "/scim/v2", "/t/scim/v2x", "/%2F/scim/v2", "/t/scim/v%32/a%00"} {
+		f.Add(s)
+	}
+	surface := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	mux := http.NewServeMux()
+	mux.Handle("/{tenant}/scim/v2", surface)
+	mux.Handle("/{tenant}/scim/v2/{rest...}", surface)
+	mux.Handle("/", http.NotFoundHandler())
+	claims := SegmentsMatch("/{}/scim/v2")
+	f.Fuzz(func(t *testing.T, target string) {
+		r, err := http.NewRequest("GET", "http://x"+target, nil)
+		if err != nil || r.URL.Path == "" || r.URL.Path[0] != '/' || r.URL.Host != "x" {
+			return
+		}
+		// The Router refuses non-canonical paths before routing them.
+		if p := r.URL.Path; cleanPath(p) != p || cleanPath(r.URL.EscapedPath()) != r.URL.EscapedPath() {
+			return
+		}
+		_, pattern := mux.Handler(r)
+		routed := strings.HasPrefix(pattern, "/{tenant}/")
+		if got := claims(r); got != routed {
+			t.Fatalf("%q (escaped %q): claimed %v, ServeMux routes it to %q", target, r.URL.EscapedPath(), got, pattern)
+		}
+	})
+}
