@@ -31,7 +31,17 @@ type Router struct {
 
 // NewRouter returns an empty Router.
 func NewRouter() *Router {
-	return &Router{layers: []*http.ServeMux{http.NewServeMux()}, patterns: map[string]bool{}}
+	return &Router{layers: []*http.ServeMux{newLayer()}, patterns: map[string]bool{}}
+}
+
+// newLayer returns a ServeMux whose "/" takes what no route does. It is
+// never served (layerFor skips it), but it answers ServeMux's look-up at
+// once where, without it, ServeMux would also work out which other
+// methods the path has (for a 405) on every request a later layer serves.
+func newLayer() *http.ServeMux {
+	m := http.NewServeMux()
+	m.Handle("/", http.NotFoundHandler())
+	return m
 }
 
 // Handle registers h for pattern ("METHOD /path/{var}"). The pattern is
@@ -48,8 +58,10 @@ func (rt *Router) Handle(pattern string, h http.Handler) {
 			return
 		}
 	}
-	m := http.NewServeMux()
-	m.Handle(pattern, wrapped)
+	m := newLayer()
+	if !tryHandle(m, pattern, wrapped) {
+		panic("httpx: pattern " + pattern + " conflicts with the catch-all /")
+	}
 	rt.layers = append(rt.layers, m)
 }
 
