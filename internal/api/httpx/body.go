@@ -15,9 +15,18 @@ import (
 // MaxBody is the largest request body accepted (1 MiB).
 const MaxBody = 1 << 20
 
-// ErrBodyTooLarge is inside the error of a request whose body exceeds
-// MaxBody (errors.Is), so that a dialect can answer it as such (SCIM: 413).
-var ErrBodyTooLarge = errors.New("request body exceeds MaxBody")
+// Markers inside the errors of bodies the middleware refuses (errors.Is),
+// so that a dialect can answer them as such; the envelope ignores them.
+var (
+	// ErrBodyTooLarge: the body exceeds MaxBody (400 IIC.400; SCIM: 413).
+	ErrBodyTooLarge = errors.New("request body exceeds MaxBody")
+	// ErrBodyTimeout: the body did not arrive before the body deadline
+	// (400 IIC.400; a dialect may answer 408).
+	ErrBodyTimeout = errors.New("request body deadline exceeded")
+	// ErrBodyBudget: the shared body budget had no room for the body
+	// before its deadline (500 IIC.1260; a dialect may answer 503).
+	ErrBodyBudget = errors.New("request body budget exhausted")
+)
 
 func bodyTooLarge() error {
 	return errors.Join(apierr.IIC400_400.New("the request body exceeds the 1 MiB limit"), ErrBodyTooLarge)
@@ -52,7 +61,7 @@ func newByteBudget(max int64) *byteBudget {
 // more than the whole budget can never succeed and fails at once.
 func (b *byteBudget) acquire(ctx context.Context, n int64) error {
 	if n > b.max {
-		return errBudget
+		return ErrBodyBudget
 	}
 	for {
 		b.mu.Lock()
@@ -73,7 +82,7 @@ func (b *byteBudget) acquire(ctx context.Context, n int64) error {
 			b.mu.Lock()
 			b.waiters--
 			b.mu.Unlock()
-			return errBudget
+			return ErrBodyBudget
 		}
 	}
 }
@@ -97,8 +106,6 @@ func (b *byteBudget) inUse() int64 {
 	defer b.mu.Unlock()
 	return b.used
 }
-
-var errBudget = errors.New("request body budget exhausted")
 
 // readBody reads r's body within the body deadline, growing its buffer as
 // bytes arrive (a slow client holds only what it sent) and charging every
@@ -150,7 +157,7 @@ func (m *Middleware) readBody(w http.ResponseWriter, r *http.Request) ([]byte, i
 			next := min(max(2*int64(cap(buf)), 4<<10), target)
 			if err := m.budget().acquire(ctx, next); err != nil {
 				Logger(r.Context()).Warn("request body refused: body budget exhausted", "budget_bytes", m.budget().max, "wanted", next)
-				return fail(apierr.IIC1260.New())
+				return fail(errors.Join(apierr.IIC1260.New(), ErrBodyBudget))
 			}
 			grown := make([]byte, len(buf), next)
 			copy(grown, buf)
@@ -174,7 +181,7 @@ func (m *Middleware) readBody(w http.ResponseWriter, r *http.Request) ([]byte, i
 
 func readError(err error) error {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return apierr.IIC400_400.New("the request body did not arrive in time")
+		return errors.Join(apierr.IIC400_400.New("the request body did not arrive in time"), ErrBodyTimeout)
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -9,6 +10,12 @@ import (
 // response for every error (an error that is not an *apierr.Error is an
 // internal error whose text the client never sees) and must not call
 // WriteError.
+//
+// It renders the *apierr.Error's Kind, details (Key, Resource) and message.
+// The errors httpx itself raises also carry markers for what the table's
+// rows cannot say: ErrBodyTooLarge, ErrBodyTimeout and ErrBodyBudget
+// (errors.Is) for refused bodies, and a *MethodNotAllowedError (errors.As)
+// for a path that has routes for other methods only.
 type ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
 
 // Dialects says which surface's ErrorWriter answers a request's errors. A
@@ -52,14 +59,23 @@ func (d *Dialects) writerFor(r *http.Request) ErrorWriter {
 // pattern's: "{}" matches any one non-empty segment, anything else itself.
 // SegmentsMatch("/{}/scim/v2") matches /t-1/scim/v2 and /t-1/scim/v2/Users/x,
 // not /t-1/scim/v2x or /scim/v2.
+//
+// Segments are those of the escaped path, each unescaped, as ServeMux
+// matches them: /t%2F1/scim/v2/Users is a request of the surface (its
+// routes see the tenant "t/1"), /t-1/scim%2Fv2/Users is not.
 func SegmentsMatch(pattern string) func(*http.Request) bool {
 	want := strings.Split(strings.Trim(pattern, "/"), "/")
 	return func(r *http.Request) bool {
-		p := strings.TrimPrefix(r.URL.Path, "/")
+		p := strings.TrimPrefix(r.URL.EscapedPath(), "/")
 		for _, w := range want {
 			seg, rest, _ := strings.Cut(p, "/")
-			if seg == "" || (w != "{}" && seg != w) {
+			if seg == "" {
 				return false
+			}
+			if w != "{}" {
+				if u, err := url.PathUnescape(seg); err != nil || u != w {
+					return false
+				}
 			}
 			p = rest
 		}

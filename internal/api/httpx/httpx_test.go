@@ -80,6 +80,20 @@ func TestNoRedirects(t *testing.T) {
 	if rec, _, _ := serve(t, rt, httptest.NewRequest("GET", "/v1/things/x", nil)); rec.Code != 204 {
 		t.Fatalf("clean path answered %d", rec.Code)
 	}
+	// ServeMux redirects /a to /a/ when only a pattern ending in a slash
+	// (or {rest...}) takes it; the Router answers 404 instead, from any layer.
+	rt.Handle("/v1/subtree/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	rt.Handle("GET /v1/{kind}/tree/{rest...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	rt.Handle("GET /v1/things/{id}/tree/{rest...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	for _, p := range []string{"/v1/subtree", "/v1/x/tree", "/v1/things/x/tree"} {
+		rec, body, _ := serve(t, rt, httptest.NewRequest("GET", p, nil))
+		if rec.Code != 404 || body["error_code"] != "IIC.404" || rec.Header().Get("Location") != "" {
+			t.Errorf("%s answered %d %v (Location %q)", p, rec.Code, body, rec.Header().Get("Location"))
+		}
+		if rec, _, _ := serve(t, rt, httptest.NewRequest("GET", p+"/", nil)); rec.Code != 204 {
+			t.Errorf("%s/ answered %d", p, rec.Code)
+		}
+	}
 }
 
 func TestDecodeMessages(t *testing.T) {

@@ -1,9 +1,15 @@
 package httpx
 
 import (
+	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/iic-project/iic/internal/metrics"
 )
 
 // Patterns ServeMux refuses side by side (they overlap and neither is more
@@ -44,4 +50,56 @@ func TestRouterServesConflictingPatterns(t *testing.T) {
 		}
 	}()
 	rt.Handle("GET /v1/instances/identitycenter:permissionset/{resource_id}/tags", hit("again"))
+}
+
+// Whatever the method and path, the Router answers with a route or with
+// the envelope: never a redirect, never ServeMux's text 404 or 405.
+func FuzzRouterAnswersRouteOrEnvelope(f *testing.F) {
+	for _, s := range []string{"GET /v1/things/x", "DELETE /v1/things/x", "GET /v1/subtree", "GET /v1/a/tree",
+		"POST /v1/a/tree/b", "GET /v1//things", "GET /v1/things/x/", "PUT /v1/instances/identitycenter:permissionset/p/tags",
+		"GET /v1/%2e%2e/things", "OPTIONS /", "GET /v1/things/%00"} {
+		f.Add(s)
+	}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	rt := NewRouter()
+	for _, p := range []string{"GET /v1/things/{id}", "POST /v1/things", "/v1/subtree/", "GET /v1/{kind}/tree/{rest...}",
+		"GET /v1/instances/{instance_id}/permission-sets/{permission_set_id}",
+		"GET /v1/instances/identitycenter:permissionset/{resource_id}/tags"} {
+		rt.Handle(p, ok)
+	}
+	mw := &Middleware{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.New()}
+	h := mw.Wrap(rt)
+	f.Fuzz(func(t *testing.T, line string) {
+		method, target, _ := strings.Cut(line, " ")
+		if !validMethod(method) {
+			return
+		}
+		req, err := http.NewRequest(method, "http://x"+target, nil)
+		if err != nil || req.URL.Host != "x" {
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code == http.StatusNoContent {
+			return
+		}
+		var body map[string]string
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body["error_code"] == "" ||
+			(rec.Code != 404 && rec.Code != 400) || rec.Header().Get("Location") != "" || rec.Header().Get("Allow") != "" {
+			t.Fatalf("%s %s: %d %q (Location %q, Allow %q)", method, target, rec.Code, rec.Body.String(),
+				rec.Header().Get("Location"), rec.Header().Get("Allow"))
+		}
+	})
+}
+
+func validMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for _, c := range m {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
 }

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"io"
 	"log"
 	"os"
 	"strings"
@@ -42,8 +43,20 @@ func main() {
 		log.Fatal(err)
 	}
 	defer f.Close()
+	src, err := generate(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(out, src, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// generate returns codes_gen.go for the table read from tsv. A row without
+// the seven columns or with a kind that is no apierr.Kind is an error.
+func generate(tsv io.Reader) ([]byte, error) {
 	var rows []row
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(tsv)
 	first := true
 	for sc.Scan() {
 		if first {
@@ -51,16 +64,16 @@ func main() {
 			continue
 		}
 		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 7 {
-			log.Fatalf("short row (want surface, status, code, msg, description, solution, kind): %q", sc.Text())
+		if len(cols) != 7 {
+			return nil, fmt.Errorf("row of %d columns (want surface, status, code, msg, description, solution, kind): %q", len(cols), sc.Text())
 		}
 		if !kinds[cols[6]] {
-			log.Fatalf("row %s/%s: unknown kind %q", cols[2], cols[1], cols[6])
+			return nil, fmt.Errorf("row %s/%s: unknown kind %q", cols[2], cols[1], cols[6])
 		}
 		rows = append(rows, row{cols[0], cols[1], cols[2], cols[3], cols[4], cols[6]})
 	}
 	if err := sc.Err(); err != nil {
-		log.Fatal(err)
+		return nil, err
 	}
 	byCode := map[string]int{}
 	byCodeStatus := map[string]int{}
@@ -98,11 +111,5 @@ func main() {
 		fmt.Fprintf(&b, "\t%s,\n", n)
 	}
 	b.WriteString("}\n")
-	src, err := format.Source(b.Bytes())
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(out, src, 0o644); err != nil {
-		log.Fatal(err)
-	}
+	return format.Source(b.Bytes())
 }
