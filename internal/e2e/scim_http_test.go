@@ -102,6 +102,11 @@ func TestSCIMErrorsAndBadInput(t *testing.T) {
 		wantSCIM(t, "unknown path", code, m, 404, "")
 		code, _, m = c.do("GET", "/Me", "")
 		wantSCIM(t, "/Me", code, m, 501, "")
+		code, h, m := c.do("DELETE", "/Users", "")
+		wantSCIM(t, "a wrong method on a known path", code, m, 405, "")
+		if allow := h.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
+			t.Fatalf("405 Allow = %q", allow)
+		}
 		for name, body := range map[string]string{
 			"malformed JSON": `{"userName":`, "an array": `[1]`, "trailing data": `{} {}`, "wrong type": `{"userName":5,"name":{}}`,
 			"NUL":               `{"userName":"a\u0000b","name":{"givenName":"a","familyName":"b"},"emails":[{"value":"a@b.c","primary":true}]}`,

@@ -27,6 +27,7 @@ type Error struct {
 	Status   int
 	ScimType string // "" when RFC 7644 has none for the case
 	Detail   string
+	allow    []string // a 405's Allow header
 }
 
 func (e *Error) Error() string { return e.Detail }
@@ -62,6 +63,16 @@ func toError(r *http.Request, err error) *Error {
 	var pe *ParseError
 	if errors.As(err, &pe) {
 		return badRequest(pe.ScimType, pe.Msg)
+	}
+	var mna *httpx.MethodNotAllowedError
+	if errors.As(err, &mna) {
+		return &Error{Status: http.StatusMethodNotAllowed, Detail: "Bad Request: the method is not allowed here (allowed: " + strings.Join(mna.Allow, ", ") + ")", allow: mna.Allow}
+	}
+	if errors.Is(err, httpx.ErrBodyTimeout) {
+		return &Error{Status: http.StatusRequestTimeout, Detail: apierr.SCIM400.New("the request body did not arrive in time").Message}
+	}
+	if errors.Is(err, httpx.ErrBodyBudget) {
+		return &Error{Status: http.StatusServiceUnavailable, Detail: apierr.SCIM500.New().Message}
 	}
 	if errors.Is(err, httpx.ErrBodyTooLarge) {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: apierr.SCIM400.New("the request body exceeds " + strconv.Itoa(httpx.MaxBody) + " bytes").Message}
@@ -123,6 +134,9 @@ func toError(r *http.Request, err error) *Error {
 // writeError is the SCIM surface's httpx.ErrorWriter.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	se := toError(r, err)
+	if len(se.allow) > 0 {
+		w.Header().Set("Allow", strings.Join(se.allow, ", "))
+	}
 	if se.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
 	}
