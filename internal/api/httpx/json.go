@@ -68,7 +68,7 @@ func Decode(r *http.Request, v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		return apierr.IIC400_400.New(describeJSONError(err))
+		return apierr.IIC400_400.New(DescribeJSONError(err, "field"))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apierr.IIC400_400.New("unexpected data after the JSON body")
@@ -100,18 +100,21 @@ func hasNULEscape(body []byte) bool {
 	}
 }
 
-func describeJSONError(err error) string {
+// DescribeJSONError says, for a client, what is wrong with a JSON body that
+// encoding/json refused: where the syntax broke, or which member (named
+// with noun, e.g. "field" or "attribute") had the wrong type.
+func DescribeJSONError(err error, noun string) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
 		return "malformed JSON body at byte " + strconv.FormatInt(syn.Offset, 10) + ": " + syn.Error()
 	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "the body"
+		member := noun + " " + typ.Field
+		if typ.Field == "" {
+			member = "the body"
 		}
-		return "field " + field + " must be " + jsonKind(typ.Type.Kind().String()) + ", not " + typ.Value
+		return member + " must be " + jsonKind(typ.Type.Kind().String()) + ", not " + typ.Value
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "malformed JSON body: unexpected end of input"
 	}

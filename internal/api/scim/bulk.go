@@ -67,7 +67,7 @@ func (a *API) bulk(w http.ResponseWriter, r *http.Request, t tenant) error {
 	}
 	b, _ := json.Marshal(m)
 	if err := json.Unmarshal(b, &req); err != nil {
-		return badRequest("invalidSyntax", describeJSONError(err))
+		return badRequest("invalidSyntax", httpx.DescribeJSONError(err, "attribute"))
 	}
 	if len(req.Operations) == 0 {
 		return badRequest("invalidSyntax", "a BulkRequest needs a non-empty Operations array")

@@ -107,14 +107,7 @@ func isStringType(t string) bool {
 // multi-valued attribute, the sub-attribute of each element, "value" of
 // each element for a complex attribute compared without a sub-attribute.
 func (t target) values(obj map[string]any) []any {
-	holder := obj
-	if t.ext != "" {
-		m, ok := obj[t.ext].(map[string]any)
-		if !ok {
-			return nil
-		}
-		holder = m
-	}
+	holder := holderOf(obj, t, false) // nil (reads as empty) when the extension is absent
 	v, ok := holder[t.attr.Name]
 	if !ok || v == nil {
 		return nil
@@ -213,14 +206,7 @@ func matches(sc scope, obj map[string]any, e Expr) bool {
 
 // elements returns the elements of the multi-valued complex attribute t.
 func (t target) elements(obj map[string]any) []map[string]any {
-	holder := obj
-	if t.ext != "" {
-		m, ok := obj[t.ext].(map[string]any)
-		if !ok {
-			return nil
-		}
-		holder = m
-	}
+	holder := holderOf(obj, t, false) // nil (reads as empty) when the extension is absent
 	list, _ := holder[t.attr.Name].([]any)
 	out := make([]map[string]any, 0, len(list))
 	for _, e := range list {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/store"
 )
@@ -88,7 +89,7 @@ func decodeGroup(m map[string]any) (groupIn, error) {
 	b, _ := json.Marshal(m)
 	var g groupIn
 	if err := json.Unmarshal(b, &g); err != nil {
-		return g, badRequest("invalidValue", describeJSONError(err))
+		return g, badRequest("invalidValue", httpx.DescribeJSONError(err, "attribute"))
 	}
 	if g.DisplayName == "" {
 		return g, badRequest("invalidValue", "displayName is required")
@@ -107,16 +108,22 @@ func memberIDs(ms []scimMember) ([]string, error) {
 	return out, nil
 }
 
-func (a *API) createGroup(w http.ResponseWriter, r *http.Request, t tenant) error {
+// readGroupBody reads the group a POST or PUT carries and its members' ids.
+func readGroupBody(r *http.Request) (groupIn, []string, error) {
 	m, err := readResource(r, groupType)
 	if err != nil {
-		return err
+		return groupIn{}, nil, err
 	}
 	in, err := decodeGroup(m)
 	if err != nil {
-		return err
+		return groupIn{}, nil, err
 	}
 	members, err := memberIDs(in.Members)
+	return in, members, err
+}
+
+func (a *API) createGroup(w http.ResponseWriter, r *http.Request, t tenant) error {
+	in, members, err := readGroupBody(r)
 	if err != nil {
 		return err
 	}
@@ -139,15 +146,7 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request, t tenant) erro
 
 // putGroup replaces the group's display name, externalId and members.
 func (a *API) putGroup(w http.ResponseWriter, r *http.Request, t tenant) error {
-	m, err := readResource(r, groupType)
-	if err != nil {
-		return err
-	}
-	in, err := decodeGroup(m)
-	if err != nil {
-		return err
-	}
-	members, err := memberIDs(in.Members)
+	in, members, err := readGroupBody(r)
 	if err != nil {
 		return err
 	}

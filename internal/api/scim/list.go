@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/store"
@@ -109,7 +110,7 @@ func queryFromBody(r *http.Request, rt *resourceType) (query, error) {
 	b, _ := json.Marshal(m)
 	var sb searchBody
 	if err := json.Unmarshal(b, &sb); err != nil {
-		return query{}, badRequest("invalidValue", describeJSONError(err))
+		return query{}, badRequest("invalidValue", httpx.DescribeJSONError(err, "attribute"))
 	}
 	si, c := "", ""
 	if sb.StartIndex != nil {

@@ -3,12 +3,12 @@ package scim
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
 )
 
@@ -25,7 +25,7 @@ func decodeObject(body []byte) (map[string]any, error) {
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
-		return nil, badRequest("invalidSyntax", describeJSONError(err))
+		return nil, badRequest("invalidSyntax", httpx.DescribeJSONError(err, "attribute"))
 	}
 	if m == nil {
 		return nil, badRequest("invalidSyntax", "the body must be a JSON object")
@@ -34,38 +34,6 @@ func decodeObject(body []byte) (map[string]any, error) {
 		return nil, badRequest("invalidSyntax", "unexpected data after the JSON object")
 	}
 	return m, nil
-}
-
-func describeJSONError(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return "attribute " + te.Field + " must be " + jsonKind(te.Type.Kind().String()) + ", not a JSON " + te.Value
-		}
-		return "expected " + jsonKind(te.Type.Kind().String()) + ", found a JSON " + te.Value
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return "malformed JSON at byte " + strconv.FormatInt(se.Offset, 10) + ": " + se.Error()
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return "malformed JSON: unexpected end of the body"
-	}
-	return "malformed JSON: " + err.Error()
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	}
-	return "a number"
 }
 
 // readResource reads a request body holding a resource of type rt, with

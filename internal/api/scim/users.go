@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/store"
 )
@@ -244,7 +245,7 @@ func decodeUser(m map[string]any) (scimUser, error) {
 	}
 	var u scimUser
 	if err := json.Unmarshal(b, &u); err != nil {
-		return scimUser{}, badRequest("invalidValue", describeJSONError(err))
+		return scimUser{}, badRequest("invalidValue", httpx.DescribeJSONError(err, "attribute"))
 	}
 	return u, nil
 }
@@ -272,21 +273,30 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, t tenant) error {
 	return a.writeResource(w, r, http.StatusOK, userType, a.renderUser(t, u), u.Version)
 }
 
-func (a *API) createUser(w http.ResponseWriter, r *http.Request, t tenant) error {
+// readUserBody reads the user a POST or PUT carries; userName is required.
+func readUserBody(r *http.Request) (scimUser, error) {
 	m, err := readResource(r, userType)
 	if err != nil {
-		return err
+		return scimUser{}, err
 	}
 	in, err := decodeUser(m)
+	if err != nil {
+		return scimUser{}, err
+	}
+	if in.UserName == "" {
+		return scimUser{}, badRequest("invalidValue", "userName is required")
+	}
+	return in, nil
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request, t tenant) error {
+	in, err := readUserBody(r)
 	if err != nil {
 		return err
 	}
 	var f identity.UserFields
 	f.Enabled = true
 	applyUserWire(in, &f)
-	if in.UserName == "" {
-		return badRequest("invalidValue", "userName is required")
-	}
 	if in.Name == nil {
 		return badRequest("invalidValue", "name is required (givenName and familyName)")
 	}
@@ -303,16 +313,9 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, t tenant) error
 }
 
 func (a *API) putUser(w http.ResponseWriter, r *http.Request, t tenant) error {
-	m, err := readResource(r, userType)
+	in, err := readUserBody(r)
 	if err != nil {
 		return err
-	}
-	in, err := decodeUser(m)
-	if err != nil {
-		return err
-	}
-	if in.UserName == "" {
-		return badRequest("invalidValue", "userName is required")
 	}
 	ifVersion, err := ifMatch(r)
 	if err != nil {

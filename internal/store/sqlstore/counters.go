@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/iic-project/iic/internal/store"
@@ -34,20 +35,13 @@ func take(ctx context.Context, tx *sqlStore, storeID string, c counted, limit in
 	if limit <= 0 {
 		return bump(ctx, tx, storeID, c, 1)
 	}
-	res, err := tx.exec(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, %[1]s) VALUES (?, 1)
+	err := tx.execOne(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, %[1]s) VALUES (?, 1)
 		ON CONFLICT (identity_store_id) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + 1
 		WHERE identity_store_counters.%[1]s < ?`, c), storeID, limit)
-	if err != nil {
-		return err
+	if errors.Is(err, store.ErrNotFound) {
+		return store.ErrLimit // the WHERE refused the update: the counter is full
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return store.ErrLimit
-	}
-	return nil
+	return err
 }
 
 // count reads storeID's counter c (0 for a store that never had a row).
