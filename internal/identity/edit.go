@@ -3,7 +3,6 @@ package identity
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -21,6 +20,64 @@ type UserFields struct {
 	Enabled     bool
 	ExternalIDs []store.ExternalID
 	Profile     Profile
+}
+
+// ValidateUserFields checks f with CreateUser's rules (the user name, the
+// display name, the external ids, the profile: one primary e-mail, at most
+// one address and phone number, the length of every attribute) and returns
+// it in its stored form (the canonical user name, placeholder entries
+// dropped) with its primary e-mail, or a 400 naming what is wrong. It is
+// pure: surfaces that translate their own edits may call it to check them
+// the way EditUser will. The input is not changed.
+func ValidateUserFields(f UserFields) (UserFields, string, error) {
+	f.ExternalIDs = slices.Clone(f.ExternalIDs)
+	f.Profile = cloneProfile(f.Profile)
+	var err error
+	if f.UserName, err = canonicalUserName(f.UserName); err != nil {
+		return UserFields{}, "", err
+	}
+	if err := checkLen("display_name", f.DisplayName, 1, 1024); err != nil {
+		return UserFields{}, "", err
+	}
+	if err := validGroupExternalIDs(f.ExternalIDs); err != nil {
+		return UserFields{}, "", err
+	}
+	if len(f.Profile.Emails) == 0 {
+		return UserFields{}, "", badRequest("emails is required")
+	}
+	primary, err := validateProfile(&f.Profile)
+	if err != nil {
+		return UserFields{}, "", err
+	}
+	return f, primary, nil
+}
+
+// setVerification derives the e-mails' verification_status from whether
+// the primary address is verified (clients cannot set it).
+func setVerification(p *Profile, primary string, verified bool) {
+	for i := range p.Emails {
+		p.Emails[i].VerificationStatus = "NOT_VERIFIED"
+		if verified && strings.EqualFold(p.Emails[i].Value, primary) {
+			p.Emails[i].VerificationStatus = "VERIFIED"
+		}
+	}
+}
+
+// cloneProfile copies p deeply enough that changing the copy leaves p
+// unchanged.
+func cloneProfile(p Profile) Profile {
+	p.Emails = slices.Clone(p.Emails)
+	p.Addresses = slices.Clone(p.Addresses)
+	p.PhoneNumbers = slices.Clone(p.PhoneNumbers)
+	if p.Enterprise != nil {
+		e := *p.Enterprise
+		if e.Manager != nil {
+			m := *e.Manager
+			e.Manager = &m
+		}
+		p.Enterprise = &e
+	}
+	return p
 }
 
 // errUnchanged aborts a store update whose edit changed nothing.
@@ -57,26 +114,14 @@ func (s *Service) EditUser(ctx context.Context, c Caller, storeID, userID string
 			if err := edit(old, &f); err != nil {
 				return err
 			}
-			if f.UserName, err = canonicalUserName(f.UserName); err != nil {
-				return err
-			}
-			if err := checkLen("display_name", f.DisplayName, 1, 1024); err != nil {
-				return err
-			}
-			if err := validGroupExternalIDs(f.ExternalIDs); err != nil {
-				return err
-			}
-			if len(f.Profile.Emails) == 0 {
-				return badRequest("emails is required")
-			}
-			primary, err := validateProfile(&f.Profile)
+			f, primary, err := ValidateUserFields(f)
 			if err != nil {
 				return err
 			}
 			userName, email = f.UserName, primary
 			verified := su.EmailVerified && strings.EqualFold(primary, su.Email)
 			setVerification(&f.Profile, primary, verified)
-			profile, err := json.Marshal(f.Profile)
+			profile, err := encodeProfile(f.Profile)
 			if err != nil {
 				return err
 			}
@@ -120,6 +165,19 @@ type GroupFields struct {
 	DisplayName string
 	Description string
 	ExternalIDs []store.ExternalID
+}
+
+// ValidateGroupFields checks f with CreateGroup's rules: a display name
+// that is not blank (IIC.1353), the lengths, at most 10 external ids with
+// distinct issuers. It is pure, like ValidateUserFields.
+func ValidateGroupFields(f GroupFields) error {
+	if err := validDisplayName(f.DisplayName); err != nil {
+		return err
+	}
+	if err := checkLen("description", f.Description, 0, 1024); err != nil {
+		return err
+	}
+	return validGroupExternalIDs(f.ExternalIDs)
 }
 
 // MemberChange is how EditGroup changes a group's members: add and remove
@@ -172,13 +230,7 @@ func (s *Service) EditGroup(ctx context.Context, c Caller, storeID, groupID stri
 			if err := edit(*sg, &f); err != nil {
 				return err
 			}
-			if err := validDisplayName(f.DisplayName); err != nil {
-				return err
-			}
-			if err := checkLen("description", f.Description, 0, 1024); err != nil {
-				return err
-			}
-			if err := validGroupExternalIDs(f.ExternalIDs); err != nil {
+			if err := ValidateGroupFields(f); err != nil {
 				return err
 			}
 			if f.DisplayName == sg.DisplayName && f.Description == sg.Description && slices.Equal(f.ExternalIDs, sg.ExternalIDs) {
@@ -276,13 +328,7 @@ func (s *Service) CreateProvisionedUser(ctx context.Context, c Caller, storeID s
 // in one transaction (an unknown member creates nothing: 404 IIC.1373
 // about "member"), with CreateGroup's rules and errors; it returns the id.
 func (s *Service) CreateProvisionedGroup(ctx context.Context, c Caller, storeID string, f GroupFields, members []string) (string, error) {
-	if err := validDisplayName(f.DisplayName); err != nil {
-		return "", err
-	}
-	if err := checkLen("description", f.Description, 0, 1024); err != nil {
-		return "", err
-	}
-	if err := validGroupExternalIDs(f.ExternalIDs); err != nil {
+	if err := ValidateGroupFields(f); err != nil {
 		return "", err
 	}
 	if len(members) > MaxMembersPerEdit {

@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -177,7 +176,7 @@ func (s *Service) markVerified(ctx context.Context, tx store.Store, u store.User
 				p.Profile.Emails[i].VerificationStatus = "VERIFIED"
 			}
 		}
-		x.Profile, err = json.Marshal(p.Profile)
+		x.Profile, err = encodeProfile(p.Profile)
 		return err
 	})
 }

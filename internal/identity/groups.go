@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -17,13 +16,6 @@ import (
 type NewGroup struct {
 	DisplayName string
 	Description string
-}
-
-// GroupAttributeOp is one UpdateGroup operation: set the attribute at Path
-// to Value, or clear it when Value is nil.
-type GroupAttributeOp struct {
-	Path  string
-	Value *string
 }
 
 func validDisplayName(name string) error {
@@ -151,103 +143,6 @@ func (s *Service) ListGroups(ctx context.Context, storeID, displayName string, l
 		rows = []store.Group{}
 	}
 	return GroupPage{Groups: rows, NextMarker: next}, nil
-}
-
-// applyGroupOp applies one UpdateGroup operation to g.
-func applyGroupOp(g *store.Group, op GroupAttributeOp) error {
-	switch op.Path {
-	case "display_name", "displayName":
-		if op.Value == nil {
-			return apierr.IIC1353.New()
-		}
-		if err := validDisplayName(*op.Value); err != nil {
-			return err
-		}
-		g.DisplayName = *op.Value
-	case "description":
-		if op.Value == nil {
-			g.Description = ""
-			return nil
-		}
-		if err := checkLen("description", *op.Value, 0, 1024); err != nil {
-			return err
-		}
-		g.Description = *op.Value
-	case "external_ids", "externalIds":
-		var ext []store.ExternalID
-		if op.Value != nil && *op.Value != "" {
-			if err := decodeStrict(*op.Value, &ext); err != nil {
-				return badRequest(`attribute_value of external_ids must be a JSON array of {"issuer","id"} objects`)
-			}
-		}
-		if err := validGroupExternalIDs(ext); err != nil {
-			return err
-		}
-		g.ExternalIDs = ext
-	default:
-		return badRequest("attribute_path must be display_name, description or external_ids, not %q", op.Path)
-	}
-	return nil
-}
-
-// checkGroupOpPaths checks that ops holds 1 to 100 operations with no
-// path twice (IIC.1349).
-func checkGroupOpPaths(ops []GroupAttributeOp) error {
-	if len(ops) == 0 || len(ops) > 100 {
-		return badRequest("operations must hold 1 to 100 items")
-	}
-	seen := map[string]bool{}
-	for _, op := range ops {
-		// Both spellings of a path name one attribute.
-		p := op.Path
-		switch p {
-		case "displayName":
-			p = "display_name"
-		case "externalIds":
-			p = "external_ids"
-		}
-		if seen[p] {
-			return apierr.IIC1349.New()
-		}
-		seen[p] = true
-	}
-	return nil
-}
-
-// applyGroupOperations applies ops to a copy of g and returns it, or an
-// apierr 4xx naming what is wrong. It touches no store (the uniqueness of
-// the display name and external ids is the store's) and leaves g unchanged.
-func applyGroupOperations(g store.Group, ops []GroupAttributeOp) (store.Group, error) {
-	g.ExternalIDs = slices.Clone(g.ExternalIDs)
-	for _, op := range ops {
-		if err := applyGroupOp(&g, op); err != nil {
-			return store.Group{}, err
-		}
-	}
-	return g, nil
-}
-
-// UpdateGroup applies 1 to 100 operations to a group, all or none.
-func (s *Service) UpdateGroup(ctx context.Context, c Caller, storeID, groupID string, ops []GroupAttributeOp) error {
-	if err := checkGroupOpPaths(ops); err != nil {
-		return err
-	}
-	var updated store.Group
-	err := s.Store.Groups().Update(ctx, storeID, groupID, func(g *store.Group) error {
-		ng, err := applyGroupOperations(*g, ops)
-		if err != nil {
-			return err
-		}
-		*g = ng
-		g.UpdatedAt, g.UpdatedBy = s.Now().UTC(), c.Actor
-		updated = *g
-		return nil
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return apierr.IIC1343.New()
-	}
-	return groupConflict(err, updated)
 }
 
 // DeleteGroup deletes a group with its memberships.

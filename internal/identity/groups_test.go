@@ -65,17 +65,20 @@ func TestGroupQuota(t *testing.T) {
 	}
 }
 
-// UpdateGroup is all or none: an invalid last operation leaves the group
-// as it was, and updated_at/updated_by change only on success.
-func TestUpdateGroupAtomic(t *testing.T) {
+// EditGroup is all or none: an invalid description leaves the group as it
+// was (the display name set in the same edit included), and
+// updated_at/updated_by change only on success.
+func TestEditGroupAtomic(t *testing.T) {
 	svc, sid := newGroupService(t, "sqlite", identity.Quotas{})
 	ctx := context.Background()
 	id, err := svc.CreateGroup(ctx, identity.Caller{Actor: "root"}, sid, identity.NewGroup{DisplayName: "A", Description: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	name, long := "B", string(make([]byte, 1025))
-	err = svc.UpdateGroup(ctx, identity.Caller{Actor: "bob"}, sid, id, []identity.GroupAttributeOp{{Path: "display_name", Value: &name}, {Path: "description", Value: &long}})
+	_, err = svc.EditGroup(ctx, identity.Caller{Actor: "bob"}, sid, id, 0, func(_ store.Group, f *identity.GroupFields) error {
+		f.DisplayName, f.Description = "B", string(make([]byte, 1025))
+		return nil
+	}, identity.MemberChange{})
 	var ae *apierr.Error
 	if !errors.As(err, &ae) || ae.Status() != 400 {
 		t.Fatalf("invalid description: %v", err)
@@ -83,12 +86,5 @@ func TestUpdateGroupAtomic(t *testing.T) {
 	g, _ := svc.GetGroup(ctx, sid, id)
 	if g.DisplayName != "A" || g.Description != "d" || g.UpdatedBy != "root" {
 		t.Fatalf("failed update changed the group: %+v", g)
-	}
-	ops := make([]identity.GroupAttributeOp, 101)
-	for i := range ops {
-		ops[i] = identity.GroupAttributeOp{Path: fmt.Sprint("p", i)}
-	}
-	if err := svc.UpdateGroup(ctx, identity.Caller{}, sid, id, ops); !apierr.IIC400_400.Is(err) {
-		t.Fatalf("101 operations: %v", err)
 	}
 }

@@ -164,15 +164,6 @@ func TestGeneratePassword(t *testing.T) {
 	}
 }
 
-func TestSnakePath(t *testing.T) {
-	for in, want := range map[string]string{"userName": "user_name", "name.givenName": "name.given_name", "display_name": "display_name",
-		"enterprise.manager.value": "enterprise.manager.value", "phoneNumbers": "phone_numbers"} {
-		if got := snakePath(in); got != want {
-			t.Errorf("snakePath(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestValidUserName(t *testing.T) {
 	for name, ok := range map[string]bool{
 		"alice": true, "jean.dupont@example.com": true, "élève": true, "日本語": true, "ab": true,

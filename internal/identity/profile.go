@@ -3,75 +3,75 @@ package identity
 import "github.com/iic-project/iic/internal/store"
 
 // The user attributes the identity store keeps besides its indexed columns,
-// with the identitycenterstore SDK's JSON names. They are stored as one JSON
-// object in store.User.Profile.
+// as domain values: each surface has its own wire names for them, and the
+// store keeps them as one JSON object (profile_record.go).
 
 // Name is a user's name parts.
 type Name struct {
-	FamilyName      string `json:"family_name"`
-	GivenName       string `json:"given_name"`
-	Formatted       string `json:"formatted,omitempty"`
-	MiddleName      string `json:"middle_name,omitempty"`
-	HonorificPrefix string `json:"honorific_prefix,omitempty"`
-	HonorificSuffix string `json:"honorific_suffix,omitempty"`
+	FamilyName      string
+	GivenName       string
+	Formatted       string
+	MiddleName      string
+	HonorificPrefix string
+	HonorificSuffix string
 }
 
 // Email is one of a user's addresses; exactly one is primary.
 type Email struct {
-	Value              string `json:"value"`
-	Type               string `json:"type"`
-	Primary            bool   `json:"primary"`
-	VerificationStatus string `json:"verification_status,omitempty"`
+	Value              string
+	Type               string
+	Primary            bool
+	VerificationStatus string
 }
 
 // Address is a postal address.
 type Address struct {
-	Country       string `json:"country,omitempty"`
-	Formatted     string `json:"formatted,omitempty"`
-	Locality      string `json:"locality,omitempty"`
-	PostalCode    string `json:"postal_code,omitempty"`
-	Primary       bool   `json:"primary,omitempty"`
-	Region        string `json:"region,omitempty"`
-	StreetAddress string `json:"street_address,omitempty"`
-	Type          string `json:"type,omitempty"`
+	Country       string
+	Formatted     string
+	Locality      string
+	PostalCode    string
+	Primary       bool
+	Region        string
+	StreetAddress string
+	Type          string
 }
 
 // PhoneNumber is a telephone number.
 type PhoneNumber struct {
-	Primary bool   `json:"primary,omitempty"`
-	Type    string `json:"type,omitempty"`
-	Value   string `json:"value,omitempty"`
+	Primary bool
+	Type    string
+	Value   string
 }
 
 // Manager references a user's manager.
 type Manager struct {
-	Value string `json:"value,omitempty"`
+	Value string
 }
 
 // Enterprise holds the SCIM enterprise-extension attributes.
 type Enterprise struct {
-	CostCenter     string   `json:"cost_center,omitempty"`
-	Department     string   `json:"department,omitempty"`
-	Division       string   `json:"division,omitempty"`
-	EmployeeNumber string   `json:"employee_number,omitempty"`
-	Manager        *Manager `json:"manager,omitempty"`
-	Organization   string   `json:"organization,omitempty"`
+	CostCenter     string
+	Department     string
+	Division       string
+	EmployeeNumber string
+	Manager        *Manager
+	Organization   string
 }
 
-// Profile is the JSON document kept in store.User.Profile.
+// Profile is the attributes of a user beyond its indexed columns.
 type Profile struct {
-	Name              Name          `json:"name"`
-	Emails            []Email       `json:"emails,omitempty"`
-	Addresses         []Address     `json:"addresses,omitempty"`
-	PhoneNumbers      []PhoneNumber `json:"phone_numbers,omitempty"`
-	Nickname          string        `json:"nickname,omitempty"`
-	Title             string        `json:"title,omitempty"`
-	Locale            string        `json:"locale,omitempty"`
-	Timezone          string        `json:"timezone,omitempty"`
-	PreferredLanguage string        `json:"preferred_language,omitempty"`
-	ProfileURL        string        `json:"profile_url,omitempty"`
-	UserType          string        `json:"user_type,omitempty"`
-	Enterprise        *Enterprise   `json:"enterprise,omitempty"`
+	Name              Name
+	Emails            []Email
+	Addresses         []Address
+	PhoneNumbers      []PhoneNumber
+	Nickname          string
+	Title             string
+	Locale            string
+	Timezone          string
+	PreferredLanguage string
+	ProfileURL        string
+	UserType          string
+	Enterprise        *Enterprise
 }
 
 // User is a stored user with its profile decoded.

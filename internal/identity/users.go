@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -214,7 +213,7 @@ func (s *Service) createUser(ctx context.Context, c Caller, storeID string, in N
 		return "", "", err
 	}
 	setVerification(&in.Profile, email, false)
-	profile, err := json.Marshal(in.Profile)
+	profile, err := encodeProfile(in.Profile)
 	if err != nil {
 		return "", "", err
 	}
@@ -273,9 +272,11 @@ func (s *Service) quotas() Quotas {
 func decodeUser(u store.User) (User, error) {
 	out := User{User: u}
 	if len(u.Profile) > 0 {
-		if err := json.Unmarshal(u.Profile, &out.Profile); err != nil {
-			return out, fmt.Errorf("user %s: profile: %w", u.ID, err)
+		p, err := decodeProfile(u.Profile)
+		if err != nil {
+			return out, fmt.Errorf("user %s: %w", u.ID, err)
 		}
+		out.Profile = p
 		dropEmptyEntries(&out.Profile) // rows written before the rule
 	}
 	return out, nil

@@ -146,19 +146,19 @@ func (a *API) describeGroups(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Operations []struct {
-			AttributePath  string  `json:"attribute_path"`
-			AttributeValue *string `json:"attribute_value"`
-		} `json:"operations"`
+		Operations []attributeOp `json:"operations"`
 	}
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	ops := make([]identity.GroupAttributeOp, 0, len(in.Operations))
-	for _, op := range in.Operations {
-		ops = append(ops, identity.GroupAttributeOp{Path: op.AttributePath, Value: op.AttributeValue})
+	ops, err := groupUpdates(in.Operations)
+	if err != nil {
+		return err
 	}
-	if err := a.Identity.UpdateGroup(r.Context(), callerFor(r), storeIDOf(r), r.PathValue("group_id"), ops); err != nil {
+	_, err = a.Identity.EditGroup(r.Context(), callerFor(r), storeIDOf(r), r.PathValue("group_id"), 0, func(_ store.Group, f *identity.GroupFields) error {
+		return applyGroupUpdates(f, ops)
+	}, identity.MemberChange{})
+	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct{}{})

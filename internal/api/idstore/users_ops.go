@@ -2,8 +2,6 @@ package idstore
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
@@ -32,21 +30,21 @@ var userEmpty = struct{}{}
 
 // userBody is the user attributes of CreateUser (CreateUserReqBody).
 type userBody struct {
-	UserName     string                 `json:"user_name"`
-	DisplayName  string                 `json:"display_name"`
-	PasswordMode string                 `json:"password_mode"`
-	Name         *identity.Name         `json:"name"`
-	Emails       []identity.Email       `json:"emails"`
-	Addresses    []identity.Address     `json:"addresses"`
-	PhoneNumbers []identity.PhoneNumber `json:"phone_numbers"`
-	Nickname     string                 `json:"nickname"`
-	Title        string                 `json:"title"`
-	Locale       string                 `json:"locale"`
-	Timezone     string                 `json:"timezone"`
-	PrefLanguage string                 `json:"preferred_language"`
-	ProfileURL   string                 `json:"profile_url"`
-	UserType     string                 `json:"user_type"`
-	Enterprise   *identity.Enterprise   `json:"enterprise"`
+	UserName     string            `json:"user_name"`
+	DisplayName  string            `json:"display_name"`
+	PasswordMode string            `json:"password_mode"`
+	Name         *nameWire         `json:"name"`
+	Emails       []emailWire       `json:"emails"`
+	Addresses    []addressWire     `json:"addresses"`
+	PhoneNumbers []phoneNumberWire `json:"phone_numbers"`
+	Nickname     string            `json:"nickname"`
+	Title        string            `json:"title"`
+	Locale       string            `json:"locale"`
+	Timezone     string            `json:"timezone"`
+	PrefLanguage string            `json:"preferred_language"`
+	ProfileURL   string            `json:"profile_url"`
+	UserType     string            `json:"user_type"`
+	Enterprise   *enterpriseWire   `json:"enterprise"`
 }
 
 func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -62,9 +60,9 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 		return apierr.IIC400_400.New("password_mode must be OTP or EMAIL")
 	}
 	in := identity.NewUser{UserName: b.UserName, DisplayName: b.DisplayName, PasswordMode: b.PasswordMode, Profile: identity.Profile{
-		Name: *b.Name, Emails: b.Emails, Addresses: b.Addresses, PhoneNumbers: b.PhoneNumbers, Nickname: b.Nickname, Title: b.Title,
-		Locale: b.Locale, Timezone: b.Timezone, PreferredLanguage: b.PrefLanguage, ProfileURL: b.ProfileURL, UserType: b.UserType,
-		Enterprise: b.Enterprise,
+		Name: identity.Name(*b.Name), Emails: emailsIn(b.Emails), Addresses: addressesIn(b.Addresses), PhoneNumbers: phonesIn(b.PhoneNumbers),
+		Nickname: b.Nickname, Title: b.Title, Locale: b.Locale, Timezone: b.Timezone, PreferredLanguage: b.PrefLanguage,
+		ProfileURL: b.ProfileURL, UserType: b.UserType, Enterprise: b.Enterprise.domain(),
 	}}
 	id, password, err := a.Identity.CreateUser(r.Context(), callerFor(r), storeIDOf(r), in)
 	if err != nil {
@@ -81,43 +79,43 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 
 // userDTO is the SDK's DescribeUserResp / UserDto.
 type userDTO struct {
-	Addresses         []identity.Address     `json:"addresses,omitempty"`
-	DisplayName       string                 `json:"display_name"`
-	Emails            []identity.Email       `json:"emails"`
-	ExternalID        string                 `json:"external_id,omitempty"`
-	ExternalIDs       []store.ExternalID     `json:"external_ids"`
-	IdentityStoreID   string                 `json:"identity_store_id"`
-	Locale            string                 `json:"locale,omitempty"`
-	Name              identity.Name          `json:"name"`
-	Nickname          string                 `json:"nickname,omitempty"`
-	PhoneNumbers      []identity.PhoneNumber `json:"phone_numbers,omitempty"`
-	PreferredLanguage string                 `json:"preferred_language,omitempty"`
-	ProfileURL        string                 `json:"profile_url,omitempty"`
-	Timezone          string                 `json:"timezone,omitempty"`
-	Title             string                 `json:"title,omitempty"`
-	UserID            string                 `json:"user_id"`
-	UserName          string                 `json:"user_name"`
-	UserType          string                 `json:"user_type,omitempty"`
-	CreatedAt         int64                  `json:"created_at"`
-	CreatedBy         string                 `json:"created_by"`
-	UpdatedAt         int64                  `json:"updated_at"`
-	UpdatedBy         string                 `json:"updated_by"`
-	EmailVerified     bool                   `json:"email_verified"`
-	Enabled           bool                   `json:"enabled"`
-	Enterprise        *identity.Enterprise   `json:"enterprise,omitempty"`
+	Addresses         []addressWire      `json:"addresses,omitempty"`
+	DisplayName       string             `json:"display_name"`
+	Emails            []emailWire        `json:"emails"`
+	ExternalID        string             `json:"external_id,omitempty"`
+	ExternalIDs       []store.ExternalID `json:"external_ids"`
+	IdentityStoreID   string             `json:"identity_store_id"`
+	Locale            string             `json:"locale,omitempty"`
+	Name              nameWire           `json:"name"`
+	Nickname          string             `json:"nickname,omitempty"`
+	PhoneNumbers      []phoneNumberWire  `json:"phone_numbers,omitempty"`
+	PreferredLanguage string             `json:"preferred_language,omitempty"`
+	ProfileURL        string             `json:"profile_url,omitempty"`
+	Timezone          string             `json:"timezone,omitempty"`
+	Title             string             `json:"title,omitempty"`
+	UserID            string             `json:"user_id"`
+	UserName          string             `json:"user_name"`
+	UserType          string             `json:"user_type,omitempty"`
+	CreatedAt         int64              `json:"created_at"`
+	CreatedBy         string             `json:"created_by"`
+	UpdatedAt         int64              `json:"updated_at"`
+	UpdatedBy         string             `json:"updated_by"`
+	EmailVerified     bool               `json:"email_verified"`
+	Enabled           bool               `json:"enabled"`
+	Enterprise        *enterpriseWire    `json:"enterprise,omitempty"`
 }
 
 func toUserDTO(u identity.User) userDTO {
 	p := u.Profile
 	d := userDTO{
-		Addresses: p.Addresses, DisplayName: u.DisplayName, Emails: p.Emails, ExternalIDs: u.ExternalIDs, IdentityStoreID: u.IdentityStoreID,
-		Locale: p.Locale, Name: p.Name, Nickname: p.Nickname, PhoneNumbers: p.PhoneNumbers, PreferredLanguage: p.PreferredLanguage,
+		Addresses: addressesOut(p.Addresses), DisplayName: u.DisplayName, Emails: emailsOut(p.Emails), ExternalIDs: u.ExternalIDs, IdentityStoreID: u.IdentityStoreID,
+		Locale: p.Locale, Name: nameWire(p.Name), Nickname: p.Nickname, PhoneNumbers: phonesOut(p.PhoneNumbers), PreferredLanguage: p.PreferredLanguage,
 		ProfileURL: p.ProfileURL, Timezone: p.Timezone, Title: p.Title, UserID: u.ID, UserName: u.UserName, UserType: p.UserType,
 		CreatedAt: u.CreatedAt.UnixMilli(), CreatedBy: u.CreatedBy, UpdatedAt: u.UpdatedAt.UnixMilli(), UpdatedBy: u.UpdatedBy,
-		EmailVerified: u.EmailVerified, Enabled: u.Enabled, Enterprise: p.Enterprise,
+		EmailVerified: u.EmailVerified, Enabled: u.Enabled, Enterprise: enterpriseOut(p.Enterprise),
 	}
 	if d.Emails == nil {
-		d.Emails = []identity.Email{}
+		d.Emails = []emailWire{}
 	}
 	if d.ExternalIDs == nil {
 		d.ExternalIDs = []store.ExternalID{}
@@ -181,22 +179,19 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
-		Operations []struct {
-			AttributePath  string  `json:"attribute_path"`
-			AttributeValue *string `json:"attribute_value"`
-		} `json:"operations"`
+		Operations []attributeOp `json:"operations"`
 	}
 	if err := httpx.Decode(r, &b); err != nil {
 		return err
 	}
-	ops := make([]identity.AttributeUpdate, 0, len(b.Operations))
-	for i, o := range b.Operations {
-		if strings.TrimSpace(o.AttributePath) == "" {
-			return apierr.IIC400_400.New("operations[" + strconv.Itoa(i) + "].attribute_path is required")
-		}
-		ops = append(ops, identity.AttributeUpdate{Path: o.AttributePath, Value: o.AttributeValue})
+	ops, err := userUpdates(b.Operations)
+	if err != nil {
+		return err
 	}
-	if err := a.Identity.UpdateUser(r.Context(), callerFor(r), storeIDOf(r), r.PathValue("user_id"), ops); err != nil {
+	_, _, err = a.Identity.EditUser(r.Context(), callerFor(r), storeIDOf(r), r.PathValue("user_id"), 0, func(_ identity.User, f *identity.UserFields) error {
+		return applyUserUpdates(f, ops)
+	})
+	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, userEmpty)

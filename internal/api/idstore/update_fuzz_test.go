@@ -1,4 +1,4 @@
-package identity
+package idstore
 
 import (
 	"encoding/json"
@@ -8,31 +8,27 @@ import (
 	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/store"
 )
 
-// wireOps is the operations array of an UpdateUser or UpdateGroup request
-// body, as the handler decodes it.
-type wireOps []struct {
-	AttributePath  string  `json:"attribute_path"`
-	AttributeValue *string `json:"attribute_value"`
-}
-
-// fuzzUsers are the users the operations apply to: a minimal one as
-// CreateUser makes it, and one with every optional attribute set.
-func fuzzUsers() []User {
-	minimal := User{User: store.User{ID: "u1", UserName: "alice", DisplayName: "Alice", Email: "alice@example.com"},
-		Profile: Profile{Name: Name{GivenName: "Alice", FamilyName: "Liddell"},
-			Emails: []Email{{Value: "alice@example.com", Type: "work", Primary: true, VerificationStatus: "NOT_VERIFIED"}}}}
+// fuzzUsers are the users the operations apply to, as EditUser hands
+// them to an edit: a minimal one as CreateUser makes it, and one with every
+// optional attribute set.
+func fuzzUsers() []identity.UserFields {
+	minimal := identity.UserFields{UserName: "alice", DisplayName: "Alice", Enabled: true,
+		Profile: identity.Profile{Name: identity.Name{GivenName: "Alice", FamilyName: "Liddell"},
+			Emails: []identity.Email{{Value: "alice@example.com", Type: "work", Primary: true, VerificationStatus: "NOT_VERIFIED"}}}}
 	full := minimal
-	full.Profile = Profile{Name: Name{GivenName: "Bob", FamilyName: "Builder", Formatted: "Bob the Builder", MiddleName: "T", HonorificPrefix: "Mr", HonorificSuffix: "Jr"},
-		Emails:       []Email{{Value: "bob@example.com", Type: "work", Primary: true, VerificationStatus: "VERIFIED"}},
-		Addresses:    []Address{{Country: "CN", Locality: "Shenzhen", Primary: true, StreetAddress: "1 Road", Type: "work"}},
-		PhoneNumbers: []PhoneNumber{{Primary: true, Type: "work", Value: "+86 755 0000"}},
+	full.UserName, full.DisplayName = "bob", "Bob"
+	full.ExternalIDs = []store.ExternalID{{Issuer: "scim", ID: "ext-1"}}
+	full.Profile = identity.Profile{Name: identity.Name{GivenName: "Bob", FamilyName: "Builder", Formatted: "Bob the Builder", MiddleName: "T", HonorificPrefix: "Mr", HonorificSuffix: "Jr"},
+		Emails:       []identity.Email{{Value: "bob@example.com", Type: "work", Primary: true, VerificationStatus: "VERIFIED"}},
+		Addresses:    []identity.Address{{Country: "CN", Locality: "Shenzhen", Primary: true, StreetAddress: "1 Road", Type: "work"}},
+		PhoneNumbers: []identity.PhoneNumber{{Primary: true, Type: "work", Value: "+86 755 0000"}},
 		Nickname:     "bobby", Title: "Builder", Locale: "en-US", Timezone: "Asia/Shanghai", PreferredLanguage: "en", ProfileURL: "https://example.com/bob", UserType: "Employee",
-		Enterprise: &Enterprise{CostCenter: "cc", Department: "d", Division: "v", EmployeeNumber: "42", Organization: "o", Manager: &Manager{Value: "u2"}}}
-	full.UserName, full.DisplayName, full.Email = "bob", "Bob", "bob@example.com"
-	return []User{minimal, full}
+		Enterprise: &identity.Enterprise{CostCenter: "cc", Department: "d", Division: "v", EmployeeNumber: "42", Organization: "o", Manager: &identity.Manager{Value: "u2"}}}
+	return []identity.UserFields{minimal, full}
 }
 
 func addUserSeeds(f *testing.F) {
@@ -92,59 +88,34 @@ func checkStorable(t *testing.T, field, s string) {
 	}
 }
 
-// FuzzUserOperations feeds UpdateUser's operations array to the parser:
-// it never panics, refuses with a 4xx apierr, leaves the input user as it
-// was, and what it accepts re-validates, survives the JSON round trip of
-// the store, and does not change when the same operations apply again.
+// FuzzUserOperations feeds UpdateUser's operations array through the
+// surface's translation and the service's validation, as UpdateUser does:
+// nothing panics, every refusal is a 4xx apierr, and what is accepted
+// re-validates unchanged, holds storable text, and does not change when
+// the same operations apply again (replace semantics).
 func FuzzUserOperations(f *testing.F) {
 	addUserSeeds(f)
 	f.Fuzz(func(t *testing.T, body string, full bool) {
-		var wire wireOps
+		var wire []attributeOp
 		if json.Unmarshal([]byte(body), &wire) != nil {
 			return
 		}
-		ops := make([]AttributeUpdate, 0, len(wire))
-		for _, o := range wire {
-			ops = append(ops, AttributeUpdate{Path: o.AttributePath, Value: o.AttributeValue})
-		}
-		base := fuzzUsers()[0]
-		if full {
-			base = fuzzUsers()[1]
-		}
-		if err := normalizeUserOps(ops); err != nil {
+		ops, err := userUpdates(wire)
+		if err != nil {
 			checkClientError(t, err)
 			return
 		}
-		u, email, err := applyUserOperations(base, ops)
-		want := fuzzUsers()[0]
+		fields := fuzzUsers()[0]
 		if full {
-			want = fuzzUsers()[1]
+			fields = fuzzUsers()[1]
 		}
-		if !reflect.DeepEqual(base, want) {
-			t.Fatalf("applyUserOperations changed its input:\n%+v\nwant\n%+v", base, want)
-		}
+		u, email, err := editUser(fields, ops)
 		if err != nil {
 			checkClientError(t, err)
 			return
 		}
 		checkUser(t, u, email)
-
-		// The store keeps the profile as JSON: what comes back validates
-		// the same.
-		raw, err := json.Marshal(u.Profile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back Profile
-		if err := json.Unmarshal(raw, &back); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(back, u.Profile) {
-			t.Fatalf("profile changes in the JSON round trip:\n%+v\n%+v", u.Profile, back)
-		}
-
-		// Replace semantics: the same operations again change nothing.
-		again, email2, err := applyUserOperations(u, ops)
+		again, email2, err := editUser(u, ops)
 		if err != nil {
 			t.Fatalf("operations accepted once are refused the second time: %v", err)
 		}
@@ -154,12 +125,18 @@ func FuzzUserOperations(f *testing.F) {
 	})
 }
 
-// checkUser asserts the invariants of a user that may be stored.
-func checkUser(t *testing.T, u User, email string) {
-	t.Helper()
-	if err := validUserName(u.UserName); err != nil {
-		t.Fatalf("accepted user_name %q: %v", u.UserName, err)
+// editUser is what EditUser does with an edit, without the store: apply
+// the operations, then validate.
+func editUser(f identity.UserFields, ops []attributeOp) (identity.UserFields, string, error) {
+	if err := applyUserUpdates(&f, ops); err != nil {
+		return identity.UserFields{}, "", err
 	}
+	return identity.ValidateUserFields(f)
+}
+
+// checkUser asserts the invariants of a user that may be stored.
+func checkUser(t *testing.T, u identity.UserFields, email string) {
+	t.Helper()
 	if n := utf8.RuneCountInString(u.DisplayName); n < 1 || n > 1024 {
 		t.Fatalf("accepted display_name of %d characters", n)
 	}
@@ -169,9 +146,6 @@ func checkUser(t *testing.T, u User, email string) {
 	}
 	if n := utf8.RuneCountInString(p.Name.FamilyName); n < 1 || n > 64 {
 		t.Fatalf("accepted name.family_name of %d characters", n)
-	}
-	if len(p.Emails) == 0 {
-		t.Fatal("accepted a user without e-mail")
 	}
 	primaries := 0
 	for _, e := range p.Emails {
@@ -191,10 +165,9 @@ func checkUser(t *testing.T, u User, email string) {
 	for field, s := range map[string]string{"user_name": u.UserName, "display_name": u.DisplayName, "email": email} {
 		checkStorable(t, field, s)
 	}
-	cp := cloneProfile(p)
-	got, err := validateProfile(&cp)
-	if err != nil || got != email {
-		t.Fatalf("accepted profile does not re-validate: %q %v", got, err)
+	again, got, err := identity.ValidateUserFields(u)
+	if err != nil || got != email || !reflect.DeepEqual(again, u) {
+		t.Fatalf("accepted user does not re-validate to itself: %q %v\n%+v\n%+v", got, err, u, again)
 	}
 }
 
@@ -217,40 +190,27 @@ func FuzzGroupOperations(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	base := func() store.Group {
-		return store.Group{IdentityStoreID: "d-1", ID: "g1", DisplayName: "Ops", Description: "the ops team",
+	base := func() identity.GroupFields {
+		return identity.GroupFields{DisplayName: "Ops", Description: "the ops team",
 			ExternalIDs: []store.ExternalID{{Issuer: "scim", ID: "ext-1"}}}
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		var wire wireOps
+		var wire []attributeOp
 		if json.Unmarshal([]byte(body), &wire) != nil {
 			return
 		}
-		ops := make([]GroupAttributeOp, 0, len(wire))
-		for _, o := range wire {
-			ops = append(ops, GroupAttributeOp{Path: o.AttributePath, Value: o.AttributeValue})
-		}
-		if err := checkGroupOpPaths(ops); err != nil {
-			checkClientError(t, err)
-			return
-		}
-		in := base()
-		g, err := applyGroupOperations(in, ops)
-		if !reflect.DeepEqual(in, base()) {
-			t.Fatalf("applyGroupOperations changed its input: %+v", in)
-		}
+		ops, err := groupUpdates(wire)
 		if err != nil {
 			checkClientError(t, err)
 			return
 		}
-		if err := validDisplayName(g.DisplayName); err != nil {
-			t.Fatalf("accepted display_name %q: %v", g.DisplayName, err)
+		g, err := editGroup(base(), ops)
+		if err != nil {
+			checkClientError(t, err)
+			return
 		}
 		if utf8.RuneCountInString(g.Description) > 1024 {
 			t.Fatal("accepted a description over 1024 characters")
-		}
-		if err := validGroupExternalIDs(g.ExternalIDs); err != nil {
-			t.Fatalf("accepted external_ids %+v: %v", g.ExternalIDs, err)
 		}
 		checkStorable(t, "display_name", g.DisplayName)
 		checkStorable(t, "description", g.Description)
@@ -258,9 +218,17 @@ func FuzzGroupOperations(f *testing.F) {
 			checkStorable(t, "external_ids.issuer", e.Issuer)
 			checkStorable(t, "external_ids.id", e.ID)
 		}
-		again, err := applyGroupOperations(g, ops)
+		again, err := editGroup(g, ops)
 		if err != nil || !reflect.DeepEqual(again, g) {
 			t.Fatalf("operations are not idempotent: %+v %+v %v", g, again, err)
 		}
 	})
+}
+
+// editGroup is what EditGroup does with an edit, without the store.
+func editGroup(f identity.GroupFields, ops []attributeOp) (identity.GroupFields, error) {
+	if err := applyGroupUpdates(&f, ops); err != nil {
+		return identity.GroupFields{}, err
+	}
+	return f, identity.ValidateGroupFields(f)
 }
