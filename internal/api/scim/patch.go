@@ -92,7 +92,7 @@ func applyPatch(rt *resourceType, res map[string]any, op patchOp) error {
 			return badRequest("invalidValue", "without a path, the value must be an object of attributes")
 		}
 		for k, v := range obj {
-			if strings.EqualFold(k, "schemas") {
+			if strings.EqualFold(k, "schemas") || (strings.EqualFold(k, "id") && v == res["id"]) { // Okta sends the unchanged id
 				continue
 			}
 			if ext := extensionOf(rt, k); ext != nil {

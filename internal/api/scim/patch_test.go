@@ -21,7 +21,7 @@ func applyAll(t *testing.T, rt *resourceType, res map[string]any, body string) e
 // PATCH examples of RFC 7644 §3.5.2 and the shapes Okta and Microsoft
 // Entra ID send.
 func TestApplyPatch(t *testing.T) {
-	base := `{"userName":"bjensen","name":{"givenName":"Barbara","familyName":"Jensen"},"active":true,
+	base := `{"id":"2819c223","userName":"bjensen","name":{"givenName":"Barbara","familyName":"Jensen"},"active":true,
 		"emails":[{"value":"bjensen@example.com","type":"work","primary":true},{"value":"b@home.org","type":"home"}],
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Tour"}}`
 	for _, c := range []struct {
@@ -35,6 +35,7 @@ func TestApplyPatch(t *testing.T) {
 		{"no path, extension object", `{"Operations":[{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Ops"}}}]}`, `"department":"Ops"`},
 		{"remove with a filter", `{"Operations":[{"op":"remove","path":"emails[type eq \"home\"]"}]}`, `"emails":[{"primary":true,"type":"work","value":"bjensen@example.com"}]`},
 		{"add to a multi-valued attribute", `{"Operations":[{"op":"add","path":"emails","value":[{"value":"x@y.z","type":"other"}]}]}`, `"value":"x@y.z"`},
+		{"no path, the resource's own id (Okta)", `{"Operations":[{"op":"replace","value":{"id":"2819c223","displayName":"Babs"}}]}`, `"displayName":"Babs"`},
 		{"op names and paths in any case", `{"operations":[{"OP":"REPLACE","PATH":"Name.GivenName","value":"B"}]}`, `"givenName":"B"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,6 +52,7 @@ func TestApplyPatch(t *testing.T) {
 		{"remove without a path", `{"Operations":[{"op":"remove"}]}`, "noTarget"},
 		{"remove a required attribute", `{"Operations":[{"op":"remove","path":"userName"}]}`, "mutability"},
 		{"write a read-only attribute", `{"Operations":[{"op":"replace","path":"id","value":"x"}]}`, "mutability"},
+		{"no path, another id", `{"Operations":[{"op":"replace","value":{"id":"other","displayName":"Babs"}}]}`, "mutability"},
 		{"unknown attribute", `{"Operations":[{"op":"replace","path":"nope","value":"x"}]}`, "invalidPath"},
 		{"malformed path", `{"Operations":[{"op":"replace","path":"emails[type eq","value":"x"}]}`, "invalidPath"},
 		{"replace matching nothing, not an eq filter", `{"Operations":[{"op":"replace","path":"emails[value co \"zzz\"].type","value":"x"}]}`, "noTarget"},
