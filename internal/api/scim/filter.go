@@ -357,8 +357,30 @@ func (p *parser) attrExp() (Expr, error) {
 		p.pos++
 		p.depth--
 		p.inVP = false
-		return &ValuePath{Path: path, Filter: f}, nil
+		if p.peek() != '.' {
+			return &ValuePath{Path: path, Filter: f}, nil
+		}
+		// emails[type eq "work"].value eq "x", which Entra ID sends (RFC
+		// 7644's grammar has no such form): the values that match the
+		// filter and whose sub-attribute matches the comparison, i.e.
+		// emails[type eq "work" and value eq "x"].
+		p.pos++
+		sub, err := p.name()
+		if err != nil {
+			return nil, err
+		}
+		c, err := p.comparison(Path{Attr: sub})
+		if err != nil {
+			return nil, err
+		}
+		return &ValuePath{Path: path, Filter: &Logical{Op: "and", Left: f, Right: c}}, nil
 	}
+	return p.comparison(path)
+}
+
+// comparison reads what follows path in an attribute expression: "pr", or
+// an operator and a value.
+func (p *parser) comparison(path Path) (Expr, error) {
 	p.terms++
 	if p.terms > maxFilterTerms {
 		return nil, p.fail("more than %d comparisons", maxFilterTerms)

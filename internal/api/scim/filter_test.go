@@ -26,6 +26,8 @@ func TestParseFilterRFCExamples(t *testing.T) {
 		`userType eq "Employee" and (emails.type eq "work")`:                                                `userType eq "Employee" and emails.type eq "work"`,
 		`userType eq "Employee" and emails[type eq "work" and value co "@example.com"]`:                     `userType eq "Employee" and emails[type eq "work" and value co "@example.com"]`,
 		`emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]`: `emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]`,
+		`emails[type eq "work"].value eq "x@example.com"`:                                                   `emails[type eq "work" and value eq "x@example.com"]`,
+		`emails[type eq "work" or type eq "home"].value sw "b"`:                                             `emails[(type eq "work" or type eq "home") and value sw "b"]`,
 		`a eq 1 or b eq 2 and c eq 3`:                                                                       `a eq 1 or b eq 2 and c eq 3`,
 		`active eq true`:                                                                                    `active eq true`,
 		`x eq null`:                                                                                         `x eq null`,
@@ -48,6 +50,7 @@ func TestParseFilterErrors(t *testing.T) {
 		``, `userName`, `userName eq`, `userName xx "a"`, `userName eq "unterminated`, `(userName eq "a"`, `userName eq "a")`,
 		`not userName eq "a"`, `emails[type eq "work"`, `emails[type eq "a"[x eq "b"]]`, `userName gt true`, `userName co null`,
 		`1abc eq "a"`, `userName eq 01x`, `userName eq "a" and`, `userName eq "a" extra`, `urn:: eq "a"`,
+		`emails[type eq "work"].value`, `emails[type eq "work"].`, `emails[type eq "work"].value eq`, `emails[type eq "work"].value[x eq "y"]`,
 		strings.Repeat("(", 100) + `a eq "b"` + strings.Repeat(")", 100),
 		strings.Repeat(`a eq "b" or `, 100) + `a eq "b"`,
 		strings.Repeat("x", maxFilterLen+1),
@@ -105,6 +108,8 @@ func TestFilterEvaluation(t *testing.T) {
 		`emails co "jensen.org"`:                             true,
 		`emails[type eq "work" and value co "@example.com"]`: true,
 		`emails[type eq "home" and value co "@example.com"]`: false,
+		`emails[type eq "work"].value ew "@example.com"`:     true,
+		`emails[type eq "home"].value ew "@example.com"`:     false,
 		`emails.type eq "home"`:                              true,
 		`active eq true`:                                     true,
 		`active eq false`:                                    false,
@@ -181,3 +186,34 @@ func FuzzParsePatchPath(f *testing.F) {
 
 // jsonOf is a test helper printing v compactly.
 func jsonOf(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// The filters the issue names are answered from an index, in each form an
+// IdP writes them; the others are not.
+func TestIndexedTerm(t *testing.T) {
+	for in, want := range map[string]string{
+		`userName eq "bjensen"`:                               "userName=bjensen",
+		`USERNAME eq "bjensen" and active eq true`:            "userName=bjensen",
+		`active eq true and externalId eq "e-1"`:              "externalId=e-1",
+		`emails.value eq "b@example.com"`:                     "emails.value=b@example.com",
+		`emails[value eq "b@example.com"]`:                    "emails.value=b@example.com",
+		`emails[type eq "work"].value eq "b@example.com"`:     "emails.value=b@example.com",
+		`emails[type eq "work" and value eq "b@example.com"]`: "emails.value=b@example.com",
+		`userName eq "a" or userName eq "b"`:                  "",
+		`userName co "bjensen"`:                               "",
+		`emails[type eq "work" or value eq "b@example.com"]`:  "",
+		`emails[type eq "work"].value co "b@example.com"`:     "",
+		`name.familyName eq "Jensen"`:                         "",
+	} {
+		f, err := ParseFilter(in)
+		if err != nil {
+			t.Fatal(in, err)
+		}
+		got := ""
+		if attr, value, ok := indexedTerm(f, userIndexed); ok {
+			got = attr + "=" + value
+		}
+		if got != want {
+			t.Errorf("indexedTerm(%s) = %q, want %q", in, got, want)
+		}
+	}
+}

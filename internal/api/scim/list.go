@@ -161,19 +161,39 @@ func indexedTerm(f Expr, indexed func(t target) string) (attr string, value stri
 			return a, s, true
 		}
 	case *ValuePath:
-		// emails[value eq "x"]: the value sub-attribute of a multi-valued attribute.
-		if c, isCmp := x.Filter.(*Compare); isCmp && strings.EqualFold(c.Path.Attr, "value") && c.Op == "eq" {
-			if s, isString := c.Value.(string); isString {
-				t, err := (scope{rt: userType}).resolve(Path{URN: x.Path.URN, Attr: x.Path.Attr, Sub: "value"})
-				if err == nil {
-					if a := indexed(t); a != "" {
-						return a, s, true
-					}
+		// emails[value eq "x"] or emails[type eq "work" and value eq "x"]:
+		// the value sub-attribute of a multi-valued attribute.
+		if s, ok := valueEq(x.Filter); ok {
+			t, err := (scope{rt: userType}).resolve(Path{URN: x.Path.URN, Attr: x.Path.Attr, Sub: "value"})
+			if err == nil {
+				if a := indexed(t); a != "" {
+					return a, s, true
 				}
 			}
 		}
 	}
 	return "", "", false
+}
+
+// valueEq finds `value eq "s"` in f or among the conjuncts of its
+// top-level and (inside a value path, where it names the sub-attribute).
+func valueEq(f Expr) (string, bool) {
+	switch x := f.(type) {
+	case *Logical:
+		if x.Op != "and" {
+			return "", false
+		}
+		if s, ok := valueEq(x.Left); ok {
+			return s, ok
+		}
+		return valueEq(x.Right)
+	case *Compare:
+		s, isString := x.Value.(string)
+		if isString && x.Op == "eq" && x.Path.URN == "" && x.Path.Sub == "" && strings.EqualFold(x.Path.Attr, "value") {
+			return s, true
+		}
+	}
+	return "", false
 }
 
 // list answers a query: an indexed term narrows the candidates to a few

@@ -36,6 +36,8 @@ func TestApplyPatch(t *testing.T) {
 		{"remove with a filter", `{"Operations":[{"op":"remove","path":"emails[type eq \"home\"]"}]}`, `"emails":[{"primary":true,"type":"work","value":"bjensen@example.com"}]`},
 		{"add to a multi-valued attribute", `{"Operations":[{"op":"add","path":"emails","value":[{"value":"x@y.z","type":"other"}]}]}`, `"value":"x@y.z"`},
 		{"no path, the resource's own id (Okta)", `{"Operations":[{"op":"replace","value":{"id":"2819c223","displayName":"Babs"}}]}`, `"displayName":"Babs"`},
+		{"the manager as its bare id (Entra)", `{"Operations":[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"m-1"}]}`, `"manager":{"value":"m-1"}`},
+		{"the manager as an object", `{"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":{"value":"m-2"}}]}`, `"manager":{"value":"m-2"}`},
 		{"op names and paths in any case", `{"operations":[{"OP":"REPLACE","PATH":"Name.GivenName","value":"B"}]}`, `"givenName":"B"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -107,6 +107,12 @@ func canonicalValue(a Attribute, v any) any {
 		return v
 	}
 	switch x := v.(type) {
+	case string:
+		// A singular reference given as its bare value (Entra ID sends the
+		// enterprise manager as "id" as well as {"value": "id"}).
+		if !a.MultiValued && hasSub(a, "value") {
+			return map[string]any{"value": x}
+		}
 	case map[string]any:
 		return canonicalAttrs(a.Sub, x)
 	case []any:
@@ -121,6 +127,15 @@ func canonicalValue(a Attribute, v any) any {
 		return out
 	}
 	return v
+}
+
+func hasSub(a Attribute, name string) bool {
+	for _, sub := range a.Sub {
+		if sub.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // ifMatch returns the version If-Match names (0 when absent or "*").
