@@ -167,17 +167,22 @@ type GroupFields struct {
 	ExternalIDs []store.ExternalID
 }
 
-// ValidateGroupFields checks f with CreateGroup's rules: a display name
-// that is not blank (IIC.1353), the lengths, at most 10 external ids with
-// distinct issuers. It is pure, like ValidateUserFields.
-func ValidateGroupFields(f GroupFields) error {
+// ValidateGroupFields checks f with CreateGroup's rules (a display name
+// that is not blank, IIC.1353; the lengths; at most 10 external ids with
+// distinct issuers) and returns it in its stored form (the display name in
+// NFC, see canonicalDisplayName). It is pure, like ValidateUserFields.
+func ValidateGroupFields(f GroupFields) (GroupFields, error) {
+	f.DisplayName = canonicalDisplayName(f.DisplayName)
 	if err := validDisplayName(f.DisplayName); err != nil {
-		return err
+		return GroupFields{}, err
 	}
 	if err := checkLen("description", f.Description, 0, 1024); err != nil {
-		return err
+		return GroupFields{}, err
 	}
-	return validGroupExternalIDs(f.ExternalIDs)
+	if err := validGroupExternalIDs(f.ExternalIDs); err != nil {
+		return GroupFields{}, err
+	}
+	return f, nil
 }
 
 // MemberChange is how EditGroup changes a group's members: add and remove
@@ -230,7 +235,8 @@ func (s *Service) EditGroup(ctx context.Context, c Caller, storeID, groupID stri
 			if err := edit(*sg, &f); err != nil {
 				return err
 			}
-			if err := ValidateGroupFields(f); err != nil {
+			f, err := ValidateGroupFields(f)
+			if err != nil {
 				return err
 			}
 			if f.DisplayName == sg.DisplayName && f.Description == sg.Description && slices.Equal(f.ExternalIDs, sg.ExternalIDs) {
@@ -328,7 +334,8 @@ func (s *Service) CreateProvisionedUser(ctx context.Context, c Caller, storeID s
 // in one transaction (an unknown member creates nothing: 404 IIC.1373
 // about "member"), with CreateGroup's rules and errors; it returns the id.
 func (s *Service) CreateProvisionedGroup(ctx context.Context, c Caller, storeID string, f GroupFields, members []string) (string, error) {
-	if err := ValidateGroupFields(f); err != nil {
+	f, err := ValidateGroupFields(f)
+	if err != nil {
 		return "", err
 	}
 	if len(members) > MaxMembersPerEdit {
@@ -342,7 +349,7 @@ func (s *Service) CreateProvisionedGroup(ctx context.Context, c Caller, storeID 
 	now := s.Now().UTC()
 	g := store.Group{IdentityStoreID: storeID, ID: s.IDs.UUID(), DisplayName: f.DisplayName, Description: f.Description,
 		ExternalIDs: f.ExternalIDs, CreatedAt: now, CreatedBy: c.Actor, UpdatedAt: now, UpdatedBy: c.Actor}
-	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+	err = s.Store.WithTx(ctx, func(tx store.Store) error {
 		if err := tx.Groups().CreateWithin(ctx, g, s.quotas().Groups); err != nil {
 			return err
 		}

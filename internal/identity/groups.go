@@ -63,6 +63,7 @@ func groupConflict(err error, g store.Group) error {
 
 // CreateGroup creates a group and returns its id.
 func (s *Service) CreateGroup(ctx context.Context, c Caller, storeID string, in NewGroup) (string, error) {
+	in.DisplayName = canonicalDisplayName(in.DisplayName)
 	if err := validDisplayName(in.DisplayName); err != nil {
 		return "", err
 	}
@@ -134,7 +135,7 @@ func (s *Service) ListGroups(ctx context.Context, storeID, displayName string, l
 	if err != nil {
 		return GroupPage{}, err
 	}
-	rows, err := s.Store.Groups().List(ctx, storeID, store.GroupFilter{DisplayNameContains: displayName}, after, limit+1)
+	rows, err := s.Store.Groups().List(ctx, storeID, store.GroupFilter{DisplayNameContains: canonicalDisplayName(displayName)}, after, limit+1)
 	if err != nil {
 		return GroupPage{}, err
 	}
@@ -176,7 +177,7 @@ func (s *Service) GetGroupID(ctx context.Context, storeID string, alt AlternateI
 	case alt.ExternalID != nil:
 		g, err = s.Store.Groups().GetByExternalID(ctx, storeID, *alt.ExternalID)
 	case alt.UniqueAttribute.Path == "display_name" || alt.UniqueAttribute.Path == "displayName":
-		g, err = s.Store.Groups().GetByDisplayName(ctx, storeID, alt.UniqueAttribute.Value)
+		g, err = s.Store.Groups().GetByDisplayName(ctx, storeID, canonicalDisplayName(alt.UniqueAttribute.Value))
 	default:
 		return "", badRequest("unique_attribute.attribute_path must be display_name, not %q", alt.UniqueAttribute.Path)
 	}

@@ -88,3 +88,43 @@ func TestEditGroupAtomic(t *testing.T) {
 		t.Fatalf("failed update changed the group: %+v", g)
 	}
 }
+
+// Group display names are stored in NFC: canonically equivalent spellings
+// are one name for uniqueness, look-ups and edits; other text is kept as
+// written (compatibility forms stay distinct).
+func TestGroupDisplayNameNFC(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			svc, sid := newGroupService(t, dialect, identity.Quotas{})
+			ctx := context.Background()
+			c := identity.Caller{Actor: "root"}
+			decomposed, composed := "Cafe\u0301 team", "Caf\u00e9 team"
+			id, err := svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: decomposed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, _ := svc.GetGroup(ctx, sid, id); g.DisplayName != composed {
+				t.Fatalf("stored %q, want the NFC form %q", g.DisplayName, composed)
+			}
+			_, err = svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: composed})
+			if !apierr.IIC1341.Is(err) {
+				t.Fatalf("the same name in NFC: %v, want IIC.1341", err)
+			}
+			got, err := svc.GetGroupID(ctx, sid, identity.AlternateIdentifier{UniqueAttribute: &identity.AttributeOp{Path: "display_name", Value: decomposed}})
+			if err != nil || got != id {
+				t.Fatalf("look-up by the decomposed form: %q, %v", got, err)
+			}
+			if _, err := svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: "Ｃafé team"}); err != nil {
+				t.Fatalf("a fullwidth letter is another name: %v", err)
+			}
+			other, err := svc.CreateGroup(ctx, c, sid, identity.NewGroup{DisplayName: "other"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = svc.EditGroup(ctx, c, sid, other, 0, func(_ store.Group, f *identity.GroupFields) error { f.DisplayName = decomposed; return nil }, identity.MemberChange{})
+			if !apierr.IIC1341.Is(err) {
+				t.Fatalf("renaming to the decomposed form of a taken name: %v, want IIC.1341", err)
+			}
+		})
+	}
+}

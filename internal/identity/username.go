@@ -1,6 +1,9 @@
 package identity
 
-import "golang.org/x/text/secure/precis"
+import (
+	"golang.org/x/text/secure/precis"
+	"golang.org/x/text/unicode/norm"
+)
 
 // User names are kept in one canonical form, so that two spellings a person
 // cannot tell apart are one name: on every write the name passes
@@ -35,3 +38,11 @@ func lookupUserName(name string) string {
 	}
 	return name
 }
+
+// Group display names are free text (spaces, punctuation, any script), so
+// they keep what was written except for Unicode normalization: the stored
+// form is NFC, so that canonically equivalent spellings (a precomposed "é"
+// and "e" + U+0301) are one name for uniqueness and look-ups, and a client
+// reads back what it sees. Compatibility forms (fullwidth letters,
+// ligatures) stay distinct: NFKC would change text a person wrote.
+func canonicalDisplayName(name string) string { return norm.NFC.String(name) }

@@ -230,5 +230,5 @@ func editGroup(f identity.GroupFields, ops []attributeOp) (identity.GroupFields,
 	if err := applyGroupUpdates(&f, ops); err != nil {
 		return identity.GroupFields{}, err
 	}
-	return f, identity.ValidateGroupFields(f)
+	return identity.ValidateGroupFields(f)
 }

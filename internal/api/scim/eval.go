@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // A scope resolves the paths of a filter: the resource type at the top
@@ -265,7 +267,7 @@ func compare(a Attribute, v any, op string, w any) bool {
 		return false
 	}
 	if !a.CaseExact {
-		s, u = strings.ToLower(s), strings.ToLower(u)
+		s, u = fold(s), fold(u)
 	}
 	switch op {
 	case "co":
@@ -277,6 +279,12 @@ func compare(a Attribute, v any, op string, w any) bool {
 	}
 	return ordered(op, strings.Compare(s, u))
 }
+
+// fold is how caseExact:false strings compare: case-insensitively and up to
+// Unicode compatibility (NFKC), so that a filter value matches the forms
+// the identity service stores (a user name's canonical form maps widths,
+// a group name is NFC) as its index look-ups do.
+func fold(s string) string { return strings.ToLower(norm.NFKC.String(s)) }
 
 func ordered(op string, c int) bool {
 	switch op {

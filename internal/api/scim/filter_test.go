@@ -99,6 +99,8 @@ func TestFilterEvaluation(t *testing.T) {
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"701984","manager":{"value":"26118915"}}}`)
 	for filter, want := range map[string]bool{
 		`userName eq "bjensen"`:                              true, // caseExact false
+		`userName eq "ｂｊｅｎｓｅｎ"`:                              true, // up to compatibility forms, as the user-name look-up
+		`name.familyName eq "Jense\u0301n"`:                  false,
 		`USERNAME EQ "BJENSEN"`:                              true,
 		`id eq "2819C223-7F76-453A-919D-413861904646"`:       false, // id is caseExact
 		`name.familyName co "ens"`:                           true,
