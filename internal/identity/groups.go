@@ -162,24 +162,34 @@ func (s *Service) DeleteGroup(ctx context.Context, storeID, groupID string) erro
 	return err
 }
 
-// GetGroupID finds a group by display name (exact, case-insensitive) or
-// external id: exactly one of the two (both: 400 IIC.1344, neither: 400
-// IIC.1348, as GetUserID).
-func (s *Service) GetGroupID(ctx context.Context, storeID string, alt AlternateIdentifier) (string, error) {
-	if err := alt.check(); err != nil {
-		return "", err
-	}
+// GroupKey names a group by one of its unique attributes: make it with
+// GroupByDisplayName or GroupByExternalID.
+type GroupKey struct {
+	kind  keyKind
+	value string
+	ext   store.ExternalID
+}
+
+// GroupByDisplayName names the group with this display name (NFC,
+// case-insensitive).
+func GroupByDisplayName(name string) GroupKey { return GroupKey{kind: byName, value: name} }
+
+// GroupByExternalID names the group with this external id.
+func GroupByExternalID(e store.ExternalID) GroupKey { return GroupKey{kind: byExternalID, ext: e} }
+
+// GetGroupID finds the group k names; none is 404 IIC.1343.
+func (s *Service) GetGroupID(ctx context.Context, storeID string, k GroupKey) (string, error) {
 	var (
 		g   store.Group
 		err error
 	)
-	switch {
-	case alt.ExternalID != nil:
-		g, err = s.Store.Groups().GetByExternalID(ctx, storeID, *alt.ExternalID)
-	case alt.UniqueAttribute.Path == "display_name" || alt.UniqueAttribute.Path == "displayName":
-		g, err = s.Store.Groups().GetByDisplayName(ctx, storeID, canonicalDisplayName(alt.UniqueAttribute.Value))
+	switch k.kind {
+	case byExternalID:
+		g, err = s.Store.Groups().GetByExternalID(ctx, storeID, k.ext)
+	case byName:
+		g, err = s.Store.Groups().GetByDisplayName(ctx, storeID, canonicalDisplayName(k.value))
 	default:
-		return "", badRequest("unique_attribute.attribute_path must be display_name, not %q", alt.UniqueAttribute.Path)
+		return "", errors.New("identity: GetGroupID with a zero GroupKey")
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return "", apierr.IIC1343.New()

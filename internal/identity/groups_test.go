@@ -110,7 +110,7 @@ func TestGroupDisplayNameNFC(t *testing.T) {
 			if !apierr.IIC1341.Is(err) {
 				t.Fatalf("the same name in NFC: %v, want IIC.1341", err)
 			}
-			got, err := svc.GetGroupID(ctx, sid, identity.AlternateIdentifier{UniqueAttribute: &identity.AttributeOp{Path: "display_name", Value: decomposed}})
+			got, err := svc.GetGroupID(ctx, sid, identity.GroupByDisplayName(decomposed))
 			if err != nil || got != id {
 				t.Fatalf("look-up by the decomposed form: %q, %v", got, err)
 			}

@@ -402,60 +402,57 @@ func (s *Service) SetUserEnabled(ctx context.Context, c Caller, storeID, userID 
 	return err
 }
 
-// AlternateIdentifier names a user or group by something other than its id:
-// exactly one of UniqueAttribute and ExternalID.
-type AlternateIdentifier struct {
-	UniqueAttribute *AttributeOp
-	ExternalID      *store.ExternalID
+// keyKind is which unique attribute a UserKey or GroupKey names.
+type keyKind int
+
+const (
+	byName keyKind = iota + 1 // user name or group display name
+	byEmail
+	byExternalID
+)
+
+// UserKey names a user by one of its unique attributes: make it with
+// UserByName, UserByEmail or UserByExternalID.
+type UserKey struct {
+	kind  keyKind
+	value string
+	ext   store.ExternalID
 }
 
-// check enforces exactly one of the two: both is 400 IIC.1344, neither
-// 400 IIC.1348.
-func (alt AlternateIdentifier) check() error {
-	switch {
-	case alt.UniqueAttribute != nil && alt.ExternalID != nil:
-		return apierr.IIC1344.New()
-	case alt.UniqueAttribute == nil && alt.ExternalID == nil:
-		return apierr.IIC1348.New()
-	}
-	return nil
-}
+// UserByName names the user with this user name (canonicalized as on
+// create; case-insensitive).
+func UserByName(name string) UserKey { return UserKey{kind: byName, value: name} }
 
-// AttributeOp is an attribute path with a value (UpdateUser operations,
-// unique-attribute look-ups).
-type AttributeOp struct {
-	Path  string
-	Value string
-}
+// UserByEmail names the user with this primary e-mail (case-insensitive).
+func UserByEmail(email string) UserKey { return UserKey{kind: byEmail, value: email} }
 
-// GetUserID finds a user by user name, e-mail or external id: exactly one
-// of the two identifiers (both: 400 IIC.1344, neither: 400 IIC.1348); no
-// such user is 404 IIC.1316.
-func (s *Service) GetUserID(ctx context.Context, storeID string, alt AlternateIdentifier) (string, error) {
-	if err := alt.check(); err != nil {
-		return "", err
-	}
+// UserByExternalID names the user with this external id.
+func UserByExternalID(e store.ExternalID) UserKey { return UserKey{kind: byExternalID, ext: e} }
+
+// GetUserID finds the user k names; none (an empty name or e-mail
+// included) is 404 IIC.1316.
+func (s *Service) GetUserID(ctx context.Context, storeID string, k UserKey) (string, error) {
 	var (
 		u   store.User
 		err error
 	)
 	switch {
-	case alt.ExternalID != nil:
-		u, err = s.Store.Users().GetByExternalID(ctx, storeID, *alt.ExternalID)
-	case alt.UniqueAttribute.Value == "":
-		return "", badRequest("unique_attribute.attribute_value is required")
-	case alt.UniqueAttribute.Path == "user_name" || alt.UniqueAttribute.Path == "userName":
+	case k.kind == byExternalID:
+		u, err = s.Store.Users().GetByExternalID(ctx, storeID, k.ext)
+	case k.value == "":
+		err = store.ErrNotFound
+	case k.kind == byName:
 		var list []store.User
-		list, err = s.Store.Users().List(ctx, storeID, store.UserFilter{UserName: lookupUserName(alt.UniqueAttribute.Value)}, 0, 1)
+		list, err = s.Store.Users().List(ctx, storeID, store.UserFilter{UserName: lookupUserName(k.value)}, 0, 1)
 		if err == nil && len(list) == 0 {
 			err = store.ErrNotFound
 		} else if err == nil {
 			u = list[0]
 		}
-	case alt.UniqueAttribute.Path == "emails.value" || alt.UniqueAttribute.Path == "emails" || alt.UniqueAttribute.Path == "email":
-		u, err = s.Store.Users().GetByEmail(ctx, storeID, alt.UniqueAttribute.Value)
+	case k.kind == byEmail:
+		u, err = s.Store.Users().GetByEmail(ctx, storeID, k.value)
 	default:
-		return "", badRequest("unique_attribute.attribute_path must be user_name or emails.value, not %q", alt.UniqueAttribute.Path)
+		return "", errors.New("identity: GetUserID with a zero UserKey")
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return "", apierr.IIC1316.New()

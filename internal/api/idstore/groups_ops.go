@@ -175,27 +175,16 @@ func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) getGroupID(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		AlternateIdentifier *struct {
-			ExternalID      *groupExtIDDTO `json:"external_id"`
-			UniqueAttribute *struct {
-				AttributePath  string `json:"attribute_path"`
-				AttributeValue string `json:"attribute_value"`
-			} `json:"unique_attribute"`
-		} `json:"alternate_identifier"`
+		Alt *alternateIdentifier `json:"alternate_identifier"`
 	}
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	var alt identity.AlternateIdentifier
-	if ai := in.AlternateIdentifier; ai != nil {
-		if ai.ExternalID != nil {
-			alt.ExternalID = &store.ExternalID{Issuer: ai.ExternalID.Issuer, ID: ai.ExternalID.ID}
-		}
-		if ai.UniqueAttribute != nil {
-			alt.UniqueAttribute = &identity.AttributeOp{Path: ai.UniqueAttribute.AttributePath, Value: ai.UniqueAttribute.AttributeValue}
-		}
+	k, err := in.Alt.groupKey()
+	if err != nil {
+		return err
 	}
-	id, err := a.Identity.GetGroupID(r.Context(), storeIDOf(r), alt)
+	id, err := a.Identity.GetGroupID(r.Context(), storeIDOf(r), k)
 	if err != nil {
 		return err
 	}

@@ -218,34 +218,16 @@ func (a *API) setUserEnabled(enabled bool) httpx.HandlerFunc {
 
 func (a *API) getUserID(w http.ResponseWriter, r *http.Request) error {
 	var b struct {
-		Alt *struct {
-			ExternalID *struct {
-				ID     string `json:"id"`
-				Issuer string `json:"issuer"`
-			} `json:"external_id"`
-			UniqueAttribute *struct {
-				Path  string `json:"attribute_path"`
-				Value string `json:"attribute_value"`
-			} `json:"unique_attribute"`
-		} `json:"alternate_identifier"`
+		Alt *alternateIdentifier `json:"alternate_identifier"`
 	}
 	if err := httpx.Decode(r, &b); err != nil {
 		return err
 	}
-	if b.Alt == nil {
-		return apierr.IIC1348.New()
+	k, err := b.Alt.userKey()
+	if err != nil {
+		return err
 	}
-	var alt identity.AlternateIdentifier
-	if e := b.Alt.ExternalID; e != nil {
-		if e.ID == "" || e.Issuer == "" {
-			return apierr.IIC400_400.New("external_id.id and external_id.issuer are required")
-		}
-		alt.ExternalID = &store.ExternalID{Issuer: e.Issuer, ID: e.ID}
-	}
-	if u := b.Alt.UniqueAttribute; u != nil {
-		alt.UniqueAttribute = &identity.AttributeOp{Path: u.Path, Value: u.Value}
-	}
-	id, err := a.Identity.GetUserID(r.Context(), storeIDOf(r), alt)
+	id, err := a.Identity.GetUserID(r.Context(), storeIDOf(r), k)
 	if err != nil {
 		return err
 	}

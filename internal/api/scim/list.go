@@ -360,11 +360,11 @@ func (s userSource) lookup(ctx context.Context, attr, value string) ([]map[strin
 	case "id":
 		id = value
 	case "userName":
-		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.AlternateIdentifier{UniqueAttribute: &identity.AttributeOp{Path: "user_name", Value: value}})
+		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.UserByName(value))
 	case "emails.value":
-		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.AlternateIdentifier{UniqueAttribute: &identity.AttributeOp{Path: "emails.value", Value: value}})
+		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.UserByEmail(value))
 	case "externalId":
-		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.AlternateIdentifier{ExternalID: &store.ExternalID{Issuer: ExternalIDIssuer, ID: value}})
+		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.UserByExternalID(store.ExternalID{Issuer: ExternalIDIssuer, ID: value}))
 	default:
 		return nil, false, nil
 	}
@@ -491,9 +491,9 @@ func (s groupSource) lookup(ctx context.Context, attr, value string) ([]map[stri
 	case "id":
 		id = value
 	case "displayName":
-		id, err = s.a.Identity.GetGroupID(ctx, s.t.StoreID, identity.AlternateIdentifier{UniqueAttribute: &identity.AttributeOp{Path: "display_name", Value: value}})
+		id, err = s.a.Identity.GetGroupID(ctx, s.t.StoreID, identity.GroupByDisplayName(value))
 	case "externalId":
-		id, err = s.a.Identity.GetGroupID(ctx, s.t.StoreID, identity.AlternateIdentifier{ExternalID: &store.ExternalID{Issuer: ExternalIDIssuer, ID: value}})
+		id, err = s.a.Identity.GetGroupID(ctx, s.t.StoreID, identity.GroupByExternalID(store.ExternalID{Issuer: ExternalIDIssuer, ID: value}))
 	default:
 		return nil, false, nil
 	}
