@@ -81,9 +81,13 @@ func TestMeasureSCIM(t *testing.T) {
 			for j := 0; j < 1000 && len(ids)+len(batch) < size; j++ {
 				batch = append(batch, fmt.Sprintf(`{"method":"POST","path":"/Users","bulkId":"m%d","data":%s}`, j, userBody(200000+len(ids)+j)))
 			}
+			bulkStart := time.Now()
 			code, _, m := c.do("POST", "/Bulk", `{"Operations":[`+strings.Join(batch, ",")+`]}`)
 			if code != 200 {
 				t.Fatal(code, m)
+			}
+			if i%10 == 0 {
+				t.Logf("%s: bulk %d (users %d–%d): %v", dialect, i, len(ids), len(ids)+len(batch), time.Since(bulkStart).Round(time.Millisecond))
 			}
 			for _, o := range m["Operations"].([]any) {
 				loc := o.(map[string]any)["location"].(string)
