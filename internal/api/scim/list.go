@@ -124,7 +124,12 @@ func queryFromBody(r *http.Request, rt *resourceType) (query, error) {
 
 // source is one resource type's access to the identity store.
 type source interface {
+	// key names the collection (resource type and store) for page cursors.
+	key() string
 	count(ctx context.Context) (int, error)
+	// skip passes over up to n resources after position after, reading
+	// only their positions: it returns the last one's and how many.
+	skip(ctx context.Context, after int64, n int) (int64, int, error)
 	// scan returns up to limit resources after position after, with the
 	// position of the last one.
 	scan(ctx context.Context, after int64, limit int) ([]map[string]any, int64, error)
@@ -232,7 +237,7 @@ func (a *API) list(ctx context.Context, rt *resourceType, src source, q query, i
 		if err != nil {
 			return nil, err
 		}
-		page, err := pageOf(ctx, src, q.startIndex, q.count)
+		page, err := a.pageOf(ctx, src, q.startIndex, q.count)
 		if err != nil {
 			return nil, err
 		}
@@ -289,21 +294,30 @@ func scanAll(ctx context.Context, src source, keep func(map[string]any) bool) ([
 }
 
 // pageOf reads the count resources from startIndex on, in creation order.
-func pageOf(ctx context.Context, src source, startIndex, count int) ([]map[string]any, error) {
+// A client paging through a collection asks for startIndex = the previous
+// startIndex + count: the position where that page ended is remembered
+// (a.cursors), so the next page is one indexed read however deep it is;
+// any other startIndex skips from the start reading positions only.
+func (a *API) pageOf(ctx context.Context, src source, startIndex, count int) ([]map[string]any, error) {
 	if count == 0 {
 		return nil, nil
 	}
-	var after int64
-	skip := startIndex - 1
+	after, skip := int64(0), startIndex-1
+	if pos, ok := a.cursors.get(src.key(), startIndex); ok {
+		after, skip = pos, 0
+	}
 	for skip > 0 {
 		n := min(skip, 1000)
-		batch, last, err := src.scan(ctx, after, n)
-		if err != nil || len(batch) < n {
+		last, got, err := src.skip(ctx, after, n)
+		if err != nil || got < n {
 			return nil, err
 		}
 		after, skip = last, skip-n
 	}
-	page, _, err := src.scan(ctx, after, count)
+	page, last, err := src.scan(ctx, after, count)
+	if err == nil && len(page) == count {
+		a.cursors.put(src.key(), startIndex+count, last)
+	}
 	return page, err
 }
 
@@ -335,6 +349,16 @@ func sortResources(list []map[string]any, t target, descending bool) {
 type userSource struct {
 	a *API
 	t tenant
+}
+
+func (s userSource) key() string { return "Users " + s.t.StoreID }
+
+func (s userSource) skip(ctx context.Context, after int64, n int) (int64, int, error) {
+	users, err := s.a.Identity.ScanUsers(ctx, s.t.StoreID, after, n)
+	if err != nil || len(users) == 0 {
+		return after, 0, err
+	}
+	return users[len(users)-1].Seq, len(users), nil
 }
 
 func (s userSource) count(ctx context.Context) (int, error) {
@@ -468,6 +492,16 @@ func (s groupSource) render(ctx context.Context, g store.Group) (map[string]any,
 
 func (s groupSource) count(ctx context.Context) (int, error) {
 	return s.a.Identity.CountGroups(ctx, s.t.StoreID)
+}
+
+func (s groupSource) key() string { return "Groups " + s.t.StoreID }
+
+func (s groupSource) skip(ctx context.Context, after int64, n int) (int64, int, error) {
+	groups, err := s.a.Identity.ScanGroups(ctx, s.t.StoreID, after, n)
+	if err != nil || len(groups) == 0 {
+		return after, 0, err
+	}
+	return groups[len(groups)-1].Seq, len(groups), nil
 }
 
 func (s groupSource) scan(ctx context.Context, after int64, limit int) ([]map[string]any, int64, error) {

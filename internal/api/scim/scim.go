@@ -38,6 +38,8 @@ type API struct {
 	Authenticate Authenticator
 	// PublicURL is the server's external base URL, for meta.location.
 	PublicURL string
+
+	cursors cursorCache
 }
 
 // tenant is an authenticated request's tenant.
