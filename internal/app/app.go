@@ -23,6 +23,7 @@ import (
 	"github.com/iic-project/iic/internal/api/keystone"
 	"github.com/iic-project/iic/internal/api/orgs"
 	"github.com/iic-project/iic/internal/api/scim"
+	"github.com/iic-project/iic/internal/api/sts"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
@@ -209,6 +210,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())
 	guard.Mount(rt, (&orgs.API{Orgs: orgSvc}).Ops())
 	orgs.MountUnsupported(rt)
+	guard.Mount(rt, (&sts.API{}).Ops())
+	sts.MountUnsupported(rt)
 	// SCIM: bearer tokens instead of AK/SK, and its own error dialect.
 	dialects := &httpx.Dialects{}
 	(&scim.API{Identity: identitySvc, Authenticate: sourcesSvc.AuthenticateSCIMToken, PublicURL: cfg.PublicURL}).Mount(rt, dialects)

@@ -166,11 +166,12 @@ func LookupAction(action string) *Operation {
 // SplitAction splits a well-formed action into its three parts: a service
 // of letters (e.g. "IdentityCenter", "iic", "iam"), then a resource type and
 // a verb that start with a lowercase letter and go on with letters and
-// digits ("groupMembership", "getIdentityCenterStatus"). ok is false for
-// anything else.
+// digits ("groupMembership", "getIdentityCenterStatus"); the resource type
+// may be empty, as in IAM 5.0's service-level actions
+// ("sts::getCallerIdentity"). ok is false for anything else.
 func SplitAction(a string) (service, resource, verb string, ok bool) {
 	parts := strings.Split(a, ":")
-	if len(parts) != 3 || !isWord(parts[0], true, true) || !isWord(parts[1], false, true) || !isWord(parts[2], false, true) {
+	if len(parts) != 3 || !isWord(parts[0], true, true) || (parts[1] != "" && !isWord(parts[1], false, true)) || !isWord(parts[2], false, true) {
 		return "", "", "", false
 	}
 	return parts[0], parts[1], parts[2], true
@@ -220,15 +221,18 @@ func IsReadAction(action string) bool {
 // Discovery actions are allowed for every authenticated principal, whatever
 // its policies: they only reveal the caller's own account (domain) and
 // project ids, and the Huawei SDK calls them while building a client, so a
-// scoped key without them could not even construct one.
+// scoped key without them could not even construct one. STS's
+// GetCallerIdentity only tells callers who they are: a policy cannot deny it
+// (it would only hide from a caller what its own credentials already say).
 const (
-	ActionListDomains  = "iam:domains:list"
-	ActionListProjects = "iam:projects:list"
+	ActionListDomains       = "iam:domains:list"
+	ActionListProjects      = "iam:projects:list"
+	ActionGetCallerIdentity = "sts::getCallerIdentity"
 )
 
 // AlwaysAllowed reports whether action is a discovery action.
 func AlwaysAllowed(action string) bool {
-	return action == ActionListDomains || action == ActionListProjects
+	return action == ActionListDomains || action == ActionListProjects || action == ActionGetCallerIdentity
 }
 
 // ResourceURN is a resource name in the documented form
