@@ -144,7 +144,7 @@ var pathVar = regexp.MustCompile(`\{([a-z_]+)\}`)
 func sweepOps(t *testing.T, srv *testenv.Server) map[string]sweepOp {
 	t.Helper()
 	out := map[string]sweepOp{}
-	for _, client := range []any{srv.IdentityStore(t), srv.Center(t), srv.Orgs(t)} {
+	for _, client := range []any{srv.IdentityStore(t), srv.Center(t), srv.Orgs(t), srv.STSAs(t, srv.App.Root.AccessKey, srv.App.Root.SecretKey, "")} {
 		cv := reflect.ValueOf(client)
 		for i := 0; i < cv.NumMethod(); i++ {
 			m := cv.Type().Method(i)
