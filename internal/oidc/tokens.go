@@ -165,27 +165,24 @@ func (s *Service) codeGrant(ctx context.Context, cl store.OIDCClient, in TokenRe
 	if in.Code == "" {
 		return Tokens{}, invalidParam("code is required for the authorization code grant")
 	}
+	// The code is spent by any attempt to redeem it, right or wrong.
+	c, err := s.Store.OIDC().TakeAuthCode(ctx, secrets.TokenHash(in.Code))
+	if errors.Is(err, store.ErrNotFound) {
+		return Tokens{}, invalidGrant()
+	}
+	if err != nil {
+		return Tokens{}, err
+	}
 	now := s.now()
-	var out Tokens
-	err := s.Store.WithTx(ctx, func(tx store.Store) error {
-		c, err := tx.OIDC().TakeAuthCode(ctx, secrets.TokenHash(in.Code))
-		if errors.Is(err, store.ErrNotFound) {
-			return invalidGrant()
-		}
-		if err != nil {
-			return err
-		}
-		if c.ClientID != cl.ID || !now.Before(c.ExpiresAt) || in.RedirectURI != c.RedirectURI || !pkceMatches(c.CodeChallenge, in.CodeVerifier) {
-			return invalidGrant()
-		}
-		scopes, err := narrowScopes(in.Scopes, c.Scopes)
-		if err != nil {
-			return err
-		}
-		out, err = s.issue(ctx, tx, cl.ID, UserRef{c.IdentityStoreID, c.UserID}, scopes, "", now.Add(s.cfg().SessionTTL))
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) || store.ConflictKey(err) == store.KeyReference {
+	if c.ClientID != cl.ID || !now.Before(c.ExpiresAt) || in.RedirectURI != c.RedirectURI || !pkceMatches(c.CodeChallenge, in.CodeVerifier) {
+		return Tokens{}, invalidGrant()
+	}
+	scopes, err := narrowScopes(in.Scopes, c.Scopes)
+	if err != nil {
+		return Tokens{}, err
+	}
+	out, err := s.issue(ctx, s.Store, cl.ID, UserRef{c.IdentityStoreID, c.UserID}, scopes, "", now.Add(s.cfg().SessionTTL))
+	if store.ConflictKey(err) == store.KeyReference {
 		return Tokens{}, invalidGrant()
 	}
 	return out, err
