@@ -23,7 +23,7 @@ type fixture struct {
 	client Registration
 }
 
-func newFixture(t *testing.T, dialect string, cfg Config, grants ...string) *fixture {
+func newFixture(t testing.TB, dialect string, cfg Config, grants ...string) *fixture {
 	t.Helper()
 	st := sqltest.Open(t, dialect).Store()
 	f := &fixture{now: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
