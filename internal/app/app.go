@@ -21,6 +21,7 @@ import (
 	"github.com/iic-project/iic/internal/api/idstore"
 	"github.com/iic-project/iic/internal/api/iicadmin"
 	"github.com/iic-project/iic/internal/api/keystone"
+	oidcapi "github.com/iic-project/iic/internal/api/oidc"
 	"github.com/iic-project/iic/internal/api/orgs"
 	"github.com/iic-project/iic/internal/api/scim"
 	"github.com/iic-project/iic/internal/api/sts"
@@ -33,6 +34,7 @@ import (
 	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/metrics"
+	"github.com/iic-project/iic/internal/oidc"
 	"github.com/iic-project/iic/internal/organization"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/permission"
@@ -85,6 +87,9 @@ type App struct {
 	// Permission is the permission-set service (tests read agencies and
 	// run queued requests through it).
 	Permission *permission.Service
+	// OIDC is the OIDC service (the portal approves device authorizations
+	// and the portal API authenticates access tokens through it).
+	OIDC *oidc.Service
 }
 
 // Ops lists every signed operation the handler serves (route, action,
@@ -215,6 +220,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	// SCIM: bearer tokens instead of AK/SK, and its own error dialect.
 	dialects := &httpx.Dialects{}
 	(&scim.API{Identity: identitySvc, Authenticate: sourcesSvc.AuthenticateSCIMToken, PublicURL: cfg.PublicURL}).Mount(rt, dialects)
+	// OIDC: client credentials in the body, the envelope plus OAuth's error.
+	oidcSvc := &oidc.Service{Store: a.Store, IDs: gen, Now: cfg.Now, PublicURL: cfg.PublicURL, Config: cfg.OIDC}
+	a.OIDC = oidcSvc
+	oidcSvc.RegisterJobs(a.Jobs)
+	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects)
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout, Dialects: dialects}
 	a.mw = mw

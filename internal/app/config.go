@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/mail"
+	"github.com/iic-project/iic/internal/oidc"
 )
 
 // DefaultRegions are the region names served when none are configured: the
@@ -74,6 +75,10 @@ type Config struct {
 	// are checked (tests); nil = authz.DependencyEnforced, the services iic
 	// serves itself.
 	EnforceDependency func(action string) bool
+
+	// OIDC holds the OIDC service's lifetimes and limits (tests shorten
+	// them); zero fields take oidc.Default.
+	OIDC oidc.Config
 
 	// Now and Rand are the clock and randomness; nil = time.Now and crypto/rand.
 	Now  func() time.Time

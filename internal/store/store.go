@@ -103,6 +103,11 @@ type Store interface {
 	InstanceSettings() InstanceSettingsStore
 	// end instance settings
 
+	// OIDC: registered clients, device authorizations, access and refresh
+	// tokens, authorization codes, wrong user-code counts (oidc service).
+	OIDC() OIDC
+	// end oidc
+
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline
 	// in the same transaction.

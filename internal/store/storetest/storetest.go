@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, jobTests...)
 	tests = append(tests, sweepTests...)
 	tests = append(tests, instanceSettingsTests...)
+	tests = append(tests, oidcTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))

@@ -1,0 +1,48 @@
+package oidc
+
+import (
+	"context"
+	"time"
+
+	"github.com/iic-project/iic/internal/jobs"
+	"github.com/iic-project/iic/internal/store"
+)
+
+// SweepJob deletes expired device authorizations, tokens, authorization
+// codes, stale wrong-guess counts and clients past their grace period.
+const SweepJob = "oidc.sweep"
+
+// SweepInterval is how often SweepJob runs (each table is read through its
+// expiry index).
+const SweepInterval = time.Minute
+
+const sweepBatch = 5000
+
+// RegisterJobs registers the service's periodic sweep on r.
+func (s *Service) RegisterJobs(r *jobs.Runner) {
+	r.Every(SweepJob, SweepInterval, jobs.Batches(sweepBatch, s.Sweep))
+}
+
+// Sweep deletes, through tx, up to limit expired rows of each OIDC table:
+// one step of SweepJob. It returns how many rows went in all, so limit or
+// more means a batch may have been full and the job runs again.
+func (s *Service) Sweep(ctx context.Context, tx store.Store, limit int) (int, error) {
+	c := s.cfg()
+	now := s.now()
+	o := tx.OIDC()
+	total := 0
+	for _, sweep := range []func() (int, error){
+		func() (int, error) { return o.DeleteExpiredDeviceAuths(ctx, now, limit) },
+		func() (int, error) { return o.DeleteExpiredTokens(ctx, now, limit) },
+		func() (int, error) { return o.DeleteExpiredAuthCodes(ctx, now, limit) },
+		func() (int, error) { return o.DeleteStaleGuesses(ctx, now.Truncate(c.GuessWindow), limit) },
+		func() (int, error) { return o.DeleteExpiredClients(ctx, now.Add(-c.ClientGrace), limit) },
+	} {
+		n, err := sweep()
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}

@@ -1,0 +1,290 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/iic-project/iic/internal/store"
+)
+
+type oidcStore struct{ s *sqlStore }
+
+func (s *sqlStore) OIDC() store.OIDC { return oidcStore{s} }
+
+// encodeList encodes a string list column (a JSON array, never null).
+func encodeList(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v) // []string always marshals
+	return string(b)
+}
+
+// decodeList decodes a list column; an empty list is nil.
+func decodeList(col, v string) ([]string, error) {
+	var out []string
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return nil, fmt.Errorf("%s: %w", col, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+func (o oidcStore) deleteCount(ctx context.Context, q string, args ...any) (int, error) {
+	res, err := o.s.exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// ---- clients
+
+const oidcClientColumns = "id, name, secret_hash, scopes, grant_types, created_at, secret_expires_at, expires_at"
+
+func scanOIDCClient(row interface{ Scan(...any) error }) (store.OIDCClient, error) {
+	var c store.OIDCClient
+	var scopes, grants string
+	var created, secretExp, exp int64
+	if err := row.Scan(&c.ID, &c.Name, &c.SecretHash, &scopes, &grants, &created, &secretExp, &exp); err != nil {
+		return c, mapErr(err)
+	}
+	c.CreatedAt, c.SecretExpiresAt, c.ExpiresAt = fromMS(created), fromMS(secretExp), fromMS(exp)
+	var err error
+	if c.Scopes, err = decodeList("scopes", scopes); err != nil {
+		return c, err
+	}
+	c.GrantTypes, err = decodeList("grant_types", grants)
+	return c, err
+}
+
+func (o oidcStore) CreateClient(ctx context.Context, c store.OIDCClient) error {
+	_, err := o.s.exec(ctx, "INSERT INTO oidc_clients ("+oidcClientColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		c.ID, c.Name, c.SecretHash, encodeList(c.Scopes), encodeList(c.GrantTypes), ms(c.CreatedAt), ms(c.SecretExpiresAt), ms(c.ExpiresAt))
+	return err
+}
+
+func (o oidcStore) GetClient(ctx context.Context, id string) (store.OIDCClient, error) {
+	return scanOIDCClient(o.s.queryRow(ctx, "SELECT "+oidcClientColumns+" FROM oidc_clients WHERE id = ?", id))
+}
+
+func (o oidcStore) DeleteExpiredClients(ctx context.Context, before time.Time, limit int) (int, error) {
+	return o.deleteCount(ctx, `DELETE FROM oidc_clients WHERE id IN
+		(SELECT id FROM oidc_clients WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(before), limit)
+}
+
+// ---- device authorizations
+
+const oidcDeviceColumns = "device_code_hash, user_code_hash, client_id, scopes, created_at, expires_at, interval_seconds, last_polled_at, status, identity_store_id, user_id"
+
+// oidcDeviceSelect reads a device authorization with WrongGuessesSince.
+const oidcDeviceSelect = "SELECT " + oidcDeviceColumns + ", (SELECT total FROM oidc_guess_total WHERE id = 1) - guess_base FROM oidc_device_auths"
+
+func scanOIDCDevice(row interface{ Scan(...any) error }) (store.OIDCDeviceAuth, error) {
+	var d store.OIDCDeviceAuth
+	var scopes string
+	var created, exp, polled int64
+	if err := row.Scan(&d.DeviceCodeHash, &d.UserCodeHash, &d.ClientID, &scopes, &created, &exp, &d.IntervalSeconds, &polled,
+		&d.Status, &d.IdentityStoreID, &d.UserID, &d.WrongGuessesSince); err != nil {
+		return d, mapErr(err)
+	}
+	d.CreatedAt, d.ExpiresAt, d.LastPolledAt = fromMS(created), fromMS(exp), fromMS(polled)
+	var err error
+	d.Scopes, err = decodeList("scopes", scopes)
+	return d, err
+}
+
+func (o oidcStore) CreateDeviceAuth(ctx context.Context, d store.OIDCDeviceAuth) error {
+	_, err := o.s.exec(ctx, "INSERT INTO oidc_device_auths ("+oidcDeviceColumns+`, guess_base)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, total FROM oidc_guess_total WHERE id = 1`,
+		d.DeviceCodeHash, d.UserCodeHash, d.ClientID, encodeList(d.Scopes), ms(d.CreatedAt), ms(d.ExpiresAt), d.IntervalSeconds, ms(d.LastPolledAt),
+		d.Status, d.IdentityStoreID, d.UserID)
+	return err
+}
+
+func (o oidcStore) GetDeviceAuth(ctx context.Context, deviceCodeHash []byte) (store.OIDCDeviceAuth, error) {
+	return scanOIDCDevice(o.s.queryRow(ctx, oidcDeviceSelect+" WHERE device_code_hash = ?", deviceCodeHash))
+}
+
+func (o oidcStore) GetDeviceAuthByUserCode(ctx context.Context, userCodeHash []byte) (store.OIDCDeviceAuth, error) {
+	return scanOIDCDevice(o.s.queryRow(ctx, oidcDeviceSelect+" WHERE user_code_hash = ?", userCodeHash))
+}
+
+func (o oidcStore) UpdateDeviceAuth(ctx context.Context, deviceCodeHash []byte, fn func(*store.OIDCDeviceAuth) error) error {
+	return o.s.update(ctx, func(tx *sqlStore) error {
+		d, err := scanOIDCDevice(tx.queryRow(ctx, oidcDeviceSelect+" WHERE device_code_hash = ?"+tx.forUpdate(), deviceCodeHash))
+		if err != nil {
+			return err
+		}
+		if err := fn(&d); err != nil {
+			return err
+		}
+		return tx.execOne(ctx, `UPDATE oidc_device_auths SET interval_seconds = ?, last_polled_at = ?, status = ?, identity_store_id = ?, user_id = ?
+			WHERE device_code_hash = ?`, d.IntervalSeconds, ms(d.LastPolledAt), d.Status, d.IdentityStoreID, d.UserID, deviceCodeHash)
+	})
+}
+
+func (o oidcStore) DeleteDeviceAuth(ctx context.Context, deviceCodeHash []byte) error {
+	return o.s.execOne(ctx, "DELETE FROM oidc_device_auths WHERE device_code_hash = ?", deviceCodeHash)
+}
+
+func (o oidcStore) DeleteExpiredDeviceAuths(ctx context.Context, now time.Time, limit int) (int, error) {
+	return o.deleteCount(ctx, `DELETE FROM oidc_device_auths WHERE device_code_hash IN
+		(SELECT device_code_hash FROM oidc_device_auths WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
+}
+
+// ---- tokens
+
+const oidcTokenColumns = "token_hash, kind, family_id, client_id, identity_store_id, user_id, scopes, created_at, expires_at, used_at"
+
+func scanOIDCToken(row interface{ Scan(...any) error }) (store.OIDCToken, error) {
+	var t store.OIDCToken
+	var scopes string
+	var created, exp, used int64
+	if err := row.Scan(&t.Hash, &t.Kind, &t.FamilyID, &t.ClientID, &t.IdentityStoreID, &t.UserID, &scopes, &created, &exp, &used); err != nil {
+		return t, mapErr(err)
+	}
+	t.CreatedAt, t.ExpiresAt, t.UsedAt = fromMS(created), fromMS(exp), fromMS(used)
+	var err error
+	t.Scopes, err = decodeList("scopes", scopes)
+	return t, err
+}
+
+func (o oidcStore) CreateTokens(ctx context.Context, tokens ...store.OIDCToken) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	q := "INSERT INTO oidc_tokens (" + oidcTokenColumns + ") VALUES "
+	args := make([]any, 0, 10*len(tokens))
+	for i, t := range tokens {
+		if i > 0 {
+			q += ", "
+		}
+		q += "(" + placeholders(10) + ")"
+		args = append(args, t.Hash, t.Kind, t.FamilyID, t.ClientID, t.IdentityStoreID, t.UserID, encodeList(t.Scopes), ms(t.CreatedAt), ms(t.ExpiresAt), ms(t.UsedAt))
+	}
+	_, err := o.s.exec(ctx, q, args...)
+	return err
+}
+
+func (o oidcStore) GetToken(ctx context.Context, hash []byte) (store.OIDCToken, error) {
+	return scanOIDCToken(o.s.queryRow(ctx, "SELECT "+oidcTokenColumns+" FROM oidc_tokens WHERE token_hash = ?", hash))
+}
+
+func (o oidcStore) UseToken(ctx context.Context, hash []byte, at time.Time) error {
+	return o.s.update(ctx, func(tx *sqlStore) error {
+		err := tx.execOne(ctx, "UPDATE oidc_tokens SET used_at = ? WHERE token_hash = ? AND used_at = 0", ms(at), hash)
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		var one int
+		if err := tx.queryRow(ctx, "SELECT 1 FROM oidc_tokens WHERE token_hash = ?", hash).Scan(&one); err != nil {
+			return mapErr(err)
+		}
+		return store.ErrConflict
+	})
+}
+
+func (o oidcStore) DeleteTokenFamily(ctx context.Context, familyID string) (int, error) {
+	return o.deleteCount(ctx, "DELETE FROM oidc_tokens WHERE family_id = ?", familyID)
+}
+
+func (o oidcStore) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
+	return o.deleteCount(ctx, `DELETE FROM oidc_tokens WHERE token_hash IN
+		(SELECT token_hash FROM oidc_tokens WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
+}
+
+// ---- authorization codes
+
+const oidcCodeColumns = "code_hash, client_id, identity_store_id, user_id, redirect_uri, code_challenge, scopes, created_at, expires_at"
+
+func (o oidcStore) CreateAuthCode(ctx context.Context, c store.OIDCAuthCode) error {
+	_, err := o.s.exec(ctx, "INSERT INTO oidc_auth_codes ("+oidcCodeColumns+") VALUES ("+placeholders(9)+")",
+		c.Hash, c.ClientID, c.IdentityStoreID, c.UserID, c.RedirectURI, c.CodeChallenge, encodeList(c.Scopes), ms(c.CreatedAt), ms(c.ExpiresAt))
+	return err
+}
+
+func (o oidcStore) TakeAuthCode(ctx context.Context, hash []byte) (store.OIDCAuthCode, error) {
+	var c store.OIDCAuthCode
+	err := o.s.update(ctx, func(tx *sqlStore) error {
+		var scopes string
+		var created, exp int64
+		if err := tx.queryRow(ctx, "DELETE FROM oidc_auth_codes WHERE code_hash = ? RETURNING "+oidcCodeColumns, hash).
+			Scan(&c.Hash, &c.ClientID, &c.IdentityStoreID, &c.UserID, &c.RedirectURI, &c.CodeChallenge, &scopes, &created, &exp); err != nil {
+			return mapErr(err)
+		}
+		c.CreatedAt, c.ExpiresAt = fromMS(created), fromMS(exp)
+		var err error
+		c.Scopes, err = decodeList("scopes", scopes)
+		return err
+	})
+	return c, err
+}
+
+func (o oidcStore) DeleteExpiredAuthCodes(ctx context.Context, now time.Time, limit int) (int, error) {
+	return o.deleteCount(ctx, `DELETE FROM oidc_auth_codes WHERE code_hash IN
+		(SELECT code_hash FROM oidc_auth_codes WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
+}
+
+// ---- wrong user codes
+
+func (o oidcStore) CountWrongGuess(ctx context.Context, keys []string, windowStart time.Time) ([]int, error) {
+	counts := make([]int, len(keys))
+	err := o.s.update(ctx, func(tx *sqlStore) error {
+		if _, err := tx.exec(ctx, "UPDATE oidc_guess_total SET total = total + 1 WHERE id = 1"); err != nil {
+			return err
+		}
+		for i, k := range keys {
+			err := tx.queryRow(ctx, `INSERT INTO oidc_guesses (guess_key, window_start, failures) VALUES (?, ?, 1)
+				ON CONFLICT (guess_key) DO UPDATE SET
+					failures = CASE WHEN oidc_guesses.window_start < excluded.window_start THEN 1 ELSE oidc_guesses.failures + 1 END,
+					window_start = CASE WHEN oidc_guesses.window_start < excluded.window_start THEN excluded.window_start ELSE oidc_guesses.window_start END
+				RETURNING failures`, k, ms(windowStart)).Scan(&counts[i])
+			if err != nil {
+				return mapErr(err)
+			}
+		}
+		return nil
+	})
+	return counts, err
+}
+
+func (o oidcStore) WrongGuesses(ctx context.Context, keys []string, windowStart time.Time) ([]int, error) {
+	counts := make([]int, len(keys))
+	if len(keys) == 0 {
+		return counts, nil
+	}
+	args := []any{ms(windowStart)}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	rows, err := o.s.query(ctx, "SELECT guess_key, failures FROM oidc_guesses WHERE window_start >= ? AND guess_key IN ("+placeholders(len(keys))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, mapErr(err)
+		}
+		for i, want := range keys {
+			if want == k {
+				counts[i] = n
+			}
+		}
+	}
+	return counts, mapErr(rows.Err())
+}
+
+func (o oidcStore) DeleteStaleGuesses(ctx context.Context, before time.Time, limit int) (int, error) {
+	return o.deleteCount(ctx, `DELETE FROM oidc_guesses WHERE guess_key IN
+		(SELECT guess_key FROM oidc_guesses WHERE window_start < ? ORDER BY window_start LIMIT ?)`, ms(before), limit)
+}
