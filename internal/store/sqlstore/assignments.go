@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/iic-project/iic/internal/store"
@@ -12,6 +14,11 @@ type assignments struct{ s *sqlStore }
 func (s *sqlStore) Assignments() store.Assignments { return assignments{s} }
 
 const assignmentColumns = "seq, instance_id, account_id, permission_set_id, principal_type, principal_id, created_at"
+
+// assignmentColumnsOf is assignmentColumns of the table aliased alias.
+func assignmentColumnsOf(alias string) string {
+	return alias + "." + strings.ReplaceAll(assignmentColumns, ", ", ", "+alias+".")
+}
 
 const assignmentKey = "instance_id = ? AND account_id = ? AND permission_set_id = ? AND principal_type = ? AND principal_id = ?"
 
@@ -57,15 +64,48 @@ func (t assignments) ListByAccount(ctx context.Context, instanceID, accountID, p
 	return collect(rows, scanAssignment)
 }
 
+// ListByPrincipals on PostgreSQL reads, for each principal, at most limit
+// of its assignments after position after from an index on (instance,
+// principal, seq) and merges those by seq: a page costs one bounded index
+// range per principal however many assignments the instance holds. The
+// list is one array parameter, so every list length shares one statement
+// and its plan; an IN list leaves the plan to estimates, and its generic
+// plan walks the instance's assignments in seq order testing each row.
+// SQLite keeps the IN list: it reads each principal's range in seq order
+// and moves to the next principal once a row sorts after a full page. With
+// an account, both read the (instance, principal, account, seq) index.
 func (t assignments) ListByPrincipals(ctx context.Context, instanceID string, principalIDs []string, accountID string, after int64, limit int) ([]store.Assignment, error) {
 	if len(principalIDs) == 0 {
 		return nil, nil
+	}
+	if t.s.db.dialect == dialectPostgres {
+		ids := slices.Clone(principalIDs)
+		slices.Sort(ids)
+		ids = slices.Compact(ids) // a principal named twice is read once
+		q := "SELECT " + assignmentColumnsOf("a") + " FROM unnest(?::text[]) AS p (id) CROSS JOIN LATERAL (SELECT " + assignmentColumnsOf("s") +
+			" FROM account_assignments s WHERE s.instance_id = ? AND s.principal_id = p.id"
+		args := []any{ids, instanceID}
+		if accountID != "" {
+			q += " AND s.account_id = ?"
+			args = append(args, accountID)
+		}
+		rows, err := t.s.query(ctx, q+" AND s.seq > ? ORDER BY s.seq LIMIT ?) a ORDER BY a.seq LIMIT ?", append(args, after, limit, limit)...)
+		if err != nil {
+			return nil, err
+		}
+		return collect(rows, scanAssignment)
+	}
+	from := "account_assignments"
+	if accountID != "" {
+		// Without the hint SQLite walks the account's assignments instead,
+		// whose number the principals do not bound.
+		from += " INDEXED BY account_assignments_principal_account"
 	}
 	args := []any{instanceID}
 	for _, id := range principalIDs {
 		args = append(args, id)
 	}
-	q := "SELECT " + assignmentColumns + " FROM account_assignments WHERE instance_id = ? AND principal_id IN (" + placeholders(len(principalIDs)) + ") AND seq > ?"
+	q := "SELECT " + assignmentColumns + " FROM " + from + " WHERE instance_id = ? AND principal_id IN (" + placeholders(len(principalIDs)) + ") AND seq > ?"
 	args = append(args, after)
 	if accountID != "" {
 		q += " AND account_id = ?"

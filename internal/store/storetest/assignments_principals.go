@@ -57,4 +57,19 @@ func testAssignmentsManyPrincipals(t *testing.T, s store.Store) {
 	if err != nil || len(list) != 20 || list[0].AccountID != in.AccountID || list[0].PrincipalID != "p140" || list[19].PermissionSetID != "ps-2" {
 		t.Fatalf("in one account = %d %+v, %v", len(list), list, err)
 	}
+	// A principal named twice lists its assignments once; a page in one
+	// account starts after its marker like any other.
+	twice := []string{"p007", "p003", "p007", "p003"}
+	list, err = s.Assignments().ListByPrincipals(ctx, in.ID, twice, "", 0, 100)
+	if err != nil || len(list) != 8 || list[0].PrincipalID != "p003" || list[1].PrincipalID != "p007" {
+		t.Fatalf("principals named twice = %d %+v, %v", len(list), list, err)
+	}
+	first, err := s.Assignments().ListByPrincipals(ctx, in.ID, twice, in.AccountID, 0, 3)
+	if err != nil || len(first) != 3 {
+		t.Fatalf("first page in one account = %+v, %v", first, err)
+	}
+	rest, err := s.Assignments().ListByPrincipals(ctx, in.ID, twice, in.AccountID, first[2].Seq, 3)
+	if err != nil || len(rest) != 1 || rest[0].AccountID != in.AccountID || rest[0].PrincipalID != "p007" || rest[0].PermissionSetID != "ps-2" {
+		t.Fatalf("second page in one account = %+v, %v", rest, err)
+	}
 }
