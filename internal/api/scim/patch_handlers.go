@@ -34,6 +34,9 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, t tenant) error 
 		if want > 0 && cur.Version != want {
 			return errVersionMismatch
 		}
+		if err := ifNoneMatch(r, cur.Version); err != nil {
+			return err
+		}
 		res := a.renderUser(t, cur)
 		for _, op := range ops {
 			if err := applyPatch(userType, res, op); err != nil {
@@ -272,6 +275,7 @@ func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, t tenant) error
 			return nil
 		}
 	}
+	edit = withIfNoneMatch(r, edit)
 	if _, err := a.Identity.EditGroup(r.Context(), t.caller(), t.StoreID, id, want, edit, mc); err != nil {
 		if isVersionConflict(err) {
 			return errVersionMismatch

@@ -206,6 +206,23 @@ func ifMatch(r *http.Request) (int64, error) {
 	return v, nil
 }
 
+// ifNoneMatch is a write's If-None-Match precondition (RFC 7232 §3.2):
+// "*", or a tag naming the resource's current version, fails it (412); a
+// tag that does not parse names no version and so never matches.
+func ifNoneMatch(r *http.Request, version int64) error {
+	for _, h := range r.Header.Values("If-None-Match") {
+		for _, t := range strings.Split(h, ",") {
+			if t = strings.TrimSpace(t); t == "*" {
+				return errVersionMismatch
+			}
+			if v, ok := parseETag(t); ok && v == version {
+				return errVersionMismatch
+			}
+		}
+	}
+	return nil
+}
+
 // parseETag reads W/"n" or "n".
 func parseETag(s string) (int64, bool) {
 	s = strings.TrimPrefix(strings.TrimSpace(s), "W/")
