@@ -125,7 +125,15 @@ func memberOps(ops []patchOp) (identity.MemberChange, []patchOp, error) {
 			}
 			others := map[string]any{}
 			for k, v := range obj {
-				if strings.EqualFold(k, "members") {
+				// A key is a path (patch.go): members, with or without
+				// the core URN, is the members; a key naming their
+				// sub-attributes or filtering them is refused as the
+				// same path would be.
+				whole, part := membersKey(k)
+				if part {
+					return mc, nil, badRequest("mutability", "members are added or removed whole; their sub-attributes cannot be changed")
+				}
+				if whole {
 					ids, err := memberValues(v)
 					if err != nil {
 						return mc, nil, err
@@ -180,6 +188,19 @@ func memberOps(ops []patchOp) (identity.MemberChange, []patchOp, error) {
 		}
 	}
 	return result(), rest, nil
+}
+
+// membersKey reports whether k, a key of a path-less PATCH value, names a
+// group's members (whole) or a part of them (a sub-attribute or filter).
+func membersKey(k string) (whole, part bool) {
+	pp, err := ParsePatchPath(k)
+	if err != nil || !strings.EqualFold(pp.Path.Attr, "members") || (pp.Path.URN != "" && !strings.EqualFold(pp.Path.URN, URNGroup)) {
+		return false, false
+	}
+	if pp.Path.Sub != "" || pp.Filter != nil || pp.Sub != "" {
+		return false, true
+	}
+	return true, false
 }
 
 // memberValues reads [{"value": id}, ...] (or one such object).
