@@ -155,7 +155,10 @@ func (a *API) putGroup(w http.ResponseWriter, r *http.Request, t tenant) error {
 		return err
 	}
 	id := r.PathValue("id")
-	_, err = a.Identity.EditGroup(r.Context(), t.caller(), t.StoreID, id, ifVersion, func(_ store.Group, f *identity.GroupFields) error {
+	_, err = a.Identity.EditGroup(r.Context(), t.caller(), t.StoreID, id, ifVersion, func(old store.Group, f *identity.GroupFields) error {
+		if err := ifNoneMatch(r, old.Version); err != nil {
+			return err
+		}
 		f.DisplayName, f.ExternalIDs = in.DisplayName, withExternalID(f.ExternalIDs, in.ExternalID)
 		return nil
 	}, identity.MemberChange{Replace: true, Set: members})
@@ -177,17 +180,34 @@ func (a *API) writeGroup(w http.ResponseWriter, r *http.Request, t tenant, id st
 	return a.writeResource(w, r, http.StatusOK, groupType, res, g.Version)
 }
 
+// withIfNoneMatch makes a group edit (nil: attributes unchanged) first
+// check the request's If-None-Match against the group's locked version.
+func withIfNoneMatch(r *http.Request, edit func(store.Group, *identity.GroupFields) error) func(store.Group, *identity.GroupFields) error {
+	if len(r.Header.Values("If-None-Match")) == 0 {
+		return edit
+	}
+	return func(g store.Group, f *identity.GroupFields) error {
+		if err := ifNoneMatch(r, g.Version); err != nil || edit == nil {
+			return err
+		}
+		return edit(g, f)
+	}
+}
+
 func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, t tenant) error {
 	id := r.PathValue("id")
 	if v, err := ifMatch(r); err != nil {
 		return err
-	} else if v > 0 {
+	} else if v > 0 || len(r.Header.Values("If-None-Match")) > 0 {
 		g, err := a.Identity.GetGroup(r.Context(), t.StoreID, id)
 		if err != nil {
 			return aboutGroup(err, id)
 		}
-		if g.Version != v {
+		if v > 0 && g.Version != v {
 			return errVersionMismatch
+		}
+		if err := ifNoneMatch(r, g.Version); err != nil {
+			return err
 		}
 	}
 	if err := a.Identity.DeleteGroup(r.Context(), t.StoreID, id); err != nil {

@@ -3,7 +3,6 @@ package scim
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strings"
 )
 
@@ -362,32 +361,42 @@ func asList(v any) []any {
 }
 
 // appendUnique appends the values of add not already in list (RFC 7644
-// §3.5.2.1: an add of an existing value changes nothing).
+// §3.5.2.1: an add of an existing value changes nothing). A complex value
+// with a "value" sub-attribute is the same as another complex value of an
+// equal value; any other value is the same as an equal one. It is linear
+// in the values (each is compared by its JSON text through a set), so that
+// a PATCH adding tens of thousands of distinct values costs what its size
+// does.
 func appendUnique(list, add []any) []any {
-	for _, v := range add {
-		dup := false
-		for _, e := range list {
-			if sameValue(e, v) {
-				dup = true
-				break
+	byValue, whole := map[string]bool{}, map[string]bool{}
+	note := func(e any) {
+		if m, ok := e.(map[string]any); ok {
+			if v, ok := m["value"]; ok {
+				byValue[jsonKey(v)] = true
+				return
 			}
+		}
+		whole[jsonKey(e)] = true
+	}
+	for _, e := range list {
+		note(e)
+	}
+	for _, v := range add {
+		dup := whole[jsonKey(v)]
+		if m, ok := v.(map[string]any); ok && byValue[jsonKey(m["value"])] {
+			dup = true
 		}
 		if !dup {
 			list = append(list, v)
+			note(v)
 		}
 	}
 	return list
 }
 
-func sameValue(a, b any) bool {
-	am, ok1 := a.(map[string]any)
-	bm, ok2 := b.(map[string]any)
-	if ok1 && ok2 {
-		if av, ok := am["value"]; ok {
-			return reflect.DeepEqual(av, bm["value"])
-		}
-	}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return string(ja) == string(jb)
+// jsonKey is v's JSON text (object keys sorted), by which equal values
+// are found.
+func jsonKey(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -34,6 +34,9 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, t tenant) error 
 		if want > 0 && cur.Version != want {
 			return errVersionMismatch
 		}
+		if err := ifNoneMatch(r, cur.Version); err != nil {
+			return err
+		}
 		res := a.renderUser(t, cur)
 		for _, op := range ops {
 			if err := applyPatch(userType, res, op); err != nil {
@@ -74,37 +77,41 @@ func isVersionConflict(err error) bool {
 // same; the other operations are returned to apply to the group's
 // attributes.
 func memberOps(ops []patchOp) (identity.MemberChange, []patchOp, error) {
-	var mc identity.MemberChange
+	// Ordered sets, so that folding is linear in the ids named.
+	replacing := false
+	set, adds, removes := newIDSet(), newIDSet(), newIDSet()
 	add := func(ids ...string) {
 		for _, id := range ids {
-			if mc.Replace {
-				if !contains(mc.Set, id) {
-					mc.Set = append(mc.Set, id)
-				}
+			if replacing {
+				set.add(id)
 				continue
 			}
-			mc.Remove = without(mc.Remove, id)
-			if !contains(mc.Add, id) {
-				mc.Add = append(mc.Add, id)
-			}
+			removes.remove(id)
+			adds.add(id)
 		}
 	}
 	remove := func(ids ...string) {
 		for _, id := range ids {
-			if mc.Replace {
-				mc.Set = without(mc.Set, id)
+			if replacing {
+				set.remove(id)
 				continue
 			}
-			mc.Add = without(mc.Add, id)
-			if !contains(mc.Remove, id) {
-				mc.Remove = append(mc.Remove, id)
-			}
+			adds.remove(id)
+			removes.add(id)
 		}
 	}
 	replace := func(ids []string) {
-		mc = identity.MemberChange{Replace: true, Set: []string{}}
+		replacing = true
+		set, adds, removes = newIDSet(), newIDSet(), newIDSet()
 		add(ids...)
 	}
+	result := func() identity.MemberChange {
+		if replacing {
+			return identity.MemberChange{Replace: true, Set: set.list()}
+		}
+		return identity.MemberChange{Add: adds.list(), Remove: removes.list()}
+	}
+	var mc identity.MemberChange
 	var rest []patchOp
 	for _, op := range ops {
 		path := op.Path
@@ -118,7 +125,15 @@ func memberOps(ops []patchOp) (identity.MemberChange, []patchOp, error) {
 			}
 			others := map[string]any{}
 			for k, v := range obj {
-				if strings.EqualFold(k, "members") {
+				// A key is a path (patch.go): members, with or without
+				// the core URN, is the members; a key naming their
+				// sub-attributes or filtering them is refused as the
+				// same path would be.
+				whole, part := membersKey(k)
+				if part {
+					return mc, nil, badRequest("mutability", "members are added or removed whole; their sub-attributes cannot be changed")
+				}
+				if whole {
 					ids, err := memberValues(v)
 					if err != nil {
 						return mc, nil, err
@@ -172,7 +187,20 @@ func memberOps(ops []patchOp) (identity.MemberChange, []patchOp, error) {
 			remove(ids...)
 		}
 	}
-	return mc, rest, nil
+	return result(), rest, nil
+}
+
+// membersKey reports whether k, a key of a path-less PATCH value, names a
+// group's members (whole) or a part of them (a sub-attribute or filter).
+func membersKey(k string) (whole, part bool) {
+	pp, err := ParsePatchPath(k)
+	if err != nil || !strings.EqualFold(pp.Path.Attr, "members") || (pp.Path.URN != "" && !strings.EqualFold(pp.Path.URN, URNGroup)) {
+		return false, false
+	}
+	if pp.Path.Sub != "" || pp.Filter != nil || pp.Sub != "" {
+		return false, true
+	}
+	return true, false
 }
 
 // memberValues reads [{"value": id}, ...] (or one such object).
@@ -218,20 +246,37 @@ func memberFilterIDs(f Expr) ([]string, error) {
 	return nil, badRequest("invalidFilter", fmt.Sprintf("a members filter compares value with eq (or several joined by or), not %s", f))
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+// idSet is a set of ids in the order they were first added (an id
+// removed and added again moves to the end).
+type idSet struct {
+	ids  []string
+	live []bool
+	at   map[string]int // index in ids of a live id
 }
 
-func without(list []string, s string) []string {
-	out := list[:0:0]
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
+func newIDSet() *idSet { return &idSet{at: map[string]int{}} }
+
+func (s *idSet) add(id string) {
+	if _, ok := s.at[id]; !ok {
+		s.at[id] = len(s.ids)
+		s.ids = append(s.ids, id)
+		s.live = append(s.live, true)
+	}
+}
+
+func (s *idSet) remove(id string) {
+	if i, ok := s.at[id]; ok {
+		s.live[i] = false
+		delete(s.at, id)
+	}
+}
+
+// list is the live ids in order (never nil).
+func (s *idSet) list() []string {
+	out := make([]string, 0, len(s.at))
+	for i, id := range s.ids {
+		if s.live[i] {
+			out = append(out, id)
 		}
 	}
 	return out
@@ -272,6 +317,7 @@ func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, t tenant) error
 			return nil
 		}
 	}
+	edit = withIfNoneMatch(r, edit)
 	if _, err := a.Identity.EditGroup(r.Context(), t.caller(), t.StoreID, id, want, edit, mc); err != nil {
 		if isVersionConflict(err) {
 			return errVersionMismatch

@@ -7,19 +7,30 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
 )
 
 // decodeObject parses body as one JSON object (numbers kept exact), refusing
-// NUL characters and trailing data.
+// NUL characters, trailing data, a body that is not UTF-8 (RFC 8259 §8.1:
+// encoding/json would silently turn the bytes into U+FFFD and store that)
+// and \u escapes of unpaired surrogates (no Unicode text; decoded as
+// U+FFFD too).
 func decodeObject(body []byte) (map[string]any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest("invalidSyntax", "a JSON request body is required")
 	}
+	if !utf8.Valid(body) {
+		return nil, badRequest("invalidSyntax", "the body must be UTF-8 text")
+	}
 	if bytes.Contains(body, []byte(`\u0000`)) {
 		return nil, badRequest("invalidValue", "values must not contain NUL characters")
+	}
+	if hasLoneSurrogate(body) {
+		return nil, badRequest("invalidValue", `strings must be Unicode text: a \uD800-\uDFFF escape must be half of a surrogate pair`)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -34,6 +45,50 @@ func decodeObject(body []byte) (map[string]any, error) {
 		return nil, badRequest("invalidSyntax", "unexpected data after the JSON object")
 	}
 	return m, nil
+}
+
+// hasLoneSurrogate reports whether body holds a \u escape of a surrogate
+// that is not half of a high-low pair. Escapes are found as a JSON scanner
+// would: a backslash escapes the next character, in strings only.
+func hasLoneSurrogate(body []byte) bool {
+	inString := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '"':
+			inString = !inString
+		case !inString || c != '\\':
+		case i+1 < len(body) && body[i+1] != 'u':
+			i++ // \", \\, \n ...: skip the escaped character
+		default:
+			r, ok := escapeAt(body, i)
+			if !ok {
+				continue // malformed: the decoder says so
+			}
+			switch {
+			case utf16.IsSurrogate(r) && r < 0xDC00: // high: a low must follow
+				lo, ok := escapeAt(body, i+6)
+				if !ok || lo < 0xDC00 || lo > 0xDFFF {
+					return true
+				}
+				i += 11
+			case utf16.IsSurrogate(r):
+				return true // a low without a high
+			default:
+				i += 5
+			}
+		}
+	}
+	return false
+}
+
+// escapeAt reads the \uXXXX escape at body[i:].
+func escapeAt(body []byte, i int) (rune, bool) {
+	if i+6 > len(body) || body[i] != '\\' || body[i+1] != 'u' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 16)
+	return rune(v), err == nil
 }
 
 // readResource reads a request body holding a resource of type rt, with
@@ -149,6 +204,23 @@ func ifMatch(r *http.Request) (int64, error) {
 		return 0, badRequest("invalidValue", "If-Match must be an entity tag such as W/\"3\"")
 	}
 	return v, nil
+}
+
+// ifNoneMatch is a write's If-None-Match precondition (RFC 7232 §3.2):
+// "*", or a tag naming the resource's current version, fails it (412); a
+// tag that does not parse names no version and so never matches.
+func ifNoneMatch(r *http.Request, version int64) error {
+	for _, h := range r.Header.Values("If-None-Match") {
+		for _, t := range strings.Split(h, ",") {
+			if t = strings.TrimSpace(t); t == "*" {
+				return errVersionMismatch
+			}
+			if v, ok := parseETag(t); ok && v == version {
+				return errVersionMismatch
+			}
+		}
+	}
+	return nil
 }
 
 // parseETag reads W/"n" or "n".

@@ -321,7 +321,10 @@ func (a *API) putUser(w http.ResponseWriter, r *http.Request, t tenant) error {
 	if err != nil {
 		return err
 	}
-	u, _, err := a.Identity.EditUser(r.Context(), t.caller(), t.StoreID, r.PathValue("id"), ifVersion, func(_ identity.User, f *identity.UserFields) error {
+	u, _, err := a.Identity.EditUser(r.Context(), t.caller(), t.StoreID, r.PathValue("id"), ifVersion, func(old identity.User, f *identity.UserFields) error {
+		if err := ifNoneMatch(r, old.Version); err != nil {
+			return err
+		}
 		applyUserWire(in, f)
 		return nil
 	})
@@ -343,18 +346,18 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, t tenant) error
 }
 
 // checkIfMatchUser answers 412 when If-Match names a version the user is
-// not at.
+// not at, or If-None-Match one it is at.
 func (a *API) checkIfMatchUser(r *http.Request, t tenant) error {
 	v, err := ifMatch(r)
-	if err != nil || v == 0 {
+	if err != nil || (v == 0 && len(r.Header.Values("If-None-Match")) == 0) {
 		return err
 	}
 	u, err := a.Identity.GetUser(r.Context(), t.StoreID, r.PathValue("id"))
 	if err != nil {
 		return aboutUser(err, r.PathValue("id"))
 	}
-	if u.Version != v {
+	if v > 0 && u.Version != v {
 		return errVersionMismatch
 	}
-	return nil
+	return ifNoneMatch(r, u.Version)
 }
