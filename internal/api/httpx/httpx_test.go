@@ -115,6 +115,12 @@ func TestDecodeMessages(t *testing.T) {
 		`{"x":["\u0000"]}`:          "NUL",
 		`{"name":"a\\u0000b"}`:      "", // an escaped backslash, then text
 		`{"name":"a\\\u0000b"}`:     "NUL",
+		"{\"name\":\"a\xffb\"}":     "UTF-8",
+		`{"name":"\ud800"}`:         "surrogate",
+		`{"name":"\udc00x"}`:        "surrogate",
+		`{"name":"\ud800\u0041"}`:   "surrogate",
+		`{"name":"\ud83d\ude00"}`:   "", // a pair: one emoji
+		`{"name":"a\\ud800"}`:       "", // an escaped backslash, then text
 	}
 	for body, want := range cases {
 		rt := NewRouter()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/apierr"
 )
@@ -72,6 +73,12 @@ func Decode(r *http.Request, v any) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apierr.IIC400_400.New("unexpected data after the JSON body")
+	}
+	if !utf8.Valid(body) {
+		return apierr.IIC400_400.New("the JSON body must be UTF-8 text")
+	}
+	if HasLoneSurrogate(body) {
+		return apierr.IIC400_400.New(`JSON strings must be Unicode text: a \uD800-\uDFFF escape must be half of a surrogate pair`)
 	}
 	if hasNULEscape(body) {
 		return apierr.IIC400_400.New(`JSON strings must not contain the NUL character (\u0000)`)
