@@ -410,13 +410,8 @@ type PasswordCheck struct {
 // userID "" (no such user), a user without password and a wrong password
 // all answer OK false after the same work. It writes nothing.
 func (s *Service) CheckPassword(ctx context.Context, tx store.Store, storeID, userID, password string) (PasswordCheck, error) {
-	var p store.Password
-	var err error
-	if userID == "" {
-		err = store.ErrNotFound
-	} else {
-		p, err = tx.UserSecrets().GetPassword(ctx, storeID, userID)
-	}
+	// Read even for userID "": the same statements run for every name.
+	p, err := tx.UserSecrets().GetPassword(ctx, storeID, userID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return PasswordCheck{}, err
 	}

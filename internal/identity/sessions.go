@@ -30,7 +30,13 @@ type NewSession struct {
 // after a successful sign-in) and returns the bearer token, shown once;
 // only its SHA-256 is stored. A disabled or unknown user gets 404 IIC.1312.
 func (s *Service) CreateSession(ctx context.Context, in NewSession) (string, store.Session, error) {
-	u, err := s.Store.Users().Get(ctx, in.StoreID, in.UserID)
+	return s.CreateSessionIn(ctx, s.Store, in)
+}
+
+// CreateSessionIn is CreateSession through tx (the sign-in service opens
+// the session in the transaction of the sign-in's other writes).
+func (s *Service) CreateSessionIn(ctx context.Context, tx store.Store, in NewSession) (string, store.Session, error) {
+	u, err := tx.Users().Get(ctx, in.StoreID, in.UserID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Enabled) {
 		return "", store.Session{}, apierr.IIC1312.New()
 	}
@@ -48,7 +54,7 @@ func (s *Service) CreateSession(ctx context.Context, in NewSession) (string, sto
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl),
 		SourceIP: truncate(in.SourceIP, 64), UserAgent: truncate(in.UserAgent, 512), AuthMethods: in.AuthMethods,
 	}
-	if err := s.Store.Sessions().Create(ctx, sess); errors.Is(err, store.ErrNotFound) {
+	if err := tx.Sessions().Create(ctx, sess); errors.Is(err, store.ErrNotFound) {
 		return "", store.Session{}, apierr.IIC1312.New()
 	} else if err != nil {
 		return "", store.Session{}, err
