@@ -93,7 +93,7 @@ type fixture struct {
 	now     time.Time
 }
 
-func newFixture(t *testing.T, dialect string) *fixture {
+func newFixture(t testing.TB, dialect string) *fixture {
 	f := &fixture{storeID: "d-0000000001", now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), mail: &fakeMailer{}, stmts: &statements{}}
 	f.st = sqltest.OpenWith(t, dialect, sqlstore.Options{OnStatement: f.stmts.record}).Store()
 	clock := func() time.Time { return f.now }
@@ -120,7 +120,7 @@ func (f *fixture) service() *signin.Service {
 }
 
 // user creates a user whose password is password (not one-time).
-func (f *fixture) user(t *testing.T, name, password string) string {
+func (f *fixture) user(t testing.TB, name, password string) string {
 	t.Helper()
 	id, _, err := f.id.CreateUser(ctx, identity.Caller{Actor: "root"}, f.storeID, identity.NewUser{UserName: name, DisplayName: name, PasswordMode: identity.PasswordModeOTP,
 		Profile: identity.Profile{Name: identity.Name{GivenName: "G", FamilyName: "F"}, Emails: []identity.Email{{Value: name + "@example.com", Type: "work", Primary: true}}}})
@@ -136,7 +136,7 @@ func (f *fixture) user(t *testing.T, name, password string) string {
 }
 
 // totpDevice gives the user a TOTP device and returns its secret.
-func (f *fixture) totpDevice(t *testing.T, userID string) string {
+func (f *fixture) totpDevice(t testing.TB, userID string) string {
 	t.Helper()
 	link, err := f.id.RegisterMfaDevice(ctx, identity.Caller{Actor: "root"}, f.storeID, userID)
 	if err != nil {
@@ -145,7 +145,7 @@ func (f *fixture) totpDevice(t *testing.T, userID string) string {
 	return f.enrolTOTP(t, link.Token)
 }
 
-func (f *fixture) enrolTOTP(t *testing.T, regToken string) string {
+func (f *fixture) enrolTOTP(t testing.TB, regToken string) string {
 	t.Helper()
 	setup, err := f.id.BeginTOTPRegistration(ctx, regToken)
 	if err != nil {
@@ -158,7 +158,7 @@ func (f *fixture) enrolTOTP(t *testing.T, regToken string) string {
 	return setup.Secret
 }
 
-func code(t *testing.T, secret string, at time.Time) string {
+func code(t testing.TB, secret string, at time.Time) string {
 	t.Helper()
 	c, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
@@ -167,7 +167,7 @@ func code(t *testing.T, secret string, at time.Time) string {
 	return c
 }
 
-func (f *fixture) sso(t *testing.T, mode string, types []string, noMFA string) {
+func (f *fixture) sso(t testing.TB, mode string, types []string, noMFA string) {
 	t.Helper()
 	err := f.center.UpdateSSOConfiguration(ctx, f.inst, center.SSOUpdate{ConfigurationType: center.ConfigurationTypeAppAuthentication,
 		MFAMode: &mode, AllowedMFATypes: &types, NoMFASignInBehavior: &noMFA})
@@ -182,14 +182,14 @@ func (f *fixture) password(name, pw string, c signin.Client) (signin.Result, err
 	return f.svc.Password(ctx, signin.PasswordInput{IdentityStoreID: f.storeID, UserName: name, Password: pw, Client: c})
 }
 
-func wantDef(t *testing.T, what string, err error, d apierr.Def) {
+func wantDef(t testing.TB, what string, err error, d apierr.Def) {
 	t.Helper()
 	if !d.Is(err) {
 		t.Fatalf("%s: got %v, want %s", what, err, d.Code)
 	}
 }
 
-func wantStep(t *testing.T, what string, r signin.Result, err error, step signin.Step) signin.Result {
+func wantStep(t testing.TB, what string, r signin.Result, err error, step signin.Step) signin.Result {
 	t.Helper()
 	if err != nil || r.Step != step {
 		t.Fatalf("%s: step %q, %v; want %s", what, r.Step, err, step)
