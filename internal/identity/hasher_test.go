@@ -93,3 +93,17 @@ func FuzzParseArgon2(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkArgon2Default is one password check at the default parameters:
+// the ceiling of sign-ins per second per core (-cpu 1).
+func BenchmarkArgon2Default(b *testing.B) {
+	h := NewArgon2(DefaultArgon2)
+	hash, err := h.Hash("Correct-horse1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		h.Verify(hash, "Correct-horse1")
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "checks/s")
+}
