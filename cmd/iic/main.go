@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/app"
+	"github.com/iic-project/iic/internal/identity"
+	"github.com/iic-project/iic/internal/signin"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -87,6 +89,34 @@ func env(name, def string) string {
 	return def
 }
 
+// envInt sets *dst from the environment variable name, or to def when it
+// is unset.
+func envInt(name string, def int, dst *int) error {
+	*dst = def
+	if v := os.Getenv(name); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%s %q: want a positive integer", name, v)
+		}
+		*dst = n
+	}
+	return nil
+}
+
+// envDuration sets *dst from the environment variable name, or to def when
+// it is unset.
+func envDuration(name string, def time.Duration, dst *time.Duration) error {
+	*dst = def
+	if v := os.Getenv(name); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s %q: want a duration such as 1m or 1h", name, v)
+		}
+		*dst = d
+	}
+	return nil
+}
+
 func serve(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -121,6 +151,29 @@ func serve(args []string, stderr io.Writer) int {
 		lease = d
 	}
 	fs.DurationVar(&lease, "job-lease", lease, "how long a background job stays claimed by a replica that stopped extending it (crashed); at least 1s (env IIC_JOB_LEASE; 0 = default 30s)")
+	var argonMem, argonIter, argonPar, lockFailures int
+	var lockDelay, lockMaxDelay, idle time.Duration
+	for _, e := range []error{
+		envInt("IIC_ARGON2_MEMORY", int(identity.DefaultArgon2.MemoryKiB), &argonMem),
+		envInt("IIC_ARGON2_ITERATIONS", int(identity.DefaultArgon2.Iterations), &argonIter),
+		envInt("IIC_ARGON2_PARALLELISM", int(identity.DefaultArgon2.Parallelism), &argonPar),
+		envInt("IIC_LOCKOUT_FAILURES", signin.DefaultLockout.MaxFailures, &lockFailures),
+		envDuration("IIC_LOCKOUT_DELAY", signin.DefaultLockout.Delay, &lockDelay),
+		envDuration("IIC_LOCKOUT_MAX_DELAY", signin.DefaultLockout.MaxDelay, &lockMaxDelay),
+		envDuration("IIC_SESSION_IDLE_TIMEOUT", signin.DefaultIdleTimeout, &idle),
+	} {
+		if e != nil {
+			fmt.Fprintln(stderr, "iic serve:", e)
+			return 2
+		}
+	}
+	fs.IntVar(&argonMem, "argon2-memory", argonMem, "Argon2id memory of new password hashes, in KiB (env IIC_ARGON2_MEMORY; OWASP's 19 MiB = 19456); other hashes are re-hashed at their user's next sign-in")
+	fs.IntVar(&argonIter, "argon2-iterations", argonIter, "Argon2id passes of new password hashes (env IIC_ARGON2_ITERATIONS); memory × passes must be at least 35840 KiB")
+	fs.IntVar(&argonPar, "argon2-parallelism", argonPar, "Argon2id lanes of new password hashes (env IIC_ARGON2_PARALLELISM)")
+	fs.IntVar(&lockFailures, "lockout-failures", lockFailures, "failed sign-ins of a user name before it is locked (env IIC_LOCKOUT_FAILURES)")
+	fs.DurationVar(&lockDelay, "lockout-delay", lockDelay, "the first lock; each failure after a lock doubles it (env IIC_LOCKOUT_DELAY)")
+	fs.DurationVar(&lockMaxDelay, "lockout-max-delay", lockMaxDelay, "the longest lock (env IIC_LOCKOUT_MAX_DELAY)")
+	fs.DurationVar(&idle, "session-idle-timeout", idle, "a portal session unused this long ends; the instance's max_authentication_age is the absolute limit (env IIC_SESSION_IDLE_TIMEOUT)")
 	// The SMTP URL may hold a password: it is never shown as a flag default.
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "outgoing e-mail, smtp://user:pass@host:port?from=sender@example.com or smtps://... (env IIC_SMTP_URL; default: no e-mail)")
 	if err := fs.Parse(args); err != nil {
@@ -163,6 +216,13 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	cfg.AuthCacheTTL = ttl
 	cfg.JobLease = lease
+	if argonMem <= 0 || argonMem > 1<<22 || argonIter <= 0 || argonIter > 1<<10 || argonPar <= 0 || argonPar > 255 {
+		fmt.Fprintf(stderr, "iic serve: --argon2-memory %d, --argon2-iterations %d, --argon2-parallelism %d: want positive values\n", argonMem, argonIter, argonPar)
+		return 2
+	}
+	cfg.Argon2 = identity.Argon2Params{MemoryKiB: uint32(argonMem), Iterations: uint32(argonIter), Parallelism: uint8(argonPar)}
+	cfg.Lockout = signin.LockoutPolicy{MaxFailures: lockFailures, Delay: lockDelay, MaxDelay: lockMaxDelay}
+	cfg.SessionIdleTimeout = idle
 	if ttl == 0 {
 		cfg.AuthCacheTTL = -1 // app.Config: negative = no cache
 	}

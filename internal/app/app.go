@@ -39,6 +39,7 @@ import (
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/permission"
 	"github.com/iic-project/iic/internal/secrets"
+	"github.com/iic-project/iic/internal/signin"
 	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/store/sqlstore"
 )
@@ -71,6 +72,9 @@ type App struct {
 	// Identity is the identity-store service (tests drive portal-side
 	// flows, such as opening sessions, through it).
 	Identity *identity.Service
+	// SignIn is the sign-in service (the portal and the OIDC verification
+	// page call it).
+	SignIn *signin.Service
 	// Metrics holds the request counters served at /metrics.
 	Metrics *metrics.Registry
 	// Organizations is the organizations service (Identity Center asks it
@@ -154,7 +158,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	centerSvc := &center.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Regions: cfg.Regions, Administrator: orgSvc.Administrator}
 	a.center = centerSvc
 	centerSvc.RegisterJobs(a.Jobs)
-	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL}
+	identitySvc := &identity.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Paging: pager, Keys: keys, Quotas: identity.DefaultQuotas, PublicURL: cfg.PublicURL,
+		Hasher: identity.NewArgon2(cfg.Argon2)}
 	a.Identity = identitySvc
 	identitySvc.RegisterJobs(a.Jobs)
 	if cfg.MaxUsersPerStore > 0 {
@@ -168,6 +173,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		}
 		identitySvc.Mailer = mailer
 	}
+	a.SignIn = &signin.Service{Store: a.Store, Identity: identitySvc, Center: centerSvc, IDs: gen, Now: cfg.Now, Secret: keys.Derive("signin"),
+		Lockout: cfg.Lockout, IdleTimeout: cfg.SessionIdleTimeout, Log: log}
+	a.SignIn.RegisterJobs(a.Jobs)
 	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
 	authenticator, authorizer := authn.New(a.Store, keys, cfg.Now), authz.NewPolicies(a.Store)
 	authenticator.SetCacheTTL(max(cfg.AuthCacheTTL, 0))

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/oidc"
+	"github.com/iic-project/iic/internal/signin"
 )
 
 // DefaultRegions are the region names served when none are configured: the
@@ -70,6 +72,18 @@ type Config struct {
 	// loses the job to another runner this long after its last extension.
 	// 0 = the runner's default, 30 s; otherwise at least 1 s.
 	JobLease time.Duration
+
+	// Argon2 are the parameters of new password hashes (IIC_ARGON2_*);
+	// zero = identity.DefaultArgon2. Hashes of other parameters keep
+	// verifying and are re-hashed at their user's next sign-in.
+	Argon2 identity.Argon2Params
+	// Lockout is the failed-sign-in policy (IIC_LOCKOUT_*); zero fields =
+	// signin.DefaultLockout.
+	Lockout signin.LockoutPolicy
+	// SessionIdleTimeout ends a portal session unused this long
+	// (IIC_SESSION_IDLE_TIMEOUT); 0 = 1 h. The instance's
+	// max_authentication_age is the absolute limit.
+	SessionIdleTimeout time.Duration
 
 	// EnforceDependency says which documented dependencies of an operation
 	// are checked (tests); nil = authz.DependencyEnforced, the services iic
@@ -146,6 +160,27 @@ func (c *Config) Validate() error {
 	}
 	if c.JobLease != 0 && c.JobLease < MinJobLease {
 		errs = append(errs, fmt.Errorf("--job-lease %s: at least %s (0 = default 30s)", c.JobLease, MinJobLease))
+	}
+	if c.Argon2 == (identity.Argon2Params{}) {
+		c.Argon2 = identity.DefaultArgon2
+	}
+	if err := c.Argon2.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--argon2-*: %w", err))
+	}
+	if c.Lockout.MaxFailures < 0 || c.Lockout.MaxFailures > 100 {
+		errs = append(errs, fmt.Errorf("--lockout-failures %d: want 1 to 100 (0 = default 5)", c.Lockout.MaxFailures))
+	}
+	if c.Lockout.Delay < 0 || (c.Lockout.Delay > 0 && c.Lockout.Delay < time.Second) || c.Lockout.Delay > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("--lockout-delay %s: want 1s to 24h (0 = default 1m)", c.Lockout.Delay))
+	}
+	if c.Lockout.MaxDelay < 0 || c.Lockout.MaxDelay > 24*time.Hour || (c.Lockout.MaxDelay > 0 && c.Lockout.MaxDelay < c.Lockout.Delay) {
+		errs = append(errs, fmt.Errorf("--lockout-max-delay %s: want --lockout-delay to 24h (0 = default 1h)", c.Lockout.MaxDelay))
+	}
+	if c.SessionIdleTimeout == 0 {
+		c.SessionIdleTimeout = signin.DefaultIdleTimeout
+	}
+	if c.SessionIdleTimeout < time.Minute || c.SessionIdleTimeout > 90*24*time.Hour {
+		errs = append(errs, fmt.Errorf("--session-idle-timeout %s: want 1m to 2160h (0 = default 1h)", c.SessionIdleTimeout))
 	}
 	if c.Now == nil {
 		c.Now = time.Now

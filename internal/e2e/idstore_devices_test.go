@@ -274,7 +274,7 @@ func TestIdentityStoreSessionsThroughSDK(t *testing.T) {
 		if err := srv.App.Identity.DeleteUser(ctx, storeID, alice); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := srv.App.Store.Devices().ListSessions(ctx, storeID, alice, time.Now()); err != nil || len(got) != 0 {
+		if got, err := srv.App.Store.Sessions().List(ctx, storeID, alice, time.Now()); err != nil || len(got) != 0 {
 			t.Fatalf("sessions of a deleted user: %+v, %v", got, err)
 		}
 	})

@@ -41,14 +41,14 @@ func TestPeriodicSweepsDeleteExpiredRows(t *testing.T) {
 		// Past the short-lived rows' expiry and every sweep's interval.
 		skew.Store(int64(10*time.Minute + time.Second))
 		waitForJobs(t, "the expired session to be swept", func() bool {
-			_, err := st.Devices().GetSessionByToken(ctx, short.TokenHash)
+			_, err := st.Sessions().GetByToken(ctx, short.TokenHash)
 			return errors.Is(err, store.ErrNotFound)
 		}, srv)
 		waitForJobs(t, "the expired credential to be swept", func() bool {
 			_, err := st.Credentials().Get(ctx, "TEMPEXPIRED")
 			return errors.Is(err, store.ErrNotFound)
 		}, srv)
-		if _, err := st.Devices().GetSessionByToken(ctx, long.TokenHash); err != nil {
+		if _, err := st.Sessions().GetByToken(ctx, long.TokenHash); err != nil {
 			t.Fatalf("live session: %v", err)
 		}
 		if _, err := st.Credentials().Get(ctx, "TEMPLIVE"); err != nil {

@@ -370,7 +370,7 @@ func TestSessions(t *testing.T) {
 	}
 	_, err = svc.SessionByToken(ctx, bobToken)
 	wantCode(t, "disabled user", err, "IIC.1410")
-	if list, _ := svc.Store.Devices().ListSessions(ctx, storeID, "bob", clk.Now()); len(list) != 0 {
+	if list, _ := svc.Store.Sessions().List(ctx, storeID, "bob", clk.Now()); len(list) != 0 {
 		t.Fatalf("disabled user's sessions kept: %+v", list)
 	}
 	_, _, err = svc.CreateSession(ctx, identity.NewSession{StoreID: storeID, UserID: "bob"})

@@ -137,7 +137,7 @@ func (s *Service) EditUser(ctx context.Context, c Caller, storeID, userID string
 				}
 			}
 			if su.Enabled && !f.Enabled {
-				if _, err := tx.Devices().DeleteSessionsOfUser(ctx, storeID, userID); err != nil {
+				if _, err := tx.Sessions().DeleteOfUser(ctx, storeID, userID); err != nil {
 					return err
 				}
 			}

@@ -7,6 +7,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -35,6 +36,9 @@ type Service struct {
 	Quotas Quotas
 	// Mailer sends the store's e-mails; nil = e-mail is not configured.
 	Mailer Mailer
+	// Hasher hashes the passwords people choose; nil = Argon2id with
+	// DefaultArgon2.
+	Hasher Hasher
 	// PublicURL is the server's external base URL, for links in e-mails.
 	PublicURL string
 	// PrincipalInUse, if set, is asked inside the delete's transaction
@@ -42,6 +46,19 @@ type Service struct {
 	// error (409 IIC.1306 while account assignments name the principal)
 	// refuses the delete.
 	PrincipalInUse func(ctx context.Context, tx store.Store, storeID, principalType, principalID string) error
+}
+
+var (
+	defaultHasherOnce sync.Once
+	defaultHasher     *Argon2
+)
+
+func (s *Service) hasher() Hasher {
+	if s.Hasher != nil {
+		return s.Hasher
+	}
+	defaultHasherOnce.Do(func() { defaultHasher = NewArgon2(DefaultArgon2) })
+	return defaultHasher
 }
 
 // Mailer delivers one e-mail.

@@ -25,23 +25,15 @@ import (
 // MaxPasswordLength bounds every password (the policy sets the minimum).
 const MaxPasswordLength = 128
 
-// Argon2id parameters of new hashes (OWASP's 19 MiB, 2 passes, 1 lane).
-// Hashes keep their own parameters, so these may grow later.
 const (
-	argonMemory  = 19 * 1024
-	argonTime    = 2
-	argonThreads = 1
 	argonKeyLen  = 32
 	argonSaltLen = 16
 )
 
-// HashPassword returns the Argon2id PHC string of password.
+// HashPassword returns the Argon2id PHC string of password with the default
+// parameters (DefaultArgon2).
 func HashPassword(password string) (string, error) {
-	salt := make([]byte, argonSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	return phc(password, salt, argonMemory, argonTime, argonThreads, argonKeyLen), nil
+	return NewArgon2(DefaultArgon2).Hash(password)
 }
 
 func phc(password string, salt []byte, m uint32, t uint32, p uint8, n uint32) string {
@@ -88,28 +80,45 @@ func CheckPasswordHash(hash, password string) bool {
 	if strings.HasPrefix(hash, "$2") {
 		return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 	}
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+	ph, ok := parseArgon2(hash)
+	if !ok {
 		return false
+	}
+	got := argon2.IDKey([]byte(password), ph.salt, ph.params.Iterations, ph.params.MemoryKiB, ph.params.Parallelism, uint32(len(ph.key)))
+	return subtle.ConstantTimeCompare(got, ph.key) == 1
+}
+
+// argon2Hash is a parsed Argon2id PHC string.
+type argon2Hash struct {
+	params    Argon2Params
+	salt, key []byte
+}
+
+// parseArgon2 parses "$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<key>"
+// (unpadded standard base64), refusing parameters outside what any server
+// would configure (m up to 1 GiB, t up to 16), so a stored hash cannot make
+// a check arbitrarily costly.
+func parseArgon2(hash string) (argon2Hash, bool) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+		return argon2Hash{}, false
 	}
 	var m, t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
-		return false
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || fmt.Sprintf("m=%d,t=%d,p=%d", m, t, p) != parts[3] {
+		return argon2Hash{}, false
+	}
+	if m == 0 || m > maxArgonMemoryKiB || t == 0 || t > maxArgonIterations || p == 0 || p > maxArgonParallelism || m < 8*uint32(p) {
+		return argon2Hash{}, false
 	}
 	b64 := base64.RawStdEncoding
 	salt, err1 := b64.DecodeString(parts[4])
 	key, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(key) < 16 || len(key) > 128 {
-		return false
+	if err1 != nil || err2 != nil || len(salt) == 0 || len(key) < 16 || len(key) > 128 {
+		return argon2Hash{}, false
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(key)))
-	return subtle.ConstantTimeCompare(got, key) == 1
+	return argon2Hash{params: Argon2Params{MemoryKiB: m, Iterations: t, Parallelism: p}, salt: salt, key: key}, true
 }
-
-// dummyHash is compared against when a user has no password, so that the
-// answer takes as long as for a wrong password.
-var dummyHash = phc("no password", []byte("0123456789abcdef"), argonMemory, argonTime, argonThreads, argonKeyLen)
 
 // PasswordPolicy is an identity store's password rules, with the SDK's
 // field meanings.
@@ -349,7 +358,7 @@ func (s *Service) storePassword(ctx context.Context, tx store.Store, u store.Use
 	if oneTime {
 		hash, err = hashGenerated(password)
 	} else {
-		hash, err = HashPassword(password)
+		hash, err = s.hasher().Hash(password)
 	}
 	if err != nil {
 		return err
@@ -370,37 +379,76 @@ type PasswordStatus struct {
 	Expired bool // older than the policy's max_password_age
 }
 
-// VerifyPassword checks password against the user's stored hash in
-// constant time. A wrong password, a user without password and an unknown
-// user all give 400 IIC.1319.
+// VerifyPassword checks password against the user's stored hash at the
+// cost of one Hasher.Verify whatever the outcome. A wrong password, a user
+// without password and an unknown user all give 400 IIC.1319. It changes
+// nothing: sign-in uses CheckPassword, which also re-hashes.
 func (s *Service) VerifyPassword(ctx context.Context, storeID, userID, password string) (PasswordStatus, error) {
-	p, err := s.Store.UserSecrets().GetPassword(ctx, storeID, userID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return PasswordStatus{}, err
-	}
-	if err != nil {
-		CheckPasswordHash(dummyHash, password)
-		return PasswordStatus{}, apierr.IIC1319_400.New()
-	}
-	ok := CheckPasswordHash(p.Hash, password)
-	if !strings.HasPrefix(p.Hash, "$argon2id$") {
-		// Every answer costs one Argon2id, so timing does not tell whether
-		// the user still has a one-time (or an imported) password.
-		CheckPasswordHash(dummyHash, password)
-	}
-	if !ok {
-		return PasswordStatus{}, apierr.IIC1319_400.New()
-	}
-	pol, err := s.policy(ctx, s.Store, storeID)
+	c, err := s.CheckPassword(ctx, s.Store, storeID, userID, password)
 	if err != nil {
 		return PasswordStatus{}, err
 	}
-	st := PasswordStatus{OneTime: p.OneTime}
-	if pol.MaxPasswordAge > 0 && !s.Now().Before(p.SetAt.Add(time.Duration(pol.MaxPasswordAge)*24*time.Hour)) {
-		st.Expired = true
+	if !c.OK {
+		return PasswordStatus{}, apierr.IIC1319_400.New()
 	}
-	return st, nil
+	return c.PasswordStatus, nil
 }
+
+// PasswordCheck is what CheckPassword found.
+type PasswordCheck struct {
+	OK bool // the password is the user's
+	PasswordStatus
+	// Stored is the hash that matched; Rehash says it should be replaced
+	// (ReplaceHash) because it is not an Argon2id hash of the current
+	// parameters.
+	Stored string
+	Rehash bool
+}
+
+// CheckPassword reads the user's password through tx and verifies password
+// against it at the cost of exactly one Hasher.Verify whatever the outcome:
+// userID "" (no such user), a user without password and a wrong password
+// all answer OK false after the same work. It writes nothing.
+func (s *Service) CheckPassword(ctx context.Context, tx store.Store, storeID, userID, password string) (PasswordCheck, error) {
+	// Read even for userID "": the same statements run for every name.
+	p, err := tx.UserSecrets().GetPassword(ctx, storeID, userID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return PasswordCheck{}, err
+	}
+	ok, rehash := s.hasher().Verify(p.Hash, password)
+	if !ok {
+		return PasswordCheck{}, nil
+	}
+	pol, err := s.policy(ctx, tx, storeID)
+	if err != nil {
+		return PasswordCheck{}, err
+	}
+	c := PasswordCheck{OK: true, Stored: p.Hash, Rehash: rehash, PasswordStatus: PasswordStatus{OneTime: p.OneTime}}
+	if pol.MaxPasswordAge > 0 && !s.Now().Before(p.SetAt.Add(time.Duration(pol.MaxPasswordAge)*24*time.Hour)) {
+		c.Expired = true
+	}
+	return c, nil
+}
+
+// ReplaceHash stores newHash as the user's password hash through tx if the
+// stored hash is still old (the same password under new parameters: the
+// one-time flag, the set time and the history stay). It reports whether it
+// replaced; a password changed meanwhile is left alone.
+func (s *Service) ReplaceHash(ctx context.Context, tx store.Store, storeID, userID, old, newHash string) (bool, error) {
+	p, err := tx.UserSecrets().GetPassword(ctx, storeID, userID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && p.Hash != old) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	p.Hash = newHash
+	return true, tx.UserSecrets().PutPassword(ctx, p)
+}
+
+// Hash returns the PHC string of password under the service's current
+// parameters (for ReplaceHash).
+func (s *Service) Hash(password string) (string, error) { return s.hasher().Hash(password) }
 
 // Character classes of generated passwords (no look-alikes such as 0/O, 1/l).
 const (
@@ -516,7 +564,7 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 				return err
 			}
 			// An admin reset signs the user out everywhere.
-			if _, err := tx.Devices().DeleteSessionsOfUser(ctx, storeID, userID); err != nil {
+			if _, err := tx.Sessions().DeleteOfUser(ctx, storeID, userID); err != nil {
 				return err
 			}
 			pw, err = s.oneTimePassword(ctx, tx, &u, false)

@@ -30,7 +30,13 @@ type NewSession struct {
 // after a successful sign-in) and returns the bearer token, shown once;
 // only its SHA-256 is stored. A disabled or unknown user gets 404 IIC.1312.
 func (s *Service) CreateSession(ctx context.Context, in NewSession) (string, store.Session, error) {
-	u, err := s.Store.Users().Get(ctx, in.StoreID, in.UserID)
+	return s.CreateSessionIn(ctx, s.Store, in)
+}
+
+// CreateSessionIn is CreateSession through tx (the sign-in service opens
+// the session in the transaction of the sign-in's other writes).
+func (s *Service) CreateSessionIn(ctx context.Context, tx store.Store, in NewSession) (string, store.Session, error) {
+	u, err := tx.Users().Get(ctx, in.StoreID, in.UserID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Enabled) {
 		return "", store.Session{}, apierr.IIC1312.New()
 	}
@@ -48,7 +54,7 @@ func (s *Service) CreateSession(ctx context.Context, in NewSession) (string, sto
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl),
 		SourceIP: truncate(in.SourceIP, 64), UserAgent: truncate(in.UserAgent, 512), AuthMethods: in.AuthMethods,
 	}
-	if err := s.Store.Devices().CreateSession(ctx, sess); errors.Is(err, store.ErrNotFound) {
+	if err := tx.Sessions().Create(ctx, sess); errors.Is(err, store.ErrNotFound) {
 		return "", store.Session{}, apierr.IIC1312.New()
 	} else if err != nil {
 		return "", store.Session{}, err
@@ -74,7 +80,7 @@ func truncate(v string, n int) string {
 // or expired session, or one whose user was disabled or deleted, is 401
 // IIC.1410 (the stale row is removed).
 func (s *Service) SessionByToken(ctx context.Context, token string) (store.Session, error) {
-	sess, err := s.Store.Devices().GetSessionByToken(ctx, secrets.TokenHash(token))
+	sess, err := s.Store.Sessions().GetByToken(ctx, secrets.TokenHash(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Session{}, apierr.IIC1410_401_2.New()
 	}
@@ -86,7 +92,7 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (store.Sessi
 	}
 	u, err := s.Store.Users().Get(ctx, sess.IdentityStoreID, sess.UserID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Enabled) {
-		if _, err := s.Store.Devices().DeleteSessionsOfUser(ctx, sess.IdentityStoreID, sess.UserID); err != nil {
+		if _, err := s.Store.Sessions().DeleteOfUser(ctx, sess.IdentityStoreID, sess.UserID); err != nil {
 			return store.Session{}, err
 		}
 		return store.Session{}, apierr.IIC1410_401_2.New()
@@ -100,14 +106,14 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (store.Sessi
 // EndSession signs a portal session out (Logout); an unknown token is not
 // an error.
 func (s *Service) EndSession(ctx context.Context, token string) error {
-	sess, err := s.Store.Devices().GetSessionByToken(ctx, secrets.TokenHash(token))
+	sess, err := s.Store.Sessions().GetByToken(ctx, secrets.TokenHash(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.Devices().DeleteSessions(ctx, sess.IdentityStoreID, sess.UserID, []string{sess.ID})
+	_, err = s.Store.Sessions().Delete(ctx, sess.IdentityStoreID, sess.UserID, []string{sess.ID})
 	return err
 }
 
@@ -117,7 +123,7 @@ func (s *Service) ListSessions(ctx context.Context, storeID, userID string) ([]s
 	if _, err := s.userOf(ctx, storeID, userID); err != nil {
 		return nil, err
 	}
-	return s.Store.Devices().ListSessions(ctx, storeID, userID, s.Now())
+	return s.Store.Sessions().List(ctx, storeID, userID, s.Now())
 }
 
 // MaxSessionIDs bounds one BatchDeleteSessions call.
@@ -139,7 +145,7 @@ func (s *Service) BatchDeleteSessions(ctx context.Context, storeID, userID strin
 	if _, err := s.userOf(ctx, storeID, userID); err != nil {
 		return err
 	}
-	_, err := s.Store.Devices().DeleteSessions(ctx, storeID, userID, ids)
+	_, err := s.Store.Sessions().Delete(ctx, storeID, userID, ids)
 	return err
 }
 
@@ -147,7 +153,7 @@ func (s *Service) BatchDeleteSessions(ctx context.Context, storeID, userID strin
 // many there were. Disabling a user and resetting its password should
 // call it.
 func (s *Service) DeleteSessionsOfUser(ctx context.Context, storeID, userID string) (int, error) {
-	return s.Store.Devices().DeleteSessionsOfUser(ctx, storeID, userID)
+	return s.Store.Sessions().DeleteOfUser(ctx, storeID, userID)
 }
 
 // SweepExpired removes every expired session and registration, in
@@ -169,7 +175,7 @@ func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 // means a batch was full and more may be left.
 func (s *Service) SweepSessions(ctx context.Context, tx store.Store, limit int) (int, error) {
 	now := s.Now()
-	n, err := tx.Devices().DeleteExpiredSessions(ctx, now, limit)
+	n, err := tx.Sessions().DeleteExpired(ctx, now, limit)
 	if err != nil {
 		return n, err
 	}

@@ -1,6 +1,10 @@
 package identity
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
 	"golang.org/x/text/secure/precis"
 	"golang.org/x/text/unicode/norm"
 )
@@ -46,3 +50,12 @@ func lookupUserName(name string) string {
 // reads back what it sees. Compatibility forms (fullwidth letters,
 // ligatures) stay distinct: NFKC would change text a person wrote.
 func canonicalDisplayName(name string) string { return norm.NFC.String(name) }
+
+// UserNameKey is a fixed-size digest of a user name as look-ups compare it
+// (canonical form, case-folded): every spelling that names one user has
+// one key, whether or not such a user exists (sign-in counts failures per
+// key).
+func UserNameKey(name string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(lookupUserName(name))))
+	return hex.EncodeToString(sum[:])
+}

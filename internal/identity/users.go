@@ -393,7 +393,7 @@ func (s *Service) SetUserEnabled(ctx context.Context, c Caller, storeID, userID 
 		if err != nil || enabled {
 			return err
 		}
-		_, err = tx.Devices().DeleteSessionsOfUser(ctx, storeID, userID)
+		_, err = tx.Sessions().DeleteOfUser(ctx, storeID, userID)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {

@@ -43,25 +43,8 @@ type MFARegistration struct {
 	ExpiresAt       time.Time
 }
 
-// Session is a user's portal session. The bearer token that identifies it
-// is kept only as its SHA-256 (TokenHash, unique).
-type Session struct {
-	IdentityStoreID string
-	UserID          string
-	ID              string
-	TokenHash       []byte
-	CreatedAt       time.Time
-	LastSeenAt      time.Time
-	ExpiresAt       time.Time
-	SourceIP        string
-	UserAgent       string
-	// AuthMethods says how the user signed in ("pwd", "totp", "webauthn",
-	// "email_otp", "saml", ...), for policy conditions such as MFA present.
-	AuthMethods []string
-}
-
-// Devices stores users' MFA devices, pending device registrations and
-// portal sessions. All rows reference a user (identity store id + user
+// Devices stores users' MFA devices and pending device registrations
+// (portal sessions are the Sessions aggregate). All rows reference a user (identity store id + user
 // id): creating one for a missing user is ErrNotFound, and deleting the user
 // deletes them.
 type Devices interface {
@@ -100,27 +83,4 @@ type Devices interface {
 	// DeleteExpiredRegistrations removes up to limit registrations with ExpiresAt at
 	// or before now and returns how many.
 	DeleteExpiredRegistrations(ctx context.Context, now time.Time, limit int) (int, error)
-
-	// CreateSession inserts s; ErrNotFound if the user does not exist,
-	// ErrConflict if the id or token hash is taken.
-	CreateSession(ctx context.Context, s Session) error
-	// GetSessionByToken returns the session whose token hash is tokenHash,
-	// or ErrNotFound. Expired sessions are returned too: callers check
-	// ExpiresAt.
-	GetSessionByToken(ctx context.Context, tokenHash []byte) (Session, error)
-	// ListSessions returns a user's sessions that expire after now, oldest
-	// first (ties by id).
-	ListSessions(ctx context.Context, storeID, userID string, now time.Time) ([]Session, error)
-	// TouchSession sets a session's LastSeenAt and ExpiresAt (sliding
-	// expiry); ErrNotFound if absent.
-	TouchSession(ctx context.Context, storeID, sessionID string, lastSeen, expires time.Time) error
-	// DeleteSessions removes those of ids that are sessions of the user
-	// (other ids are ignored) and returns how many were removed.
-	DeleteSessions(ctx context.Context, storeID, userID string, ids []string) (int, error)
-	// DeleteSessionsOfUser removes every session of a user (sign-out
-	// everywhere, disabling) and returns how many.
-	DeleteSessionsOfUser(ctx context.Context, storeID, userID string) (int, error)
-	// DeleteExpiredSessions removes up to limit sessions with ExpiresAt at or before
-	// now and returns how many.
-	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
 }

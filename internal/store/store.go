@@ -69,9 +69,18 @@ type Store interface {
 	Memberships() Memberships
 	// end groups
 
-	// Identity store: MFA devices and portal sessions (identity service).
+	// Identity store: MFA devices and registrations (identity service).
 	Devices() Devices
 	// end devices
+
+	// Identity store: portal sessions (identity and sign-in services).
+	Sessions() Sessions
+	// end sessions
+
+	// Sign-in state: failure counters, known contexts, challenges (sign-in
+	// service).
+	SignIns() SignIns
+	// end signins
 
 	// Identity sources: external IdPs, SP certificates, SCIM tenants and
 	// bearer tokens (idsource service).

@@ -91,8 +91,8 @@ var identityStoreTables = []string{
 	"scim_tokens", "scim_tenants", "idp_certificates", "external_idps", "sp_certificates",
 	"group_memberships", "group_external_ids", "groups",
 	"oidc_tokens", "oidc_auth_codes", "oidc_device_auths",
-	"portal_sessions", "mfa_registrations", "mfa_devices", "user_tokens", "user_passwords", "user_external_ids", "users",
-	"password_policies", "identity_store_counters",
+	"signin_challenges", "signin_contexts", "portal_sessions", "mfa_registrations", "mfa_devices", "user_tokens", "user_passwords", "user_external_ids", "users",
+	"password_policies", "identity_store_counters", "signin_failures",
 }
 
 func (t instances) QueuePurge(ctx context.Context, identityStoreID string, at time.Time) error {

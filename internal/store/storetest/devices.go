@@ -17,7 +17,6 @@ var deviceTests = []namedTest{
 	{"MFADevices", testMFADevices},
 	{"MFADeviceLimitIsAtomic", testMFADeviceLimitAtomic},
 	{"MFARegistrations", testMFARegistrations},
-	{"Sessions", testSessions},
 	{"DevicesCascadeWithUser", testDevicesCascade},
 }
 
@@ -205,89 +204,6 @@ func testMFARegistrations(t *testing.T, s store.Store) {
 	wantErr(t, "delete again", dv.DeleteRegistration(ctx, []byte("more-2")), store.ErrNotFound)
 }
 
-func devSession(userID, id string, created, expires time.Time) store.Session {
-	return store.Session{IdentityStoreID: devStore, UserID: userID, ID: id, TokenHash: []byte("tok-" + id), CreatedAt: created,
-		LastSeenAt: created, ExpiresAt: expires, SourceIP: "192.0.2.7", UserAgent: "Mozilla/5.0", AuthMethods: []string{"pwd", "totp"}}
-}
-
-func testSessions(t *testing.T, s store.Store) {
-	dv := s.Devices()
-	devUser(t, s, devStore, "u1")
-	devUser(t, s, devStore, "u2")
-	a := devSession("u1", "s-a", t0.Add(time.Second), t0.Add(time.Hour))
-	b := devSession("u1", "s-b", t0, t0.Add(2*time.Hour)) // older, listed first
-	old := devSession("u1", "s-old", t0.Add(-2*time.Hour), t0)
-	other := devSession("u2", "s-u2", t0, t0.Add(time.Hour))
-	other.AuthMethods = nil
-	for _, x := range []store.Session{a, b, old, other} {
-		if err := dv.CreateSession(ctx, x); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dup := a
-	dup.ID = "s-dup"
-	wantErr(t, "duplicate token hash", dv.CreateSession(ctx, dup), store.ErrConflict)
-	dup = a
-	dup.TokenHash = []byte("fresh")
-	wantErr(t, "duplicate id", dv.CreateSession(ctx, dup), store.ErrConflict)
-	orphan := devSession("nobody", "s-x", t0, t0.Add(time.Hour))
-	wantErr(t, "unknown user", dv.CreateSession(ctx, orphan), store.ErrNotFound)
-
-	got, err := dv.GetSessionByToken(ctx, []byte("tok-s-a"))
-	if err != nil || !reflect.DeepEqual(got, a) {
-		t.Fatalf("GetSessionByToken =\n%+v, %v\nwant\n%+v", got, err, a)
-	}
-	if got, err := dv.GetSessionByToken(ctx, []byte("tok-s-old")); err != nil || got.ID != "s-old" {
-		t.Fatalf("expired session by token = %+v, %v; want it returned", got, err)
-	}
-	if got, _ := dv.GetSessionByToken(ctx, []byte("tok-s-u2")); got.AuthMethods == nil || len(got.AuthMethods) != 0 {
-		t.Fatalf("nil auth methods read back as %#v, want empty", got.AuthMethods)
-	}
-	_, err = dv.GetSessionByToken(ctx, []byte("nope"))
-	wantErr(t, "unknown token", err, store.ErrNotFound)
-
-	list, err := dv.ListSessions(ctx, devStore, "u1", t0)
-	if err != nil || len(list) != 2 || list[0].ID != "s-b" || !reflect.DeepEqual(list[1], a) {
-		t.Fatalf("ListSessions = %+v, %v; want s-b, s-a (s-old expired at t0)", list, err)
-	}
-	if list, _ := dv.ListSessions(ctx, devStore, "u1", t0.Add(90*time.Minute)); len(list) != 1 || list[0].ID != "s-b" {
-		t.Fatalf("ListSessions later = %+v", list)
-	}
-
-	if err := dv.TouchSession(ctx, devStore, "s-a", t0.Add(time.Minute), t0.Add(3*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	got, _ = dv.GetSessionByToken(ctx, []byte("tok-s-a"))
-	if !got.LastSeenAt.Equal(t0.Add(time.Minute)) || !got.ExpiresAt.Equal(t0.Add(3*time.Hour)) || !got.CreatedAt.Equal(a.CreatedAt) {
-		t.Fatalf("touch not saved: %+v", got)
-	}
-	wantErr(t, "touch missing", dv.TouchSession(ctx, devStore, "nope", t0, t0), store.ErrNotFound)
-
-	// DeleteSessions ignores unknown ids and other users' sessions.
-	n, err := dv.DeleteSessions(ctx, devStore, "u1", []string{"s-a", "nope", "s-u2"})
-	if err != nil || n != 1 {
-		t.Fatalf("DeleteSessions = %d, %v; want 1", n, err)
-	}
-	if _, err := dv.GetSessionByToken(ctx, []byte("tok-s-u2")); err != nil {
-		t.Fatalf("another user's session was deleted: %v", err)
-	}
-	if n, err := dv.DeleteSessions(ctx, devStore, "u1", nil); err != nil || n != 0 {
-		t.Fatalf("DeleteSessions(nil) = %d, %v", n, err)
-	}
-	if n, err := dv.DeleteExpiredSessions(ctx, t0, 100); err != nil || n != 1 {
-		t.Fatalf("DeleteExpiredSessions = %d, %v; want 1 (s-old)", n, err)
-	}
-	if n, err := dv.DeleteSessionsOfUser(ctx, devStore, "u1"); err != nil || n != 1 {
-		t.Fatalf("DeleteSessionsOfUser = %d, %v; want 1 (s-b)", n, err)
-	}
-	if list, _ := dv.ListSessions(ctx, devStore, "u1", t0.Add(-time.Hour)); len(list) != 0 {
-		t.Fatalf("sessions left: %+v", list)
-	}
-	if list, _ := dv.ListSessions(ctx, devStore, "u2", t0); len(list) != 1 {
-		t.Fatalf("u2 sessions = %+v", list)
-	}
-}
-
 // Deleting a user deletes its devices, registrations and sessions.
 func testDevicesCascade(t *testing.T, s store.Store) {
 	dv := s.Devices()
@@ -297,7 +213,7 @@ func testDevicesCascade(t *testing.T, s store.Store) {
 		if err := dv.CreateDevice(ctx, devDevice(u, "dev-"+u, t0), 2); err != nil {
 			t.Fatal(err)
 		}
-		if err := dv.CreateSession(ctx, devSession(u, "s-"+u, t0, t0.Add(time.Hour))); err != nil {
+		if err := s.Sessions().Create(ctx, devSession(u, "s-"+u, t0, t0.Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
 		if err := dv.CreateRegistration(ctx, store.MFARegistration{TokenHash: []byte("r-" + u), IdentityStoreID: devStore, UserID: u, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
@@ -310,7 +226,7 @@ func testDevicesCascade(t *testing.T, s store.Store) {
 	if list, _ := dv.ListDevices(ctx, devStore, "u1"); len(list) != 0 {
 		t.Fatalf("devices of a deleted user: %+v", list)
 	}
-	_, err := dv.GetSessionByToken(ctx, []byte("tok-s-u1"))
+	_, err := s.Sessions().GetByToken(ctx, []byte("tok-s-u1"))
 	wantErr(t, "session of a deleted user", err, store.ErrNotFound)
 	_, err = dv.GetRegistration(ctx, []byte("r-u1"))
 	wantErr(t, "registration of a deleted user", err, store.ErrNotFound)
@@ -323,7 +239,7 @@ func testDevicesCascade(t *testing.T, s store.Store) {
 	if list, _ := dv.ListDevices(ctx, devStore, "u2"); len(list) != 1 {
 		t.Fatalf("u2 devices = %+v", list)
 	}
-	if _, err := dv.GetSessionByToken(ctx, []byte("tok-s-u2")); err != nil {
+	if _, err := s.Sessions().GetByToken(ctx, []byte("tok-s-u2")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dv.GetRegistration(ctx, []byte("r-u2")); err != nil {

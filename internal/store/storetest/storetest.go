@@ -56,6 +56,8 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, groupTests...)
 	tests = append(tests, identityKeyTests...)
 	tests = append(tests, deviceTests...)
+	tests = append(tests, sessionTests...)
+	tests = append(tests, signInTests...)
 	tests = append(tests, sourceTests...)
 	tests = append(tests, organizationTests...)
 	tests = append(tests, permissionTests...)

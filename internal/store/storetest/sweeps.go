@@ -40,12 +40,12 @@ func testSweepSessions(t *testing.T, s store.Store) {
 	devUser(t, s, devStore, "u1")
 	for i, exp := range []time.Duration{-3 * time.Minute, -2 * time.Minute, 0, time.Minute} {
 		x := devSession("u1", fmt.Sprint("s", i), t0.Add(-time.Hour), t0.Add(exp))
-		if err := s.Devices().CreateSession(ctx, x); err != nil {
+		if err := s.Sessions().Create(ctx, x); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wantBatches(t, "DeleteExpiredSessions", func(n int) (int, error) { return s.Devices().DeleteExpiredSessions(ctx, t0, n) }, 2, 1, 0)
-	if _, err := s.Devices().GetSessionByToken(ctx, []byte("tok-s3")); err != nil {
+	wantBatches(t, "DeleteExpiredSessions", func(n int) (int, error) { return s.Sessions().DeleteExpired(ctx, t0, n) }, 2, 1, 0)
+	if _, err := s.Sessions().GetByToken(ctx, []byte("tok-s3")); err != nil {
 		t.Fatalf("live session: %v", err)
 	}
 }
