@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/mail"
+	"github.com/iic-project/iic/internal/portal"
 )
 
 // DefaultRegions are the region names served when none are configured: the
@@ -74,6 +76,12 @@ type Config struct {
 	// are checked (tests); nil = authz.DependencyEnforced, the services iic
 	// serves itself.
 	EnforceDependency func(action string) bool
+
+	// PortalTokens authenticates the portal API's access tokens and
+	// PortalLogout revokes one (tests inject them); nil = no token is
+	// accepted (portalapi.RefuseAll) and logout revokes nothing.
+	PortalTokens func(ctx context.Context, accessToken string) (portal.User, error)
+	PortalLogout func(ctx context.Context, accessToken string) error
 
 	// Now and Rand are the clock and randomness; nil = time.Now and crypto/rand.
 	Now  func() time.Time

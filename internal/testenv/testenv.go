@@ -29,6 +29,7 @@ import (
 
 	"github.com/iic-project/iic/internal/aksk"
 	"github.com/iic-project/iic/internal/app"
+	"github.com/iic-project/iic/internal/portal"
 	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
 )
 
@@ -53,6 +54,10 @@ type Options struct {
 	// EnforceDependency overrides which operation dependencies are checked
 	// (app.Config.EnforceDependency).
 	EnforceDependency func(action string) bool
+	// PortalTokens and PortalLogout stand in for the OIDC service behind
+	// the portal API (app.Config.PortalTokens, PortalLogout).
+	PortalTokens func(ctx context.Context, accessToken string) (portal.User, error)
+	PortalLogout func(ctx context.Context, accessToken string) error
 }
 
 // Server is a running in-process server.
@@ -85,7 +90,7 @@ func Start(t testing.TB, opt Options) *Server {
 		Listen: ln.Addr().String(), Listener: ln, DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
 		MaxUsersPerStore: opt.MaxUsersPerStore, MaxPermissionSets: opt.MaxPermissionSets, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
-		EnforceDependency: opt.EnforceDependency,
+		EnforceDependency: opt.EnforceDependency, PortalTokens: opt.PortalTokens, PortalLogout: opt.PortalLogout,
 	}
 	if testing.Verbose() {
 		cfg.LogOutput = os.Stderr
