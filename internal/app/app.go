@@ -218,7 +218,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	// instead of AK/SK. Until the OIDC service issues tokens, no token is
 	// accepted (401 IIC.1604) unless Config.PortalTokens says otherwise.
 	portalSvc := &portal.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Identity: identitySvc, Center: centerSvc,
-		InvalidateKey: authenticator.Invalidate}
+		InvalidateKey: authenticator.Invalidate, CacheTTL: cfg.AuthCacheTTL}
 	portalAPI := &portalapi.API{Portal: portalSvc, Authenticate: portalapi.RefuseAll}
 	if cfg.PortalTokens != nil {
 		portalAPI.Authenticate = cfg.PortalTokens

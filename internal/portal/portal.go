@@ -37,6 +37,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -73,6 +74,26 @@ type Service struct {
 	// InvalidateKey forgets a deleted credential in the authenticator's
 	// cache (authn.Authenticator.Invalidate); nil = none.
 	InvalidateKey func(ak string)
+	// CacheTTL is how long an instance's identity-store mapping and its
+	// access-control attribute configuration are reused (0 =
+	// DefaultCacheTTL; negative = read them on every request): a changed
+	// attribute configuration applies to credentials issued here within it.
+	CacheTTL time.Duration
+
+	mu    sync.Mutex
+	insts map[string]cachedInstance // by identity store id
+}
+
+// DefaultCacheTTL is CacheTTL's default.
+const DefaultCacheTTL = 5 * time.Second
+
+// instanceCacheSize bounds the instance cache; when full it is emptied.
+const instanceCacheSize = 10_000
+
+type cachedInstance struct {
+	inst  store.Instance
+	attrs []center.AccessControlAttribute
+	until time.Time
 }
 
 // Account is an account the user may access.
@@ -135,8 +156,43 @@ func (s *Service) now() time.Time { return s.Now().UTC() }
 // user's own and its groups').
 type subject struct {
 	inst       store.Instance
+	attrs      []center.AccessControlAttribute // the instance's access-control attributes
 	user       identity.User
 	principals []string
+}
+
+// instance returns the instance of identity store storeID with its
+// access-control attributes, from the cache when fresh.
+func (s *Service) instance(ctx context.Context, storeID string) (cachedInstance, error) {
+	now := time.Now()
+	s.mu.Lock()
+	e, ok := s.insts[storeID]
+	s.mu.Unlock()
+	if ok && now.Before(e.until) {
+		return e, nil
+	}
+	inst, err := s.Store.Instances().GetByIdentityStore(ctx, storeID)
+	if err != nil {
+		return cachedInstance{}, err
+	}
+	cfg, err := s.Center.AccessControlConfiguration(ctx, inst)
+	if err != nil && !apierr.IIC404.Is(err) { // 404: no configuration
+		return cachedInstance{}, err
+	}
+	ttl := s.CacheTTL
+	if ttl == 0 {
+		ttl = DefaultCacheTTL
+	}
+	e = cachedInstance{inst: inst, attrs: cfg.Attributes, until: now.Add(ttl)}
+	if ttl > 0 {
+		s.mu.Lock()
+		if s.insts == nil || len(s.insts) >= instanceCacheSize {
+			s.insts = make(map[string]cachedInstance)
+		}
+		s.insts[storeID] = e
+		s.mu.Unlock()
+	}
+	return e, nil
 }
 
 // maxGroups bounds the groups a user is expanded into (a user joins at most
@@ -145,7 +201,7 @@ const maxGroups = 1000
 
 func (s *Service) resolve(ctx context.Context, u User) (subject, error) {
 	var sub subject
-	inst, err := s.Store.Instances().GetByIdentityStore(ctx, u.IdentityStoreID)
+	ci, err := s.instance(ctx, u.IdentityStoreID)
 	if errors.Is(err, store.ErrNotFound) {
 		return sub, apierr.IIC1604.New()
 	}
@@ -162,7 +218,7 @@ func (s *Service) resolve(ctx context.Context, u User) (subject, error) {
 	if !user.Enabled {
 		return sub, apierr.IIC1604.New()
 	}
-	sub.inst, sub.user, sub.principals = inst, user, []string{u.UserID}
+	sub.inst, sub.attrs, sub.user, sub.principals = ci.inst, ci.attrs, user, []string{u.UserID}
 	var pos int64
 	for len(sub.principals) <= maxGroups {
 		ms, err := s.Store.Memberships().ListByUser(ctx, u.IdentityStoreID, u.UserID, pos, 500)
@@ -334,10 +390,7 @@ func (s *Service) Credentials(ctx context.Context, u User, accountID, agencyURN 
 	if err != nil {
 		life = permission.MinSession // stored durations were checked when set
 	}
-	tags, err := s.principalTags(ctx, sub)
-	if err != nil {
-		return Credentials{}, err
-	}
+	tags := principalTags(sub)
 	now := s.now()
 	ak, sk, token := s.IDs.AccessKey(), s.IDs.SecretKey(), s.IDs.Token(tokenLen)
 	c := store.Credential{
@@ -384,27 +437,20 @@ func (s *Service) assigned(ctx context.Context, sub subject, accountID, agencyUR
 // principalTags evaluates the instance's access-control attributes on the
 // user: key → the user's value of the attribute's source. Attributes the
 // user has no value for are left out (a condition on them finds no tag).
-func (s *Service) principalTags(ctx context.Context, sub subject) (map[string]string, error) {
-	cfg, err := s.Center.AccessControlConfiguration(ctx, sub.inst)
-	if apierr.IIC404.Is(err) {
-		return nil, nil // no configuration
-	}
-	if err != nil {
-		return nil, err
-	}
+func principalTags(sub subject) map[string]string {
 	var tags map[string]string
-	for _, a := range cfg.Attributes {
+	for _, a := range sub.attrs {
 		if a.UserAttribute == "" {
 			continue
 		}
 		if v := sub.user.Attribute(a.UserAttribute); v != "" {
 			if tags == nil {
-				tags = make(map[string]string, len(cfg.Attributes))
+				tags = make(map[string]string, len(sub.attrs))
 			}
 			tags[a.Key] = v
 		}
 	}
-	return tags, nil
+	return tags
 }
 
 // endBatch is how many credentials one EndSession step deletes.

@@ -72,7 +72,7 @@ func newFixture(t testing.TB, dialect string) *fixture {
 	f.authz = authz.NewPolicies(st)
 	f.authz.CacheTTL = -1 // read agencies on every request
 	f.svc = &portal.Service{Store: st, Keys: keys, IDs: gen, Now: time.Now, Paging: pager, Identity: f.ident, Center: f.center,
-		InvalidateKey: f.authn.Invalidate}
+		InvalidateKey: f.authn.Invalidate, CacheTTL: -1}
 	f.alice = f.user("alice", "engineering")
 	f.bob = f.user("bob", "sales")
 	f.carol = f.user("carol", "engineering")
