@@ -75,13 +75,30 @@ type Service struct {
 	// cache (authn.Authenticator.Invalidate); nil = none.
 	InvalidateKey func(ak string)
 	// CacheTTL is how long an instance's identity-store mapping and its
-	// access-control attribute configuration are reused (0 =
-	// DefaultCacheTTL; negative = read them on every request): a changed
-	// attribute configuration applies to credentials issued here within it.
+	// access-control attribute configuration, and a user's grant of an
+	// agency, are reused (0 = DefaultCacheTTL; negative = read them on
+	// every request). So for up to CacheTTL after a change, this replica
+	// may still issue credentials with the old principal tags, or for an
+	// assignment just removed or a user just disabled (credentials already
+	// issued live on for their session duration anyway).
 	CacheTTL time.Duration
 
-	mu    sync.Mutex
-	insts map[string]cachedInstance // by identity store id
+	mu     sync.Mutex
+	insts  map[string]cachedInstance // by identity store id
+	grants map[grantKey]cachedGrant
+}
+
+// grantKey is one user's request for one agency.
+type grantKey struct{ storeID, userID, accountID, agencyURN string }
+
+// cachedGrant is what Credentials found for a grantKey: the agency and the
+// user's name and principal tags (never modified once cached).
+type cachedGrant struct {
+	agency   store.Agency
+	userID   string
+	userName string
+	tags     map[string]string
+	until    time.Time
 }
 
 // DefaultCacheTTL is CacheTTL's default.
@@ -152,6 +169,13 @@ func pageLimit(limit int) int {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
+func (s *Service) ttl() time.Duration {
+	if s.CacheTTL == 0 {
+		return DefaultCacheTTL
+	}
+	return s.CacheTTL
+}
+
 // subject is a resolved user: its instance, profile and principal ids (the
 // user's own and its groups').
 type subject struct {
@@ -179,10 +203,7 @@ func (s *Service) instance(ctx context.Context, storeID string) (cachedInstance,
 	if err != nil && !apierr.IIC404.Is(err) { // 404: no configuration
 		return cachedInstance{}, err
 	}
-	ttl := s.CacheTTL
-	if ttl == 0 {
-		ttl = DefaultCacheTTL
-	}
+	ttl := s.ttl()
 	e = cachedInstance{inst: inst, attrs: cfg.Attributes, until: now.Add(ttl)}
 	if ttl > 0 {
 		s.mu.Lock()
@@ -378,33 +399,60 @@ func (s *Service) Credentials(ctx context.Context, u User, accountID, agencyURN 
 	if agencyURN == "" || len(agencyURN) > 512 {
 		return Credentials{}, invalid("agency_urn must be the URN of an agency, iam::<account id>:agency:<name>")
 	}
-	sub, err := s.resolve(ctx, u)
+	g, err := s.grant(ctx, u, accountID, agencyURN)
 	if err != nil {
 		return Credentials{}, err
 	}
-	ag, err := s.assigned(ctx, sub, accountID, agencyURN)
-	if err != nil {
-		return Credentials{}, err
-	}
+	ag := g.agency
 	life, err := permission.ParseSessionDuration(ag.SessionDuration)
 	if err != nil {
 		life = permission.MinSession // stored durations were checked when set
 	}
-	tags := principalTags(sub)
 	now := s.now()
 	ak, sk, token := s.IDs.AccessKey(), s.IDs.SecretKey(), s.IDs.Token(tokenLen)
 	c := store.Credential{
 		AccessKey: ak, AccountID: accountID, Kind: store.KindTemporary,
 		SecretSealed: s.Keys.Seal([]byte(sk), authn.SecretAAD(ak)), TokenHash: secrets.TokenHash(token),
-		ExpiresAt: now.Add(life), Description: "portal session of " + sub.user.UserName + " in " + ag.Name,
-		UserID: sub.user.ID, UserName: sub.user.UserName, SessionName: sub.user.UserName, AgencyURN: ag.URN,
-		PrincipalTags: tags, Agency: store.AgencyRef{InstanceID: ag.InstanceID, PermissionSetID: ag.PermissionSetID},
+		ExpiresAt: now.Add(life), Description: "portal session of " + g.userName + " in " + ag.Name,
+		UserID: g.userID, UserName: g.userName, SessionName: g.userName, AgencyURN: ag.URN,
+		PrincipalTags: g.tags, Agency: store.AgencyRef{InstanceID: ag.InstanceID, PermissionSetID: ag.PermissionSetID},
 		Session: u.Session, CreatedAt: now,
 	}
 	if err := s.Store.Credentials().Create(ctx, c); err != nil {
 		return Credentials{}, err
 	}
 	return Credentials{AccessKey: ak, SecretKey: sk, SessionToken: token, Expiration: c.ExpiresAt}, nil
+}
+
+// grant resolves the user and the agency it asks for, from the cache when
+// fresh (only grants are cached: a refusal is decided anew every time).
+func (s *Service) grant(ctx context.Context, u User, accountID, agencyURN string) (cachedGrant, error) {
+	k := grantKey{u.IdentityStoreID, u.UserID, accountID, agencyURN}
+	now := time.Now()
+	s.mu.Lock()
+	g, ok := s.grants[k]
+	s.mu.Unlock()
+	if ok && now.Before(g.until) {
+		return g, nil
+	}
+	sub, err := s.resolve(ctx, u)
+	if err != nil {
+		return cachedGrant{}, err
+	}
+	ag, err := s.assigned(ctx, sub, accountID, agencyURN)
+	if err != nil {
+		return cachedGrant{}, err
+	}
+	g = cachedGrant{agency: ag, userID: sub.user.ID, userName: sub.user.UserName, tags: principalTags(sub), until: now.Add(s.ttl())}
+	if s.ttl() > 0 {
+		s.mu.Lock()
+		if s.grants == nil || len(s.grants) >= instanceCacheSize {
+			s.grants = make(map[grantKey]cachedGrant)
+		}
+		s.grants[k] = g
+		s.mu.Unlock()
+	}
+	return g, nil
 }
 
 // assigned returns the provisioned agency agencyURN in accountID that one

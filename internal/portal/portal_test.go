@@ -395,6 +395,32 @@ func testPortal(t *testing.T, dialect string) {
 		wantCode(t, err, 403, "IIC.1000") // bob is in sales
 	})
 
+	t.Run("grants are reused for the cache TTL, refusals never", func(t *testing.T) {
+		cached := &portal.Service{Store: f.st, Keys: f.keys, IDs: ids.Generator{}, Now: time.Now, Paging: f.svc.Paging, Identity: f.ident,
+			Center: f.center, CacheTTL: time.Hour}
+		acct := f.memberAccount()
+		ag := f.provision("Cached", "PT1H", ro, store.PrincipalUser, f.alice.UserID, acct)
+		if _, err := cached.Credentials(ctx, f.bob, acct, ag.URN); err == nil {
+			t.Fatal("bob is not assigned")
+		}
+		if _, err := cached.Credentials(ctx, f.alice, acct, ag.URN); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.st.Assignments().Delete(ctx, store.Assignment{InstanceID: f.inst.ID, AccountID: acct, PermissionSetID: ag.PermissionSetID,
+			PrincipalType: store.PrincipalUser, PrincipalID: f.alice.UserID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cached.Credentials(ctx, f.alice, acct, ag.URN); err != nil {
+			t.Errorf("within the TTL the grant is reused: %v", err)
+		}
+		_, err := f.svc.Credentials(ctx, f.alice, acct, ag.URN) // no cache
+		wantCode(t, err, 403, "IIC.1269")
+		f.assign(ag.PermissionSetID, store.PrincipalUser, f.bob.UserID, acct)
+		if _, err := cached.Credentials(ctx, f.bob, acct, ag.URN); err != nil {
+			t.Errorf("a refusal is not cached: %v", err)
+		}
+	})
+
 	t.Run("ending the session deletes its credentials", func(t *testing.T) {
 		c1, err := f.svc.Credentials(ctx, f.bob, acctA, opsA.URN)
 		if err != nil {

@@ -54,6 +54,9 @@ type Options struct {
 	// EnforceDependency overrides which operation dependencies are checked
 	// (app.Config.EnforceDependency).
 	EnforceDependency func(action string) bool
+	// AuthCacheTTL is app.Config.AuthCacheTTL (0 = default; negative = no
+	// cache).
+	AuthCacheTTL time.Duration
 	// PortalTokens and PortalLogout stand in for the OIDC service behind
 	// the portal API (app.Config.PortalTokens, PortalLogout).
 	PortalTokens func(ctx context.Context, accessToken string) (portal.User, error)
@@ -91,6 +94,7 @@ func Start(t testing.TB, opt Options) *Server {
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
 		MaxUsersPerStore: opt.MaxUsersPerStore, MaxPermissionSets: opt.MaxPermissionSets, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
 		EnforceDependency: opt.EnforceDependency, PortalTokens: opt.PortalTokens, PortalLogout: opt.PortalLogout,
+		AuthCacheTTL: opt.AuthCacheTTL,
 	}
 	if testing.Verbose() {
 		cfg.LogOutput = os.Stderr
