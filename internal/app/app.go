@@ -23,6 +23,7 @@ import (
 	"github.com/iic-project/iic/internal/api/keystone"
 	oidcapi "github.com/iic-project/iic/internal/api/oidc"
 	"github.com/iic-project/iic/internal/api/orgs"
+	"github.com/iic-project/iic/internal/api/portalapi"
 	"github.com/iic-project/iic/internal/api/scim"
 	"github.com/iic-project/iic/internal/api/sts"
 	"github.com/iic-project/iic/internal/authn"
@@ -38,6 +39,7 @@ import (
 	"github.com/iic-project/iic/internal/organization"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/permission"
+	"github.com/iic-project/iic/internal/portal"
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/signin"
 	"github.com/iic-project/iic/internal/store"
@@ -225,6 +227,19 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	orgs.MountUnsupported(rt)
 	guard.Mount(rt, (&sts.API{}).Ops())
 	sts.MountUnsupported(rt)
+	// The portal API: the OIDC access token in the access-token header
+	// instead of AK/SK. Until the OIDC service issues tokens, no token is
+	// accepted (401 IIC.1604) unless Config.PortalTokens says otherwise.
+	portalSvc := &portal.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Identity: identitySvc, Center: centerSvc,
+		InvalidateKey: authenticator.Invalidate, CacheTTL: cfg.AuthCacheTTL}
+	portalAPI := &portalapi.API{Portal: portalSvc, Authenticate: portalapi.RefuseAll}
+	if cfg.PortalTokens != nil {
+		portalAPI.Authenticate = cfg.PortalTokens
+	}
+	if cfg.PortalLogout != nil {
+		portalAPI.Logout = cfg.PortalLogout
+	}
+	portalAPI.Mount(rt)
 	// SCIM: bearer tokens instead of AK/SK, and its own error dialect.
 	dialects := &httpx.Dialects{}
 	(&scim.API{Identity: identitySvc, Authenticate: sourcesSvc.AuthenticateSCIMToken, PublicURL: cfg.PublicURL}).Mount(rt, dialects)

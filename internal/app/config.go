@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/mail"
 	"github.com/iic-project/iic/internal/oidc"
+	"github.com/iic-project/iic/internal/portal"
 	"github.com/iic-project/iic/internal/signin"
 )
 
@@ -93,6 +95,11 @@ type Config struct {
 	// OIDC holds the OIDC service's lifetimes and limits (tests shorten
 	// them); zero fields take oidc.Default.
 	OIDC oidc.Config
+	// PortalTokens authenticates the portal API's access tokens and
+	// PortalLogout revokes one (tests inject them); nil = no token is
+	// accepted (portalapi.RefuseAll) and logout revokes nothing.
+	PortalTokens func(ctx context.Context, accessToken string) (portal.User, error)
+	PortalLogout func(ctx context.Context, accessToken string) error
 
 	// Now and Rand are the clock and randomness; nil = time.Now and crypto/rand.
 	Now  func() time.Time

@@ -195,6 +195,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		ExpiresAt:   cred.ExpiresAt,
 		Tags:        cred.PrincipalTags,
 		PolicyIDs:   cred.PolicyIDs,
+		Agency:      cred.Agency,
 	}, nil
 }
 

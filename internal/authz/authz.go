@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/store"
 )
 
 // Kind says how a principal authenticated.
@@ -41,8 +42,12 @@ type Principal struct {
 	ExpiresAt   time.Time
 	// Tags are principal tags (access-control attributes).
 	Tags map[string]string
-	// PolicyIDs are the policies bound to a scoped key or agency.
+	// PolicyIDs are the policies bound to a scoped key (or given to
+	// temporary credentials directly).
 	PolicyIDs []string
+	// Agency names the agency a temporary principal's session assumed:
+	// the policies stored in that agency apply (see Policies).
+	Agency store.AgencyRef
 	// MFA reports whether the session behind the credential used MFA.
 	MFA bool
 	// ReplayKey identifies this request to the replay guard (its

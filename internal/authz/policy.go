@@ -30,7 +30,16 @@ const customCacheSize = 10_000
 //     system-defined policies (package managed) or custom policies of the
 //     principal's own account (store.Policies). Unknown ids, and custom
 //     policies of other accounts, contribute nothing. A principal without
-//     policies is denied everything else.
+//     policies is denied everything else;
+//   - a temporary principal whose session assumed an agency (Principal.Agency)
+//     also holds exactly the policies stored in that agency, read from the
+//     agency at request time: its system-defined identity policies and roles
+//     by id and its custom identity policy and custom role documents. An
+//     agency that no longer exists (its last assignment was removed) grants
+//     nothing, and a re-provisioned agency's policies apply to sessions
+//     already issued. Like custom policies, an agency's compiled policies are
+//     kept for CacheTTL, so a change made through another replica (or through
+//     this one: agencies are not invalidated) applies within it.
 //
 // A request names its action with the documented name and its alternates;
 // custom policies stored before iic used the documented names
@@ -62,8 +71,9 @@ type Policies struct {
 	CacheTTL time.Duration
 	warned   sync.Map // customKey → struct{}: legacy policies warned about
 
-	mu     sync.RWMutex
-	custom map[customKey]*customEntry
+	mu       sync.RWMutex
+	custom   map[customKey]*customEntry
+	agencies map[agencyKey]*agencyEntry
 
 	// accountNames caches account id → name for g:DomainName (accounts
 	// are never renamed).
@@ -71,6 +81,16 @@ type Policies struct {
 }
 
 type customKey struct{ account, id string }
+
+type agencyKey struct {
+	account string
+	ref     store.AgencyRef
+}
+
+type agencyEntry struct {
+	ps    []*policy.Compiled // nil: no such agency (or it grants nothing)
+	until time.Time
+}
 
 type customEntry struct {
 	c     *policy.Compiled // nil: no such policy
@@ -80,7 +100,7 @@ type customEntry struct {
 
 // NewPolicies returns the policy authorizer reading custom policies from st.
 func NewPolicies(st store.Store) *Policies {
-	return &Policies{store: st, cache: policy.NewCache(4096), custom: map[customKey]*customEntry{}}
+	return &Policies{store: st, cache: policy.NewCache(4096), custom: map[customKey]*customEntry{}, agencies: map[agencyKey]*agencyEntry{}}
 }
 
 // Authorize implements Authorizer.
@@ -95,6 +115,13 @@ func (a *Policies) Authorize(ctx context.Context, p *Principal, req *Request) er
 	ps, err := a.resolve(ctx, p.AccountID, p.PolicyIDs, buf[:0], nil, req.Time)
 	if err != nil {
 		return err
+	}
+	if p.Kind == KindTemporary && p.Agency != (store.AgencyRef{}) {
+		e, err := a.agencyPolicies(ctx, p.AccountID, p.Agency, req.Time)
+		if err != nil {
+			return err
+		}
+		ps = append(ps, e.ps...)
 	}
 	if len(ps) == 0 {
 		return Denied(req.Action)
@@ -211,6 +238,65 @@ func (a *Policies) customPolicy(ctx context.Context, account, id string, now tim
 	a.custom[k] = e
 	a.mu.Unlock()
 	return e, nil
+}
+
+// agencyPolicies returns the compiled policies of the agency ref names in
+// account, from the cache when fresh.
+func (a *Policies) agencyPolicies(ctx context.Context, account string, ref store.AgencyRef, now time.Time) (*agencyEntry, error) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	k := agencyKey{account, ref}
+	a.mu.RLock()
+	e := a.agencies[k]
+	a.mu.RUnlock()
+	if e != nil && now.Before(e.until) {
+		return e, nil
+	}
+	ttl := a.CacheTTL
+	if ttl == 0 {
+		ttl = PolicyCacheTTL
+	}
+	e = &agencyEntry{until: now.Add(ttl)}
+	ag, err := a.store.Agencies().Get(ctx, ref.InstanceID, account, ref.PermissionSetID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		e.ps = a.compileAgency(ag.Policies)
+	}
+	a.mu.Lock()
+	if len(a.agencies) >= customCacheSize {
+		a.agencies = map[agencyKey]*agencyEntry{}
+	}
+	a.agencies[k] = e
+	a.mu.Unlock()
+	return e, nil
+}
+
+// compileAgency compiles what an agency holds: system-defined policies and
+// roles by catalog id (unknown ids grant nothing) and its custom documents
+// (validated when they were put; one that no longer compiles grants
+// nothing).
+func (a *Policies) compileAgency(set store.PolicySet) []*policy.Compiled {
+	var out []*policy.Compiled
+	for _, ids := range [][]string{set.ManagedPolicies, set.ManagedRoles} {
+		for _, id := range ids {
+			if m := managed.Lookup(id); m != nil {
+				out = append(out, m.Compiled)
+			}
+		}
+	}
+	for _, doc := range []string{set.CustomPolicy, set.CustomRole} {
+		if doc == "" {
+			continue
+		}
+		if c, err := a.cache.Get([]byte(doc)); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (a *Policies) logger() *slog.Logger {

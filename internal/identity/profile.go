@@ -1,6 +1,10 @@
 package identity
 
-import "github.com/iic-project/iic/internal/store"
+import (
+	"strings"
+
+	"github.com/iic-project/iic/internal/store"
+)
 
 // The user attributes the identity store keeps besides its indexed columns,
 // as domain values: each surface has its own wire names for them, and the
@@ -119,4 +123,102 @@ func nilIfEmpty[T any](s []T) []T {
 		return nil
 	}
 	return s
+}
+
+// Attribute returns the value of u's attribute at path, named as UpdateUser
+// names attributes (user_name, name.given_name, enterprise.department, …;
+// center.AccessControlAttribute.UserAttribute). Multi-valued attributes
+// (emails.value, phone_numbers.value, addresses.*) give their primary
+// entry's value. An unset or unknown attribute is "".
+func (u User) Attribute(path string) string {
+	p := &u.Profile
+	switch path {
+	case "user_name":
+		return u.UserName
+	case "display_name":
+		return u.DisplayName
+	case "nickname":
+		return p.Nickname
+	case "title":
+		return p.Title
+	case "locale":
+		return p.Locale
+	case "timezone":
+		return p.Timezone
+	case "preferred_language":
+		return p.PreferredLanguage
+	case "profile_url":
+		return p.ProfileURL
+	case "user_type":
+		return p.UserType
+	case "name.given_name":
+		return p.Name.GivenName
+	case "name.family_name":
+		return p.Name.FamilyName
+	case "name.formatted":
+		return p.Name.Formatted
+	case "name.middle_name":
+		return p.Name.MiddleName
+	case "name.honorific_prefix":
+		return p.Name.HonorificPrefix
+	case "name.honorific_suffix":
+		return p.Name.HonorificSuffix
+	case "emails.value":
+		for _, e := range p.Emails {
+			if e.Primary {
+				return e.Value
+			}
+		}
+		return u.Email
+	case "phone_numbers.value":
+		for _, ph := range p.PhoneNumbers {
+			if ph.Primary {
+				return ph.Value
+			}
+		}
+		return ""
+	}
+	if part, ok := strings.CutPrefix(path, "addresses."); ok {
+		for _, a := range p.Addresses {
+			if !a.Primary {
+				continue
+			}
+			switch part {
+			case "street_address":
+				return a.StreetAddress
+			case "locality":
+				return a.Locality
+			case "region":
+				return a.Region
+			case "postal_code":
+				return a.PostalCode
+			case "country":
+				return a.Country
+			case "formatted":
+				return a.Formatted
+			}
+		}
+		return ""
+	}
+	e := p.Enterprise
+	if e == nil {
+		return ""
+	}
+	switch path {
+	case "enterprise.employee_number":
+		return e.EmployeeNumber
+	case "enterprise.cost_center":
+		return e.CostCenter
+	case "enterprise.organization":
+		return e.Organization
+	case "enterprise.division":
+		return e.Division
+	case "enterprise.department":
+		return e.Department
+	case "enterprise.manager.value":
+		if e.Manager != nil {
+			return e.Manager.Value
+		}
+	}
+	return ""
 }

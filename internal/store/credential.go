@@ -39,9 +39,23 @@ type Credential struct {
 	// credentials; PolicyIDs are the policies a scoped key is bound to.
 	PrincipalTags map[string]string
 	PolicyIDs     []string
-	Disabled      bool
-	CreatedAt     time.Time
-	Seq           int64
+	// Agency names the agency whose policies a temporary credential's
+	// session holds (the authorizer reads them from it at request time);
+	// Session is the portal sign-in session it was issued in, which
+	// DeleteBySession ends. Both are "" for other credentials.
+	Agency    AgencyRef
+	Session   string
+	Disabled  bool
+	CreatedAt time.Time
+	Seq       int64
+}
+
+// AgencyRef names an agency: the one of permission set PermissionSetID of
+// instance InstanceID in the credential's account (store.Agencies().Get).
+// The zero value names none.
+type AgencyRef struct {
+	InstanceID      string
+	PermissionSetID string
 }
 
 // Credentials stores access keys.
@@ -61,4 +75,7 @@ type Credentials interface {
 	// DeleteExpired removes up to limit temporary credentials that expired before t and
 	// returns how many it removed.
 	DeleteExpired(ctx context.Context, t time.Time, limit int) (int, error)
+	// DeleteBySession removes up to limit credentials issued in portal
+	// session session (not "") and returns their access keys.
+	DeleteBySession(ctx context.Context, session string, limit int) ([]string, error)
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/iic-project/iic/internal/aksk"
 	"github.com/iic-project/iic/internal/app"
 	"github.com/iic-project/iic/internal/oidc"
+	"github.com/iic-project/iic/internal/portal"
 	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
 )
 
@@ -56,6 +57,13 @@ type Options struct {
 	EnforceDependency func(action string) bool
 	// OIDC overrides the OIDC service's lifetimes and limits.
 	OIDC oidc.Config
+	// AuthCacheTTL is app.Config.AuthCacheTTL (0 = default; negative = no
+	// cache).
+	AuthCacheTTL time.Duration
+	// PortalTokens and PortalLogout stand in for the OIDC service behind
+	// the portal API (app.Config.PortalTokens, PortalLogout).
+	PortalTokens func(ctx context.Context, accessToken string) (portal.User, error)
+	PortalLogout func(ctx context.Context, accessToken string) error
 }
 
 // Server is a running in-process server.
@@ -88,7 +96,7 @@ func Start(t testing.TB, opt Options) *Server {
 		Listen: ln.Addr().String(), Listener: ln, DataDir: opt.DataDir, DatabaseURL: opt.DatabaseURL, MasterKey: opt.MasterKey,
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
 		MaxUsersPerStore: opt.MaxUsersPerStore, MaxPermissionSets: opt.MaxPermissionSets, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
-		EnforceDependency: opt.EnforceDependency, OIDC: opt.OIDC,
+		EnforceDependency: opt.EnforceDependency, OIDC: opt.OIDC, PortalTokens: opt.PortalTokens, PortalLogout: opt.PortalLogout, AuthCacheTTL: opt.AuthCacheTTL,
 	}
 	if testing.Verbose() {
 		cfg.LogOutput = os.Stderr

@@ -12,7 +12,7 @@ import (
 
 type credentials struct{ s *sqlStore }
 
-const credentialColumns = "seq, access_key, account_id, kind, secret_sealed, token_hash, expires_at, description, user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, disabled, created_at"
+const credentialColumns = "seq, access_key, account_id, kind, secret_sealed, token_hash, expires_at, description, user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, agency_instance_id, agency_permission_set_id, portal_session, disabled, created_at"
 
 func credentialArgs(c store.Credential) ([]any, error) {
 	tags := c.PrincipalTags
@@ -36,7 +36,8 @@ func credentialArgs(c store.Credential) ([]any, error) {
 		token = c.TokenHash
 	}
 	return []any{c.AccessKey, c.AccountID, string(c.Kind), c.SecretSealed, token, ms(c.ExpiresAt), c.Description,
-		c.UserID, c.UserName, c.SessionName, c.AgencyURN, string(tj), string(pj), c.Disabled, ms(c.CreatedAt)}, nil
+		c.UserID, c.UserName, c.SessionName, c.AgencyURN, string(tj), string(pj), c.Agency.InstanceID, c.Agency.PermissionSetID, c.Session,
+		c.Disabled, ms(c.CreatedAt)}, nil
 }
 
 func scanCredential(row interface{ Scan(...any) error }) (store.Credential, error) {
@@ -45,7 +46,8 @@ func scanCredential(row interface{ Scan(...any) error }) (store.Credential, erro
 	var expires, created int64
 	var token []byte
 	err := row.Scan(&c.Seq, &c.AccessKey, &c.AccountID, &kind, &c.SecretSealed, &token, &expires, &c.Description,
-		&c.UserID, &c.UserName, &c.SessionName, &c.AgencyURN, &tags, &pids, &c.Disabled, &created)
+		&c.UserID, &c.UserName, &c.SessionName, &c.AgencyURN, &tags, &pids, &c.Agency.InstanceID, &c.Agency.PermissionSetID, &c.Session,
+		&c.Disabled, &created)
 	if err != nil {
 		return c, mapErr(err)
 	}
@@ -69,8 +71,9 @@ func (t credentials) Create(ctx context.Context, c store.Credential) error {
 		return err
 	}
 	_, err = t.s.exec(ctx, `INSERT INTO credentials (access_key, account_id, kind, secret_sealed, token_hash, expires_at, description,
-		user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, disabled, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, agency_instance_id, agency_permission_set_id,
+		portal_session, disabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return err
 }
 
@@ -94,7 +97,7 @@ func (t credentials) Update(ctx context.Context, ak string, fn func(*store.Crede
 		}
 		return tx.execOne(ctx, `UPDATE credentials SET account_id = ?, kind = ?, secret_sealed = ?, token_hash = ?, expires_at = ?,
 			description = ?, user_id = ?, user_name = ?, session_name = ?, agency_urn = ?, principal_tags = ?, policy_ids = ?,
-			disabled = ?, created_at = ? WHERE access_key = ?`, append(args[1:], ak)...)
+			agency_instance_id = ?, agency_permission_set_id = ?, portal_session = ?, disabled = ?, created_at = ? WHERE access_key = ?`, append(args[1:], ak)...)
 	})
 }
 
@@ -121,6 +124,35 @@ func (t credentials) DeleteExpired(ctx context.Context, now time.Time, limit int
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+func (t credentials) DeleteBySession(ctx context.Context, session string, limit int) ([]string, error) {
+	if session == "" {
+		return nil, nil
+	}
+	var out []string
+	err := t.s.update(ctx, func(tx *sqlStore) error {
+		out = nil
+		rows, err := tx.query(ctx, "SELECT access_key FROM credentials WHERE portal_session = ? ORDER BY seq LIMIT ?", session, limit)
+		if err != nil {
+			return err
+		}
+		aks, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var ak string
+			return ak, r.Scan(&ak)
+		})
+		if err != nil {
+			return err
+		}
+		for _, ak := range aks {
+			if _, err := tx.exec(ctx, "DELETE FROM credentials WHERE access_key = ?", ak); err != nil {
+				return err
+			}
+		}
+		out = aks
+		return nil
+	})
+	return out, err
 }
 
 // collect scans every row with scan and closes rows.

@@ -155,7 +155,8 @@ func testCredentials(t *testing.T, s store.Store) {
 		AccessKey: "AK1", AccountID: a.ID, Kind: store.KindTemporary, SecretSealed: []byte{1, 2, 3},
 		TokenHash: []byte{9, 9}, ExpiresAt: t0.Add(time.Hour), Description: "d", UserID: "u", UserName: "alice",
 		SessionName: "s", AgencyURN: "iam::a1:agency:x", PrincipalTags: map[string]string{"team": "blue"},
-		PolicyIDs: []string{"p1", "p2"}, CreatedAt: t0,
+		PolicyIDs: []string{"p1", "p2"}, Agency: store.AgencyRef{InstanceID: "ins-1", PermissionSetID: "ps-1"}, Session: "sess-1",
+		CreatedAt: t0,
 	}
 	if err := s.Credentials().Create(ctx, c); err != nil {
 		t.Fatal(err)
@@ -174,7 +175,8 @@ func testCredentials(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	got2, _ := s.Credentials().Get(ctx, "AK2")
-	if got2.TokenHash != nil || !got2.ExpiresAt.IsZero() || len(got2.PolicyIDs) != 0 || got2.Seq <= got.Seq {
+	if got2.TokenHash != nil || !got2.ExpiresAt.IsZero() || len(got2.PolicyIDs) != 0 || got2.Seq <= got.Seq ||
+		got2.Agency != (store.AgencyRef{}) || got2.Session != "" {
 		t.Fatalf("plain credential read back as %+v", got2)
 	}
 	if err := s.Credentials().Update(ctx, "AK2", func(c *store.Credential) error {
@@ -210,6 +212,33 @@ func testCredentials(t *testing.T, s store.Store) {
 	wantErr(t, "delete again", s.Credentials().Delete(ctx, "AK1"), store.ErrNotFound)
 	_, err = s.Credentials().Get(ctx, "AK1")
 	wantErr(t, "get deleted", err, store.ErrNotFound)
+
+	// DeleteBySession removes exactly the session's credentials, in batches.
+	for _, ak := range []string{"S1", "S2", "S3"} {
+		if err := s.Credentials().Create(ctx, store.Credential{AccessKey: ak, AccountID: a.ID, Kind: store.KindTemporary, SecretSealed: []byte{1},
+			Session: "sess-2", CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Credentials().Create(ctx, store.Credential{AccessKey: "S4", AccountID: a.ID, Kind: store.KindTemporary, SecretSealed: []byte{1},
+		Session: "sess-3", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if aks, err := s.Credentials().DeleteBySession(ctx, "sess-2", 2); err != nil || fmt.Sprint(aks) != "[S1 S2]" {
+		t.Fatalf("DeleteBySession = %v, %v", aks, err)
+	}
+	if aks, err := s.Credentials().DeleteBySession(ctx, "sess-2", 2); err != nil || fmt.Sprint(aks) != "[S3]" {
+		t.Fatalf("DeleteBySession again = %v, %v", aks, err)
+	}
+	if aks, err := s.Credentials().DeleteBySession(ctx, "", 10); err != nil || len(aks) != 0 {
+		t.Fatalf("DeleteBySession of no session = %v, %v", aks, err)
+	}
+	if _, err := s.Credentials().Get(ctx, "S4"); err != nil {
+		t.Fatalf("another session's credential: %v", err)
+	}
+	if _, err := s.Credentials().Get(ctx, "AK2"); err != nil {
+		t.Fatalf("a credential of no session: %v", err)
+	}
 }
 
 func testCredentialsExpiry(t *testing.T, s store.Store) {
