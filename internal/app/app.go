@@ -227,12 +227,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	orgs.MountUnsupported(rt)
 	guard.Mount(rt, (&sts.API{}).Ops())
 	sts.MountUnsupported(rt)
+	oidcSvc := &oidc.Service{Store: a.Store, IDs: gen, Now: cfg.Now, PublicURL: cfg.PublicURL, Config: cfg.OIDC}
+	a.OIDC = oidcSvc
+	oidcSvc.RegisterJobs(a.Jobs)
 	// The portal API: the OIDC access token in the access-token header
-	// instead of AK/SK. Until the OIDC service issues tokens, no token is
-	// accepted (401 IIC.1604) unless Config.PortalTokens says otherwise.
+	// instead of AK/SK (Config.PortalTokens/PortalLogout replace the OIDC
+	// service in tests).
 	portalSvc := &portal.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Identity: identitySvc, Center: centerSvc,
 		InvalidateKey: authenticator.Invalidate, CacheTTL: cfg.AuthCacheTTL}
-	portalAPI := &portalapi.API{Portal: portalSvc, Authenticate: portalapi.RefuseAll}
+	portalAPI := &portalapi.API{Portal: portalSvc, Authenticate: oidcTokens(oidcSvc), Logout: oidcSvc.Revoke}
 	if cfg.PortalTokens != nil {
 		portalAPI.Authenticate = cfg.PortalTokens
 	}
@@ -244,9 +247,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	dialects := &httpx.Dialects{}
 	(&scim.API{Identity: identitySvc, Authenticate: sourcesSvc.AuthenticateSCIMToken, PublicURL: cfg.PublicURL}).Mount(rt, dialects)
 	// OIDC: client credentials in the body, the envelope plus OAuth's error.
-	oidcSvc := &oidc.Service{Store: a.Store, IDs: gen, Now: cfg.Now, PublicURL: cfg.PublicURL, Config: cfg.OIDC}
-	a.OIDC = oidcSvc
-	oidcSvc.RegisterJobs(a.Jobs)
 	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects)
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout, Dialects: dialects}
@@ -378,4 +378,17 @@ type tenancy struct{ center *center.Service }
 func (t tenancy) Resolve(ctx context.Context, p *authz.Principal, instanceID, identityStoreID string) (httpx.Tenant, error) {
 	ct, err := t.center.Resolve(ctx, p.AccountID, instanceID, identityStoreID)
 	return httpx.Tenant{AccountID: ct.AccountID, Instance: ct.Instance}, err
+}
+
+// oidcTokens authenticates the portal API's access tokens with the OIDC
+// service: the token's user, and its grant as the sign-in session whose
+// credentials Logout ends.
+func oidcTokens(svc *oidc.Service) portalapi.TokenAuthenticator {
+	return func(ctx context.Context, accessToken string) (portal.User, error) {
+		info, err := svc.Authenticate(ctx, accessToken)
+		if err != nil {
+			return portal.User{}, err
+		}
+		return portal.User{IdentityStoreID: info.User.IdentityStoreID, UserID: info.User.UserID, Session: info.FamilyID}, nil
+	}
 }

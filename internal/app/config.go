@@ -96,8 +96,8 @@ type Config struct {
 	// them); zero fields take oidc.Default.
 	OIDC oidc.Config
 	// PortalTokens authenticates the portal API's access tokens and
-	// PortalLogout revokes one (tests inject them); nil = no token is
-	// accepted (portalapi.RefuseAll) and logout revokes nothing.
+	// PortalLogout revokes one, in place of the OIDC service's (tests
+	// inject them); nil = the OIDC service's.
 	PortalTokens func(ctx context.Context, accessToken string) (portal.User, error)
 	PortalLogout func(ctx context.Context, accessToken string) error
 

@@ -207,9 +207,9 @@ func TestPortalAPIThroughSDK(t *testing.T) {
 	})
 }
 
-// Without an injected authenticator (no OIDC service yet) the server
-// refuses every token.
-func TestPortalAPIRefusesTokensWithoutOIDC(t *testing.T) {
+// The portal API's tokens are the OIDC service's: a token it never issued
+// is refused on every operation.
+func TestPortalAPIRefusesUnknownTokens(t *testing.T) {
 	srv := testenv.Start(t, testenv.Options{})
 	p := srv.Portal(t)
 	_, err := p.ListAccounts(&pmodel.ListAccountsRequest{AccessToken: "anything"})

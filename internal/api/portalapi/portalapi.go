@@ -43,8 +43,6 @@ type Logout func(ctx context.Context, accessToken string) error
 // token that stands for no one.
 var ErrInvalidToken = apierr.IIC1604.New()
 
-// RefuseAll is a TokenAuthenticator that accepts no token.
-func RefuseAll(context.Context, string) (portal.User, error) { return portal.User{}, ErrInvalidToken }
 
 // API serves the portal API.
 type API struct {
