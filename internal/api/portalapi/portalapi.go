@@ -43,7 +43,6 @@ type Logout func(ctx context.Context, accessToken string) error
 // token that stands for no one.
 var ErrInvalidToken = apierr.IIC1604.New()
 
-
 // API serves the portal API.
 type API struct {
 	Portal       *portal.Service
