@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -41,6 +42,22 @@ type UserFilter struct {
 	UserName string // exact, case-insensitive; "" = any
 }
 
+// UserText names the text of a user that Users.Containing searches.
+type UserText int
+
+const (
+	UserTextUserName UserText = iota // the user name
+	UserTextEmail                    // the primary e-mail
+)
+
+// MinContaining is the shortest substring, in characters, Users.Containing
+// searches for: its indexes are of character trigrams.
+const MinContaining = 3
+
+// ErrTooShort is Users.Containing's answer to a substring shorter than
+// MinContaining characters.
+var ErrTooShort = errors.New("store: substring too short to search for")
+
 // Users stores identity-store users.
 type Users interface {
 	// Create inserts u; a ConflictError (KeyID, KeyUserName, KeyEmail,
@@ -75,4 +92,11 @@ type Users interface {
 	// ErrNotFound. External ids are unique per issuer within a store
 	// (Create and Update return ErrConflict otherwise).
 	GetByExternalID(ctx context.Context, storeID string, id ExternalID) (User, error)
+	// Containing returns, in Seq order, every user of the store whose text
+	// (user name or primary e-mail) contains sub, compared by their
+	// strings.ToLower forms, from an index: its cost follows the number of
+	// users holding sub's trigrams, not the store's size. ErrLimit if more
+	// than max users match (max must be > 0); ErrTooShort if sub holds fewer
+	// than MinContaining characters.
+	Containing(ctx context.Context, storeID string, text UserText, sub string, max int) ([]User, error)
 }

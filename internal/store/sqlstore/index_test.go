@@ -30,6 +30,8 @@ func TestHotLookupsUseTheirIndex(t *testing.T) {
 		{"user by external id", userByExternalIDSQL, []any{"d", "scim", "x"}, "(identity_store_id=? AND issuer=? AND external_id=?)"},
 		{"user by user name", listUsersSQL(true), []any{"d", 0, "alice", 1}, "(identity_store_id=? AND user_name_key=?)"},
 		{"page of users", listUsersSQL(false), []any{"d", 0, 100}, "(identity_store_id=? AND seq>?)"},
+		{"users containing", containingSQL(dialectSQLite, "user_name_key"), []any{`user_name_key : "ali"`, "d", "ali", 11},
+			"SCAN users_text VIRTUAL TABLE INDEX 0:M2 | SEARCH u USING INTEGER PRIMARY KEY (rowid=?)"},
 	} {
 		if p := queryPlan(t, db.read, tc.query, tc.args...); !strings.Contains(p, tc.want) {
 			t.Errorf("%s: plan %q does not seek %s", tc.name, p, tc.want)

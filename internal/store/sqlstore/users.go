@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/store"
 )
@@ -195,6 +197,54 @@ func (t users) GetByEmail(ctx context.Context, storeID, email string) (store.Use
 		return store.User{}, store.ErrNotFound
 	}
 	return scanUser(t.s.queryRow(ctx, userByEmailSQL, storeID, strings.ToLower(email)))
+}
+
+// containingSQL is Containing's query, for the dialect and the key column:
+// on SQLite the trigram FTS5 table users_text (migration 0023) finds the
+// rows and instr() keeps the exact matches; on PostgreSQL the key's trigram
+// GIN index answers LIKE. Neither orders by seq in SQL: a planner offered
+// ORDER BY seq LIMIT may walk the store's seq index instead.
+func containingSQL(d dialect, col string) string {
+	if d == dialectPostgres {
+		return "SELECT " + userColumns + " FROM users WHERE identity_store_id = ? AND " + col + ` LIKE ? ESCAPE '\' LIMIT ?`
+	}
+	return "SELECT " + prefixed("u.", userColumns) + " FROM users_text CROSS JOIN users u ON u.seq = users_text.rowid" +
+		" WHERE users_text MATCH ? AND u.identity_store_id = ? AND instr(u." + col + ", ?) > 0 LIMIT ?"
+}
+
+func (t users) Containing(ctx context.Context, storeID string, text store.UserText, sub string, max int) ([]store.User, error) {
+	if utf8.RuneCountInString(sub) < store.MinContaining {
+		return nil, store.ErrTooShort
+	}
+	if max <= 0 {
+		return nil, fmt.Errorf("store: Containing needs max > 0, not %d", max)
+	}
+	col := "user_name_key"
+	if text == store.UserTextEmail {
+		col = "email_key"
+	}
+	sub = strings.ToLower(sub)
+	var args []any
+	if t.s.db.dialect == dialectPostgres {
+		args = []any{storeID, "%" + likeEscaper.Replace(sub) + "%", max + 1}
+	} else {
+		// An FTS5 phrase (quotes doubled) limited to the column: with the
+		// trigram tokenizer it matches the rows holding sub, folded for case.
+		args = []any{col + ` : "` + strings.ReplaceAll(sub, `"`, `""`) + `"`, storeID, sub, max + 1}
+	}
+	rows, err := t.s.query(ctx, containingSQL(t.s.db.dialect, col), args...)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collect(rows, scanUser)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) > max {
+		return nil, store.ErrLimit
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Seq < list[j].Seq })
+	return list, nil
 }
 
 func (t users) GetByExternalID(ctx context.Context, storeID string, id store.ExternalID) (store.User, error) {

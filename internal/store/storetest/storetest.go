@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, userSecretTests...)
 	tests = append(tests, groupTests...)
 	tests = append(tests, identityKeyTests...)
+	tests = append(tests, containingTests...)
 	tests = append(tests, deviceTests...)
 	tests = append(tests, sessionTests...)
 	tests = append(tests, signInTests...)
