@@ -170,9 +170,17 @@ func TestSCIMQueries(t *testing.T) {
 			"filter=userName%20sw%20%22a%22%20or%20title%20eq%20%22t0%22": "carol,alice",
 			"filter=not%20(userName%20eq%20%22bob%22)":                    "carol,alice",
 			"filter=userName%20co%20%22o%22&sortBy=userName":              "bob,carol",
-			"sortBy=userName&sortOrder=descending":                        "carol,bob,alice",
-			"startIndex=2&count=1":                                        "alice",
-			"filter=userName%20eq%20%22nobody%22":                         "",
+			// co, sw and ew of 3 or more characters on userName and
+			// emails.value are answered from the substring index.
+			"filter=userName%20co%20%22ARO%22":                               "carol",
+			"filter=userName%20sw%20%22bob%22%20and%20title%20eq%20%22t2%22": "bob",
+			"filter=userName%20ew%20%22ice%22":                               "alice",
+			"filter=emails.value%20co%20%22@example.com%22&sortBy=userName":  "alice,bob,carol",
+			"filter=emails%5Bvalue%20co%20%22lice@exa%22%5D":                 "alice",
+			"filter=userName%20co%20%22xyz%22":                               "",
+			"sortBy=userName&sortOrder=descending":                           "carol,bob,alice",
+			"startIndex=2&count=1":                                           "alice",
+			"filter=userName%20eq%20%22nobody%22":                            "",
 		} {
 			if got := names(q(query)); got != want {
 				t.Errorf("%s: %q, want %q", query, got, want)

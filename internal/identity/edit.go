@@ -404,6 +404,27 @@ func (s *Service) ScanUsers(ctx context.Context, storeID string, after int64, li
 	return out, nil
 }
 
+// UsersContaining returns, in creation order, the store's users whose user
+// name (store.UserTextUserName) or primary e-mail (store.UserTextEmail)
+// contains sub, compared case-insensitively, from the store's trigram index:
+// store.ErrLimit if more than max match, store.ErrTooShort if sub holds
+// fewer than store.MinContaining characters.
+func (s *Service) UsersContaining(ctx context.Context, storeID string, text store.UserText, sub string, max int) ([]User, error) {
+	rows, err := s.Store.Users().Containing(ctx, storeID, text, sub, max)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, 0, len(rows))
+	for _, r := range rows {
+		u, err := decodeUser(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
 // ScanGroups returns up to limit groups after position after, in creation
 // order.
 func (s *Service) ScanGroups(ctx context.Context, storeID string, after int64, limit int) ([]store.Group, error) {

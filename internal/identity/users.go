@@ -432,6 +432,21 @@ func UserByExternalID(e store.ExternalID) UserKey { return UserKey{kind: byExter
 // GetUserID finds the user k names; none (an empty name or e-mail
 // included) is 404 IIC.1316.
 func (s *Service) GetUserID(ctx context.Context, storeID string, k UserKey) (string, error) {
+	u, err := s.findUser(ctx, storeID, k)
+	return u.ID, err
+}
+
+// FindUser is GetUserID returning the whole user, read by the same one
+// statement.
+func (s *Service) FindUser(ctx context.Context, storeID string, k UserKey) (User, error) {
+	u, err := s.findUser(ctx, storeID, k)
+	if err != nil {
+		return User{}, err
+	}
+	return decodeUser(u)
+}
+
+func (s *Service) findUser(ctx context.Context, storeID string, k UserKey) (store.User, error) {
 	var (
 		u   store.User
 		err error
@@ -452,10 +467,10 @@ func (s *Service) GetUserID(ctx context.Context, storeID string, k UserKey) (str
 	case k.kind == byEmail:
 		u, err = s.Store.Users().GetByEmail(ctx, storeID, k.value)
 	default:
-		return "", errors.New("identity: GetUserID with a zero UserKey")
+		return store.User{}, errors.New("identity: GetUserID with a zero UserKey")
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return "", apierr.IIC1316.New()
+		return store.User{}, apierr.IIC1316.New()
 	}
-	return u.ID, err
+	return u, err
 }

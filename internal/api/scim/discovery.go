@@ -13,6 +13,9 @@ const (
 	defaultCount     = 100  // a page when count is not given
 	maxBulkOps       = 1000 // operations of one /Bulk request
 	maxFilterScanned = 100_000
+	// maxSubstringCandidates bounds the resources an indexed co/sw/ew term
+	// may narrow a filter to (each is read and evaluated).
+	maxSubstringCandidates = 10_000
 )
 
 // serviceProviderConfig (RFC 7643 §5) says what is served, truthfully.

@@ -3,10 +3,12 @@ package scim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
@@ -136,6 +138,11 @@ type source interface {
 	// lookup answers "attr eq value" from an index: ok is false when attr
 	// has none.
 	lookup(ctx context.Context, attr string, value string) (res []map[string]any, ok bool, err error)
+	// containing answers "attr co value" from an index with every resource
+	// whose attr contains value (a superset of sw and ew): ok is false when
+	// attr has none, value is too short for it, or more than max resources
+	// match.
+	containing(ctx context.Context, attr string, value string, max int) (res []map[string]any, ok bool, err error)
 }
 
 // indexedTerm finds, in f or in one of the conjuncts of its top-level and,
@@ -201,11 +208,66 @@ func valueEq(f Expr) (string, bool) {
 	return "", false
 }
 
-// list answers a query: an indexed term narrows the candidates to a few
-// rows; any other filter scans the store in creation order, evaluating the
-// filter on each resource, and refuses (400 tooMany) to scan more than
-// maxFilterScanned resources; without a filter or sort, a page is read
-// directly.
+// substringTerm finds, in f or in one of the conjuncts of its top-level
+// and, a co, sw or ew comparison of an attribute indexed names (a user's
+// userName or emails.value), whose matches contain its value.
+func substringTerm(f Expr, indexed func(t target) string) (attr string, value string, ok bool) {
+	switch x := f.(type) {
+	case *Logical:
+		if x.Op != "and" {
+			return "", "", false
+		}
+		if a, v, ok := substringTerm(x.Left, indexed); ok {
+			return a, v, ok
+		}
+		return substringTerm(x.Right, indexed)
+	case *Compare:
+		s, isString := x.Value.(string)
+		if x.Op != "co" && x.Op != "sw" && x.Op != "ew" || !isString {
+			return "", "", false
+		}
+		t, err := (scope{rt: userType}).resolve(x.Path)
+		if err != nil {
+			return "", "", false
+		}
+		if a := indexed(t); a == "userName" || a == "emails.value" {
+			return a, s, true
+		}
+	case *ValuePath:
+		// emails[value co "x"] or emails[type eq "work" and value co "x"]
+		if c, ok := valueSubstring(x.Filter); ok {
+			return substringTerm(&Compare{Path: Path{URN: x.Path.URN, Attr: x.Path.Attr, Sub: "value"}, Op: c.Op, Value: c.Value}, indexed)
+		}
+	}
+	return "", "", false
+}
+
+// valueSubstring finds `value co|sw|ew "s"` in f or among the conjuncts of
+// its top-level and (inside a value path).
+func valueSubstring(f Expr) (*Compare, bool) {
+	switch x := f.(type) {
+	case *Logical:
+		if x.Op != "and" {
+			return nil, false
+		}
+		if c, ok := valueSubstring(x.Left); ok {
+			return c, ok
+		}
+		return valueSubstring(x.Right)
+	case *Compare:
+		if (x.Op == "co" || x.Op == "sw" || x.Op == "ew") && x.Path.URN == "" && x.Path.Sub == "" && strings.EqualFold(x.Path.Attr, "value") {
+			return x, true
+		}
+	}
+	return nil, false
+}
+
+// list answers a query: an indexed eq term narrows the candidates to a few
+// rows, and an indexed co/sw/ew term to the resources containing its value
+// when at most maxSubstringCandidates do; any other filter scans the store
+// in creation order, evaluating the filter on each resource, and refuses
+// (400 tooMany) when the store holds more than maxFilterScanned resources;
+// without a filter or sort, a page is read directly.
 func (a *API) list(ctx context.Context, rt *resourceType, src source, q query, indexed func(target) string) (map[string]any, error) {
 	var matched []map[string]any
 	total := 0
@@ -222,6 +284,20 @@ func (a *API) list(ctx context.Context, rt *resourceType, src source, q query, i
 				}
 			}
 			break
+		}
+		if attr, value, ok := substringTerm(q.filter, indexed); ok {
+			cands, ok, err := src.containing(ctx, attr, value, maxSubstringCandidates)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				for _, c := range cands {
+					if matches(scope{rt: rt}, c, q.filter) {
+						matched = append(matched, c)
+					}
+				}
+				break
+			}
 		}
 		var err error
 		if matched, err = scanAll(ctx, src, func(m map[string]any) bool { return matches(scope{rt: rt}, m, q.filter) }); err != nil {
@@ -265,9 +341,16 @@ func listResponse(rt *resourceType, q query, total int, page []map[string]any) (
 		"itemsPerPage": len(items), "Resources": items}, nil
 }
 
-// scanAll returns the resources keep accepts, scanning at most
-// maxFilterScanned.
+// scanAll returns the resources keep accepts; a store holding more than
+// maxFilterScanned resources is refused before any is read.
 func scanAll(ctx context.Context, src source, keep func(map[string]any) bool) ([]map[string]any, error) {
+	n, err := src.count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n > maxFilterScanned {
+		return nil, errTooMany()
+	}
 	var out []map[string]any
 	var after int64
 	scanned := 0
@@ -285,12 +368,20 @@ func scanAll(ctx context.Context, src source, keep func(map[string]any) bool) ([
 		if len(batch) < 1000 {
 			return out, nil
 		}
-		if scanned >= maxFilterScanned {
-			return nil, &Error{Status: http.StatusBadRequest, ScimType: "tooMany",
-				Detail: apierr.SCIM400.New("the filter cannot use an index (userName, externalId, id, emails.value or displayName eq) and the store holds more than " + strconv.Itoa(maxFilterScanned) + " resources to examine").Message}
+		if scanned >= maxFilterScanned { // the store grew during the scan
+			return nil, errTooMany()
 		}
 		after = last
 	}
+}
+
+// errTooMany refuses a filter that would scan more than maxFilterScanned
+// resources.
+func errTooMany() error {
+	return &Error{Status: http.StatusBadRequest, ScimType: "tooMany",
+		Detail: apierr.SCIM400.New("the filter cannot use an index (userName, externalId, id, emails.value or displayName eq; userName or emails.value co, sw or ew with at least " +
+			strconv.Itoa(store.MinContaining) + " characters, matching at most " + strconv.Itoa(maxSubstringCandidates) + " users) and the store holds more than " +
+			strconv.Itoa(maxFilterScanned) + " resources to examine").Message}
 }
 
 // pageOf reads the count resources from startIndex on, in creation order.
@@ -378,28 +469,49 @@ func (s userSource) scan(ctx context.Context, after int64, limit int) ([]map[str
 }
 
 func (s userSource) lookup(ctx context.Context, attr, value string) ([]map[string]any, bool, error) {
-	var id string
+	var u identity.User
 	var err error
 	switch attr {
 	case "id":
-		id = value
+		u, err = s.a.Identity.GetUser(ctx, s.t.StoreID, value)
 	case "userName":
-		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.UserByName(value))
+		u, err = s.a.Identity.FindUser(ctx, s.t.StoreID, identity.UserByName(value))
 	case "emails.value":
-		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.UserByEmail(value))
+		u, err = s.a.Identity.FindUser(ctx, s.t.StoreID, identity.UserByEmail(value))
 	case "externalId":
-		id, err = s.a.Identity.GetUserID(ctx, s.t.StoreID, identity.UserByExternalID(store.ExternalID{Issuer: ExternalIDIssuer, ID: value}))
+		u, err = s.a.Identity.FindUser(ctx, s.t.StoreID, identity.UserByExternalID(store.ExternalID{Issuer: ExternalIDIssuer, ID: value}))
 	default:
 		return nil, false, nil
 	}
-	if err != nil || id == "" {
-		return nil, true, ignoreNotFound(err)
-	}
-	u, err := s.a.Identity.GetUser(ctx, s.t.StoreID, id)
 	if err != nil {
 		return nil, true, ignoreNotFound(err)
 	}
 	return []map[string]any{s.a.renderUser(s.t, u)}, true, nil
+}
+
+func (s userSource) containing(ctx context.Context, attr, value string, max int) ([]map[string]any, bool, error) {
+	text := store.UserTextUserName
+	switch {
+	case attr == "emails.value":
+		text = store.UserTextEmail
+	case attr != "userName":
+		return nil, false, nil
+	}
+	if utf8.RuneCountInString(value) < store.MinContaining {
+		return nil, false, nil
+	}
+	users, err := s.a.Identity.UsersContaining(ctx, s.t.StoreID, text, value, max)
+	if errors.Is(err, store.ErrLimit) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]map[string]any, len(users))
+	for i, u := range users {
+		out[i] = s.a.renderUser(s.t, u)
+	}
+	return out, true, nil
 }
 
 func ignoreNotFound(err error) error {
@@ -543,6 +655,10 @@ func (s groupSource) lookup(ctx context.Context, attr, value string) ([]map[stri
 		return nil, true, err
 	}
 	return []map[string]any{m}, true, nil
+}
+
+func (s groupSource) containing(context.Context, string, string, int) ([]map[string]any, bool, error) {
+	return nil, false, nil // groups' display names have no substring index
 }
 
 func groupIndexed(t target) string {
