@@ -45,6 +45,22 @@ for _ in $(seq 1 600); do
 done
 curl -fs "$base/readyz" >/dev/null || { echo "server not ready after 60 s" >&2; exit 1; }
 
+# The server process's CPU time (user + system, in clock ticks) so far: each
+# case also prints the server's CPU per request (not the database's on
+# PostgreSQL), a figure that other load on the machine disturbs less than
+# latency.
+tck=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0; }
+percpu() { # before-ticks output-of-loadgen
+  local n; n=$(sed -n 's/^requests=\([0-9]*\).*/\1/p' <<<"$2" | head -n1)
+  [ -n "$n" ] && [ "$n" -gt 0 ] && echo " server-cpu/req=$(( ($(cpu) - $1) * 1000000 / tck / n ))us"
+}
+run() { # name loadgen-args...
+  local name=$1 before out; shift
+  before=$(cpu)
+  out=$("$@")
+  echo "$name $out$(percpu "$before" "$out")"
+}
 lg() { "$bin/loadgen" --url "$base" --creds "$data/root-credentials.json" --scope-header none --scim "$store" \
   --concurrency "$conc" --duration "$dur" --max 500000 --vary "$users" "$@"; }
 lg_signed() { "$bin/loadgen" --url "$base" --creds "$data/root-credentials.json" --scope-header none \
@@ -54,14 +70,14 @@ q='%22' # a double quote in the query string
 
 for c in $cases; do
   case $c in
-  username-eq) echo "username-eq: $(lg --path "${u}userName%20eq%20${q}seed-user-{n}${q}" --expect '"totalResults":1}')" ;;
-  email-eq) echo "email-eq:    $(lg --path "${u}emails.value%20eq%20${q}seed-user-{n}%40example.test${q}" --expect '"totalResults":1}')" ;;
+  username-eq) run "username-eq:" lg --path "${u}userName%20eq%20${q}seed-user-{n}${q}" --expect '"totalResults":1}' ;;
+  email-eq) run "email-eq:   " lg --path "${u}emails.value%20eq%20${q}seed-user-{n}%40example.test${q}" --expect '"totalResults":1}' ;;
   username-co)
     # Matches one user (or a few: user-1 is in user-10, user-100, …) when the
     # store can answer it; a store over the scan bound answers 400 tooMany.
-    echo "username-co: $(lg --path "${u}userName%20co%20${q}user-{n}${q}&count=1" --expect "${CO_EXPECT:-totalResults}")" ;;
-  get-user-id) echo "get-user-id: $(lg_signed --method POST --path "/v1/identity-stores/$store/users/retrieve-user-id" \
-    --body '{"alternate_identifier":{"unique_attribute":{"attribute_path":"user_name","attribute_value":"seed-user-{n}"}}}')" ;;
+    run "username-co:" lg --path "${u}userName%20co%20${q}user-{n}${q}&count=1" --expect "${CO_EXPECT:-totalResults}" ;;
+  get-user-id) run "get-user-id:" lg_signed --method POST --path "/v1/identity-stores/$store/users/retrieve-user-id" \
+    --body '{"alternate_identifier":{"unique_attribute":{"attribute_path":"user_name","attribute_value":"seed-user-{n}"}}}' ;;
   *) echo "unknown case $c" >&2; exit 2 ;;
   esac
 done
