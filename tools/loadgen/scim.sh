@@ -7,6 +7,9 @@
 #   username-eq  GET /Users?filter=userName eq "seed-user-<random n>"
 #   email-eq     GET /Users?filter=emails.value eq "seed-user-<random n>@example.test"
 #   username-co  GET /Users?filter=userName co "user-<random n>"
+#   username-co-all, username-co-short (not run by default): co "seed", which
+#                every seeded user holds, and co "<one digit>"; over the scan
+#                bound both are refused with 400 tooMany
 #   get-user-id  (a control outside SCIM) signed POST users/retrieve-user-id
 #                by user_name, the identity-store API's look-up
 # each for --duration at the given concurrency. Bounded in time and count,
@@ -76,6 +79,13 @@ for c in $cases; do
     # Matches one user (or a few: user-1 is in user-10, user-100, …) when the
     # store can answer it; a store over the scan bound answers 400 tooMany.
     run "username-co:" lg --path "${u}userName%20co%20${q}user-{n}${q}&count=1" --expect "${CO_EXPECT:-totalResults}" ;;
+  username-co-all)
+    # Every seeded user contains "seed": over the scan bound, the cost of
+    # learning that the index cannot narrow the filter and refusing it.
+    run "co-all:     " lg --path "${u}userName%20co%20${q}seed${q}&count=1" --expect "${CO_ALL_EXPECT:-tooMany}" ;;
+  username-co-short)
+    # Too short for the trigram index: over the scan bound, refused at once.
+    run "co-short:   " lg --path "${u}userName%20co%20${q}{n}${q}&count=1" --vary 10 --expect "${CO_ALL_EXPECT:-tooMany}" ;;
   get-user-id) run "get-user-id:" lg_signed --method POST --path "/v1/identity-stores/$store/users/retrieve-user-id" \
     --body '{"alternate_identifier":{"unique_attribute":{"attribute_path":"user_name","attribute_value":"seed-user-{n}"}}}' ;;
   *) echo "unknown case $c" >&2; exit 2 ;;
