@@ -45,6 +45,8 @@ type DB struct {
 	latest  int
 	// onStatement is Options.OnStatement (nil: none).
 	onStatement func(q string)
+	// stmts are SQLite's compiled statements.
+	stmts stmtCache
 }
 
 // Options tune Open.
@@ -142,6 +144,7 @@ func openSQLite(dsn string, opt Options) (*DB, error) {
 
 // Close closes both handles.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		if err2 := db.read.Close(); err == nil {

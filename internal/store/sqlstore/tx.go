@@ -37,8 +37,32 @@ func (s *sqlStore) writer() querier {
 }
 
 func (s *sqlStore) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := s.writer().ExecContext(ctx, s.db.rebind(q), args...)
+	q = s.db.rebind(q)
+	if st := s.prepared(ctx, s.db.write, q); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, mapErr(err)
+	}
+	res, err := s.writer().ExecContext(ctx, q, args...)
 	return res, mapErr(err)
+}
+
+// prepared is q compiled for pool (the pool of the transaction, when one
+// is open) from the DB's statement cache, or nil to run q as text
+// (PostgreSQL: pgx caches prepared statements itself).
+func (s *sqlStore) prepared(ctx context.Context, pool *sql.DB, q string) *sql.Stmt {
+	if s.db.dialect == dialectPostgres {
+		return nil
+	}
+	if s.tx == nil {
+		return s.db.stmts.prepare(ctx, pool, q)
+	}
+	// The transaction holds the writer connection: use the statement
+	// compiled on it, or note q to compile once the transaction is over.
+	st := s.db.stmts.lookup(s.db.write, q, true)
+	if st == nil {
+		return nil
+	}
+	return s.tx.StmtContext(ctx, st)
 }
 
 // execOne runs a write that must touch exactly one row, else ErrNotFound.
@@ -58,11 +82,20 @@ func (s *sqlStore) execOne(ctx context.Context, q string, args ...any) error {
 }
 
 func (s *sqlStore) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return s.reader().QueryRowContext(ctx, s.db.rebind(q), args...)
+	q = s.db.rebind(q)
+	if st := s.prepared(ctx, s.db.read, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.reader().QueryRowContext(ctx, q, args...)
 }
 
 func (s *sqlStore) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := s.reader().QueryContext(ctx, s.db.rebind(q), args...)
+	q = s.db.rebind(q)
+	if st := s.prepared(ctx, s.db.read, q); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, mapErr(err)
+	}
+	rows, err := s.reader().QueryContext(ctx, q, args...)
 	return rows, mapErr(err)
 }
 
@@ -86,6 +119,10 @@ func (s *sqlStore) WithTx(ctx context.Context, fn func(tx store.Store) error) (e
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
+	}
+	if s.db.dialect != dialectPostgres {
+		// Runs last, once the writer connection is free again.
+		defer s.db.stmts.prepareNoted(context.WithoutCancel(ctx))
 	}
 	defer func() {
 		if p := recover(); p != nil {
