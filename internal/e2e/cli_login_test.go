@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -193,4 +196,148 @@ func TestCLILoginCredentials(t *testing.T) {
 			t.Errorf("profile after the second login = %+v, %v", again, err)
 		}
 	})
+}
+
+// buildIIC builds cmd/iic into a temporary directory.
+func buildIIC(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	bin := filepath.Join(t.TempDir(), "iic")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/iic")
+	build.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build iic: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// The commands as a user runs them, with one configuration: iic login
+// (IIC_URL, a profile naming an account and a permission set), iic
+// accounts, iic credentials in each format, iic keys signing with the
+// profile's credentials, the SDK example signing with the printed JSON
+// file (--creds) and with the printed variables, and iic logout.
+func TestCLICommands(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{OIDC: oidc.Config{Interval: time.Second}})
+	ins, storeID := srv.EnableIdentityCenter(t)
+	c, sc := srv.Center(t), srv.IdentityStore(t)
+	mgmt := srv.App.Root.AccountID
+	alice, _ := createUser(t, sc, storeID, "alice")
+	ro := createPS(t, c, ins, "ReadOnly")
+	if _, err := c.AttachManagedPolicyToPermissionSet(&model.AttachManagedPolicyToPermissionSetRequest{InstanceId: ins, PermissionSetId: *ro.PermissionSetId,
+		Body: &model.AttachManagedPolicyToPermissionSetReqBody{ManagedPolicyId: policyID(t, "IdentityCenter ReadOnlyAccess")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := assign(c, ins, *ro.PermissionSetId, "USER", alice, mgmt); err != nil {
+		t.Fatal(err)
+	}
+	runJobs(t, srv)
+
+	bin := buildIIC(t)
+	config := t.TempDir()
+	work := t.TempDir() // no data/root-credentials.json here: the profile must sign
+	environ := append(os.Environ(), "IIC_URL="+srv.URL, "IIC_CONFIG_DIR="+config, "IIC_PROFILE=work",
+		"IIC_CREDENTIALS=", "IIC_DATA_DIR=", "IIC_ACCESS_KEY=", "IIC_SECRET_KEY=", "IIC_SECURITY_TOKEN=", "IIC_ENDPOINT=")
+	iic := func(args ...string) (string, string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir, cmd.Env = work, environ
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		return stdout.String(), stderr.String(), err
+	}
+
+	login := exec.Command(bin, "login", "--no-browser", "--account", mgmt, "--permission-set", "ReadOnly")
+	login.Dir, login.Env = work, environ
+	var out syncBuffer
+	login.Stdout, login.Stderr = &out, &out
+	if err := login.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- login.Wait() }()
+	var code string
+	for code == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("iic login ended before the approval: %v\n%s", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		code = printedUserCode.FindString(out.String())
+	}
+	if err := srv.App.OIDC.ApproveDevice(context.Background(), code, oidc.UserRef{IdentityStoreID: storeID, UserID: alice}, "127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("iic login: %v\n%s", err, out.String())
+		}
+	case <-time.After(30 * time.Second):
+		login.Process.Kill()
+		t.Fatalf("iic login still waiting after the approval:\n%s", out.String())
+	}
+	if fi, err := os.Stat(filepath.Join(config, "profiles", "work.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("profile file: %v %v", fi, err)
+	}
+
+	stdout, stderr, err := iic("accounts")
+	if err != nil || !regexp.MustCompile(`(?m)^`+mgmt+`\s.*\sReadOnly$`).MatchString(stdout) {
+		t.Fatalf("iic accounts: %v\n%s%s", err, stdout, stderr)
+	}
+
+	// The profile's credentials sign iic keys: the agency session is
+	// authenticated (a bad signature or an unknown key is 401 IIC.1410)
+	// and its permission set decides: ReadOnly covers no iic:accessKey
+	// action.
+	if _, stderr, err := iic("keys", "list"); err == nil || !regexp.MustCompile(`HTTP 403: .*IIC\.1000.*iic:accessKey:list`).MatchString(stderr) {
+		t.Errorf("iic keys list with the profile's ReadOnly credentials: %v\n%s", err, stderr)
+	}
+
+	// --format json is a --creds file for the examples.
+	stdout, stderr, err = iic("credentials", "--format", "json")
+	if err != nil {
+		t.Fatalf("iic credentials: %v\n%s", err, stderr)
+	}
+	credsFile := filepath.Join(t.TempDir(), "creds.json")
+	if err := os.WriteFile(credsFile, []byte(stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := runExample(t, srv, "sdk", "--creds", credsFile); !regexp.MustCompile(regexp.QuoteMeta(storeID)).MatchString(got) {
+		t.Errorf("the SDK example with the printed credentials file:\n%s", got)
+	}
+
+	// --format env sets the SDK's variables and iic's own.
+	stdout, _, err = iic("credentials", "--account", mgmt, "--permission-set", "ReadOnly", "--format", "env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^export (\w+)=(\S+)$`).FindAllStringSubmatch(stdout, -1) {
+		vars[m[1]] = m[2]
+	}
+	for _, k := range []string{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "IIC_ACCESS_KEY", "IIC_SECRET_KEY", "IIC_SECURITY_TOKEN"} {
+		if vars[k] == "" {
+			t.Fatalf("--format env lacks %s:\n%s", k, stdout)
+		}
+	}
+	if vars["HUAWEICLOUD_SDK_DOMAIN_ID"] != mgmt {
+		t.Errorf("HUAWEICLOUD_SDK_DOMAIN_ID = %q", vars["HUAWEICLOUD_SDK_DOMAIN_ID"])
+	}
+	if _, err := srv.CenterAs(t, vars["IIC_ACCESS_KEY"], vars["IIC_SECRET_KEY"], vars["IIC_SECURITY_TOKEN"], nil).ListInstances(&model.ListInstancesRequest{}); err != nil {
+		t.Errorf("ListInstances with the exported credentials: %v", err)
+	}
+
+	stdout, _, err = iic("credentials", "--format", "huaweicloud-cli")
+	if err != nil || !regexp.MustCompile(`^hcloud configure set --cli-profile=work --cli-mode=AKSK --cli-access-key=\S+ --cli-secret-key=\S+ --cli-security-token=\S+ --cli-domain-id=`+mgmt+"\n$").MatchString(stdout) {
+		t.Errorf("--format huaweicloud-cli: %v\n%s", err, stdout)
+	}
+
+	if _, stderr, err := iic("logout"); err != nil {
+		t.Fatalf("iic logout: %v\n%s", err, stderr)
+	}
+	_, err = srv.CenterAs(t, vars["IIC_ACCESS_KEY"], vars["IIC_SECRET_KEY"], vars["IIC_SECURITY_TOKEN"], nil).ListInstances(&model.ListInstancesRequest{})
+	testenv.WantError(t, err, 401, "IIC.1410")
+	if _, stderr, err := iic("credentials"); err == nil || !regexp.MustCompile(`run iic login --profile work`).MatchString(stderr) {
+		t.Errorf("iic credentials after logout: %v\n%s", err, stderr)
+	}
 }
