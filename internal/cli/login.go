@@ -206,11 +206,21 @@ const refreshMargin = time.Minute
 // rotated refresh token. Refreshes of one profile are serialized across
 // processes (a refresh token works once).
 func (s *Session) AccessToken(ctx context.Context) (string, Profile, error) {
+	return s.accessToken(ctx, "")
+}
+
+// accessToken is AccessToken that also refreshes when the stored access
+// token is refused, the one the server just refused (revoked before its
+// expiry).
+func (s *Session) accessToken(ctx context.Context, refused string) (string, Profile, error) {
 	p, err := s.loadSignedIn()
 	if err != nil {
 		return "", p, err
 	}
-	if s.now().Add(refreshMargin).Before(p.Token.ExpiresAt) {
+	valid := func() bool {
+		return p.Token.AccessToken != refused && s.now().Add(refreshMargin).Before(p.Token.ExpiresAt)
+	}
+	if valid() {
 		return p.Token.AccessToken, p, nil
 	}
 	unlock, err := s.Store.lock(s.Profile, 30*time.Second, time.Minute)
@@ -222,7 +232,7 @@ func (s *Session) AccessToken(ctx context.Context) (string, Profile, error) {
 	if p, err = s.loadSignedIn(); err != nil {
 		return "", p, err
 	}
-	if s.now().Add(refreshMargin).Before(p.Token.ExpiresAt) {
+	if valid() {
 		return p.Token.AccessToken, p, nil
 	}
 	relogin := fmt.Errorf("%w: the sign-in of profile %q ended; run iic login --profile %s", ErrNotSignedIn, s.Profile, s.Profile)
@@ -301,63 +311,84 @@ type Assignment struct {
 	Agencies []Agency
 }
 
+// withToken runs fn with the profile's access token. When the server
+// refuses the token (401: revoked before its expiry) it refreshes once and
+// runs fn again; fn must be safe to repeat.
+func (s *Session) withToken(ctx context.Context, fn func(access string, p Profile) error) error {
+	access, p, err := s.accessToken(ctx, "")
+	if err != nil {
+		return err
+	}
+	err = fn(access, p)
+	var ae *Error
+	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized {
+		return err
+	}
+	if access, p, err = s.accessToken(ctx, access); err != nil {
+		return err
+	}
+	return fn(access, p)
+}
+
 // Assignments lists the user's accounts and their permission sets.
 func (s *Session) Assignments(ctx context.Context) ([]Assignment, error) {
-	access, _, err := s.AccessToken(ctx)
-	if err != nil {
-		return nil, err
-	}
-	api := s.api()
-	accts, err := api.Accounts(ctx, access)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Assignment, 0, len(accts))
-	for _, a := range accts {
-		ags, err := api.Agencies(ctx, access, a.ID)
+	var out []Assignment
+	err := s.withToken(ctx, func(access string, _ Profile) error {
+		api := s.api()
+		accts, err := api.Accounts(ctx, access)
 		if err != nil {
-			return nil, fmt.Errorf("account %s: %w", a.ID, err)
+			return err
 		}
-		out = append(out, Assignment{Account: a, Agencies: ags})
-	}
-	return out, nil
+		out = make([]Assignment, 0, len(accts))
+		for _, a := range accts {
+			ags, err := api.Agencies(ctx, access, a.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, Assignment{Account: a, Agencies: ags})
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Credentials gets temporary credentials of permission set ps in account
 // (an id or a name; "" for either = the profile's). The permission set is
 // matched by name, then by agency name or URN.
 func (s *Session) Credentials(ctx context.Context, account, ps string) (Credentials, error) {
-	access, p, err := s.AccessToken(ctx)
-	if err != nil {
-		return Credentials{}, err
-	}
-	if account == "" {
-		account = p.Account
-	}
-	if ps == "" {
-		ps = p.PermissionSet
-	}
-	if account == "" || ps == "" {
-		return Credentials{}, fmt.Errorf("name the account and the permission set (--account, --permission-set; iic accounts lists them)")
-	}
-	api := s.api()
-	accts, err := api.Accounts(ctx, access)
-	if err != nil {
-		return Credentials{}, err
-	}
-	acct, err := pickAccount(accts, account)
-	if err != nil {
-		return Credentials{}, err
-	}
-	ags, err := api.Agencies(ctx, access, acct.ID)
-	if err != nil {
-		return Credentials{}, err
-	}
-	ag, err := pickAgency(ags, acct, ps)
-	if err != nil {
-		return Credentials{}, err
-	}
-	return api.AgencyCredentials(ctx, access, acct.ID, ag.URN)
+	var out Credentials
+	err := s.withToken(ctx, func(access string, p Profile) error {
+		account, ps := account, ps
+		if account == "" {
+			account = p.Account
+		}
+		if ps == "" {
+			ps = p.PermissionSet
+		}
+		if account == "" || ps == "" {
+			return fmt.Errorf("name the account and the permission set (--account, --permission-set; iic accounts lists them)")
+		}
+		api := s.api()
+		accts, err := api.Accounts(ctx, access)
+		if err != nil {
+			return err
+		}
+		acct, err := pickAccount(accts, account)
+		if err != nil {
+			return err
+		}
+		ags, err := api.Agencies(ctx, access, acct.ID)
+		if err != nil {
+			return err
+		}
+		ag, err := pickAgency(ags, acct, ps)
+		if err != nil {
+			return err
+		}
+		out, err = api.AgencyCredentials(ctx, access, acct.ID, ag.URN)
+		return err
+	})
+	return out, err
 }
 
 func pickAccount(accts []Account, want string) (Account, error) {

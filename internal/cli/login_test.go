@@ -56,6 +56,13 @@ func (f *fakeOIDC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		json.NewEncoder(w).Encode(map[string]any{"token_info": map[string]any{"access_token": "at", "refresh_token": "rt", "expires_in": 3600}})
+	case "/v1/assigned-accounts":
+		if r.Header.Get("access-token") != "at2" {
+			w.WriteHeader(401)
+			json.NewEncoder(w).Encode(map[string]string{"error_code": "IIC.1604", "error_msg": "Invalid token."})
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"account_list": []Account{}, "page_info": map[string]any{"next_marker": nil}})
 	default:
 		http.NotFound(w, r)
 	}
@@ -152,5 +159,24 @@ func TestLoginReuseAndRefresh(t *testing.T) {
 	p, _ := s.Store.Load("p")
 	if p.Token.RefreshToken != "rt2" || p.Token.AccessToken != "at2" {
 		t.Errorf("rotated tokens not stored: %+v", p.Token)
+	}
+}
+
+// An access token the server refuses before its expiry (revoked) is
+// refreshed once and the call repeated.
+func TestRefusedTokenIsRefreshed(t *testing.T) {
+	f := &fakeOIDC{}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	s := &Session{Store: Store{Dir: t.TempDir()}, Profile: "p", URL: srv.URL, Sleep: func(context.Context, time.Duration) error { return nil }}
+	if err := s.Login(context.Background(), LoginOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	as, err := s.Assignments(context.Background())
+	if err != nil || len(as) != 0 || !reflect.DeepEqual(f.refreshes, []string{"rt"}) {
+		t.Fatalf("Assignments = %v, %v (refreshes %v)", as, err, f.refreshes)
+	}
+	if p, _ := s.Store.Load("p"); p.Token.AccessToken != "at2" {
+		t.Errorf("stored token %+v", p.Token)
 	}
 }
