@@ -116,6 +116,9 @@ func (c *keysClient) do(method, path string, body []byte) (int, []byte, error) {
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if c.Token != "" {
+		req.Header.Set(aksk.SecurityTokenHeader, c.Token) // signed, as the SDK signs it
+	}
 	aksk.Sign(req, c.AK, c.SK, body, time.Now())
 	resp, err := c.http.Do(req)
 	if err != nil {

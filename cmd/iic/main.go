@@ -3,7 +3,10 @@
 //	iic serve     run the server
 //	iic policy    simulate policies offline, list the system-defined ones
 //	iic keys      manage scoped access keys through a running server
-//	              (--url / IIC_URL, --creds / IIC_CREDENTIALS: target.go)
+//	              (--profile / IIC_PROFILE, --url / IIC_URL, --creds /
+//	              IIC_CREDENTIALS: target.go)
+//	iic login     sign in from a terminal (device grant; login.go), and
+//	              iic logout, iic accounts, iic credentials
 //	iic dev seed  bulk-load a large identity store
 //	iic version   print the version
 //
@@ -50,6 +53,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return keysCmd(args[1:], stdout, stderr)
 	case "dev":
 		return devCmd(args[1:], stdout, stderr)
+	case "login":
+		return loginCmd(args[1:], stderr)
+	case "logout":
+		return logoutCmd(args[1:], stderr)
+	case "accounts":
+		return accountsCmd(args[1:], stdout, stderr)
+	case "credentials":
+		return credentialsCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "iic", fullVersion())
 		return 0
@@ -69,6 +80,10 @@ Usage:
   iic serve [flags]   run the server (iic serve -h lists the flags)
   iic policy ...      simulate policies offline, list system-defined policies
   iic keys ...        create, list and delete scoped access keys (through a server)
+  iic login           sign in from a terminal (iic login -h: logout, accounts, credentials)
+  iic logout          end the sign-in
+  iic accounts        list your accounts and permission sets
+  iic credentials     print temporary credentials of a permission set
   iic dev seed ...    bulk-load a large identity store (benchmarks, load runs)
   iic version         print the version
 `)

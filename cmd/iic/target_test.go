@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/iic-project/iic/internal/cli"
 )
 
 func writeCreds(t *testing.T, dir, ak string) string {
@@ -30,8 +32,13 @@ func TestTargetOptions(t *testing.T) {
 	envFile := writeCreds(t, filepath.Join(dir, "env"), "ENVFILE")
 	flagFile := writeCreds(t, filepath.Join(dir, "flag"), "FLAGFILE")
 	writeCreds(t, filepath.Join(dir, "datadir"), "DATADIR")
-	for _, k := range []string{"IIC_URL", "IIC_ENDPOINT", "IIC_CREDENTIALS", "IIC_DATA_DIR", "IIC_ACCESS_KEY", "IIC_SECRET_KEY"} {
+	for _, k := range []string{"IIC_URL", "IIC_ENDPOINT", "IIC_CREDENTIALS", "IIC_DATA_DIR", "IIC_ACCESS_KEY", "IIC_SECRET_KEY", "IIC_SECURITY_TOKEN", "IIC_PROFILE"} {
 		t.Setenv(k, "")
+	}
+	t.Setenv("IIC_CONFIG_DIR", filepath.Join(dir, "config"))
+	st, _ := cli.DefaultStore()
+	if err := st.Save("remote", cli.Profile{URL: "http://remote:9"}); err != nil {
+		t.Fatal(err)
 	}
 	cases := []struct {
 		name    string
@@ -50,6 +57,9 @@ func TestTargetOptions(t *testing.T) {
 		{name: "deprecated flags", args: []string{"--endpoint", "http://old:3", "--data-dir", filepath.Join(dir, "datadir")},
 			url: "http://old:3", ak: "DATADIR", warn: "--endpoint is deprecated"},
 		{name: "deprecated env", env: map[string]string{"IIC_ENDPOINT": "http://old:4"}, url: "http://old:4", ak: "DEFAULT", warn: "IIC_ENDPOINT is deprecated"},
+		{name: "profile URL", args: []string{"--profile", "remote"}, url: "http://remote:9", ak: "DEFAULT"},
+		{name: "env profile", env: map[string]string{"IIC_PROFILE": "remote"}, url: "http://remote:9", ak: "DEFAULT"},
+		{name: "env URL beats the profile", env: map[string]string{"IIC_URL": "http://h:1"}, args: []string{"--profile", "remote"}, url: "http://h:1", ak: "DEFAULT"},
 		{name: "new beats deprecated", env: map[string]string{"IIC_ENDPOINT": "http://old:4", "IIC_URL": "http://new:5"}, url: "http://new:5", ak: "DEFAULT"},
 	}
 	for _, tc := range cases {
@@ -75,6 +85,14 @@ func TestTargetOptions(t *testing.T) {
 			}
 		})
 	}
+	t.Run("missing profile", func(t *testing.T) {
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		tf := addTargetFlags(fs)
+		fs.Parse([]string{"--profile", "nope"})
+		if _, err := tf.resolve(&bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "iic login --profile nope") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 	t.Run("missing file", func(t *testing.T) {
 		fs := flag.NewFlagSet("x", flag.ContinueOnError)
 		tf := addTargetFlags(fs)

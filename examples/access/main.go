@@ -49,9 +49,9 @@ func main() {
 	if flag.NArg() > 0 {
 		name = flag.Arg(0)
 	}
-	ak, sk := credentials(credsFile)
+	ak, sk, token := credentials(credsFile)
 	reg := region.NewRegion("cn-north-4", url)
-	globalCred := global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithIamEndpointOverride(url).Build()
+	globalCred := global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithSecurityToken(token).WithIamEndpointOverride(url).Build()
 
 	// 1. The instance and its identity store.
 	center := ic.NewIdentityCenterClient(ic.IdentityCenterClientBuilder().WithRegion(reg).WithCredential(globalCred).Build())
@@ -87,7 +87,7 @@ func main() {
 
 	// 3. A group (identitycenterstore takes basic credentials).
 	store := ics.NewIdentityCenterStoreClient(ics.IdentityCenterStoreClientBuilder().WithRegion(reg).
-		WithCredential(basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithIamEndpointOverride(url).Build()).Build())
+		WithCredential(basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithSecurityToken(token).WithIamEndpointOverride(url).Build()).Build())
 	group, err := store.CreateGroup(&storemodel.CreateGroupRequest{IdentityStoreId: storeID,
 		Body: &storemodel.CreateGroupReqBody{DisplayName: name + "-developers"}})
 	check("CreateGroup", err)
@@ -147,19 +147,22 @@ func fail(what, why string) {
 	os.Exit(1)
 }
 
-// credentials returns the access key pair: from file when given, else
-// IIC_ACCESS_KEY and IIC_SECRET_KEY when both are set, else from
-// $IIC_CREDENTIALS or <$IIC_DATA_DIR>/root-credentials.json.
-func credentials(file string) (ak, sk string) {
+// credentials returns the access key pair and, for temporary credentials,
+// the security token ("" for a permanent key): from file when given, else
+// IIC_ACCESS_KEY, IIC_SECRET_KEY (both set) and IIC_SECURITY_TOKEN, else
+// from $IIC_CREDENTIALS or <$IIC_DATA_DIR>/root-credentials.json. A file
+// is what iic serve writes or what iic credentials --format json prints.
+func credentials(file string) (ak, sk, token string) {
 	if file == "" {
 		if ak, sk := os.Getenv("IIC_ACCESS_KEY"), os.Getenv("IIC_SECRET_KEY"); ak != "" && sk != "" {
-			return ak, sk
+			return ak, sk, os.Getenv("IIC_SECURITY_TOKEN")
 		}
 		file = env("IIC_CREDENTIALS", filepath.Join(env("IIC_DATA_DIR", "data"), "root-credentials.json"))
 	}
 	var creds struct {
-		AccessKey string `json:"access_key"`
-		SecretKey string `json:"secret_key"`
+		AccessKey     string `json:"access_key"`
+		SecretKey     string `json:"secret_key"`
+		SecurityToken string `json:"security_token"` // temporary credentials (iic credentials --format json)
 	}
 	b, err := os.ReadFile(file)
 	if err == nil {
@@ -172,7 +175,7 @@ func credentials(file string) (ak, sk string) {
 		fmt.Fprintf(os.Stderr, "credentials %s: %v (point --creds or IIC_CREDENTIALS at the file iic serve wrote)\n", file, err)
 		os.Exit(2)
 	}
-	return creds.AccessKey, creds.SecretKey
+	return creds.AccessKey, creds.SecretKey, creds.SecurityToken
 }
 
 func env(name, def string) string {

@@ -38,12 +38,12 @@ func main() {
 	if flag.NArg() > 0 {
 		name = flag.Arg(0)
 	}
-	ak, sk := credentials(credsFile)
+	ak, sk, token := credentials(credsFile)
 	reg := region.NewRegion("cn-north-4", url)
 
 	// The identity store id comes from the instance (identitycenter, global credentials).
 	center := ic.NewIdentityCenterClient(ic.IdentityCenterClientBuilder().WithRegion(reg).
-		WithCredential(global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithIamEndpointOverride(url).Build()).Build())
+		WithCredential(global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithSecurityToken(token).WithIamEndpointOverride(url).Build()).Build())
 	inst, err := center.ListInstances(&icmodel.ListInstancesRequest{})
 	check("ListInstances", err)
 	if len(*inst.Instances) == 0 { // a fresh server: pick the home region and enable Identity Center
@@ -59,7 +59,7 @@ func main() {
 
 	// identitycenterstore takes basic credentials (the SDK finds the project via GET /v3/projects).
 	store := ics.NewIdentityCenterStoreClient(ics.IdentityCenterStoreClientBuilder().WithRegion(reg).
-		WithCredential(basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithIamEndpointOverride(url).Build()).Build())
+		WithCredential(basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithSecurityToken(token).WithIamEndpointOverride(url).Build()).Build())
 	user, err := store.CreateUser(&model.CreateUserRequest{IdentityStoreId: sid, Body: &model.CreateUserReqBody{
 		UserName: name, DisplayName: name, PasswordMode: model.GetCreateUserReqBodyPasswordModeEnum().OTP,
 		Name:   &model.NameDto{GivenName: name, FamilyName: "Example"},
@@ -88,19 +88,22 @@ func check(what string, err error) {
 	}
 }
 
-// credentials returns the access key pair: from file when given, else
-// IIC_ACCESS_KEY and IIC_SECRET_KEY when both are set, else from
-// $IIC_CREDENTIALS or <$IIC_DATA_DIR>/root-credentials.json.
-func credentials(file string) (ak, sk string) {
+// credentials returns the access key pair and, for temporary credentials,
+// the security token ("" for a permanent key): from file when given, else
+// IIC_ACCESS_KEY, IIC_SECRET_KEY (both set) and IIC_SECURITY_TOKEN, else
+// from $IIC_CREDENTIALS or <$IIC_DATA_DIR>/root-credentials.json. A file
+// is what iic serve writes or what iic credentials --format json prints.
+func credentials(file string) (ak, sk, token string) {
 	if file == "" {
 		if ak, sk := os.Getenv("IIC_ACCESS_KEY"), os.Getenv("IIC_SECRET_KEY"); ak != "" && sk != "" {
-			return ak, sk
+			return ak, sk, os.Getenv("IIC_SECURITY_TOKEN")
 		}
 		file = env("IIC_CREDENTIALS", filepath.Join(env("IIC_DATA_DIR", "data"), "root-credentials.json"))
 	}
 	var creds struct {
-		AccessKey string `json:"access_key"`
-		SecretKey string `json:"secret_key"`
+		AccessKey     string `json:"access_key"`
+		SecretKey     string `json:"secret_key"`
+		SecurityToken string `json:"security_token"` // temporary credentials (iic credentials --format json)
 	}
 	b, err := os.ReadFile(file)
 	if err == nil {
@@ -113,7 +116,7 @@ func credentials(file string) (ak, sk string) {
 		fmt.Fprintf(os.Stderr, "credentials %s: %v (point --creds or IIC_CREDENTIALS at the file iic serve wrote)\n", file, err)
 		os.Exit(2)
 	}
-	return creds.AccessKey, creds.SecretKey
+	return creds.AccessKey, creds.SecretKey, creds.SecurityToken
 }
 
 func env(name, def string) string {

@@ -28,9 +28,9 @@ func main() {
 	flag.StringVar(&url, "url", env("IIC_URL", "http://127.0.0.1:8080"), "your iic server (env IIC_URL)")
 	flag.StringVar(&credsFile, "creds", "", "credentials file written by iic serve (env IIC_CREDENTIALS; default <IIC_DATA_DIR>/root-credentials.json)")
 	flag.Parse()
-	ak, sk := credentials(credsFile)
+	ak, sk, token := credentials(credsFile)
 
-	auth := global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).
+	auth := global.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithSecurityToken(token).
 		WithIamEndpointOverride(url).Build() // the SDK finds the domain id via GET /v3/auth/domains
 	client := ic.NewIdentityCenterClient(ic.IdentityCenterClientBuilder().
 		WithRegion(region.NewRegion("cn-north-4", url)).WithCredential(auth).Build())
@@ -42,19 +42,22 @@ func main() {
 	fmt.Println(resp)
 }
 
-// credentials returns the access key pair: from file when given, else
-// IIC_ACCESS_KEY and IIC_SECRET_KEY when both are set, else from
-// $IIC_CREDENTIALS or <$IIC_DATA_DIR>/root-credentials.json.
-func credentials(file string) (ak, sk string) {
+// credentials returns the access key pair and, for temporary credentials,
+// the security token ("" for a permanent key): from file when given, else
+// IIC_ACCESS_KEY, IIC_SECRET_KEY (both set) and IIC_SECURITY_TOKEN, else
+// from $IIC_CREDENTIALS or <$IIC_DATA_DIR>/root-credentials.json. A file
+// is what iic serve writes or what iic credentials --format json prints.
+func credentials(file string) (ak, sk, token string) {
 	if file == "" {
 		if ak, sk := os.Getenv("IIC_ACCESS_KEY"), os.Getenv("IIC_SECRET_KEY"); ak != "" && sk != "" {
-			return ak, sk
+			return ak, sk, os.Getenv("IIC_SECURITY_TOKEN")
 		}
 		file = env("IIC_CREDENTIALS", filepath.Join(env("IIC_DATA_DIR", "data"), "root-credentials.json"))
 	}
 	var creds struct {
-		AccessKey string `json:"access_key"`
-		SecretKey string `json:"secret_key"`
+		AccessKey     string `json:"access_key"`
+		SecretKey     string `json:"secret_key"`
+		SecurityToken string `json:"security_token"` // temporary credentials (iic credentials --format json)
 	}
 	b, err := os.ReadFile(file)
 	if err == nil {
@@ -67,7 +70,7 @@ func credentials(file string) (ak, sk string) {
 		fmt.Fprintf(os.Stderr, "credentials %s: %v (point --creds or IIC_CREDENTIALS at the file iic serve wrote)\n", file, err)
 		os.Exit(2)
 	}
-	return creds.AccessKey, creds.SecretKey
+	return creds.AccessKey, creds.SecretKey, creds.SecurityToken
 }
 
 func env(name, def string) string {

@@ -36,7 +36,10 @@ var (
 
 var layers = []layer{
 	// Outermost: the binaries. cmd → app → ….
-	{"commands", []string{"cmd/...", "tools/...", "internal/apierr/gen"}, []string{"app", "api", "services", "store", "leaves"}},
+	{"commands", []string{"cmd/...", "tools/...", "internal/apierr/gen"}, []string{"app", "api", "services", "store", "leaves", "client"}},
+	// The client side of sign-in (profiles, login, credentials): it talks
+	// HTTP to a server and knows none of its packages.
+	{"client", []string{"internal/cli"}, []string{"leaves"}},
 	// The examples show the SDK alone: no iic package.
 	{"examples", []string{"examples/..."}, nil},
 	// Test-only code may use anything; nothing else may import it.

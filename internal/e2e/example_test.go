@@ -30,7 +30,7 @@ func runExample(t *testing.T, srv *testenv.Server, name string, args ...string) 
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "IIC_URL="+srv.URL, "IIC_CREDENTIALS=", "IIC_DATA_DIR=", "IIC_ACCESS_KEY=", "IIC_SECRET_KEY=")
+	cmd.Env = append(os.Environ(), "IIC_URL="+srv.URL, "IIC_CREDENTIALS=", "IIC_DATA_DIR=", "IIC_ACCESS_KEY=", "IIC_SECRET_KEY=", "IIC_SECURITY_TOKEN=")
 	if slices.Contains(args, "--url") {
 		cmd.Env = append(cmd.Env, "IIC_URL=http://127.0.0.1:1") // the flag must win
 	}

@@ -7,7 +7,8 @@
 //
 // --url and --creds default, like every iic client's, to $IIC_URL (else
 // http://127.0.0.1:8080) and $IIC_CREDENTIALS (else root-credentials.json
-// in $IIC_DATA_DIR, default ./data).
+// in $IIC_DATA_DIR, default ./data); a file of temporary credentials
+// (iic credentials --format json) signs with its security token.
 //
 // Each request is signed afresh (as the SDK does), so signature verification
 // is part of what is measured. It refuses targets outside the loopback range.
@@ -70,14 +71,16 @@ func main() {
 	if err != nil || !loopback(u.Hostname()) {
 		fail("--url must be an http URL on the loopback range")
 	}
-	var creds struct{ AccessKey, SecretKey, AccountID string }
+	var creds struct{ AccessKey, SecretKey, SecurityToken, AccountID string }
 	b, err := os.ReadFile(*credsPath)
 	if err != nil {
 		fail(err.Error())
 	}
 	var raw map[string]string
 	json.Unmarshal(b, &raw)
-	creds.AccessKey, creds.SecretKey, creds.AccountID = raw["access_key"], raw["secret_key"], raw["account_id"]
+	// root-credentials.json, or temporary credentials as iic credentials
+	// --format json prints them (security_token set).
+	creds.AccessKey, creds.SecretKey, creds.SecurityToken, creds.AccountID = raw["access_key"], raw["secret_key"], raw["security_token"], raw["account_id"]
 
 	tr := &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -129,6 +132,9 @@ func main() {
 				} else {
 					if *header != "none" {
 						req.Header.Set(*header, creds.AccountID)
+					}
+					if creds.SecurityToken != "" {
+						req.Header.Set(aksk.SecurityTokenHeader, creds.SecurityToken)
 					}
 					aksk.Sign(req, creds.AccessKey, creds.SecretKey, []byte(bd), t0)
 				}
