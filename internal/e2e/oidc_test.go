@@ -351,7 +351,7 @@ func TestOIDCBadInput(t *testing.T) {
 func TestOIDCClientExpiry(t *testing.T) {
 	var skew atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
-	srv := testenv.Start(t, testenv.Options{Now: now, OIDC: oidc.Config{ClientTTL: time.Hour, SecretTTL: 2 * time.Hour, ClientGrace: time.Hour}})
+	srv := testenv.Start(t, testenv.Options{Now: now, OIDC: oidc.Config{ClientTTL: time.Hour, SecretTTL: 2 * time.Hour, ClientGrace: 2 * time.Hour}})
 	c := srv.OIDC(t)
 	cl, _ := registerOIDCClient(t, c)
 	skew.Store(int64(90 * time.Minute))
@@ -360,8 +360,9 @@ func TestOIDCClientExpiry(t *testing.T) {
 	skew.Store(int64(150 * time.Minute))
 	_, err = pollDevice(c, cl, "x")
 	testenv.WantError(t, err, 403, "IIC.1602")
-	// Past the grace period the sweep deletes the client.
-	skew.Store(int64(3 * time.Hour))
+	// Past the grace period (the client's end + 2 h; the sweep runs in the
+	// background, so the checks above stay inside it) the sweep deletes it.
+	skew.Store(int64(4 * time.Hour))
 	waitForJobs(t, "the expired client to be swept", func() bool {
 		_, err := srv.App.Store.OIDC().GetClient(context.Background(), cl.id)
 		return errors.Is(err, store.ErrNotFound)
