@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -138,11 +139,41 @@ func TestMeasureSCIM(t *testing.T) {
 		t.Logf("%s: GET the group with excludedAttributes=members: p50 %v, p99 %v", dialect, lat[len(lat)/2], lat[len(lat)*99/100])
 		// Replace with 10,000 members (half of them new to the group when it is small).
 		repl := members[len(members)-min(10000, len(members)):]
+		replBody := `{"Operations":[{"op":"replace","path":"members","value":[` + strings.Join(repl, ",") + `]}]}`
+		// Its memory: bytes allocated and the peak heap in use while it
+		// runs, sampled every 2 ms (this process: server and client).
+		runtime.GC()
+		var before, m runtime.MemStats
+		runtime.ReadMemStats(&before)
+		var peak atomic.Uint64
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			for {
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > peak.Load() {
+					peak.Store(ms.HeapInuse)
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+		}()
 		start = time.Now()
-		if code, err := post("PATCH", "/Groups/"+gid, `{"Operations":[{"op":"replace","path":"members","value":[`+strings.Join(repl, ",")+`]}]}`); err != nil || code != 204 {
+		code, err := post("PATCH", "/Groups/"+gid, replBody)
+		took := time.Since(start)
+		close(stop)
+		<-sampled
+		if err != nil || code != 204 {
 			t.Fatalf("replace: %d %v", code, err)
 		}
-		t.Logf("%s: members replace of %d in one PATCH on a group of %d: %v", dialect, len(repl), len(ids), time.Since(start).Round(time.Millisecond))
+		runtime.ReadMemStats(&m)
+		t.Logf("%s: members replace of %d in one PATCH (%d KiB body) on a group of %d: %v; allocated %d MiB, peak heap in use %d MiB (%d MiB before)",
+			dialect, len(repl), len(replBody)>>10, len(ids), took.Round(time.Millisecond), (m.TotalAlloc-before.TotalAlloc)>>20, peak.Load()>>20, before.HeapInuse>>20)
 		lat = lat[:0]
 		for i := 0; i < 100; i++ {
 			s := time.Now()
