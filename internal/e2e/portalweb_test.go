@@ -14,6 +14,7 @@ import (
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
 	pmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenterportalapi/v1/model"
+	ismodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenterstore/v1/model"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/iic-project/iic/internal/testenv"
@@ -467,6 +468,96 @@ func TestPortalWeb(t *testing.T) {
 		resp, page = b3.get("/start/assets/portal.css")
 		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
 			t.Fatalf("portal.css = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	})
+}
+
+// The other ways in: an administrator's device-registration link, the
+// e-mailed sign-in code, and lockout (the same page for a real and an
+// unknown user name).
+func TestPortalWebLinksAndLockout(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect string) {
+		clk := &clock{}
+		mail := testenv.StartSMTP(t)
+		srv := testenv.Start(t, testenv.Options{Dialect: dialect, Now: clk.now, SMTPURL: mail.URL()})
+		ins, storeID := srv.EnableIdentityCenter(t)
+		c, sc := srv.Center(t), srv.IdentityStore(t)
+		bob, bobPassword := createUser(t, sc, storeID, "bob")
+		_, davePassword := createUser(t, sc, storeID, "dave")
+
+		// The registration link opens the portal's set-up page; no sign-in.
+		reg, err := sc.RegisterMfaDeviceForUser(&ismodel.RegisterMfaDeviceForUserRequest{IdentityStoreId: storeID, UserId: bob})
+		if err != nil {
+			t.Fatal(err)
+		}
+		link, err := url.Parse(*reg.RedirectUrl)
+		if err != nil || link.Path != "/start/mfa/register" {
+			t.Fatalf("redirect_url %q", *reg.RedirectUrl)
+		}
+		b := newBrowser(t, srv.URL)
+		resp, page := b.get(link.RequestURI())
+		wantHTML(t, resp, page, 200, "Register an MFA device")
+		resp, page = b.post("/start/mfa/register", url.Values{"csrf": {csrf(t, page)}, "token": {*reg.WorkFlow}})
+		wantHTML(t, resp, page, 200, "Set up your authenticator app")
+		secret := totpKeyElem.FindStringSubmatch(page)[1]
+		preToken := csrf(t, page)
+		resp, page = b.post("/start/mfa/register/confirm", url.Values{"csrf": {preToken}, "token": {*reg.WorkFlow}, "name": {"Laptop"}, "code": {clk.code(t, secret)}})
+		wantHTML(t, resp, page, 200, "Your MFA device is registered")
+		if ds := listDevices(t, sc, storeID, bob); len(ds) != 1 || len(ds[0].MfaDevices) != 1 || ds[0].MfaDevices[0].DisplayName != "Laptop" {
+			t.Fatalf("bob's devices = %+v", ds)
+		}
+		resp, page = b.post("/start/mfa/register", url.Values{"csrf": {preToken}, "token": {*reg.WorkFlow}})
+		wantHTML(t, resp, page, 400, "Session timed out or stopped working. Restart your workflow.", "IIC.1721")
+
+		// Bob signs in with the new device, then sets his own password.
+		resp, page = signInTOTP(t, b, clk, "/start", "bob", bobPassword, secret)
+		wantRedirect(t, resp, page, "/start/signin/password")
+		resp, page = b.follow(resp, page)
+		wantHTML(t, resp, page, 200, "Choose a new password")
+
+		// A user without a device under EMAIL_OTP gets a code by e-mail.
+		if _, err := c.UpdateSsoConfiguration(&model.UpdateSsoConfigurationRequest{InstanceId: ins, Body: &model.UpdateSsoConfigurationReqBody{
+			ConfigurationType: enum[model.UpdateSsoConfigurationReqBodyConfigurationType]("APP_AUTHENTICATION_CONFIGURATION"),
+			SsoConfiguration:  &model.SsoConfigurationDto{NoMfaSigninBehavior: ptr(enum[model.SsoConfigurationDtoNoMfaSigninBehavior]("EMAIL_OTP"))}}}); err != nil {
+			t.Fatal(err)
+		}
+		d := newBrowser(t, srv.URL)
+		resp, page = d.get("/start")
+		resp, page = d.post("/start/signin", url.Values{"csrf": {csrf(t, page)}, "username": {"dave"}, "password": {davePassword}})
+		wantRedirect(t, resp, page, "/start/signin/email")
+		resp, page = d.follow(resp, page)
+		wantHTML(t, resp, page, 200, "Check your e-mail", `autocomplete="one-time-code"`)
+		msg, _ := mail.WaitFor(t, "dave@example.com", 0)
+		code := regexp.MustCompile(`code is (\d{6})`).FindStringSubmatch(msg.Data)
+		if code == nil {
+			t.Fatalf("no code in %q", msg.Data)
+		}
+		wrong := "000000"
+		if code[1] == wrong {
+			wrong = "111111"
+		}
+		resp, page = d.post("/start/signin/email", url.Values{"csrf": {csrf(t, page)}, "code": {wrong}})
+		wantHTML(t, resp, page, 400, "Invalid one-time password.", "IIC.1741")
+		resp, page = d.post("/start/signin/email", url.Values{"csrf": {csrf(t, page)}, "code": {code[1]}})
+		wantRedirect(t, resp, page, "/start/signin/password")
+
+		// Lockout: after 5 failures a real name and an unknown one answer
+		// the same locked page.
+		l := newBrowser(t, srv.URL)
+		resp, page = l.get("/start")
+		token := csrf(t, page)
+		alerts := map[string]string{}
+		for _, name := range []string{"bob", "nobody"} {
+			for i := 0; i < 5; i++ {
+				resp, page = l.post("/start/signin", url.Values{"csrf": {token}, "username": {name}, "password": {"wrong"}})
+				wantHTML(t, resp, page, 400, "IIC.1707")
+			}
+			resp, page = l.post("/start/signin", url.Values{"csrf": {token}, "username": {name}, "password": {bobPassword}})
+			wantHTML(t, resp, page, 423, "User locked.", "IIC.1705")
+			alerts[name] = alertOf(page)
+		}
+		if alerts["bob"] != alerts["nobody"] {
+			t.Fatalf("locked pages differ: %q, %q", alerts["bob"], alerts["nobody"])
 		}
 	})
 }

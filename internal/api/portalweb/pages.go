@@ -193,6 +193,49 @@ func (a *API) mfaDelete(w http.ResponseWriter, r *http.Request, s *sessionInfo) 
 	return nil
 }
 
+// ---- an administrator's registration link (identity.MFARegisterPath)
+
+// registerLink is the page a RegisterMfaDeviceForUser link opens: the link's
+// token alone lets its holder add a TOTP device to the user it was issued
+// for (no sign-in: the link is for a user who has no device yet).
+func (a *API) registerLink(w http.ResponseWriter, r *http.Request) error {
+	token := r.URL.Query().Get("token")
+	if token == "" || len(token) > 128 {
+		return apierr.IIC1721.New()
+	}
+	a.render(w, r, http.StatusOK, "enrol_intro", &view{Title: "Register an MFA device", Narrow: true, CSRF: a.preCSRF(w, r),
+		Action: Prefix + "/mfa/register", RegToken: token, Link: Prefix})
+	return nil
+}
+
+func (a *API) registerBegin(w http.ResponseWriter, r *http.Request) error {
+	token := r.PostForm.Get("token")
+	setup, err := a.Identity.BeginTOTPRegistration(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	v := &view{CSRF: a.preCSRF(w, r), Action: Prefix + "/mfa/register/confirm", RegToken: token, Narrow: true}
+	a.renderTOTPSetup(w, r, http.StatusOK, v, setup.Secret, setup.URL, nil)
+	return nil
+}
+
+func (a *API) registerConfirm(w http.ResponseWriter, r *http.Request) error {
+	pf := r.PostForm
+	_, err := a.Identity.CompleteTOTPRegistration(r.Context(), pf.Get("token"), strings.TrimSpace(pf.Get("code")), strings.TrimSpace(pf.Get("name")))
+	if err != nil {
+		e, ok := apierr.From(err)
+		if !ok || e.Status() >= 500 || apierr.IIC1721.Is(err) || apierr.IIC1388.Is(err) {
+			return err
+		}
+		v := &view{CSRF: a.preCSRF(w, r), Action: Prefix + "/mfa/register/confirm", RegToken: pf.Get("token"), Narrow: true, DeviceName: pf.Get("name")}
+		a.renderTOTPSetup(w, r, e.Status(), v, pf.Get("secret"), pf.Get("otpauth"), e)
+		return nil
+	}
+	a.render(w, r, http.StatusOK, "message", &view{Title: "Device registered", Heading: "Your MFA device is registered", Narrow: true, OK: true,
+		Notice: "The authenticator app is now an MFA device of your account.", Body: "You will be asked for its code when you sign in.", LinkText: "Sign in"})
+	return nil
+}
+
 // signOut ends the session and deletes the credentials issued in it.
 func (a *API) signOut(w http.ResponseWriter, r *http.Request, s *sessionInfo) error {
 	if err := a.Portal.EndSession(r.Context(), WebSession(s.session.ID)); err != nil {

@@ -151,6 +151,9 @@ func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects) {
 	rt.Handle("POST "+Prefix+"/mfa/add", a.authedForm(a.mfaAdd))
 	rt.Handle("POST "+Prefix+"/mfa/add/confirm", a.authedForm(a.mfaAddConfirm))
 	rt.Handle("POST "+Prefix+"/mfa/delete", a.authedForm(a.mfaDelete))
+	rt.Handle("GET "+Prefix+"/mfa/register", a.page(a.registerLink))
+	rt.Handle("POST "+Prefix+"/mfa/register", a.form(a.registerBegin))
+	rt.Handle("POST "+Prefix+"/mfa/register/confirm", a.form(a.registerConfirm))
 	rt.Handle("POST "+Prefix+"/signout", a.authedForm(a.signOut))
 
 	rt.Handle("GET "+Prefix+"/device", a.authed(a.device))
