@@ -252,7 +252,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects)
 	// The web portal at /start: session cookie + CSRF, HTML pages as errors.
 	(&portalweb.API{SignIn: a.SignIn, OIDC: oidcSvc, Portal: portalSvc, Identity: identitySvc, PublicURL: cfg.PublicURL,
-		Key: keys.Derive("portal-web-csrf"), Now: cfg.Now,
+		Key:    keys.Derive("portal-web-csrf"),
 		Stores: portalStores{store: a.Store, center: centerSvc, account: a.Root.AccountID}}).Mount(rt, dialects)
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout, Dialects: dialects}

@@ -459,6 +459,8 @@ func TestPortalWeb(t *testing.T) {
 		wantHTML(t, resp, page, 403, "Read permission does not support MFA registration.", "IIC.1518")
 
 		// Errors are pages.
+		resp, page = b3.get("/start/")
+		wantHTML(t, resp, page, 200, "Your accounts")
 		resp, page = b3.get("/start/no/such/page")
 		wantHTML(t, resp, page, 404, "Page not found", "IIC.404")
 		resp, page = b3.get("/start/d-0000000000")
@@ -559,5 +561,15 @@ func TestPortalWebLinksAndLockout(t *testing.T) {
 		if alerts["bob"] != alerts["nobody"] {
 			t.Fatalf("locked pages differ: %q, %q", alerts["bob"], alerts["nobody"])
 		}
+
+		// MFA required, no device, BLOCKED: the page says why.
+		if _, err := c.UpdateSsoConfiguration(&model.UpdateSsoConfigurationRequest{InstanceId: ins, Body: &model.UpdateSsoConfigurationReqBody{
+			ConfigurationType: enum[model.UpdateSsoConfigurationReqBodyConfigurationType]("APP_AUTHENTICATION_CONFIGURATION"),
+			SsoConfiguration:  &model.SsoConfigurationDto{NoMfaSigninBehavior: ptr(enum[model.SsoConfigurationDtoNoMfaSigninBehavior]("BLOCKED"))}}}); err != nil {
+			t.Fatal(err)
+		}
+		_, erinPassword := createUser(t, sc, storeID, "erin")
+		resp, page = l.post("/start/signin", url.Values{"csrf": {token}, "username": {"erin"}, "password": {erinPassword}})
+		wantHTML(t, resp, page, 403, "Login failed. Contact the administrator to add an MFA device.", "IIC.1739")
 	})
 }

@@ -90,18 +90,8 @@ type API struct {
 	PublicURL string
 	// Key keys the CSRF tokens (at least 32 bytes).
 	Key []byte
-	Log *slog.Logger
-	// Now is the clock (nil = time.Now).
-	Now func() time.Time
 
 	pages map[string]*pageTemplate
-}
-
-func (a *API) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
 }
 
 func (a *API) secure() bool { return strings.HasPrefix(strings.ToLower(a.PublicURL), "https://") }
@@ -132,6 +122,7 @@ func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects) {
 	}))
 
 	rt.Handle("GET "+Prefix, a.page(a.start))
+	rt.Handle("GET "+Prefix+"/{$}", a.page(a.start))
 	rt.Handle("GET "+Prefix+"/{store}", a.page(a.storeSignIn))
 	rt.Handle("POST "+Prefix+"/signin", a.form(a.postPassword))
 	rt.Handle("GET "+Prefix+"/signin/restart", a.page(a.restart))
@@ -192,8 +183,11 @@ func (a *API) form(h handlerFunc) http.Handler {
 		if err := r.ParseForm(); err != nil {
 			return apierr.IIC400_400.New("the form could not be read")
 		}
-		c, err := r.Cookie(CSRFCookie)
-		if err != nil || c.Value == "" || !a.csrfOK(r.PostForm.Get("csrf"), "pre:"+c.Value) {
+		ok := false
+		for _, c := range r.CookiesNamed(CSRFCookie) {
+			ok = ok || (c.Value != "" && a.csrfOK(r.PostForm.Get("csrf"), "pre:"+c.Value))
+		}
+		if !ok {
 			return errCSRF()
 		}
 		return h(w, r)
@@ -301,11 +295,15 @@ func (a *API) csrfOK(got, binding string) bool {
 // preCSRF returns the CSRF token for a form shown before sign-in, setting
 // the browser's CSRF cookie when it has none.
 func (a *API) preCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(CSRFCookie); err == nil && len(c.Value) >= 32 && len(c.Value) <= 64 {
-		return a.csrfToken("pre:" + c.Value)
+	for _, c := range r.CookiesNamed(CSRFCookie) {
+		if len(c.Value) >= 32 && len(c.Value) <= 64 {
+			return a.csrfToken("pre:" + c.Value)
+		}
 	}
 	v := a.SignIn.IDs.Token(43)
 	a.setCookie(w, CSRFCookie, v, 0)
+	// Later calls while answering this request see the same value.
+	r.AddCookie(&http.Cookie{Name: CSRFCookie, Value: v})
 	return a.csrfToken("pre:" + v)
 }
 
