@@ -24,8 +24,10 @@ import (
 	oidcapi "github.com/iic-project/iic/internal/api/oidc"
 	"github.com/iic-project/iic/internal/api/orgs"
 	"github.com/iic-project/iic/internal/api/portalapi"
+	"github.com/iic-project/iic/internal/api/portalweb"
 	"github.com/iic-project/iic/internal/api/scim"
 	"github.com/iic-project/iic/internal/api/sts"
+	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
@@ -248,6 +250,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	(&scim.API{Identity: identitySvc, Authenticate: sourcesSvc.AuthenticateSCIMToken, PublicURL: cfg.PublicURL}).Mount(rt, dialects)
 	// OIDC: client credentials in the body, the envelope plus OAuth's error.
 	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects)
+	// The web portal at /start: session cookie + CSRF, HTML pages as errors.
+	(&portalweb.API{SignIn: a.SignIn, OIDC: oidcSvc, Portal: portalSvc, Identity: identitySvc, PublicURL: cfg.PublicURL,
+		Key:    keys.Derive("portal-web-csrf"),
+		Stores: portalStores{store: a.Store, center: centerSvc, account: a.Root.AccountID}}).Mount(rt, dialects)
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout, Dialects: dialects}
 	a.mw = mw
@@ -378,6 +384,43 @@ type tenancy struct{ center *center.Service }
 func (t tenancy) Resolve(ctx context.Context, p *authz.Principal, instanceID, identityStoreID string) (httpx.Tenant, error) {
 	ct, err := t.center.Resolve(ctx, p.AccountID, instanceID, identityStoreID)
 	return httpx.Tenant{AccountID: ct.AccountID, Instance: ct.Instance}, err
+}
+
+// portalStores answers the web portal's questions about identity stores.
+type portalStores struct {
+	store   store.Store
+	center  *center.Service
+	account string // the management account
+}
+
+func (p portalStores) Default(ctx context.Context) (string, error) {
+	page, err := p.center.ListInstances(ctx, p.account, 1, "")
+	if err != nil {
+		return "", err
+	}
+	if len(page.Instances) == 0 {
+		return "", apierr.IIC1730.New()
+	}
+	return page.Instances[0].IdentityStoreID, nil
+}
+
+func (p portalStores) Exists(ctx context.Context, id string) (bool, error) {
+	_, err := p.store.Instances().GetByIdentityStore(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (p portalStores) DevicePermission(ctx context.Context, id string) (string, error) {
+	inst, err := p.store.Instances().GetByIdentityStore(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", apierr.IIC1730.New()
+	}
+	if err != nil {
+		return "", err
+	}
+	return p.center.MFADeviceManagement(ctx, inst)
 }
 
 // oidcTokens authenticates the portal API's access tokens with the OIDC

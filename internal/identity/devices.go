@@ -37,7 +37,7 @@ const (
 	// stays valid.
 	MFARegistrationTTL = 24 * time.Hour
 	// MFARegisterPath is the portal page a registration link opens.
-	MFARegisterPath = "/portal/mfa/register"
+	MFARegisterPath = "/start/mfa/register"
 
 	totpPeriod = 30 // seconds
 	totpSkew   = 1  // steps accepted either side of now
