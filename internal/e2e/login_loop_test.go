@@ -14,8 +14,8 @@ import (
 
 // The loop a CLI user lives in, through the real SDKs and the server's own
 // OIDC service: register a client, start the device grant, the user
-// approves (the portal's verification page calls ApproveDevice once the
-// user signed in; the page itself is not built yet), CreateToken, the
+// approves (what the portal's verification page calls once the user signed
+// in; TestPortalWeb drives that page), CreateToken, the
 // portal API lists the assigned account and agency, GetAgencyCredentials,
 // the credentials work where the permission set allows and are 403
 // IIC.1000 where it does not, GetCallerIdentity shows the agency session,
