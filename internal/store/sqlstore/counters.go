@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 
 	"github.com/iic-project/iic/internal/store"
 )
@@ -21,33 +23,93 @@ const (
 	countGroups counted = "group_count"
 )
 
-// bump adds delta to storeID's counter c; it runs inside tx.
+// counterShards is how many rows a store's counters are split over: a
+// create takes one unit from one shard chosen at random, so concurrent
+// creates on PostgreSQL lock different rows (a row's lock is held until the
+// commit has reached the disk, which capped creates at one per commit
+// time). SQLite's single writer needs one.
+func (db *DB) counterShards() int {
+	if db.dialect == dialectPostgres {
+		return 8
+	}
+	return 1
+}
+
+// bump adds delta to storeID's counter c (on shard 0); it runs inside tx.
 func bump(ctx context.Context, tx *sqlStore, storeID string, c counted, delta int) error {
-	_, err := tx.exec(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, %[1]s) VALUES (?, ?)
-		ON CONFLICT (identity_store_id) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + excluded.%[1]s`, c), storeID, delta)
+	_, err := tx.exec(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, shard, %[1]s) VALUES (?, 0, ?)
+		ON CONFLICT (identity_store_id, shard) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + excluded.%[1]s`, c), storeID, delta)
 	return err
 }
 
-// take adds one to storeID's counter c unless it already holds limit
-// (limit <= 0: no limit), in one statement: store.ErrLimit when it does.
-// It runs inside tx; the counter row stays locked until tx ends.
+// take adds one to storeID's counter c unless the store already holds
+// limit (limit <= 0: no limit): store.ErrLimit when it does. It runs
+// inside tx; the shard row it counted on stays locked until tx ends.
+//
+// With limit, shard i may hold at most its share of it (limit/N, one more
+// for the first limit%N shards); deletes count down on shard 0, so no
+// shard ever holds more than its share and the shards' sum never passes
+// limit, exactly, under any concurrency. A take tries one random shard,
+// then every shard in order; a plain UPDATE that finds a shard full keeps
+// no lock on it, so two takes never wait on each other in a cycle.
 func take(ctx context.Context, tx *sqlStore, storeID string, c counted, limit int) error {
+	n := tx.db.counterShards()
 	if limit <= 0 {
-		return bump(ctx, tx, storeID, c, 1)
+		_, err := tx.exec(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, shard, %[1]s) VALUES (?, ?, 1)
+			ON CONFLICT (identity_store_id, shard) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + 1`, c), storeID, rand.IntN(n))
+		return err
 	}
-	err := tx.execOne(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, %[1]s) VALUES (?, 1)
-		ON CONFLICT (identity_store_id) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + 1
-		WHERE identity_store_counters.%[1]s < ?`, c), storeID, limit)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.ErrLimit // the WHERE refused the update: the counter is full
+	share := func(i int) int {
+		if i < limit%n {
+			return limit/n + 1
+		}
+		return limit / n
 	}
+	try := func(i int) error {
+		if share(i) == 0 {
+			return store.ErrLimit
+		}
+		err := tx.execOne(ctx, fmt.Sprintf(`UPDATE identity_store_counters SET %[1]s = %[1]s + 1
+			WHERE identity_store_id = ? AND shard = ? AND %[1]s < ?`, c), storeID, i, share(i))
+		if errors.Is(err, store.ErrNotFound) {
+			return store.ErrLimit // full, or no row yet
+		}
+		return err
+	}
+	first := rand.IntN(n)
+	if err := try(first); !errors.Is(err, store.ErrLimit) {
+		return err
+	}
+	if err := ensureShards(ctx, tx, storeID); err != nil {
+		return err
+	}
+	for i := range n {
+		if err := try(i); !errors.Is(err, store.ErrLimit) {
+			return err
+		}
+	}
+	return store.ErrLimit
+}
+
+// ensureShards inserts storeID's missing shard rows, all in one statement
+// in shard order. Instances.Create calls it for a new identity store, so
+// that a take usually finds its row at the first try.
+func ensureShards(ctx context.Context, tx *sqlStore, storeID string) error {
+	n := tx.db.counterShards()
+	rows := strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
+	args := make([]any, 0, 2*n)
+	for i := range n {
+		args = append(args, storeID, i)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO identity_store_counters (identity_store_id, shard) VALUES `+rows+`
+		ON CONFLICT (identity_store_id, shard) DO NOTHING`, args...)
 	return err
 }
 
 // count reads storeID's counter c (0 for a store that never had a row).
 func count(ctx context.Context, s *sqlStore, storeID string, c counted) (int, error) {
 	var n int
-	err := s.queryRow(ctx, fmt.Sprintf("SELECT COALESCE(MAX(%s), 0) FROM identity_store_counters WHERE identity_store_id = ?", c), storeID).Scan(&n)
+	err := s.queryRow(ctx, fmt.Sprintf("SELECT COALESCE(SUM(%s), 0) FROM identity_store_counters WHERE identity_store_id = ?", c), storeID).Scan(&n)
 	return n, mapErr(err)
 }
 

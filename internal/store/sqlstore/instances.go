@@ -42,9 +42,13 @@ func scanInstance(row interface{ Scan(...any) error }) (store.Instance, error) {
 }
 
 func (t instances) Create(ctx context.Context, in store.Instance) error {
-	_, err := t.s.exec(ctx, "INSERT INTO instances (id, account_id, identity_store_id, region_id, alias, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		in.ID, in.AccountID, in.IdentityStoreID, in.RegionID, in.Alias, ms(in.CreatedAt))
-	return err
+	return t.s.update(ctx, func(tx *sqlStore) error {
+		if _, err := tx.exec(ctx, "INSERT INTO instances (id, account_id, identity_store_id, region_id, alias, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			in.ID, in.AccountID, in.IdentityStoreID, in.RegionID, in.Alias, ms(in.CreatedAt)); err != nil {
+			return err
+		}
+		return ensureShards(ctx, tx, in.IdentityStoreID)
+	})
 }
 
 func (t instances) Get(ctx context.Context, id string) (store.Instance, error) {
