@@ -35,10 +35,11 @@ func (db *DB) counterShards() int {
 	return 1
 }
 
-// bump adds delta to storeID's counter c (on shard 0); it runs inside tx.
-func bump(ctx context.Context, tx *sqlStore, storeID string, c counted, delta int) error {
-	_, err := tx.exec(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, shard, %[1]s) VALUES (?, 0, ?)
-		ON CONFLICT (identity_store_id, shard) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + excluded.%[1]s`, c), storeID, delta)
+// bump adds delta to storeID's counter c on shard; it runs inside tx.
+// Deletes count down on shard 0 (which keeps every shard within its share).
+func bump(ctx context.Context, tx *sqlStore, storeID string, c counted, shard, delta int) error {
+	_, err := tx.exec(ctx, fmt.Sprintf(`INSERT INTO identity_store_counters (identity_store_id, shard, %[1]s) VALUES (?, ?, ?)
+		ON CONFLICT (identity_store_id, shard) DO UPDATE SET %[1]s = identity_store_counters.%[1]s + excluded.%[1]s`, c), storeID, shard, delta)
 	return err
 }
 
@@ -140,9 +141,21 @@ func bumpBulk(ctx context.Context, tx *sqlStore, table string, columns []string,
 		}
 		per[id]++
 	}
+	// Spread evenly, as a take would (unchecked: a bulk load is not held
+	// to the quota).
+	shards := tx.db.counterShards()
 	for id, n := range per {
-		if err := bump(ctx, tx, id, c, n); err != nil {
-			return err
+		for i := range shards {
+			d := n / shards
+			if i < n%shards {
+				d++
+			}
+			if d == 0 {
+				continue
+			}
+			if err := bump(ctx, tx, id, c, i, d); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -115,7 +115,7 @@ func (t groups) Delete(ctx context.Context, storeID, groupID string) error {
 		if err := tx.execOne(ctx, "DELETE FROM groups WHERE identity_store_id = ? AND id = ?", storeID, groupID); err != nil {
 			return err
 		}
-		return bump(ctx, tx, storeID, countGroups, -1)
+		return bump(ctx, tx, storeID, countGroups, 0, -1)
 	})
 }
 

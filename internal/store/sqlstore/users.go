@@ -176,7 +176,7 @@ func (t users) Delete(ctx context.Context, storeID, userID string) error {
 		if err := tx.execOne(ctx, "DELETE FROM users WHERE identity_store_id = ? AND id = ?", storeID, userID); err != nil {
 			return err
 		}
-		return bump(ctx, tx, storeID, countUsers, -1)
+		return bump(ctx, tx, storeID, countUsers, 0, -1)
 	})
 }
 
