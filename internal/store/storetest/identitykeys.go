@@ -104,6 +104,29 @@ func testCreateWithinConcurrent(t *testing.T, s store.Store) {
 	if list, _ := s.Users().List(ctx, sid, store.UserFilter{}, 0, 100); len(list) != limit {
 		t.Fatalf("%d users stored, want %d", len(list), limit)
 	}
+	// Deleting frees exactly as many places as it deletes, however the
+	// counts are kept (concurrent refills again stop at the limit).
+	for i := range 3 {
+		if err := s.Users().Delete(ctx, sid, fmt.Sprintf("u%d", firstCreated(errs)[i])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refill := make([]error, tries)
+	for i := range tries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			refill[i] = s.Users().CreateWithin(ctx, store.User{IdentityStoreID: sid, ID: fmt.Sprintf("r%d", i), UserName: fmt.Sprintf("refill-%d", i),
+				Enabled: true, CreatedAt: t0, UpdatedAt: t0}, limit)
+		}()
+	}
+	wg.Wait()
+	if got := len(firstCreated(refill)); got != 3 {
+		t.Fatalf("%d refills after 3 deletes, want 3", got)
+	}
+	if n, err := s.Users().Count(ctx, sid); n != limit || err != nil {
+		t.Fatalf("Count after refills = %d (%v), want %d", n, err, limit)
+	}
 	// Groups: the same contract.
 	for i := range 3 {
 		g := mkGroup(fmt.Sprintf("g%d", i), fmt.Sprintf("group-%d", i))
@@ -266,4 +289,15 @@ func testBulkMembers(t *testing.T, s store.Store) {
 	if len(members) != n-2 {
 		t.Fatalf("%d members after removing 2 of %d", len(members), n)
 	}
+}
+
+// firstCreated lists the indexes of errs that are nil.
+func firstCreated(errs []error) []int {
+	var out []int
+	for i, err := range errs {
+		if err == nil {
+			out = append(out, i)
+		}
+	}
+	return out
 }
