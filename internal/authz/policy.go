@@ -71,9 +71,8 @@ type Policies struct {
 	CacheTTL time.Duration
 	warned   sync.Map // customKey → struct{}: legacy policies warned about
 
-	mu       sync.RWMutex
-	custom   map[customKey]*customEntry
-	agencies map[agencyKey]*agencyEntry
+	custom   ttlCache[customKey, *customEntry]
+	agencies ttlCache[agencyKey, *agencyEntry]
 
 	// accountNames caches account id → name for g:DomainName (accounts
 	// are never renamed).
@@ -88,19 +87,17 @@ type agencyKey struct {
 }
 
 type agencyEntry struct {
-	ps    []*policy.Compiled // nil: no such agency (or it grants nothing)
-	until time.Time
+	ps []*policy.Compiled // nil: no such agency (or it grants nothing)
 }
 
 type customEntry struct {
-	c     *policy.Compiled // nil: no such policy
-	name  string
-	until time.Time
+	c    *policy.Compiled // nil: no such policy
+	name string
 }
 
 // NewPolicies returns the policy authorizer reading custom policies from st.
 func NewPolicies(st store.Store) *Policies {
-	return &Policies{store: st, cache: policy.NewCache(4096), custom: map[customKey]*customEntry{}, agencies: map[agencyKey]*agencyEntry{}}
+	return &Policies{store: st, cache: policy.NewCache(4096)}
 }
 
 // Authorize implements Authorizer.
@@ -197,21 +194,12 @@ func (a *Policies) resolve(ctx context.Context, account string, ids []string, ou
 }
 
 func (a *Policies) customPolicy(ctx context.Context, account, id string, now time.Time) (*customEntry, error) {
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now = orNow(now)
 	k := customKey{account, id}
-	a.mu.RLock()
-	e := a.custom[k]
-	a.mu.RUnlock()
-	if e != nil && now.Before(e.until) {
+	if e, ok := a.custom.get(k, now); ok {
 		return e, nil
 	}
-	ttl := a.CacheTTL
-	if ttl == 0 {
-		ttl = PolicyCacheTTL
-	}
-	e = &customEntry{until: now.Add(ttl)} // a negative ttl: already stale
+	e := &customEntry{}
 	sp, err := a.store.Policies().Get(ctx, account, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -231,33 +219,35 @@ func (a *Policies) customPolicy(ctx context.Context, account, id string, now tim
 			}
 		}
 	}
-	a.mu.Lock()
-	if len(a.custom) >= customCacheSize {
-		a.custom = map[customKey]*customEntry{}
-	}
-	a.custom[k] = e
-	a.mu.Unlock()
+	a.custom.put(k, e, now.Add(a.ttl()))
 	return e, nil
+}
+
+// ttl is how long a cached policy or agency is reused (a negative
+// CacheTTL: already stale when stored).
+func (a *Policies) ttl() time.Duration {
+	if a.CacheTTL == 0 {
+		return PolicyCacheTTL
+	}
+	return a.CacheTTL
+}
+
+func orNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
 }
 
 // agencyPolicies returns the compiled policies of the agency ref names in
 // account, from the cache when fresh.
 func (a *Policies) agencyPolicies(ctx context.Context, account string, ref store.AgencyRef, now time.Time) (*agencyEntry, error) {
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now = orNow(now)
 	k := agencyKey{account, ref}
-	a.mu.RLock()
-	e := a.agencies[k]
-	a.mu.RUnlock()
-	if e != nil && now.Before(e.until) {
+	if e, ok := a.agencies.get(k, now); ok {
 		return e, nil
 	}
-	ttl := a.CacheTTL
-	if ttl == 0 {
-		ttl = PolicyCacheTTL
-	}
-	e = &agencyEntry{until: now.Add(ttl)}
+	e := &agencyEntry{}
 	ag, err := a.store.Agencies().Get(ctx, ref.InstanceID, account, ref.PermissionSetID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -266,12 +256,7 @@ func (a *Policies) agencyPolicies(ctx context.Context, account string, ref store
 	default:
 		e.ps = a.compileAgency(ag.Policies)
 	}
-	a.mu.Lock()
-	if len(a.agencies) >= customCacheSize {
-		a.agencies = map[agencyKey]*agencyEntry{}
-	}
-	a.agencies[k] = e
-	a.mu.Unlock()
+	a.agencies.put(k, e, now.Add(a.ttl()))
 	return e, nil
 }
 
@@ -309,9 +294,7 @@ func (a *Policies) logger() *slog.Logger {
 // Invalidate forgets the cached copy of a custom policy; call it after
 // deleting or changing one.
 func (a *Policies) Invalidate(account, id string) {
-	a.mu.Lock()
-	delete(a.custom, customKey{account, id})
-	a.mu.Unlock()
+	a.custom.forget(customKey{account, id})
 }
 
 // Static g:PrincipalType / g:PrincipalIsRootUser values (shared, never
