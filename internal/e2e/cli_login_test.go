@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	ic "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
+	ics "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenterstore/v1"
 
 	"github.com/iic-project/iic/internal/cli"
 	"github.com/iic-project/iic/internal/oidc"
@@ -83,16 +85,7 @@ func TestCLILoginCredentials(t *testing.T) {
 		ins, storeID := srv.EnableIdentityCenter(t)
 		c, sc := srv.Center(t), srv.IdentityStore(t)
 		mgmt := srv.App.Root.AccountID
-		alice, _ := createUser(t, sc, storeID, "alice")
-		ro := createPS(t, c, ins, "ReadOnly")
-		if _, err := c.AttachManagedPolicyToPermissionSet(&model.AttachManagedPolicyToPermissionSetRequest{InstanceId: ins, PermissionSetId: *ro.PermissionSetId,
-			Body: &model.AttachManagedPolicyToPermissionSetReqBody{ManagedPolicyId: policyID(t, "IdentityCenter ReadOnlyAccess")}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := assign(c, ins, *ro.PermissionSetId, "USER", alice, mgmt); err != nil {
-			t.Fatal(err)
-		}
-		runJobs(t, srv)
+		alice := readOnlyUser(t, srv, c, sc, ins, storeID)
 
 		st := cli.Store{Dir: t.TempDir()}
 		s := &cli.Session{Store: st, Profile: "default", URL: srv.URL}
@@ -221,16 +214,7 @@ func TestCLICommands(t *testing.T) {
 	ins, storeID := srv.EnableIdentityCenter(t)
 	c, sc := srv.Center(t), srv.IdentityStore(t)
 	mgmt := srv.App.Root.AccountID
-	alice, _ := createUser(t, sc, storeID, "alice")
-	ro := createPS(t, c, ins, "ReadOnly")
-	if _, err := c.AttachManagedPolicyToPermissionSet(&model.AttachManagedPolicyToPermissionSetRequest{InstanceId: ins, PermissionSetId: *ro.PermissionSetId,
-		Body: &model.AttachManagedPolicyToPermissionSetReqBody{ManagedPolicyId: policyID(t, "IdentityCenter ReadOnlyAccess")}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := assign(c, ins, *ro.PermissionSetId, "USER", alice, mgmt); err != nil {
-		t.Fatal(err)
-	}
-	runJobs(t, srv)
+	alice := readOnlyUser(t, srv, c, sc, ins, storeID)
 
 	bin := buildIIC(t)
 	config := t.TempDir()
@@ -340,4 +324,21 @@ func TestCLICommands(t *testing.T) {
 	if _, stderr, err := iic("credentials"); err == nil || !regexp.MustCompile(`run iic login --profile work`).MatchString(stderr) {
 		t.Errorf("iic credentials after logout: %v\n%s", err, stderr)
 	}
+}
+
+// readOnlyUser creates alice, holding the ReadOnly permission set
+// (IdentityCenter ReadOnlyAccess) in the management account, provisioned.
+func readOnlyUser(t *testing.T, srv *testenv.Server, c *ic.IdentityCenterClient, sc *ics.IdentityCenterStoreClient, ins, storeID string) string {
+	t.Helper()
+	alice, _ := createUser(t, sc, storeID, "alice")
+	ro := createPS(t, c, ins, "ReadOnly")
+	if _, err := c.AttachManagedPolicyToPermissionSet(&model.AttachManagedPolicyToPermissionSetRequest{InstanceId: ins, PermissionSetId: *ro.PermissionSetId,
+		Body: &model.AttachManagedPolicyToPermissionSetReqBody{ManagedPolicyId: policyID(t, "IdentityCenter ReadOnlyAccess")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := assign(c, ins, *ro.PermissionSetId, "USER", alice, srv.App.Root.AccountID); err != nil {
+		t.Fatal(err)
+	}
+	runJobs(t, srv)
+	return alice
 }

@@ -28,16 +28,7 @@ func TestLoginLoopThroughSDK(t *testing.T) {
 		c, sc, p, oc := srv.Center(t), srv.IdentityStore(t), srv.Portal(t), srv.OIDC(t)
 		mgmt := srv.App.Root.AccountID
 
-		alice, _ := createUser(t, sc, storeID, "alice")
-		ro := createPS(t, c, ins, "ReadOnly")
-		if _, err := c.AttachManagedPolicyToPermissionSet(&model.AttachManagedPolicyToPermissionSetRequest{InstanceId: ins, PermissionSetId: *ro.PermissionSetId,
-			Body: &model.AttachManagedPolicyToPermissionSetReqBody{ManagedPolicyId: policyID(t, "IdentityCenter ReadOnlyAccess")}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := assign(c, ins, *ro.PermissionSetId, "USER", alice, mgmt); err != nil {
-			t.Fatal(err)
-		}
-		runJobs(t, srv)
+		alice := readOnlyUser(t, srv, c, sc, ins, storeID)
 
 		cl, _ := registerOIDCClient(t, oc)
 		d := startDevice(t, oc, cl, srv.App.Config.PublicURL+"/start")
