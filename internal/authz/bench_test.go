@@ -23,14 +23,7 @@ func BenchmarkVerifyAndAuthorize(b *testing.B) {
 	for _, d := range sqltest.Dialects() {
 		b.Run(sqltest.Name(d), func(b *testing.B) {
 			ctx := context.Background()
-			db := sqltest.Open(b, d)
-			st := db.Store()
-			keys, _ := secrets.New(make([]byte, 32))
-			acc := &account.Service{Store: st, Keys: keys, Now: time.Now}
-			root, err := acc.Bootstrap(ctx, account.BootstrapOptions{Regions: []string{"cn-north-4"}})
-			if err != nil {
-				b.Fatal(err)
-			}
+			st, keys, root := benchRoot(b, d)
 			mustPolicy(b, st, root.AccountID, "custom-1", `{"Version":"5.0","Statement":[
 				{"Effect":"Allow","Action":["IdentityCenter:*:list*"],"Condition":{"IpAddress":{"g:SourceIp":["192.0.2.0/24"]}}},
 				{"Effect":"Deny","Action":["IdentityCenter:*:delete*"],"Condition":{"Bool":{"g:MFAPresent":["false"]}}}]}`)
@@ -93,14 +86,7 @@ func BenchmarkVerifyAndAuthorizeAgencySession(b *testing.B) {
 	for _, d := range sqltest.Dialects() {
 		b.Run(sqltest.Name(d), func(b *testing.B) {
 			ctx := context.Background()
-			db := sqltest.Open(b, d)
-			st := db.Store()
-			keys, _ := secrets.New(make([]byte, 32))
-			acc := &account.Service{Store: st, Keys: keys, Now: time.Now}
-			root, err := acc.Bootstrap(ctx, account.BootstrapOptions{Regions: []string{"cn-north-4"}})
-			if err != nil {
-				b.Fatal(err)
-			}
+			st, keys, root := benchRoot(b, d)
 			now := time.Now()
 			inst := store.Instance{ID: "ins-00000000000000b1", AccountID: root.AccountID, IdentityStoreID: "d-00000000b1", RegionID: "cn-north-4", CreatedAt: now}
 			pol := store.PolicySet{ManagedPolicies: []string{mid(b, "IdentityCenter ReadOnlyAccess")}, CustomPolicy: `{"Version":"5.0","Statement":[
@@ -144,4 +130,17 @@ func BenchmarkVerifyAndAuthorizeAgencySession(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchRoot opens a store of dialect d with a bootstrapped root account.
+func benchRoot(b *testing.B, d string) (store.Store, *secrets.Keyring, account.RootCredentials) {
+	b.Helper()
+	st := sqltest.Open(b, d).Store()
+	keys, _ := secrets.New(make([]byte, 32))
+	acc := &account.Service{Store: st, Keys: keys, Now: time.Now}
+	root, err := acc.Bootstrap(context.Background(), account.BootstrapOptions{Regions: []string{"cn-north-4"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st, keys, root
 }
