@@ -134,7 +134,8 @@ function base32(s) {
 // when IIC_SCREENSHOTS is set. Before the shot, every text on the page
 // that is one of the run's volatile values (ids, keys, codes, times, the
 // server's address: replace, [actual, shown] pairs; dates) is replaced by
-// a fixed example, so the files change only when the pages do.
+// a fixed example, so the files change only when the pages do; the focus
+// and the pointer leave the page's controls.
 export async function screenshot(page, name, replace = []) {
   const dir = process.env.IIC_SCREENSHOTS;
   if (!dir) return;
@@ -150,6 +151,7 @@ export async function screenshot(page, name, replace = []) {
     for (const input of document.querySelectorAll('input:not([type=hidden])')) input.value = fix(input.value);
     document.activeElement?.blur?.();
   }, replace.filter(([actual]) => actual));
+  await page.mouse.move(0, viewport.height - 1); // no hover effect in the picture
   await page.screenshot({ path: join(dir, `${name}.png`), animations: 'disabled', caret: 'hide' });
 }
 
