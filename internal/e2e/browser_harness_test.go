@@ -66,7 +66,7 @@ func runBrowser(t *testing.T, node, script string, env map[string]string, steps 
 	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = browserDir
 	cmd.WaitDelay = 5 * time.Second
-	cmd.Env = os.Environ()
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0") // plain error messages
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -150,6 +150,11 @@ export async function screenshot(page, name, replace = []) {
     for (let n = walk.nextNode(); n; n = walk.nextNode()) n.nodeValue = fix(n.nodeValue);
     for (const input of document.querySelectorAll('input:not([type=hidden])')) input.value = fix(input.value);
     document.activeElement?.blur?.();
+    // Lay the page out afresh: a layout updated in place after the texts
+    // changed differs by a subpixel from run to run.
+    document.body.style.display = 'none';
+    void document.body.offsetHeight;
+    document.body.style.display = '';
   }, replace.filter(([actual]) => actual));
   await page.mouse.move(0, viewport.height - 1); // no hover effect in the picture
   await page.screenshot({ path: join(dir, `${name}.png`), animations: 'disabled', caret: 'hide' });
