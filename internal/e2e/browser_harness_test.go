@@ -105,6 +105,7 @@ func runBrowser(t *testing.T, node, script string, env map[string]string, steps 
 	defer func() {
 		if !stopped {
 			_ = stop()
+			t.Logf("%s's stderr:\n%s", script, stderr.String())
 		}
 	}()
 

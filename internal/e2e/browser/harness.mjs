@@ -131,24 +131,36 @@ function base32(s) {
 }
 
 // screenshot writes <IIC_SCREENSHOTS>/<name>.png (the viewport, 1280x800)
-// when IIC_SCREENSHOTS is set. Before the shot, every text on the page
-// that is one of the run's volatile values (ids, keys, codes, times, the
-// server's address: replace, [actual, shown] pairs; dates) is replaced by
-// a fixed example, so the files change only when the pages do; the focus
-// and the pointer leave the page's controls.
+// when IIC_SCREENSHOTS is set. For the shot, every text on the page that
+// is one of the run's volatile values (ids, keys, codes, times, the
+// server's address: replace, [actual, shown] pairs; dates) shows a fixed
+// example instead, so the files change only when the pages do; the focus
+// and the pointer leave the page's controls. The texts are restored
+// afterwards: the page works on as before.
 export async function screenshot(page, name, replace = []) {
   const dir = process.env.IIC_SCREENSHOTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
+  await page.mouse.move(0, viewport.height - 1); // no hover effect in the picture
   await page.evaluate((pairs) => {
     const date = /\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b/g;
     const fix = (s) => {
       for (const [actual, shown] of pairs) s = s.split(actual).join(shown);
       return s.replace(date, '2026-01-15 09:30 UTC');
     };
+    const saved = [];
     const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walk.nextNode(); n; n = walk.nextNode()) n.nodeValue = fix(n.nodeValue);
-    for (const input of document.querySelectorAll('input:not([type=hidden])')) input.value = fix(input.value);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      saved.push([n, 'nodeValue', n.nodeValue]);
+      n.nodeValue = fix(n.nodeValue);
+    }
+    for (const input of document.querySelectorAll('input:not([type=hidden])')) {
+      saved.push([input, 'value', input.value]);
+      input.value = fix(input.value);
+    }
+    window.__iicRestore = () => {
+      for (const [node, key, value] of saved) node[key] = value;
+    };
     document.activeElement?.blur?.();
     // Lay the page out afresh: a layout updated in place after the texts
     // changed differs by a subpixel from run to run.
@@ -156,8 +168,11 @@ export async function screenshot(page, name, replace = []) {
     void document.body.offsetHeight;
     document.body.style.display = '';
   }, replace.filter(([actual]) => actual));
-  await page.mouse.move(0, viewport.height - 1); // no hover effect in the picture
   await page.screenshot({ path: join(dir, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  await page.evaluate(() => {
+    window.__iicRestore();
+    delete window.__iicRestore;
+  });
 }
 
 // webauthn adds a virtual platform authenticator (CTAP2, resident keys,

@@ -87,10 +87,11 @@ await run(async (page, context) => {
   const creds = {};
   for (const id of ['ak', 'sk', 'tok']) {
     creds[id] = (await page.locator('#' + id).innerText()).trim();
+    shown.push([creds[id], lookalike(creds[id], 100 + shown.length)]);
   }
-  const lead = (await page.locator('p.lead').innerText()).trim();
+  await shot(page, 'credentials');
   // The copy buttons (hidden without the script) put the value on the
-  // clipboard, and say so for a moment.
+  // clipboard, and say so.
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(base).origin });
   const copied = {};
   for (const id of ['ak', 'sk', 'tok']) {
@@ -98,10 +99,8 @@ await run(async (page, context) => {
     await button.click();
     await button.filter({ hasText: 'Copied' }).waitFor();
     copied[id] = await page.evaluate(() => navigator.clipboard.readText());
-    await button.filter({ hasText: 'Copy' }).waitFor();
-    shown.push([creds[id], lookalike(creds[id], 100 + shown.length)]);
   }
-  await shot(page, 'credentials');
+  const lead = (await page.locator('p.lead').innerText()).trim();
   await checkpoint('credentials', { ...creds, copied, lead });
 
   // The MFA devices.
