@@ -30,8 +30,9 @@ func deviceUser(t *testing.T, srv *testenv.Server, storeID, name string) string 
 }
 
 // enrolTOTP registers a TOTP device for a user: the admin call through the
-// SDK, then the portal's two steps through the service with a generated code.
-func enrolTOTP(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStoreClient, storeID, userID, name string) {
+// SDK, then the portal's two steps through the service with a generated code
+// (of the current time step). It returns the device's base32 secret.
+func enrolTOTP(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStoreClient, storeID, userID, name string) string {
 	t.Helper()
 	res, err := c.RegisterMfaDeviceForUser(&model.RegisterMfaDeviceForUserRequest{IdentityStoreId: storeID, UserId: userID})
 	if err != nil {
@@ -56,6 +57,7 @@ func enrolTOTP(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStoreClie
 	if _, err := srv.App.Identity.CompleteTOTPRegistration(ctx, *res.WorkFlow, code, name); err != nil {
 		t.Fatalf("complete registration: %v", err)
 	}
+	return setup.Secret
 }
 
 func listDevices(t *testing.T, c *ics.IdentityCenterStoreClient, storeID string, userIDs ...string) []model.RetrieveMfaDevicesForUserEntryDto {
