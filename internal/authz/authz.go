@@ -60,18 +60,24 @@ type Principal struct {
 	Agency store.AgencyRef
 	// MFA reports whether the session behind the credential used MFA.
 	MFA bool
-	// IdentityStoreID is the identity store of a portal user or a SCIM
-	// tenant.
+	// Store says whose identity store a portal user or a SCIM tenant
+	// belongs to (nil for access keys and anonymous callers).
+	Store *StoreCaller
+	// ReplayKey identifies this request to the replay guard (its
+	// signature; nil for reads). It belongs to the request, not the
+	// caller: authn sets it on the Principal it builds for each request.
+	ReplayKey []byte
+}
+
+// StoreCaller is what a principal of an identity store's own surfaces
+// carries beside its Kind (and, for a portal user, UserID).
+type StoreCaller struct {
 	IdentityStoreID string
 	// Session is a portal user's sign-in session: the key the credentials
 	// issued in it are deleted by when it ends (portal.User.Session).
 	Session string
 	// SCIMTenant is the tenant a SCIM bearer token belongs to.
 	SCIMTenant string
-	// ReplayKey identifies this request to the replay guard (its
-	// signature; nil for reads). It belongs to the request, not the
-	// caller: authn sets it on the Principal it builds for each request.
-	ReplayKey []byte
 }
 
 // Actor is the principal's stable identifier, the one value iic records
@@ -84,8 +90,8 @@ type Principal struct {
 // "the creator"; an id that stays the same for the same caller is the
 // closest match to what it records. A SCIM tenant acts as "scim:<tenant>".
 func (p *Principal) Actor() string {
-	if p.Kind == KindSCIM {
-		return "scim:" + p.SCIMTenant
+	if p.Kind == KindSCIM && p.Store != nil {
+		return "scim:" + p.Store.SCIMTenant
 	}
 	if p.UserID != "" {
 		return p.UserID

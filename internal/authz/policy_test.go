@@ -172,8 +172,8 @@ func TestPrincipalActor(t *testing.T) {
 		{authz.Principal{Kind: authz.KindRoot, AccountID: "acct", AccessKey: "ROOTAK"}, "acct"},
 		{authz.Principal{Kind: authz.KindScoped, AccountID: "acct", AccessKey: "SCOPEDAK", UserID: "SCOPEDAK", UserName: "label"}, "SCOPEDAK"},
 		{authz.Principal{Kind: authz.KindTemporary, AccountID: "acct", AccessKey: "TEMPAK", UserID: "user-1", UserName: "alice"}, "user-1"},
-		{authz.Principal{Kind: authz.KindPortalUser, IdentityStoreID: "d-1", UserID: "user-1"}, "user-1"},
-		{authz.Principal{Kind: authz.KindSCIM, IdentityStoreID: "d-1", SCIMTenant: "t-1"}, "scim:t-1"},
+		{authz.Principal{Kind: authz.KindPortalUser, UserID: "user-1", Store: &authz.StoreCaller{IdentityStoreID: "d-1", Session: "web:s"}}, "user-1"},
+		{authz.Principal{Kind: authz.KindSCIM, Store: &authz.StoreCaller{IdentityStoreID: "d-1", SCIMTenant: "t-1"}}, "scim:t-1"},
 	} {
 		if got := tc.p.Actor(); got != tc.want {
 			t.Errorf("%s: Actor() = %q, want %q", tc.p.Kind, got, tc.want)

@@ -99,10 +99,10 @@ func (a *API) authenticate(r *http.Request) (portal.User, error) {
 	if err != nil {
 		return portal.User{}, err
 	}
-	if p.Kind != authz.KindPortalUser {
+	if p.Kind != authz.KindPortalUser || p.Store == nil {
 		return portal.User{}, ErrInvalidToken
 	}
-	return portal.User{IdentityStoreID: p.IdentityStoreID, UserID: p.UserID, Session: p.Session}, nil
+	return portal.User{IdentityStoreID: p.Store.IdentityStoreID, UserID: p.UserID, Session: p.Store.Session}, nil
 }
 
 // AccessTokens is the surface's Authenticator: one access-token header of
@@ -130,7 +130,7 @@ func (t accessTokens) Authenticate(r *http.Request, _ []byte, _ httpx.AuthOp) (*
 		sum := sha256.Sum256([]byte(vs[0]))
 		u.Session = "token:" + hex.EncodeToString(sum[:16])
 	}
-	return &authz.Principal{Kind: authz.KindPortalUser, IdentityStoreID: u.IdentityStoreID, UserID: u.UserID, Session: u.Session}, nil
+	return &authz.Principal{Kind: authz.KindPortalUser, UserID: u.UserID, Store: &authz.StoreCaller{IdentityStoreID: u.IdentityStoreID, Session: u.Session}}, nil
 }
 
 type accountInfo struct {

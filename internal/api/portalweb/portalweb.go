@@ -237,19 +237,23 @@ func (a *API) currentSession(r *http.Request) (*sessionInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, web := strings.CutPrefix(p.Session, webSessionPrefix)
 	c, cerr := r.Cookie(SessionCookie) // the token binds the forms' CSRF token
-	if p.Kind != authz.KindPortalUser || !web || cerr != nil {
+	if p.Kind != authz.KindPortalUser || p.Store == nil || cerr != nil {
 		return nil, nil
 	}
+	id, web := strings.CutPrefix(p.Store.Session, webSessionPrefix)
+	if !web {
+		return nil, nil
+	}
+	storeID := p.Store.IdentityStoreID
 	name := ""
-	if u, err := a.Identity.GetUser(r.Context(), p.IdentityStoreID, p.UserID); err == nil {
+	if u, err := a.Identity.GetUser(r.Context(), storeID, p.UserID); err == nil {
 		name = u.UserName
 		if u.DisplayName != "" {
 			name = u.DisplayName
 		}
 	}
-	return &sessionInfo{token: c.Value, session: webSession{ID: id, IdentityStoreID: p.IdentityStoreID, UserID: p.UserID},
+	return &sessionInfo{token: c.Value, session: webSession{ID: id, IdentityStoreID: storeID, UserID: p.UserID},
 		csrf: a.csrfToken("session:" + c.Value), name: name}, nil
 }
 

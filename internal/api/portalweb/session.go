@@ -15,7 +15,7 @@ const maxSessionToken = 256
 // Sessions is the portal's Authenticator: the session cookie (iic_session,
 // at most 256 characters) naming a live session of signIn, whose idle
 // expiry it slides. The principal is the session's user
-// (authz.KindPortalUser) with Session = WebSession(id). No cookie, or one
+// (authz.KindPortalUser) with Store.Session = WebSession(id). No cookie, or one
 // of no live session, is 400 IIC.1717 (pages then send the browser to sign
 // in). The CSRF check is the forms' concern (authedForm), not this one's.
 func Sessions(signIn *signin.Service) httpx.Authenticator { return sessions{signIn} }
@@ -35,6 +35,6 @@ func (s sessions) Authenticate(r *http.Request, _ []byte, _ httpx.AuthOp) (*auth
 	if err != nil {
 		return nil, err
 	}
-	return &authz.Principal{Kind: authz.KindPortalUser, IdentityStoreID: sess.IdentityStoreID, UserID: sess.UserID,
-		Session: WebSession(sess.ID), ExpiresAt: sess.ExpiresAt}, nil
+	return &authz.Principal{Kind: authz.KindPortalUser, UserID: sess.UserID, ExpiresAt: sess.ExpiresAt,
+		Store: &authz.StoreCaller{IdentityStoreID: sess.IdentityStoreID, Session: WebSession(sess.ID)}}, nil
 }

@@ -52,5 +52,5 @@ func (b bearer) Authenticate(r *http.Request, _ []byte, _ httpx.AuthOp) (*authz.
 		}
 		return nil, err
 	}
-	return &authz.Principal{Kind: authz.KindSCIM, SCIMTenant: tn.ID, IdentityStoreID: tn.IdentityStoreID}, nil
+	return &authz.Principal{Kind: authz.KindSCIM, Store: &authz.StoreCaller{IdentityStoreID: tn.IdentityStoreID, SCIMTenant: tn.ID}}, nil
 }

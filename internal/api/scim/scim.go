@@ -114,10 +114,10 @@ func (a *API) authenticate(r *http.Request) (tenant, error) {
 	if err != nil {
 		return tenant{}, err
 	}
-	if p.Kind != authz.KindSCIM || p.SCIMTenant == "" {
+	if p.Kind != authz.KindSCIM || p.Store == nil || p.Store.SCIMTenant == "" {
 		return tenant{}, errUnauthorized
 	}
-	return tenant{ID: p.SCIMTenant, StoreID: p.IdentityStoreID, actor: p.Actor()}, nil
+	return tenant{ID: p.Store.SCIMTenant, StoreID: p.Store.IdentityStoreID, actor: p.Actor()}, nil
 }
 
 // checkMediaType refuses a body that is not application/scim+json or
