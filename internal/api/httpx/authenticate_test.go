@@ -122,3 +122,30 @@ func TestGuardMountWithComposedAuthenticator(t *testing.T) {
 		t.Errorf("released (signature, token) = (%d, %d), want (0, 1)", sig.released, tok.released)
 	}
 }
+
+// AK/SK presents itself by the signature's Authorization header and by the
+// security token of temporary credentials, not by another header, so that
+// OneOf refuses a token beside either.
+func TestAKSKPresentedByItsHeaders(t *testing.T) {
+	a := AKSK(nil) // Presented reads headers only
+	for _, tc := range []struct {
+		headers []string
+		want    bool
+	}{
+		{[]string{"Authorization", "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=00"}, true},
+		{[]string{"X-Security-Token", "tok"}, true},
+		{[]string{"X-Auth-Token", "tok"}, false},
+		{[]string{"X-Sdk-Date", "20260101T000000Z"}, false},
+		{nil, false},
+	} {
+		if got := a.Presented(request(tc.headers...)); got != tc.want {
+			t.Errorf("Presented(%v) = %v, want %v", tc.headers, got, tc.want)
+		}
+	}
+	if NoCredential.Presented(request("Authorization", "x")) {
+		t.Error("NoCredential presented")
+	}
+	if p, err := NoCredential.Authenticate(request(), nil, AuthOp{}); err != nil || p.Kind != authz.KindAnonymous {
+		t.Errorf("NoCredential = %v, %v; want an anonymous principal", p, err)
+	}
+}
