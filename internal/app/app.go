@@ -187,7 +187,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.authn = authenticator
 	a.Jobs.Every(SignatureSweepJob, time.Minute, jobs.Batches(sweepBatch, authenticator.SweepSignaturesIn))
 	authorizer.Logger, authorizer.EnforceDependency = a.Log, cfg.EnforceDependency
-	guard := &httpx.Guard{Authn: authenticator, Authz: authorizer, Now: cfg.Now}
+	guard := &httpx.Guard{Authz: authorizer, Now: cfg.Now}
 	guard.Tenancy = tenancy{center: centerSvc}
 	a.guard = guard
 	accessSvc := &accesskeys.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Authz: authorizer, InvalidateKey: authenticator.Invalidate}
@@ -221,39 +221,47 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Permission = permSvc
 	identitySvc.PrincipalInUse = permission.PrincipalAssigned
 	a.Jobs.Register(permission.JobKind, permSvc.HandleJob, jobs.Kind{MaxAttempts: permission.JobMaxAttempts, OnGiveUp: permSvc.GiveUp})
-	guard.Mount(rt, (&admin.API{Center: centerSvc, Permission: permSvc}).Ops())
-	guard.Mount(rt, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
-	guard.Mount(rt, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
-	guard.Mount(rt, (&iicadmin.API{Access: accessSvc}).Ops())
-	guard.Mount(rt, (&orgs.API{Orgs: orgSvc}).Ops())
-	orgs.MountUnsupported(rt)
-	guard.Mount(rt, (&sts.API{}).Ops())
-	sts.MountUnsupported(rt)
 	oidcSvc := &oidc.Service{Store: a.Store, IDs: gen, Now: cfg.Now, PublicURL: cfg.PublicURL, Config: cfg.OIDC}
 	a.OIDC = oidcSvc
 	oidcSvc.RegisterJobs(a.Jobs)
-	// The portal API: the OIDC access token in the access-token header
-	// instead of AK/SK (Config.PortalTokens/PortalLogout replace the OIDC
-	// service in tests).
 	portalSvc := &portal.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Identity: identitySvc, Center: centerSvc,
 		InvalidateKey: authenticator.Invalidate, CacheTTL: cfg.AuthCacheTTL}
-	portalAPI := &portalapi.API{Portal: portalSvc, Authenticate: oidcTokens(oidcSvc), Logout: oidcSvc.Revoke}
+	// Config.PortalTokens/PortalLogout replace the OIDC service behind the
+	// portal API in tests.
+	portalTokens, portalLogout := oidcTokens(oidcSvc), portalapi.Logout(oidcSvc.Revoke)
 	if cfg.PortalTokens != nil {
-		portalAPI.Authenticate = cfg.PortalTokens
+		portalTokens = cfg.PortalTokens
 	}
 	if cfg.PortalLogout != nil {
-		portalAPI.Logout = cfg.PortalLogout
+		portalLogout = cfg.PortalLogout
 	}
-	portalAPI.Mount(rt)
-	// SCIM: bearer tokens instead of AK/SK, and its own error dialect.
+
+	// Every mount with the authenticator its callers pass (httpx.Authenticator,
+	// each producing the authz.Principal):
+	//   signed surfaces   AK/SK signature (+ X-Security-Token), then the Guard's authorizer
+	//   portal API        the OIDC access token in the access-token header
+	//   SCIM              the tenant's bearer token (and SCIM's error dialect)
+	//   OIDC              no credential at the transport: client credentials in the body, checked by the service
+	//                     (the envelope plus OAuth's error)
+	//   web portal        the session cookie (+ the forms' CSRF token; HTML pages as errors)
+	// A further credential of the signed surfaces joins signed as one more
+	// member of OneOf: a request is authenticated by the one it presents.
+	signed := httpx.OneOf(authn.Unauthorized, httpx.AKSK(authenticator))
 	dialects := &httpx.Dialects{}
-	(&scim.API{Identity: identitySvc, Authenticate: sourcesSvc.AuthenticateSCIMToken, PublicURL: cfg.PublicURL}).Mount(rt, dialects)
-	// OIDC: client credentials in the body, the envelope plus OAuth's error.
-	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects)
-	// The web portal at /start: session cookie + CSRF, HTML pages as errors.
+	guard.Mount(rt, signed, (&admin.API{Center: centerSvc, Permission: permSvc}).Ops())
+	guard.Mount(rt, signed, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
+	guard.Mount(rt, signed, (&idstore.API{Identity: identitySvc, Sources: sourcesSvc}).Ops())
+	guard.Mount(rt, signed, (&iicadmin.API{Access: accessSvc}).Ops())
+	guard.Mount(rt, signed, (&orgs.API{Orgs: orgSvc}).Ops())
+	orgs.MountUnsupported(rt)
+	guard.Mount(rt, signed, (&sts.API{}).Ops())
+	sts.MountUnsupported(rt)
+	(&portalapi.API{Portal: portalSvc, Logout: portalLogout}).Mount(rt, portalapi.AccessTokens(portalTokens))
+	(&scim.API{Identity: identitySvc, PublicURL: cfg.PublicURL}).Mount(rt, dialects, scim.BearerTokens(sourcesSvc.AuthenticateSCIMToken))
+	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects, httpx.NoCredential)
 	(&portalweb.API{SignIn: a.SignIn, OIDC: oidcSvc, Portal: portalSvc, Identity: identitySvc, PublicURL: cfg.PublicURL,
 		Key:    keys.Derive("portal-web-csrf"),
-		Stores: portalStores{store: a.Store, center: centerSvc, account: a.Root.AccountID}}).Mount(rt, dialects)
+		Stores: portalStores{store: a.Store, center: centerSvc, account: a.Root.AccountID}}).Mount(rt, dialects, portalweb.Sessions(a.SignIn))
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout, Dialects: dialects}
 	a.mw = mw

@@ -86,7 +86,9 @@ func isWrite(method string) bool {
 // SecretAAD is the associated data a credential's sealed secret is bound to.
 func SecretAAD(ak string) []byte { return []byte("credential-secret:" + ak) }
 
-func unauthorized(msg string) error {
+// Unauthorized is the error of every authentication failure of a signed
+// request: 401 IIC.1410 with msg (capitalized) saying what to fix.
+func Unauthorized(msg string) error {
 	if msg != "" && 'a' <= msg[0] && msg[0] <= 'z' {
 		msg = string(msg[0]-'a'+'A') + msg[1:]
 	}
@@ -106,23 +108,23 @@ const errBadCredentials = "Signature verification failed: the access key does no
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte, opt Options) (*authz.Principal, error) {
 	for _, h := range singleHeaders {
 		if len(r.Header[h]) > 1 { // the names are canonical: no need to canonicalize
-			return nil, unauthorized("The " + h + " header was sent more than once: send it once")
+			return nil, Unauthorized("The " + h + " header was sent more than once: send it once")
 		}
 	}
 	auth, err := aksk.ParseAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
-		return nil, unauthorized(err.Error())
+		return nil, Unauthorized(err.Error())
 	}
 	date := r.Header.Get(aksk.DateHeader)
 	if date == "" {
-		return nil, unauthorized("Missing X-Sdk-Date header")
+		return nil, Unauthorized("Missing X-Sdk-Date header")
 	}
 	signedAt, err := aksk.ParseDate(date)
 	if err != nil {
-		return nil, unauthorized("Malformed X-Sdk-Date header: want YYYYMMDDTHHMMSSZ (UTC)")
+		return nil, Unauthorized("Malformed X-Sdk-Date header: want YYYYMMDDTHHMMSSZ (UTC)")
 	}
 	if d := a.now().Sub(signedAt); d > MaxSkew || d < -MaxSkew {
-		return nil, unauthorized("Request expired: X-Sdk-Date is more than 15 minutes away from the server time")
+		return nil, Unauthorized("Request expired: X-Sdk-Date is more than 15 minutes away from the server time")
 	}
 
 	cred, secret, known, err := a.lookup(ctx, auth.AccessKey)
@@ -132,36 +134,36 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	ok, err := aksk.Verify(r, auth, body, date, secret, opt.UnsignedPayload)
 	switch {
 	case errors.Is(err, aksk.ErrBadQuery):
-		return nil, unauthorized("Malformed query string: it cannot be canonicalized for signature verification")
+		return nil, Unauthorized("Malformed query string: it cannot be canonicalized for signature verification")
 	case err != nil:
-		return nil, unauthorized(err.Error())
+		return nil, Unauthorized(err.Error())
 	}
 	if !ok || !known {
-		return nil, unauthorized(errBadCredentials)
+		return nil, Unauthorized(errBadCredentials)
 	}
 	if cred.Disabled {
-		return nil, unauthorized("The access key is disabled")
+		return nil, Unauthorized("The access key is disabled")
 	}
 	token := r.Header.Get(aksk.SecurityTokenHeader)
 	now := a.now()
 	switch cred.Kind {
 	case store.KindTemporary:
 		if token == "" {
-			return nil, unauthorized("Temporary credentials require the X-Security-Token header")
+			return nil, Unauthorized("Temporary credentials require the X-Security-Token header")
 		}
 		if subtle.ConstantTimeCompare(secrets.TokenHash(token), cred.TokenHash) != 1 {
-			return nil, unauthorized("The security token does not belong to this access key")
+			return nil, Unauthorized("The security token does not belong to this access key")
 		}
 		if !cred.ExpiresAt.IsZero() && !now.Before(cred.ExpiresAt) {
-			return nil, unauthorized("The temporary credentials have expired")
+			return nil, Unauthorized("The temporary credentials have expired")
 		}
 	default:
 		if token != "" {
-			return nil, unauthorized("X-Security-Token was sent with a permanent access key")
+			return nil, Unauthorized("X-Security-Token was sent with a permanent access key")
 		}
 	}
 	if d := r.Header.Get("X-Domain-Id"); d != "" && d != cred.AccountID {
-		return nil, unauthorized("X-Domain-Id does not match the account of the access key")
+		return nil, Unauthorized("X-Domain-Id does not match the account of the access key")
 	}
 	if p := r.Header.Get("X-Project-Id"); p != "" {
 		owner, err := a.projectAccount(ctx, p)
@@ -169,7 +171,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 			return nil, err
 		}
 		if owner != cred.AccountID {
-			return nil, unauthorized("X-Project-Id does not belong to the account of the access key")
+			return nil, Unauthorized("X-Project-Id does not belong to the account of the access key")
 		}
 	}
 	var replayKey []byte
@@ -180,7 +182,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 			return nil, err
 		}
 		if now.Sub(first) >= ReplayGrace {
-			return nil, unauthorized("Replayed request: this signed request was already received. Sign every request anew")
+			return nil, Unauthorized("Replayed request: this signed request was already received. Sign every request anew")
 		}
 	}
 	return &authz.Principal{
@@ -258,7 +260,7 @@ func (a *Authenticator) projectAccount(ctx context.Context, projectID string) (s
 	}
 	p, err := a.store.Projects().Get(ctx, projectID)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", unauthorized("X-Project-Id does not belong to the account of the access key")
+		return "", Unauthorized("X-Project-Id does not belong to the account of the access key")
 	}
 	if err != nil {
 		return "", err

@@ -25,7 +25,17 @@ const (
 	KindRoot      Kind = "root"      // the management account's root access key
 	KindScoped    Kind = "scoped"    // an admin access key bound to policies
 	KindTemporary Kind = "temporary" // temporary credentials of an assumed agency
+
+	// Principals of the unsigned surfaces. The policy authorizer denies
+	// them every action: no policy names them.
+	KindPortalUser Kind = "portal-user" // an identity-store user: the portal API's access token, the web portal's session
+	KindSCIM       Kind = "scim"        // a SCIM tenant's bearer token
+	KindAnonymous  Kind = "anonymous"   // no credential at the transport (the OIDC endpoints: client credentials are in the body)
 )
+
+// IsAccessKey reports whether k is a principal of an access key (root,
+// scoped, temporary): the only kinds the policy authorizer decides.
+func (k Kind) IsAccessKey() bool { return k == KindRoot || k == KindScoped || k == KindTemporary }
 
 // Principal is the authenticated caller as the authorizer sees it.
 type Principal struct {
@@ -50,10 +60,24 @@ type Principal struct {
 	Agency store.AgencyRef
 	// MFA reports whether the session behind the credential used MFA.
 	MFA bool
+	// Store says whose identity store a portal user or a SCIM tenant
+	// belongs to (nil for access keys and anonymous callers).
+	Store *StoreCaller
 	// ReplayKey identifies this request to the replay guard (its
 	// signature; nil for reads). It belongs to the request, not the
 	// caller: authn sets it on the Principal it builds for each request.
 	ReplayKey []byte
+}
+
+// StoreCaller is what a principal of an identity store's own surfaces
+// carries beside its Kind (and, for a portal user, UserID).
+type StoreCaller struct {
+	IdentityStoreID string
+	// Session is a portal user's sign-in session: the key the credentials
+	// issued in it are deleted by when it ends (portal.User.Session).
+	Session string
+	// SCIMTenant is the tenant a SCIM bearer token belongs to.
+	SCIMTenant string
 }
 
 // Actor is the principal's stable identifier, the one value iic records
@@ -64,8 +88,11 @@ type Principal struct {
 // key. Labels (a scoped key's UserName) and the root access key, which can
 // change or be replaced, are never used. Huawei documents created_by only as
 // "the creator"; an id that stays the same for the same caller is the
-// closest match to what it records.
+// closest match to what it records. A SCIM tenant acts as "scim:<tenant>".
 func (p *Principal) Actor() string {
+	if p.Kind == KindSCIM && p.Store != nil {
+		return "scim:" + p.Store.SCIMTenant
+	}
 	if p.UserID != "" {
 		return p.UserID
 	}

@@ -23,8 +23,11 @@ const customCacheSize = 10_000
 
 // Policies is the policy-engine Authorizer:
 //
+//   - only access-key principals are decided (Kind.IsAccessKey): a portal
+//     user, a SCIM tenant or an anonymous caller is denied every action;
 //   - root principals may do everything;
-//   - the discovery actions (AlwaysAllowed) are allowed to every principal;
+//   - the discovery actions (AlwaysAllowed) are allowed to every other
+//     access-key principal;
 //   - every other principal (scoped access keys, temporary credentials) is
 //     decided by policy.Evaluate over the policies named by its PolicyIDs:
 //     system-defined policies (package managed) or custom policies of the
@@ -102,7 +105,7 @@ func NewPolicies(st store.Store) *Policies {
 
 // Authorize implements Authorizer.
 func (a *Policies) Authorize(ctx context.Context, p *Principal, req *Request) error {
-	if p == nil {
+	if p == nil || !p.Kind.IsAccessKey() {
 		return Denied(req.Action)
 	}
 	if p.Kind == KindRoot || AlwaysAllowed(req.Action) {

@@ -172,9 +172,36 @@ func TestPrincipalActor(t *testing.T) {
 		{authz.Principal{Kind: authz.KindRoot, AccountID: "acct", AccessKey: "ROOTAK"}, "acct"},
 		{authz.Principal{Kind: authz.KindScoped, AccountID: "acct", AccessKey: "SCOPEDAK", UserID: "SCOPEDAK", UserName: "label"}, "SCOPEDAK"},
 		{authz.Principal{Kind: authz.KindTemporary, AccountID: "acct", AccessKey: "TEMPAK", UserID: "user-1", UserName: "alice"}, "user-1"},
+		{authz.Principal{Kind: authz.KindPortalUser, UserID: "user-1", Store: &authz.StoreCaller{IdentityStoreID: "d-1", Session: "web:s"}}, "user-1"},
+		{authz.Principal{Kind: authz.KindSCIM, Store: &authz.StoreCaller{IdentityStoreID: "d-1", SCIMTenant: "t-1"}}, "scim:t-1"},
 	} {
 		if got := tc.p.Actor(); got != tc.want {
 			t.Errorf("%s: Actor() = %q, want %q", tc.p.Kind, got, tc.want)
+		}
+	}
+}
+
+// Principals of the unsigned surfaces (a portal user, a SCIM tenant, an
+// anonymous caller) are denied every action, discovery actions included,
+// even when they carry an account and policies an access key would be
+// allowed by; an access-key principal with the same fields is allowed.
+func TestPoliciesDenyPrincipalsOfUnsignedSurfaces(t *testing.T) {
+	ctx := context.Background()
+	az := authz.NewPolicies(newStore(t))
+	full := mid(t, "FullAccess")
+	for _, kind := range []authz.Kind{authz.KindPortalUser, authz.KindSCIM, authz.KindAnonymous, authz.KindScoped} {
+		for _, action := range []string{authz.ActionGetCallerIdentity, "IdentityCenter:instance:list"} {
+			p := &authz.Principal{Kind: kind, AccountID: acct, AccessKey: "AK", UserID: "u", PolicyIDs: []string{full}}
+			err := az.Authorize(ctx, p, &authz.Request{Action: action, Time: time.Now()})
+			if kind == authz.KindScoped {
+				if err != nil {
+					t.Errorf("%s %s: %v, want allowed", kind, action, err)
+				}
+				continue
+			}
+			if !apierr.IIC1000_403.Is(err) {
+				t.Errorf("%s %s: %v, want 403 IIC.1000", kind, action, err)
+			}
 		}
 	}
 }

@@ -3,6 +3,8 @@ package identity
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/iic-project/iic/internal/convert"
 )
 
 // The stored form of a Profile: one JSON object in store.User.Profile. Its
@@ -77,9 +79,9 @@ func encodeProfile(p Profile) ([]byte, error) {
 	r := profileRecord{
 		Name: nameRecord(p.Name), Nickname: p.Nickname, Title: p.Title, Locale: p.Locale, Timezone: p.Timezone,
 		PreferredLanguage: p.PreferredLanguage, ProfileURL: p.ProfileURL, UserType: p.UserType,
-		Emails:       convertAll(p.Emails, func(e Email) emailRecord { return emailRecord(e) }),
-		Addresses:    convertAll(p.Addresses, func(a Address) addressRecord { return addressRecord(a) }),
-		PhoneNumbers: convertAll(p.PhoneNumbers, func(n PhoneNumber) phoneNumberRecord { return phoneNumberRecord(n) }),
+		Emails:       convert.All(p.Emails, func(e Email) emailRecord { return emailRecord(e) }),
+		Addresses:    convert.All(p.Addresses, func(a Address) addressRecord { return addressRecord(a) }),
+		PhoneNumbers: convert.All(p.PhoneNumbers, func(n PhoneNumber) phoneNumberRecord { return phoneNumberRecord(n) }),
 	}
 	if e := p.Enterprise; e != nil {
 		r.Enterprise = &enterpriseRecord{CostCenter: e.CostCenter, Department: e.Department, Division: e.Division,
@@ -100,9 +102,9 @@ func decodeProfile(b []byte) (Profile, error) {
 	p := Profile{
 		Name: Name(r.Name), Nickname: r.Nickname, Title: r.Title, Locale: r.Locale, Timezone: r.Timezone,
 		PreferredLanguage: r.PreferredLanguage, ProfileURL: r.ProfileURL, UserType: r.UserType,
-		Emails:       convertAll(r.Emails, func(e emailRecord) Email { return Email(e) }),
-		Addresses:    convertAll(r.Addresses, func(a addressRecord) Address { return Address(a) }),
-		PhoneNumbers: convertAll(r.PhoneNumbers, func(n phoneNumberRecord) PhoneNumber { return PhoneNumber(n) }),
+		Emails:       convert.All(r.Emails, func(e emailRecord) Email { return Email(e) }),
+		Addresses:    convert.All(r.Addresses, func(a addressRecord) Address { return Address(a) }),
+		PhoneNumbers: convert.All(r.PhoneNumbers, func(n phoneNumberRecord) PhoneNumber { return PhoneNumber(n) }),
 	}
 	if e := r.Enterprise; e != nil {
 		p.Enterprise = &Enterprise{CostCenter: e.CostCenter, Department: e.Department, Division: e.Division,
@@ -112,16 +114,4 @@ func decodeProfile(b []byte) (Profile, error) {
 		}
 	}
 	return p, nil
-}
-
-// convertAll maps each element of in through f; nil stays nil.
-func convertAll[T, U any](in []T, f func(T) U) []U {
-	if in == nil {
-		return nil
-	}
-	out := make([]U, len(in))
-	for i, v := range in {
-		out[i] = f(v)
-	}
-	return out
 }

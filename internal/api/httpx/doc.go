@@ -1,9 +1,10 @@
 // Package httpx is the HTTP plumbing every wire surface shares: the outer
 // middleware (request id, body limit, panic recovery, access log, metrics),
 // a router that never redirects and answers unknown routes, wrong methods
-// and unclean paths with a 404, JSON encoding and decoding, and Op: one API
-// operation with its action name, guarded by AK/SK authentication and the
-// authorizer.
+// and unclean paths with a 404, JSON encoding and decoding, the
+// Authenticator interface every surface is mounted with (AK/SK, their
+// composition OneOf), and Op: one API operation with its action name,
+// guarded by its mount's Authenticator and the authorizer.
 //
 // Errors reach the wire only through WriteError. A surface with its own
 // wire format claims its requests in Dialects, and its ErrorWriter writes

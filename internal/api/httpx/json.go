@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/iic-project/iic/internal/apierr"
 )
@@ -74,37 +73,15 @@ func Decode(r *http.Request, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apierr.IIC400_400.New("unexpected data after the JSON body")
 	}
-	if !utf8.Valid(body) {
+	switch checkText(body) {
+	case textNotUTF8:
 		return apierr.IIC400_400.New("the JSON body must be UTF-8 text")
-	}
-	if HasLoneSurrogate(body) {
+	case textLoneSurrogate:
 		return apierr.IIC400_400.New(`JSON strings must be Unicode text: a \uD800-\uDFFF escape must be half of a surrogate pair`)
-	}
-	if hasNULEscape(body) {
+	case textNUL:
 		return apierr.IIC400_400.New(`JSON strings must not contain the NUL character (\u0000)`)
 	}
 	return nil
-}
-
-// hasNULEscape reports whether valid JSON text holds a \u0000 escape (a raw
-// NUL cannot appear in valid JSON). No name, id or filter may contain NUL,
-// and PostgreSQL refuses it in text (the write would fail with a 500).
-func hasNULEscape(body []byte) bool {
-	for i := 0; ; {
-		j := bytes.Index(body[i:], []byte(`u0000`))
-		if j < 0 {
-			return false
-		}
-		j += i
-		n := 0 // backslashes right before "u0000": an odd count escapes it
-		for k := j - 1; k >= 0 && body[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 1 {
-			return true
-		}
-		i = j + 1
-	}
 }
 
 // DescribeJSONError says, for a client, what is wrong with a JSON body that

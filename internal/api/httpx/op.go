@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 )
 
@@ -76,17 +75,9 @@ type Resource struct {
 	Tagged bool
 }
 
-// Authenticator turns a signed request into a principal (package authn).
-type Authenticator interface {
-	Authenticate(ctx context.Context, r *http.Request, body []byte, opt authn.Options) (*authz.Principal, error)
-	// Release forgets the replay record of p's request (the write failed
-	// with a server fault and may be sent again).
-	Release(ctx context.Context, p *authz.Principal) error
-}
-
-// Guard authenticates and authorizes signed operations.
+// Guard authenticates and authorizes signed operations: each mount names
+// its Authenticator, the Guard's Authorizer decides every operation.
 type Guard struct {
-	Authn Authenticator
 	Authz authz.Authorizer
 	Now   func() time.Time
 	// Tenancy resolves tenant-scoped operations (Op.Tenant); nil = none is.
@@ -95,16 +86,17 @@ type Guard struct {
 	mounted []Op
 }
 
-// Mount registers ops on rt behind the guard. An op without a row in the
-// action table is a programming error and panics.
-func (g *Guard) Mount(rt *Router, ops []Op) {
+// Mount registers ops on rt behind the guard, their callers authenticated
+// by auth. An op without a row in the action table is a programming error
+// and panics.
+func (g *Guard) Mount(rt *Router, auth Authenticator, ops []Op) {
 	for _, op := range ops {
 		op.Spec = authz.OperationByName(op.Name)
 		if op.Spec == nil {
 			panic("httpx: operation " + op.Name + " (" + op.Pattern + ") has no row in the action table")
 		}
 		op.Action = op.Spec.Action
-		rt.Handle(op.Pattern, g.handler(op))
+		rt.Handle(op.Pattern, g.handler(op, auth))
 		g.mounted = append(g.mounted, op)
 	}
 }
@@ -113,10 +105,11 @@ func (g *Guard) Mount(rt *Router, ops []Op) {
 // the action catalog and its tests).
 func (g *Guard) Ops() []Op { return append([]Op(nil), g.mounted...) }
 
-func (g *Guard) handler(op Op) http.Handler {
+func (g *Guard) handler(op Op, auth Authenticator) http.Handler {
+	aop := AuthOp{UnsignedPayload: op.UnsignedPayload, ReadOnly: op.Spec.IsRead()}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		p, err := g.Authn.Authenticate(ctx, r, Body(ctx), authn.Options{UnsignedPayload: op.UnsignedPayload, ReadOnly: op.Spec.IsRead()})
+		p, err := auth.Authenticate(r, Body(ctx), aop)
 		if err != nil {
 			WriteError(w, r, err)
 			return
@@ -148,9 +141,7 @@ func (g *Guard) handler(op Op) http.Handler {
 		r = r.WithContext(authz.WithPrincipal(ctx, p))
 		if err := op.Handler(w, r); err != nil {
 			if statusOf(err) >= 500 {
-				if rerr := g.Authn.Release(ctx, p); rerr != nil {
-					Logger(ctx).Warn("replay guard: release failed", "err", rerr.Error())
-				}
+				release(ctx, auth, r, p)
 			}
 			WriteError(w, r, err)
 		}

@@ -1,6 +1,9 @@
 package idstore
 
-import "github.com/iic-project/iic/internal/identity"
+import (
+	"github.com/iic-project/iic/internal/convert"
+	"github.com/iic-project/iic/internal/identity"
+)
 
 // The user attributes as the identitycenterstore SDK names them (its
 // model's Name, Email, Address, PhoneNumber, Enterprise and Manager), each
@@ -54,27 +57,27 @@ type managerWire struct {
 }
 
 func emailsIn(in []emailWire) []identity.Email {
-	return convertAll(in, func(e emailWire) identity.Email { return identity.Email(e) })
+	return convert.All(in, func(e emailWire) identity.Email { return identity.Email(e) })
 }
 
 func emailsOut(in []identity.Email) []emailWire {
-	return convertAll(in, func(e identity.Email) emailWire { return emailWire(e) })
+	return convert.All(in, func(e identity.Email) emailWire { return emailWire(e) })
 }
 
 func addressesIn(in []addressWire) []identity.Address {
-	return convertAll(in, func(a addressWire) identity.Address { return identity.Address(a) })
+	return convert.All(in, func(a addressWire) identity.Address { return identity.Address(a) })
 }
 
 func addressesOut(in []identity.Address) []addressWire {
-	return convertAll(in, func(a identity.Address) addressWire { return addressWire(a) })
+	return convert.All(in, func(a identity.Address) addressWire { return addressWire(a) })
 }
 
 func phonesIn(in []phoneNumberWire) []identity.PhoneNumber {
-	return convertAll(in, func(p phoneNumberWire) identity.PhoneNumber { return identity.PhoneNumber(p) })
+	return convert.All(in, func(p phoneNumberWire) identity.PhoneNumber { return identity.PhoneNumber(p) })
 }
 
 func phonesOut(in []identity.PhoneNumber) []phoneNumberWire {
-	return convertAll(in, func(p identity.PhoneNumber) phoneNumberWire { return phoneNumberWire(p) })
+	return convert.All(in, func(p identity.PhoneNumber) phoneNumberWire { return phoneNumberWire(p) })
 }
 
 func (e *enterpriseWire) domain() *identity.Enterprise {
@@ -97,18 +100,6 @@ func enterpriseOut(e *identity.Enterprise) *enterpriseWire {
 		EmployeeNumber: e.EmployeeNumber, Organization: e.Organization}
 	if e.Manager != nil {
 		out.Manager = &managerWire{Value: e.Manager.Value}
-	}
-	return out
-}
-
-// convertAll maps each element of in through f; nil stays nil.
-func convertAll[T, U any](in []T, f func(T) U) []U {
-	if in == nil {
-		return nil
-	}
-	out := make([]U, len(in))
-	for i, v := range in {
-		out[i] = f(v)
 	}
 	return out
 }

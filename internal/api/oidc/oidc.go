@@ -4,7 +4,15 @@
 //
 // Its requests are not signed: the SDK's credentials type for this service
 // is empty, and clients authenticate with client_id and client_secret in the
-// JSON body (client_secret_post). Every error of these paths is the
+// JSON body (client_secret_post). The surface is mounted with an
+// httpx.Authenticator like every other (httpx.NoCredential: the transport
+// carries no credential, RegisterClient is open to anyone), but the client
+// credentials are checked by the OIDC service, not by an authenticator:
+// they are members of the body the token endpoint's contract defines, the
+// service checks them in the order that contract answers in (grant_type
+// is required before the client is looked at; a client's expired secret
+// or registration has its own code), and each grant needs the client's
+// registration (its grant types and scopes) the check reads. Every error of these paths is the
 // product's envelope with OAuth 2.0's error members beside it:
 //
 //	{"error_code": "IIC.1608", "error_msg": "Authorization pending exception.",
@@ -38,8 +46,9 @@ type API struct {
 	OIDC *oidc.Service
 }
 
-// Mount registers the routes on rt and claims their requests in d.
-func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects) {
+// Mount registers the routes on rt, their callers authenticated by auth
+// (httpx.NoCredential), and claims their requests in d.
+func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects, auth httpx.Authenticator) {
 	d.Claim(func(r *http.Request) bool {
 		switch r.URL.EscapedPath() {
 		case ClientsPath, DevicePath, TokensPath:
@@ -47,15 +56,19 @@ func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects) {
 		}
 		return false
 	}, writeError)
-	rt.Handle("POST "+ClientsPath, serve(a.registerClient))
-	rt.Handle("POST "+DevicePath, serve(a.startDeviceAuthorization))
-	rt.Handle("POST "+TokensPath, serve(a.createToken))
+	rt.Handle("POST "+ClientsPath, serve(auth, a.registerClient))
+	rt.Handle("POST "+DevicePath, serve(auth, a.startDeviceAuthorization))
+	rt.Handle("POST "+TokensPath, serve(auth, a.createToken))
 }
 
-func serve(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+func serve(auth httpx.Authenticator, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		noStore(w)
-		if err := h(w, r); err != nil {
+		_, err := auth.Authenticate(r, httpx.Body(r.Context()), httpx.AuthOp{})
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			httpx.WriteError(w, r, err)
 		}
 	})

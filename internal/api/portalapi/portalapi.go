@@ -5,9 +5,10 @@
 //
 // Requests are not AK/SK-signed: each carries the access token the OIDC
 // service issued, in the header access-token (at most 4,096 characters),
-// which a TokenAuthenticator turns into the user. A missing, oversized,
-// invalid, expired or revoked token is 401 IIC.1604. Errors are the
-// product's envelope.
+// which the surface's authenticator (AccessTokens over a
+// TokenAuthenticator) turns into the user. A missing, oversized, invalid,
+// expired or revoked token is 401 IIC.1604. Errors are the product's
+// envelope.
 package portalapi
 
 import (
@@ -18,6 +19,7 @@ import (
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/portal"
 )
@@ -45,11 +47,12 @@ var ErrInvalidToken = apierr.IIC1604.New()
 
 // API serves the portal API.
 type API struct {
-	Portal       *portal.Service
-	Authenticate TokenAuthenticator
+	Portal *portal.Service
 	// Logout revokes the token; nil = tokens cannot be revoked here (the
 	// credentials issued with the token are still deleted).
 	Logout Logout
+
+	auth httpx.Authenticator
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, u portal.User) error
@@ -62,8 +65,10 @@ var Routes = []struct{ Name, Pattern string }{
 	{"Logout", "POST /v1/logout"},
 }
 
-// Mount registers the operations on rt.
-func (a *API) Mount(rt *httpx.Router) {
+// Mount registers the operations on rt, their callers authenticated by
+// auth (AccessTokens).
+func (a *API) Mount(rt *httpx.Router, auth httpx.Authenticator) {
+	a.auth = auth
 	hs := map[string]handler{
 		"ListAccounts":         a.listAccounts,
 		"ListAccountAgencies":  a.listAccountAgencies,
@@ -87,20 +92,45 @@ func (a *API) serve(h handler) http.Handler {
 	})
 }
 
+// authenticate returns the portal user of the request's principal; a
+// principal that is not a portal user is refused like a wrong token.
 func (a *API) authenticate(r *http.Request) (portal.User, error) {
-	vs := r.Header.Values(TokenHeader)
-	if len(vs) != 1 || vs[0] == "" || len(vs[0]) > MaxTokenLen {
-		return portal.User{}, ErrInvalidToken
-	}
-	u, err := a.Authenticate(r.Context(), vs[0])
+	p, err := a.auth.Authenticate(r, nil, httpx.AuthOp{})
 	if err != nil {
 		return portal.User{}, err
+	}
+	if p.Kind != authz.KindPortalUser || p.Store == nil {
+		return portal.User{}, ErrInvalidToken
+	}
+	return portal.User{IdentityStoreID: p.Store.IdentityStoreID, UserID: p.UserID, Session: p.Store.Session}, nil
+}
+
+// AccessTokens is the surface's Authenticator: one access-token header of
+// at most MaxTokenLen characters, resolved by resolve. The principal is
+// the token's user (authz.KindPortalUser); its Session is the token's
+// grant, or the token itself (hashed) when resolve names none.
+func AccessTokens(resolve TokenAuthenticator) httpx.Authenticator { return accessTokens{resolve} }
+
+type accessTokens struct{ resolve TokenAuthenticator }
+
+func (accessTokens) Credential() string { return "an access token (" + TokenHeader + ")" }
+
+func (accessTokens) Presented(r *http.Request) bool { return r.Header.Values(TokenHeader) != nil }
+
+func (t accessTokens) Authenticate(r *http.Request, _ []byte, _ httpx.AuthOp) (*authz.Principal, error) {
+	vs := r.Header.Values(TokenHeader)
+	if len(vs) != 1 || vs[0] == "" || len(vs[0]) > MaxTokenLen {
+		return nil, ErrInvalidToken
+	}
+	u, err := t.resolve(r.Context(), vs[0])
+	if err != nil {
+		return nil, err
 	}
 	if u.Session == "" {
 		sum := sha256.Sum256([]byte(vs[0]))
 		u.Session = "token:" + hex.EncodeToString(sum[:16])
 	}
-	return u, nil
+	return &authz.Principal{Kind: authz.KindPortalUser, UserID: u.UserID, Store: &authz.StoreCaller{IdentityStoreID: u.IdentityStoreID, Session: u.Session}}, nil
 }
 
 type accountInfo struct {

@@ -45,11 +45,11 @@ import (
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/oidc"
 	"github.com/iic-project/iic/internal/portal"
 	"github.com/iic-project/iic/internal/signin"
-	"github.com/iic-project/iic/internal/store"
 )
 
 //go:embed assets templates
@@ -91,7 +91,8 @@ type API struct {
 	// Key keys the CSRF tokens (at least 32 bytes).
 	Key []byte
 
-	pages map[string]*pageTemplate
+	pages    map[string]*pageTemplate
+	sessions httpx.Authenticator
 }
 
 func (a *API) secure() bool { return strings.HasPrefix(strings.ToLower(a.PublicURL), "https://") }
@@ -103,8 +104,10 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // authedFunc is a handler for a signed-in user.
 type authedFunc func(w http.ResponseWriter, r *http.Request, s *sessionInfo) error
 
-// Mount registers the pages on rt and claims /start's errors.
-func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects) {
+// Mount registers the pages on rt, their signed-in users authenticated by
+// sessions (Sessions), and claims /start's errors.
+func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects, sessions httpx.Authenticator) {
+	a.sessions = sessions
 	a.pages = mustParsePages()
 	d.Claim(httpx.SegmentsMatch(Prefix), a.writeError)
 	assets, err := fs.Sub(files, "assets")
@@ -197,9 +200,16 @@ func (a *API) form(h handlerFunc) http.Handler {
 // sessionInfo is the signed-in user of a request.
 type sessionInfo struct {
 	token   string
-	session store.Session
+	session webSession
 	csrf    string
 	name    string
+}
+
+// webSession is the session of a signed-in user, as its principal says.
+type webSession struct {
+	ID              string
+	IdentityStoreID string
+	UserID          string
 }
 
 func (s *sessionInfo) user() portal.User {
@@ -210,31 +220,41 @@ func (s *sessionInfo) ref() oidc.UserRef {
 	return oidc.UserRef{IdentityStoreID: s.session.IdentityStoreID, UserID: s.session.UserID}
 }
 
+// webSessionPrefix starts the portal.User.Session of a web session.
+const webSessionPrefix = "web:"
+
 // WebSession is the portal.User.Session of the credentials issued in the
 // web session id: signing out deletes them.
-func WebSession(id string) string { return "web:" + id }
+func WebSession(id string) string { return webSessionPrefix + id }
 
-// currentSession returns the live session of the browser's cookie, or nil.
+// currentSession returns the signed-in user of the request (authenticated
+// by the mount's sessions), or nil when there is none.
 func (a *API) currentSession(r *http.Request) (*sessionInfo, error) {
-	c, err := r.Cookie(SessionCookie)
-	if err != nil || c.Value == "" || len(c.Value) > 256 {
-		return nil, nil
-	}
-	sess, err := a.SignIn.Session(r.Context(), c.Value)
+	p, err := a.sessions.Authenticate(r, nil, httpx.AuthOp{})
 	if apierr.IIC1717.Is(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	c, cerr := r.Cookie(SessionCookie) // the token binds the forms' CSRF token
+	if p.Kind != authz.KindPortalUser || p.Store == nil || cerr != nil {
+		return nil, nil
+	}
+	id, web := strings.CutPrefix(p.Store.Session, webSessionPrefix)
+	if !web {
+		return nil, nil
+	}
+	storeID := p.Store.IdentityStoreID
 	name := ""
-	if u, err := a.Identity.GetUser(r.Context(), sess.IdentityStoreID, sess.UserID); err == nil {
+	if u, err := a.Identity.GetUser(r.Context(), storeID, p.UserID); err == nil {
 		name = u.UserName
 		if u.DisplayName != "" {
 			name = u.DisplayName
 		}
 	}
-	return &sessionInfo{token: c.Value, session: sess, csrf: a.csrfToken("session:" + c.Value), name: name}, nil
+	return &sessionInfo{token: c.Value, session: webSession{ID: id, IdentityStoreID: storeID, UserID: p.UserID},
+		csrf: a.csrfToken("session:" + c.Value), name: name}, nil
 }
 
 // authed is a GET page for a signed-in user: without a session it sends the

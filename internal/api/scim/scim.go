@@ -11,50 +11,46 @@
 package scim
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/identity"
-	"github.com/iic-project/iic/internal/idsource"
-	"github.com/iic-project/iic/internal/store"
 )
 
 // Prefix is the surface's path prefix; its first segment is the tenant id.
 const Prefix = "/{tenant}/scim/v2"
 
-// Authenticator checks a bearer token presented to a tenant's endpoint
-// (idsource.Service.AuthenticateSCIMToken).
-type Authenticator func(ctx context.Context, tenantID, presented string) (store.SCIMTenant, error)
-
 // API serves SCIM.
 type API struct {
-	Identity     *identity.Service
-	Authenticate Authenticator
+	Identity *identity.Service
 	// PublicURL is the server's external base URL, for meta.location.
 	PublicURL string
 
 	cursors cursorCache
+	auth    httpx.Authenticator
 }
 
 // tenant is an authenticated request's tenant.
 type tenant struct {
 	ID      string
 	StoreID string
+	actor   string // the principal's Actor
 }
 
-func (t tenant) caller() identity.Caller { return identity.Caller{Actor: "scim:" + t.ID} }
+func (t tenant) caller() identity.Caller { return identity.Caller{Actor: t.actor} }
 
 type handler func(w http.ResponseWriter, r *http.Request, t tenant) error
 
-// Mount registers the surface's routes on rt and claims its requests in d,
-// so that every error under Prefix is a SCIM error.
-func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects) {
+// Mount registers the surface's routes on rt, their callers authenticated
+// by auth (BearerTokens), and claims its requests in d, so that every error
+// under Prefix is a SCIM error.
+func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects, auth httpx.Authenticator) {
+	a.auth = auth
 	d.Claim(httpx.SegmentsMatch("/{}/scim/v2"), writeError)
 	routes := []struct {
 		pattern string
@@ -111,26 +107,18 @@ func (a *API) serve(h handler) http.Handler {
 	})
 }
 
+// authenticate returns the tenant of the request's principal; a principal
+// that is not a SCIM tenant is refused like a wrong token.
 func (a *API) authenticate(r *http.Request) (tenant, error) {
-	hs := r.Header.Values("Authorization")
-	if len(hs) != 1 {
-		return tenant{}, errUnauthorized
-	}
-	scheme, tok, ok := strings.Cut(hs[0], " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return tenant{}, errUnauthorized
-	}
-	tn, err := a.Authenticate(r.Context(), r.PathValue("tenant"), strings.TrimSpace(tok))
+	p, err := a.auth.Authenticate(r, httpx.Body(r.Context()), httpx.AuthOp{})
 	if err != nil {
-		if isInvalidToken(err) {
-			return tenant{}, errUnauthorized
-		}
 		return tenant{}, err
 	}
-	return tenant{ID: tn.ID, StoreID: tn.IdentityStoreID}, nil
+	if p.Kind != authz.KindSCIM || p.Store == nil || p.Store.SCIMTenant == "" {
+		return tenant{}, errUnauthorized
+	}
+	return tenant{ID: p.Store.SCIMTenant, StoreID: p.Store.IdentityStoreID, actor: p.Actor()}, nil
 }
-
-func isInvalidToken(err error) bool { return errors.Is(err, idsource.ErrInvalidToken) }
 
 // checkMediaType refuses a body that is not application/scim+json or
 // application/json (the SDK sends the latter).
