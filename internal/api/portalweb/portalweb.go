@@ -150,6 +150,7 @@ func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects) {
 	rt.Handle("GET "+Prefix+"/device", a.authed(a.device))
 	rt.Handle("POST "+Prefix+"/device", a.authedForm(a.deviceDescribe))
 	rt.Handle("POST "+Prefix+"/device/decide", a.authedForm(a.deviceDecide))
+	a.mountMore(rt)
 }
 
 // securityHeaders are set on every answer of the portal.

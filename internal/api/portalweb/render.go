@@ -68,6 +68,9 @@ type view struct {
 	UserCode   string
 	ClientName string
 	Scopes     string
+
+	// Data is the page-specific data of a page defined in its own file.
+	Data any
 }
 
 type agencyView struct {
