@@ -3,7 +3,7 @@ package portalweb
 import "github.com/iic-project/iic/internal/api/httpx"
 
 // morePages are the templates of the pages defined in files of their own.
-var morePages = []string{"consent"}
+var morePages = []string{"consent", "forgot", "reset"}
 
 func init() { pageNames = append(pageNames, morePages...) }
 
@@ -12,4 +12,8 @@ func init() { pageNames = append(pageNames, morePages...) }
 func (a *API) mountMore(rt *httpx.Router) {
 	rt.Handle("GET "+Prefix+"/authorize", a.page(a.authorize))
 	rt.Handle("POST "+Prefix+"/authorize", a.authedForm(a.authorizeDecide))
+	rt.Handle("GET "+Prefix+"/forgot", a.page(a.forgot))
+	rt.Handle("POST "+Prefix+"/forgot", a.form(a.postForgot))
+	rt.Handle("GET "+ResetPath, a.page(a.resetForm))
+	rt.Handle("POST "+ResetPath, a.form(a.postReset))
 }

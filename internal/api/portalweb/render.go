@@ -34,6 +34,7 @@ type view struct {
 
 	// sign-in
 	Store, Next, UserName string
+	Forgot                string // the forgotten-password link; "" when the server sends no e-mail
 	Email, Expired        bool
 	Action                string
 	Signin                bool // enrolment during sign-in (not from the MFA page)

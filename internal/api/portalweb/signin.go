@@ -96,7 +96,8 @@ func (a *API) client(r *http.Request) signin.Client {
 
 // signInPage renders the sign-in form for store (the default one when "").
 func (a *API) signInPage(w http.ResponseWriter, r *http.Request, status int, storeID, next, userName string, e *apierr.Error, notice string) {
-	a.render(w, r, status, "signin", &view{Title: "Sign in", Narrow: true, CSRF: a.preCSRF(w, r), Store: storeID, Next: next, UserName: userName, Error: e, Notice: notice})
+	a.render(w, r, status, "signin", &view{Title: "Sign in", Narrow: true, CSRF: a.preCSRF(w, r), Store: storeID, Next: next, UserName: userName, Error: e, Notice: notice,
+		Forgot: a.forgotLink(storeID)})
 }
 
 // start is GET /start: the portal home when signed in, else the sign-in
