@@ -299,6 +299,9 @@ func (a *API) renderStep(w http.ResponseWriter, r *http.Request, status int, f f
 		a.render(w, r, status, "mfa_code", v)
 	case stepEmail:
 		v.Title, v.Action, v.Email = "Check your e-mail", Prefix+"/signin/email", true
+		if r.URL.Query().Get("resent") != "" && e == nil {
+			v.Notice = "We sent a new code. The earlier one no longer works."
+		}
 		a.render(w, r, status, "mfa_code", v)
 	case stepPassword:
 		v.Title, v.Expired = "New password", f.pwChange == signin.PasswordExpired
