@@ -124,14 +124,10 @@ func (a *API) start(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	var e *apierr.Error
-	notice := ""
-	switch {
-	case q.Get("expired") != "":
-		e = apierr.IIC1717.New()
-	case q.Get("signed_out") != "":
-		notice = "You have signed out."
+	if done, err := a.toRememberedStore(w, r); done || err != nil {
+		return err
 	}
+	e, notice := signInNotice(q)
 	a.signInPage(w, r, http.StatusOK, "", next, "", e, notice)
 	return nil
 }
@@ -158,7 +154,8 @@ func (a *API) storeSignIn(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, cmpOr(next, Prefix), http.StatusSeeOther)
 		return nil
 	}
-	a.signInPage(w, r, http.StatusOK, id, next, "", nil, "")
+	e, notice := signInNotice(r.URL.Query())
+	a.signInPage(w, r, http.StatusOK, id, next, "", e, notice)
 	return nil
 }
 
@@ -200,6 +197,7 @@ func (a *API) advance(w http.ResponseWriter, r *http.Request, res signin.Result,
 		a.setCookie(w, DeviceCookie, res.DeviceID, deviceCookieAge)
 	}
 	if res.Step == signin.StepDone {
+		a.rememberStore(w, prev.store)
 		return a.signedIn(w, r, res, prev.next)
 	}
 	step, ok := stepOf[res.Step]
