@@ -50,7 +50,7 @@ func (a *API) forgotPage(w http.ResponseWriter, r *http.Request, status int, rv 
 func (a *API) forgot(w http.ResponseWriter, r *http.Request) error {
 	id := r.URL.Query().Get("store")
 	if _, err := a.resetStore(r, id); err != nil {
-		return err
+		return a.notSetUp(w, r, err)
 	}
 	a.forgotPage(w, r, http.StatusOK, recoveryView{Store: id}, "", nil)
 	return nil

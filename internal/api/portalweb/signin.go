@@ -117,12 +117,7 @@ func (a *API) start(w http.ResponseWriter, r *http.Request) error {
 		return a.home(w, r, s)
 	}
 	if _, err := a.Stores.Default(r.Context()); err != nil {
-		if e, ok := apierr.From(err); ok {
-			a.render(w, r, e.Status(), "message", &view{Title: "Portal not available", Heading: "The access portal is not set up yet", Narrow: true, Error: e,
-				Body: "Identity Center has not been enabled for the management account. Ask your administrator."})
-			return nil
-		}
-		return err
+		return a.notSetUp(w, r, err)
 	}
 	if done, err := a.toRememberedStore(w, r); done || err != nil {
 		return err
@@ -174,7 +169,7 @@ func (a *API) postPassword(w http.ResponseWriter, r *http.Request) error {
 	if id == "" {
 		var err error
 		if id, err = a.Stores.Default(r.Context()); err != nil {
-			return err
+			return a.notSetUp(w, r, err)
 		}
 	} else if !storeIDPattern.MatchString(id) {
 		return apierr.IIC404.New("no identity store " + quote(id))
