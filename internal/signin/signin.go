@@ -122,6 +122,8 @@ type Service struct {
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
 	Log         *slog.Logger
+
+	settings settingsCache // the session check's SSO configurations (SettingsTTL)
 }
 
 // Defaults and limits of the flow.
