@@ -2,7 +2,9 @@
 // sign-in service's steps: password, TOTP or e-mailed code, enrolment of a
 // first TOTP device, a new password for a one-time or expired one), the
 // user's accounts, their permission sets and temporary credentials, the
-// user's own MFA devices, and the OIDC device-verification page.
+// user's own MFA devices, the OIDC device-verification page, the OIDC
+// authorization endpoint's consent page (consent.go) and password recovery
+// by e-mail (recovery.go).
 //
 // Pages are rendered on the server (html/template) and work without
 // JavaScript; the one embedded script only adds copy buttons. Every answer
