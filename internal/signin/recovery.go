@@ -193,3 +193,20 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Re
 	}
 	return out, nil
 }
+
+// passwordUnchangedSince ends a sign-in in progress (400 IIC.1721) when
+// the user's password was set after its challenge began: the password the
+// sign-in proved is dead (a reset, an administrator's change).
+func (s *Service) passwordUnchangedSince(ctx context.Context, c store.SignInChallenge) error {
+	p, err := s.Store.UserSecrets().GetPassword(ctx, c.IdentityStoreID, c.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if p.SetAt.After(c.CreatedAt) {
+		return apierr.IIC1721.New()
+	}
+	return nil
+}

@@ -123,3 +123,31 @@ func TestPasswordReset(t *testing.T) {
 		wantStep(t, "the new password", r, err, signin.StepDone)
 	})
 }
+
+// A sign-in in progress when the password is reset ends: the password it
+// proved is dead.
+func TestPasswordResetEndsSignInsInProgress(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		f.sso(t, center.MFAModeAlwaysOn, []string{center.MFATypeTOTP}, center.NoMFAAllowed)
+		id := f.user(t, "carol", pw)
+		secret := f.totpDevice(t, id)
+		r := wantStep(t, "password", mustPassword(f, "carol", signin.Client{}), nil, signin.StepMFA)
+		f.now = f.now.Add(time.Second)
+		if err := f.svc.RequestPasswordReset(ctx, signin.ResetRequest{IdentityStoreID: f.storeID, UserName: "carol", LinkURL: "https://iic.example.com/start/reset"}); err != nil {
+			t.Fatal(err)
+		}
+		f.waitMails(t, 1)
+		f.mail.mu.Lock()
+		token, _ := url.QueryUnescape(resetLink.FindStringSubmatch(f.mail.sent[0])[1])
+		f.mail.mu.Unlock()
+		if _, err := f.svc.ResetPassword(ctx, token, "Brand-new-Passw0rd"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.VerifyTOTP(ctx, r.Challenge, code(t, secret, f.now))
+		wantDef(t, "the MFA step begun with the old password", err, apierr.IIC1721)
+		f.now = f.now.Add(30 * time.Second)
+		r, err = f.password("carol", "Brand-new-Passw0rd", signin.Client{})
+		wantStep(t, "the new password", r, err, signin.StepMFA)
+		wantStep(t, "mfa", must(f.svc.VerifyTOTP(ctx, r.Challenge, code(t, secret, f.now))), nil, signin.StepDone)
+	})
+}
