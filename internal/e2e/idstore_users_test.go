@@ -334,7 +334,7 @@ func TestPasswordPolicyAndResetThroughSDK(t *testing.T) {
 	})
 }
 
-var mailLink = regexp.MustCompile(`(/portal/[a-z-]+)\?token=(\S+)`)
+var mailLink = regexp.MustCompile(`(/(?:portal|start)/[a-z-]+)\?token=(\S+)`)
 
 func linkIn(t *testing.T, m testenv.Mail) (string, string) {
 	t.Helper()

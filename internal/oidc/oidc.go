@@ -1,7 +1,7 @@
 // Package oidc is the OIDC service (the SDK's identitycenteroidc): client
 // registration, the OAuth 2.0 device authorization grant (RFC 8628), the
 // refresh-token grant with rotation and reuse detection, the authorization
-// code grant with optional PKCE (RFC 7636), and the opaque access tokens
+// code grant with PKCE S256 required (RFC 7636), and the opaque access tokens
 // that authenticate a signed-in user on the portal API.
 //
 // Every secret it hands out — client secrets, device codes, user codes,

@@ -167,12 +167,28 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	if who, err := f.svc.Authenticate(ctx, tok.AccessToken); err != nil || who.User != f.alice {
 		t.Fatalf("Authenticate = %+v, %v", who, err)
 	}
-	// Without PKCE the code is bound to its redirect_uri.
-	code, err = issue("http://localhost:9/cb", "", "")
+	// Without PKCE there is no code; a client's own request errors are
+	// OAuth errors (sent back to the redirect URI), the client's and the
+	// redirect URI's are not.
+	_, err = issue("http://localhost:9/cb", "", "")
+	if OAuthCode(err) != "invalid_request" {
+		t.Fatalf("no PKCE: %v (%s)", err, OAuthCode(err))
+	}
+	_, err = f.svc.IssueAuthorizationCode(ctx, CodeRequest{ClientID: f.client.Client.ID, User: f.alice, RedirectURI: redirect, CodeChallenge: challenge, CodeChallengeMethod: "S256", Scopes: []string{"admin"}})
+	if OAuthCode(err) != "invalid_scope" {
+		t.Fatalf("an unregistered scope: %v (%s)", err, OAuthCode(err))
+	}
+	_, err = f.svc.IssueAuthorizationCode(ctx, CodeRequest{ClientID: "0123456789abcdef0123456789abcdef", User: f.alice, RedirectURI: redirect, CodeChallenge: challenge, CodeChallengeMethod: "S256"})
+	wantCode(t, "an unknown client", err, apierr.IIC1600)
+	if OAuthCode(err) != "" {
+		t.Fatalf("an unknown client is an OAuth error %q", OAuthCode(err))
+	}
+	// A code is bound to its redirect_uri.
+	code, err = issue("http://localhost:9/cb", challenge, "S256")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.CreateToken(ctx, TokenRequest{ClientID: f.client.Client.ID, ClientSecret: f.client.Secret, GrantType: GrantAuthorizationCode, Code: code, RedirectURI: "http://localhost:10/cb"})
+	_, err = f.svc.CreateToken(ctx, TokenRequest{ClientID: f.client.Client.ID, ClientSecret: f.client.Secret, GrantType: GrantAuthorizationCode, Code: code, RedirectURI: "http://localhost:10/cb", CodeVerifier: verifier})
 	if OAuthCode(err) != "invalid_grant" {
 		t.Fatalf("another redirect_uri: %v", err)
 	}

@@ -6,9 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"net/netip"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -44,8 +41,8 @@ type Tokens struct {
 // token is exchanged once for a new access and refresh token of the same
 // family, and presenting a used one again revokes the whole family — the
 // legitimate holder and a thief cannot both go on), and authorization_code
-// (single use, bound to client and redirect_uri, PKCE S256 when the
-// authorization asked for it). client_credentials and password are not
+// (single use, bound to client and redirect_uri and to the PKCE S256
+// challenge every authorization carries). client_credentials and password are not
 // served (400 IIC.1615): an access token always stands for a user, and a
 // client acts for none; anything else is 401 IIC.1612.
 func (s *Service) CreateToken(ctx context.Context, in TokenRequest) (Tokens, error) {
@@ -214,87 +211,6 @@ func validVerifier(v string) bool {
 		}
 	}
 	return true
-}
-
-// CodeRequest is an authorization the portal grants a signed-in user.
-type CodeRequest struct {
-	ClientID    string
-	User        UserRef
-	RedirectURI string
-	// CodeChallenge and CodeChallengeMethod are PKCE's (RFC 7636); the
-	// method must be "S256" when a challenge is given.
-	CodeChallenge       string
-	CodeChallengeMethod string
-	Scopes              []string
-}
-
-// IssueAuthorizationCode issues a single-use authorization code (valid
-// CodeTTL) for a signed-in user and a client that registered the
-// authorization-code grant; the portal's authorization page calls it once
-// the user consents and redirects to RedirectURI with it. Clients register
-// no redirect URIs (the SDK's model has none), so only loopback redirects
-// of native apps (RFC 8252 §7.3: http://127.0.0.1, http://[::1],
-// http://localhost, any port) are accepted: a code never leaves the user's
-// machine.
-func (s *Service) IssueAuthorizationCode(ctx context.Context, in CodeRequest) (string, error) {
-	cl, err := s.Store.OIDC().GetClient(ctx, in.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", apierr.IIC1600.New()
-	}
-	if err != nil {
-		return "", err
-	}
-	now := s.now()
-	if !now.Before(cl.SecretExpiresAt) || !now.Before(cl.ExpiresAt) {
-		return "", apierr.IIC1601.New()
-	}
-	if !contains(cl.GrantTypes, GrantAuthorizationCode) {
-		return "", apierr.IIC1609.New("the authorization code grant")
-	}
-	if !loopbackRedirect(in.RedirectURI) {
-		return "", apierr.IIC1606_400.New("redirect_uri must be a loopback http URI (http://127.0.0.1:<port>/…, http://[::1]:<port>/… or http://localhost:<port>/…)")
-	}
-	switch {
-	case in.CodeChallenge == "" && in.CodeChallengeMethod == "":
-	case in.CodeChallengeMethod != "S256":
-		return "", apierr.IIC1606_400.New(`code_challenge_method must be "S256"`)
-	case len(in.CodeChallenge) != 43 || strings.Trim(in.CodeChallenge, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "":
-		return "", apierr.IIC1606_400.New("code_challenge must be the 43-character base64url SHA-256 of the code verifier")
-	}
-	if in.User.IdentityStoreID == "" || in.User.UserID == "" {
-		return "", apierr.IIC1606_400.New("a signed-in user is required")
-	}
-	scopes := cl.Scopes
-	if len(in.Scopes) > 0 {
-		if scopes, err = narrowScopes(in.Scopes, cl.Scopes); err != nil {
-			return "", err
-		}
-	}
-	code := s.IDs.Token(43)
-	err = s.Store.OIDC().CreateAuthCode(ctx, store.OIDCAuthCode{
-		Hash: secrets.TokenHash(code), ClientID: cl.ID, IdentityStoreID: in.User.IdentityStoreID, UserID: in.User.UserID,
-		RedirectURI: in.RedirectURI, CodeChallenge: in.CodeChallenge, Scopes: scopes, CreatedAt: now, ExpiresAt: now.Add(s.cfg().CodeTTL),
-	})
-	if store.ConflictKey(err) == store.KeyReference {
-		return "", apierr.IIC1312.New()
-	}
-	return code, err
-}
-
-func loopbackRedirect(raw string) bool {
-	if len(raw) > 2048 {
-		return false
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
 }
 
 // TokenInfo is what an access token stands for.

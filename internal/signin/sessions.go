@@ -12,9 +12,9 @@ import (
 // Session returns the live portal session of token and slides its idle
 // expiry. A session ends when unused for the idle timeout or when the
 // instance's max_authentication_age has passed since the sign-in, whichever
-// comes first (the absolute limit as the instance sets it now, so shortening
-// it ends longer sessions); an unknown, ended or disabled user's session is
-// 400 IIC.1717.
+// comes first (the absolute limit as the instance sets it now — read at
+// most SettingsTTL ago —, so shortening it ends longer sessions); an
+// unknown, ended or disabled user's session is 400 IIC.1717.
 func (s *Service) Session(ctx context.Context, token string) (store.Session, error) {
 	sess, err := s.Store.Sessions().GetByToken(ctx, secrets.TokenHash(token))
 	if errors.Is(err, store.ErrNotFound) {
@@ -23,7 +23,7 @@ func (s *Service) Session(ctx context.Context, token string) (store.Session, err
 	if err != nil {
 		return store.Session{}, err
 	}
-	cfg, err := s.ssoConfig(ctx, sess.IdentityStoreID)
+	cfg, err := s.sessionSSOConfig(ctx, sess.IdentityStoreID)
 	if apierr.IIC1730.Is(err) {
 		return store.Session{}, apierr.IIC1717.New()
 	}

@@ -1,7 +1,8 @@
 // Package signin is the sign-in service: the password step, the MFA
 // decision the instance's SSO configuration asks for, the second factor
 // (TOTP, an e-mailed code, enrolling a first device), first-login and
-// expired-password changes, lockout, and the portal session at the end.
+// expired-password changes, lockout, and the portal session at the end;
+// and password recovery by e-mail (recovery.go).
 // The portal and the OIDC verification page call it; it renders nothing.
 //
 // A sign-in is a chain of steps: Password answers a Result whose Step says
@@ -122,6 +123,8 @@ type Service struct {
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
 	Log         *slog.Logger
+
+	settings settingsCache // the session check's SSO configurations (SettingsTTL)
 }
 
 // Defaults and limits of the flow.

@@ -17,7 +17,8 @@ import (
 
 // open finds the live challenge of token for a step of kind; a missing,
 // used, expired or other-step challenge is 400 IIC.1721 (restart the
-// sign-in). A name locked meanwhile is 423 IIC.1705.
+// sign-in), and so is one whose password was replaced since the challenge
+// began (a reset). A name locked meanwhile is 423 IIC.1705.
 func (s *Service) open(ctx context.Context, token, kind string) (store.SignInChallenge, store.User, error) {
 	c, err := s.Store.SignIns().GetChallenge(ctx, secrets.TokenHash(token))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (c.Kind != kind || !s.now().Before(c.ExpiresAt))) {
@@ -35,6 +36,9 @@ func (s *Service) open(ctx context.Context, token, kind string) (store.SignInCha
 	}
 	if err == nil && !u.Enabled {
 		return c, u, apierr.IIC1705.New()
+	}
+	if err == nil {
+		err = s.passwordUnchangedSince(ctx, c)
 	}
 	return c, u, err
 }

@@ -165,6 +165,9 @@ func (a *API) mfaAddConfirm(w http.ResponseWriter, r *http.Request, s *sessionIn
 		return a.mfaFailed(w, r, s, apierr.IIC1518.New())
 	}
 	pf := r.PostForm
+	if err := a.ownRegistration(r, s, pf.Get("token")); err != nil {
+		return a.mfaFailed(w, r, s, err)
+	}
 	_, err := a.Identity.CompleteTOTPRegistration(r.Context(), pf.Get("token"), strings.TrimSpace(pf.Get("code")), strings.TrimSpace(pf.Get("name")))
 	if err != nil {
 		e, ok := apierr.From(err)

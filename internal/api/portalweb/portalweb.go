@@ -2,7 +2,9 @@
 // sign-in service's steps: password, TOTP or e-mailed code, enrolment of a
 // first TOTP device, a new password for a one-time or expired one), the
 // user's accounts, their permission sets and temporary credentials, the
-// user's own MFA devices, and the OIDC device-verification page.
+// user's own MFA devices, the OIDC device-verification page, the OIDC
+// authorization endpoint's consent page (consent.go) and password recovery
+// by e-mail (recovery.go).
 //
 // Pages are rendered on the server (html/template) and work without
 // JavaScript; the one embedded script only adds copy buttons. Every answer
@@ -153,6 +155,7 @@ func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects, sessions httpx.Authenti
 	rt.Handle("GET "+Prefix+"/device", a.authed(a.device))
 	rt.Handle("POST "+Prefix+"/device", a.authedForm(a.deviceDescribe))
 	rt.Handle("POST "+Prefix+"/device/decide", a.authedForm(a.deviceDecide))
+	a.mountMore(rt)
 }
 
 // securityHeaders are set on every answer of the portal.

@@ -34,6 +34,7 @@ type view struct {
 
 	// sign-in
 	Store, Next, UserName string
+	Forgot                string // the forgotten-password link; "" when the server sends no e-mail
 	Email, Expired        bool
 	Action                string
 	Signin                bool // enrolment during sign-in (not from the MFA page)
@@ -68,6 +69,9 @@ type view struct {
 	UserCode   string
 	ClientName string
 	Scopes     string
+
+	// Data is the page-specific data of a page defined in its own file.
+	Data any
 }
 
 type agencyView struct {

@@ -96,7 +96,8 @@ func (a *API) client(r *http.Request) signin.Client {
 
 // signInPage renders the sign-in form for store (the default one when "").
 func (a *API) signInPage(w http.ResponseWriter, r *http.Request, status int, storeID, next, userName string, e *apierr.Error, notice string) {
-	a.render(w, r, status, "signin", &view{Title: "Sign in", Narrow: true, CSRF: a.preCSRF(w, r), Store: storeID, Next: next, UserName: userName, Error: e, Notice: notice})
+	a.render(w, r, status, "signin", &view{Title: "Sign in", Narrow: true, CSRF: a.preCSRF(w, r), Store: storeID, Next: next, UserName: userName, Error: e, Notice: notice,
+		Forgot: a.forgotLink(storeID)})
 }
 
 // start is GET /start: the portal home when signed in, else the sign-in
@@ -116,21 +117,12 @@ func (a *API) start(w http.ResponseWriter, r *http.Request) error {
 		return a.home(w, r, s)
 	}
 	if _, err := a.Stores.Default(r.Context()); err != nil {
-		if e, ok := apierr.From(err); ok {
-			a.render(w, r, e.Status(), "message", &view{Title: "Portal not available", Heading: "The access portal is not set up yet", Narrow: true, Error: e,
-				Body: "Identity Center has not been enabled for the management account. Ask your administrator."})
-			return nil
-		}
+		return a.notSetUp(w, r, err)
+	}
+	if done, err := a.toRememberedStore(w, r); done || err != nil {
 		return err
 	}
-	var e *apierr.Error
-	notice := ""
-	switch {
-	case q.Get("expired") != "":
-		e = apierr.IIC1717.New()
-	case q.Get("signed_out") != "":
-		notice = "You have signed out."
-	}
+	e, notice := signInNotice(q)
 	a.signInPage(w, r, http.StatusOK, "", next, "", e, notice)
 	return nil
 }
@@ -157,7 +149,8 @@ func (a *API) storeSignIn(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, cmpOr(next, Prefix), http.StatusSeeOther)
 		return nil
 	}
-	a.signInPage(w, r, http.StatusOK, id, next, "", nil, "")
+	e, notice := signInNotice(r.URL.Query())
+	a.signInPage(w, r, http.StatusOK, id, next, "", e, notice)
 	return nil
 }
 
@@ -176,7 +169,7 @@ func (a *API) postPassword(w http.ResponseWriter, r *http.Request) error {
 	if id == "" {
 		var err error
 		if id, err = a.Stores.Default(r.Context()); err != nil {
-			return err
+			return a.notSetUp(w, r, err)
 		}
 	} else if !storeIDPattern.MatchString(id) {
 		return apierr.IIC404.New("no identity store " + quote(id))
@@ -199,6 +192,7 @@ func (a *API) advance(w http.ResponseWriter, r *http.Request, res signin.Result,
 		a.setCookie(w, DeviceCookie, res.DeviceID, deviceCookieAge)
 	}
 	if res.Step == signin.StepDone {
+		a.rememberStore(w, prev.store)
 		return a.signedIn(w, r, res, prev.next)
 	}
 	step, ok := stepOf[res.Step]
@@ -298,6 +292,9 @@ func (a *API) renderStep(w http.ResponseWriter, r *http.Request, status int, f f
 		a.render(w, r, status, "mfa_code", v)
 	case stepEmail:
 		v.Title, v.Action, v.Email = "Check your e-mail", Prefix+"/signin/email", true
+		if r.URL.Query().Get("resent") != "" && e == nil {
+			v.Notice = "We sent a new code. The earlier one no longer works."
+		}
 		a.render(w, r, status, "mfa_code", v)
 	case stepPassword:
 		v.Title, v.Expired = "New password", f.pwChange == signin.PasswordExpired

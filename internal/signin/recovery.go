@@ -1,0 +1,212 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/identity"
+	"github.com/iic-project/iic/internal/store"
+)
+
+// Password recovery by e-mail: a user who forgot its password asks for a
+// link (RequestPasswordReset), which is mailed to its primary address and
+// opens the portal's reset page (ResetPassword).
+const (
+	// ResetTTL is how long a reset link works (once).
+	ResetTTL = 30 * time.Minute
+	// resetsPerWindow reset links are mailed per user name and
+	// resetWindow at most; further requests in the window send nothing
+	// (and answer the same).
+	resetsPerWindow = 3
+	resetWindow     = time.Hour
+	// PurposeResetPassword is the store.UserToken purpose of reset links.
+	PurposeResetPassword = "reset-password"
+	// mailTimeout bounds the delivery of a reset mail, which runs after the
+	// request is answered.
+	mailTimeout = time.Minute
+)
+
+// ResetRequest asks for a reset link.
+type ResetRequest struct {
+	IdentityStoreID string
+	UserName        string
+	// LinkURL is the absolute URL of the reset page; the token is added as
+	// its "token" query parameter.
+	LinkURL string
+}
+
+// RequestPasswordReset mails a single-use reset link (ResetTTL; only its
+// SHA-256 is stored) to the primary e-mail address of the enabled user
+// named UserName. Its answer (nil) and its work are the same whether or
+// not the name is a user's, has an address, is disabled or is over its
+// rate (resetsPerWindow per resetWindow): the same store statements run —
+// a name that gets no link has its token insert refused by the user
+// reference — and the mail is delivered after the answer, so that neither
+// the answer nor its time tells which names are users. A new link voids
+// the user's earlier ones (but for concurrent requests). A server without e-mail answers 400 IIC.1516.
+func (s *Service) RequestPasswordReset(ctx context.Context, in ResetRequest) error {
+	if s.Identity.Mailer == nil {
+		return apierr.IIC1516_400.New("password reset by e-mail is not available: this server sends no e-mail")
+	}
+	if in.LinkURL == "" {
+		return fmt.Errorf("signin: RequestPasswordReset without a link URL")
+	}
+	key := identity.UserNameKey(in.UserName)
+	allowed, err := s.countRequest(ctx, in.IdentityStoreID, "reset:"+key, resetsPerWindow, resetWindow)
+	if err != nil {
+		return err
+	}
+	uid, err := s.Identity.GetUserID(ctx, in.IdentityStoreID, identity.UserByName(in.UserName))
+	if err != nil && !apierr.IIC1316.Is(err) {
+		return err
+	}
+	u, err := s.Store.Users().Get(ctx, in.IdentityStoreID, uid)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	send := err == nil && u.Enabled && u.Email != "" && allowed
+	if !send {
+		uid = "" // no such user: the insert below is refused
+	}
+	token := s.IDs.Token(44)
+	now := s.now()
+	// Two statements, no transaction, so that a refused insert costs what
+	// a stored one does (concurrent requests of one user may leave two
+	// live links, both mailed to its address).
+	if _, err := s.Store.UserSecrets().DeleteTokens(ctx, in.IdentityStoreID, uid, PurposeResetPassword); err != nil {
+		return err
+	}
+	err = s.Store.UserSecrets().CreateToken(ctx, store.UserToken{Hash: identity.TokenDigest(token), IdentityStoreID: in.IdentityStoreID, UserID: uid,
+		Purpose: PurposeResetPassword, Email: u.Email, ExpiresAt: now.Add(ResetTTL), CreatedAt: now})
+	switch {
+	case !send && errors.Is(err, store.ErrConflict):
+		return nil
+	case err != nil:
+		return err
+	case !send:
+		return fmt.Errorf("signin: a reset token was stored for no user")
+	}
+	link := in.LinkURL + "?token=" + url.QueryEscape(token)
+	body := fmt.Sprintf("Hello %s,\n\nSomeone (we hope you) asked to reset the password of your account (user name %s). Choose a new password here:\n\n%s\n\nThe link works once, for %d minutes. If you did not ask for it, ignore this e-mail: your password stays as it is.\n",
+		strings.TrimSpace(u.DisplayName), u.UserName, link, int(ResetTTL.Minutes()))
+	go s.sendReset(context.WithoutCancel(ctx), u, body)
+	return nil
+}
+
+// sendReset delivers a reset mail; when that fails the link is voided.
+func (s *Service) sendReset(ctx context.Context, u store.User, body string) {
+	ctx, cancel := context.WithTimeout(ctx, mailTimeout)
+	defer cancel()
+	if err := s.Identity.Mailer.Send(ctx, u.Email, "Reset your password", body); err != nil {
+		s.log().Warn("password reset mail not sent", "identity_store_id", u.IdentityStoreID, "user_id", u.ID, "err", err.Error())
+		if _, err := s.Store.UserSecrets().DeleteTokens(ctx, u.IdentityStoreID, u.ID, PurposeResetPassword); err != nil {
+			s.log().Warn("undelivered reset link not voided", "user_id", u.ID, "err", err.Error())
+		}
+	}
+}
+
+// countRequest counts one request under key (a failure record of its own
+// key space: "reset:…" and "resend:…" never equal a user-name key) and
+// reports whether it is within max per window. The record's LockedUntil
+// is the end of the current window; the sign-in sweep deletes it a day
+// after its last request.
+func (s *Service) countRequest(ctx context.Context, storeID, key string, max int, window time.Duration) (bool, error) {
+	now := s.now()
+	allowed := false
+	err := s.Store.SignIns().UpdateFailures(ctx, storeID, key, func(f *store.SignInFailures) error {
+		if !now.Before(f.LockedUntil) {
+			f.Failures, f.LockedUntil = 0, now.Add(window)
+		}
+		f.Failures++
+		f.LastFailureAt = now
+		allowed = f.Failures <= max
+		return nil
+	})
+	return allowed, err
+}
+
+// Reset is what a password reset did.
+type Reset struct {
+	IdentityStoreID string
+	UserID          string
+	// Sessions are the ids of the user's portal sessions it ended.
+	Sessions []string
+}
+
+// ResetPassword sets password through a reset link's token: every rule of
+// the store's password policy applies (IIC.1314, IIC.1315, IIC.1324; the
+// token stays usable then). In one transaction the token is spent, the
+// old password replaced, every portal session of the user ended, the
+// failure record (lockout) of its name cleared and its other reset links
+// voided. An unknown, used or expired token, one of a disabled user or
+// one sent to an address that is no longer the user's is 400 IIC.1718.
+func (s *Service) ResetPassword(ctx context.Context, token, password string) (Reset, error) {
+	if token == "" || len(token) > 256 {
+		return Reset{}, apierr.IIC1718.New()
+	}
+	now := s.now()
+	var out Reset
+	err := s.Store.WithTx(ctx, func(tx store.Store) error {
+		tok, err := tx.UserSecrets().ConsumeToken(ctx, identity.TokenDigest(token), PurposeResetPassword, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return apierr.IIC1718.New()
+		}
+		if err != nil {
+			return err
+		}
+		u, err := tx.Users().Get(ctx, tok.IdentityStoreID, tok.UserID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Enabled || !strings.EqualFold(tok.Email, u.Email))) {
+			return apierr.IIC1718.New()
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.Identity.SetPasswordIn(ctx, tx, u.IdentityStoreID, u.ID, password); err != nil {
+			return err
+		}
+		sessions, err := tx.Sessions().List(ctx, u.IdentityStoreID, u.ID, time.Time{})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Sessions().DeleteOfUser(ctx, u.IdentityStoreID, u.ID); err != nil {
+			return err
+		}
+		if err := tx.SignIns().DeleteFailures(ctx, u.IdentityStoreID, identity.UserNameKey(u.UserName)); err != nil {
+			return err
+		}
+		if _, err := tx.UserSecrets().DeleteTokens(ctx, u.IdentityStoreID, u.ID, PurposeResetPassword); err != nil {
+			return err
+		}
+		out = Reset{IdentityStoreID: u.IdentityStoreID, UserID: u.ID}
+		for _, se := range sessions {
+			out.Sessions = append(out.Sessions, se.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return Reset{}, err
+	}
+	return out, nil
+}
+
+// passwordUnchangedSince ends a sign-in in progress (400 IIC.1721) when
+// the user's password was set after its challenge began: the password the
+// sign-in proved is dead (a reset, an administrator's change).
+func (s *Service) passwordUnchangedSince(ctx context.Context, c store.SignInChallenge) error {
+	p, err := s.Store.UserSecrets().GetPassword(ctx, c.IdentityStoreID, c.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if p.SetAt.After(c.CreatedAt) {
+		return apierr.IIC1721.New()
+	}
+	return nil
+}
