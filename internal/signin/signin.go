@@ -34,7 +34,8 @@ type Step string
 const (
 	// StepDone: signed in; Result.Token and Result.Session are set.
 	StepDone Step = "DONE"
-	// StepMFA: enter a code of one of Result.Methods (VerifyTOTP).
+	// StepMFA: enter a code of one of Result.Methods (VerifyTOTP), or use
+	// a security key or passkey (BeginWebAuthn, VerifyWebAuthn).
 	StepMFA Step = "MFA"
 	// StepEnrolMFA: the user has no MFA device and must register one now
 	// (ALLOWED_WITH_ENROLLMENT): set it up with Result.RegistrationToken
@@ -359,12 +360,17 @@ func (s *Service) ssoConfig(ctx context.Context, storeID string) (center.SSOConf
 	return s.Center.SSOConfiguration(ctx, inst)
 }
 
-// deviceTypes lists the kinds of MFA device the user holds.
+// deviceTypes lists the kinds of MFA device the user holds (a passkey is
+// typePasskey).
 func deviceTypes(devices []store.MFADevice) []string {
 	var out []string
 	for _, d := range devices {
-		if !slices.Contains(out, d.Type) {
-			out = append(out, d.Type)
+		t := d.Type
+		if t == identity.MFATypeWebAuthn && d.DeviceName == DeviceNamePasskey {
+			t = typePasskey
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
 	return out
