@@ -376,4 +376,3 @@ func (f *fixture) setDevicePermission(t *testing.T, perm string) {
 		t.Fatal(err)
 	}
 }
-

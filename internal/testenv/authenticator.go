@@ -115,7 +115,7 @@ func (a *Authenticator) Register(t testing.TB, optionsJSON string) string {
 	return mustJSON(t, map[string]any{
 		"id": b64(a.id), "rawId": b64(a.id), "type": "public-key", "authenticatorAttachment": a.Attachment,
 		"clientExtensionResults": map[string]any{"credProps": map[string]any{"rk": a.Discoverable}},
-		"response": map[string]any{"clientDataJSON": b64(cd), "attestationObject": b64(att), "transports": []string{"usb"}},
+		"response":               map[string]any{"clientDataJSON": b64(cd), "attestationObject": b64(att), "transports": []string{"usb"}},
 	})
 }
 
