@@ -120,6 +120,20 @@ func (s *Service) WebAuthnAvailable() bool {
 	return err == nil
 }
 
+// WebAuthnAllowed answers the WebAuthn types a new device of a user of
+// identity store storeID may be (none when the instance allows none or
+// this server cannot be a relying party).
+func (s *Service) WebAuthnAllowed(ctx context.Context, storeID string) ([]string, error) {
+	if !s.WebAuthnAvailable() {
+		return nil, nil
+	}
+	cfg, err := s.ssoConfig(ctx, storeID)
+	if err != nil {
+		return nil, err
+	}
+	return WebAuthnMethods(cfg.AllowedMFATypes), nil
+}
+
 // WebAuthnMethods are the WebAuthn types among methods.
 func WebAuthnMethods(methods []string) []string {
 	var out []string

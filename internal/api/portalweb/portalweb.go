@@ -135,6 +135,7 @@ func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects) {
 	rt.Handle("GET "+Prefix+"/signin/enrol", a.page(a.showStep(stepEnrol)))
 	rt.Handle("POST "+Prefix+"/signin/enrol", a.form(a.postEnrolBegin))
 	rt.Handle("POST "+Prefix+"/signin/enrol/confirm", a.form(a.postEnrolConfirm))
+	a.mountWebAuthn(rt)
 
 	rt.Handle("GET "+Prefix+"/accounts/{account_id}", a.authed(a.account))
 	rt.Handle("POST "+Prefix+"/credentials", a.authedForm(a.credentials))
