@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	ic "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
@@ -71,7 +72,8 @@ func toKeyStep(t *testing.T, b *browser, user, password string) string {
 // only device is a key under WEBAUTHN and under TOTP only.
 func TestPortalWebAuthn(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
-		srv := testenv.Start(t, testenv.Options{Dialect: dialect, PublicHost: "localhost"})
+		clk := &clock{}
+		srv := testenv.Start(t, testenv.Options{Dialect: dialect, Now: clk.now, PublicHost: "localhost"})
 		origin := srv.App.Config.PublicURL
 		ins, storeID := srv.EnableIdentityCenter(t)
 		c, sc := srv.Center(t), srv.IdentityStore(t)
@@ -212,20 +214,45 @@ func TestPortalWebAuthn(t *testing.T) {
 		if _, err := sc.DeleteMfaDeviceForUser(&ismodel.DeleteMfaDeviceForUserRequest{IdentityStoreId: storeID, UserId: alice, DeviceId: ds[0].MfaDevices[1].DeviceId}); err != nil {
 			t.Fatal(err)
 		}
-		setSSO(t, c, ins, "ALWAYS_ON", []string{"TOTP"}, "ALLOWED_WITH_ENROLLMENT")
 		b5 := newBrowser(t, srv.URL)
+		setSSO(t, c, ins, "ALWAYS_ON", []string{"TOTP"}, "BLOCKED")
 		resp, page = b5.get("/start")
-		resp, page = b5.post("/start/signin", url.Values{"csrf": {csrf(t, page)}, "username": {"alice"}, "password": {password}})
+		token = csrf(t, page)
+		resp, page = b5.post("/start/signin", url.Values{"csrf": {token}, "username": {"alice"}, "password": {password}})
+		wantHTML(t, resp, page, 403, "IIC.1739")
+		setSSO(t, c, ins, "ALWAYS_ON", []string{"TOTP"}, "ALLOWED_WITH_ENROLLMENT")
+		resp, page = b5.post("/start/signin", url.Values{"csrf": {token}, "username": {"alice"}, "password": {password}})
 		wantRedirect(t, resp, page, "/start/signin/enrol")
 		resp, page = b5.get("/start/signin/enrol")
 		wantHTML(t, resp, page, 200, "Set up an authenticator app")
 		if strings.Contains(page, "webauthn") {
 			t.Fatal("a key offered where only TOTP is allowed")
 		}
-		setSSO(t, c, ins, "ALWAYS_ON", []string{"TOTP"}, "BLOCKED")
-		resp, page = b5.get("/start")
-		resp, page = b5.post("/start/signin", url.Values{"csrf": {csrf(t, page)}, "username": {"alice"}, "password": {password}})
-		wantHTML(t, resp, page, 403, "IIC.1739")
+		resp, page = b5.post("/start/signin/enrol", url.Values{"csrf": {csrf(t, page)}})
+		secret := totpKeyElem.FindStringSubmatch(page)
+		if secret == nil {
+			t.Fatalf("no TOTP key:\n%s", page)
+		}
+		resp, page = b5.post("/start/signin/enrol/confirm", url.Values{"csrf": {csrf(t, page)}, "code": {clk.code(t, secret[1])}})
+		wantRedirect(t, resp, page, "/start")
+
+		// A key and an app, both allowed: the key page links to the code
+		// page and back (and says what to do without JavaScript).
+		setSSO(t, c, ins, "ALWAYS_ON", []string{"WEBAUTHN", "TOTP"}, "BLOCKED")
+		b6 := newBrowser(t, srv.URL)
+		page = toKeyStep(t, b6, "alice", password)
+		for _, want := range []string{`href="/start/signin/mfa?use=totp" id="webauthn-use-totp"`, "or use a code from your authenticator app instead"} {
+			if !strings.Contains(page, want) {
+				t.Fatalf("no %s in the key page:\n%s", want, page)
+			}
+		}
+		resp, page = b6.get("/start/signin/mfa?use=totp")
+		wantHTML(t, resp, page, 200, "authenticator app", `id="webauthn-use-key"`, `name="code"`)
+		clk.advance(30 * time.Second)
+		resp, page = b6.post("/start/signin/mfa", url.Values{"csrf": {csrf(t, page)}, "code": {"000000"}})
+		wantHTML(t, resp, page, 400, "IIC.1726", `name="code"`) // the code page again, not the key's
+		resp, page = b6.post("/start/signin/mfa", url.Values{"csrf": {csrf(t, page)}, "code": {clk.code(t, secret[1])}})
+		wantRedirect(t, resp, page, "/start")
 	})
 }
 
