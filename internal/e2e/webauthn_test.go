@@ -10,7 +10,6 @@ import (
 
 	ic "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
-	ismodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenterstore/v1/model"
 
 	"github.com/iic-project/iic/internal/testenv"
 )
@@ -27,6 +26,15 @@ func setSSO(t *testing.T, c *ic.IdentityCenterClient, ins, mode string, types []
 		ConfigurationType: enum[model.UpdateSsoConfigurationReqBodyConfigurationType]("APP_AUTHENTICATION_CONFIGURATION"),
 		SsoConfiguration: &model.SsoConfigurationDto{MfaMode: ptr(enum[model.SsoConfigurationDtoMfaMode](mode)), AllowedMfaTypes: &allowed,
 			NoMfaSigninBehavior: ptr(enum[model.SsoConfigurationDtoNoMfaSigninBehavior](noMFA))}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func devicePermission(t *testing.T, c *ic.IdentityCenterClient, ins, storeID, perm string) {
+	t.Helper()
+	if _, err := c.PutMfaDeviceManagementForIdentityStore(&model.PutMfaDeviceManagementForIdentityStoreRequest{InstanceId: ins,
+		Body: &model.PutMfaDeviceManagementForDirectoryReqBody{IdentityStoreId: storeID,
+			UserPermission: enum[model.PutMfaDeviceManagementForDirectoryReqBodyUserPermission](perm)}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -129,6 +137,15 @@ func TestPortalWebAuthn(t *testing.T) {
 				t.Fatalf("device %d = %+v, want %v", i, d, want)
 			}
 		}
+		// Read-only device management: no key can be added.
+		devicePermission(t, c, ins, storeID, "READ_ACTIONS")
+		resp, page = b.get("/start/mfa")
+		if strings.Contains(page, `id="webauthn-add"`) {
+			t.Fatal("an add button under READ_ACTIONS")
+		}
+		resp, page = b.post("/start/mfa/webauthn", url.Values{"csrf": {csrf(t, page)}})
+		wantHTML(t, resp, page, 403, "IIC.1518")
+		devicePermission(t, c, ins, storeID, "ALL_ACTIONS")
 		resp, page = b.post("/start/signout", url.Values{"csrf": {csrf(t, page)}})
 		wantRedirect(t, resp, page, "/start?signed_out=1")
 
@@ -210,9 +227,13 @@ func TestPortalWebAuthn(t *testing.T) {
 			t.Fatalf("an app offered to a user without one:\n%s", page)
 		}
 		// (With two keys she is at the device quota: enrolment would be
-		// IIC.1388. One goes, through the SDK.)
-		if _, err := sc.DeleteMfaDeviceForUser(&ismodel.DeleteMfaDeviceForUserRequest{IdentityStoreId: storeID, UserId: alice, DeviceId: ds[0].MfaDevices[1].DeviceId}); err != nil {
-			t.Fatal(err)
+		// IIC.1388. She deletes the passkey on the devices page.)
+		resp, page = b3.get("/start/mfa")
+		wantHTML(t, resp, page, 200, "Laptop", `value="`+ds[0].MfaDevices[1].DeviceId+`"`)
+		resp, page = b3.post("/start/mfa/delete", url.Values{"csrf": {csrf(t, page)}, "device_id": {ds[0].MfaDevices[1].DeviceId}})
+		wantRedirect(t, resp, page, "/start/mfa?deleted=1")
+		if ds := listDevices(t, sc, storeID, alice); len(ds[0].MfaDevices) != 1 || ds[0].MfaDevices[0].DisplayName != "Blue key" {
+			t.Fatalf("after the delete: %+v", ds)
 		}
 		b5 := newBrowser(t, srv.URL)
 		setSSO(t, c, ins, "ALWAYS_ON", []string{"TOTP"}, "BLOCKED")

@@ -85,6 +85,11 @@
     return;
   }
   start.hidden = false;
+  // Enter in the name field starts the ceremony rather than posting an
+  // empty answer (form.submit() below does not come through here).
+  form.addEventListener("submit", function (e) {
+    if (!out.value) { e.preventDefault(); if (!start.disabled) { start.click(); } }
+  });
   start.addEventListener("click", function () {
     var options;
     try {
