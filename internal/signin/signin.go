@@ -1,6 +1,7 @@
 // Package signin is the sign-in service: the password step, the MFA
 // decision the instance's SSO configuration asks for, the second factor
-// (TOTP, an e-mailed code, enrolling a first device), first-login and
+// (TOTP, a security key or passkey, an e-mailed code, enrolling a first
+// device), first-login and
 // expired-password changes, lockout, and the portal session at the end.
 // The portal and the OIDC verification page call it; it renders nothing.
 //
