@@ -176,6 +176,10 @@ func (s *Service) BatchListMfaDevices(ctx context.Context, storeID string, userI
 	return out, nil
 }
 
+// ValidDeviceDisplayName checks a device's display name: 1 to 64
+// characters, no control characters (400 IIC.400 otherwise).
+func ValidDeviceDisplayName(name string) error { return validDeviceDisplayName(name) }
+
 func validDeviceDisplayName(name string) error {
 	if err := checkLen("display_name", name, 1, 64); err != nil {
 		return err

@@ -34,7 +34,8 @@ type decision struct {
 //   - mfa_mode DISABLED, or CONTEXT_AWARE from a known context: no MFA;
 //   - otherwise, when the user holds a device of an allowed type, MFA with
 //     the allowed types the user has (a TOTP device answers TOTP; a WebAuthn
-//     device answers WEBAUTHN and WEBAUTHN_SECURITY_KEY);
+//     security key answers WEBAUTHN and WEBAUTHN_SECURITY_KEY; a passkey,
+//     see DeviceNamePasskey, answers WEBAUTHN only);
 //   - otherwise no_mfa_signin_behavior: ALLOWED signs in,
 //     ALLOWED_WITH_ENROLLMENT registers a device of an allowed type,
 //     EMAIL_OTP e-mails a code (BLOCKED when the user has no e-mail address
@@ -63,8 +64,8 @@ func decide(cfg center.SSOConfiguration, deviceTypes []string, known, canMail bo
 }
 
 // usableMethods are the types of allowed that a device of deviceTypes
-// answers: a TOTP device TOTP, a WebAuthn device WEBAUTHN and
-// WEBAUTHN_SECURITY_KEY.
+// answers: a TOTP device TOTP, a WebAuthn security key WEBAUTHN and
+// WEBAUTHN_SECURITY_KEY, a passkey (typePasskey) WEBAUTHN.
 func usableMethods(allowed, deviceTypes []string) []string {
 	var usable []string
 	for _, t := range allowed {
@@ -72,7 +73,9 @@ func usableMethods(allowed, deviceTypes []string) []string {
 		switch t {
 		case center.MFATypeTOTP:
 			ok = slices.Contains(deviceTypes, identity.MFATypeTOTP)
-		case center.MFATypeWebAuthn, center.MFATypeWebAuthnSecurityKey:
+		case center.MFATypeWebAuthn:
+			ok = slices.Contains(deviceTypes, identity.MFATypeWebAuthn) || slices.Contains(deviceTypes, typePasskey)
+		case center.MFATypeWebAuthnSecurityKey:
 			ok = slices.Contains(deviceTypes, identity.MFATypeWebAuthn)
 		}
 		if ok {

@@ -1,8 +1,8 @@
 // Package signin is the sign-in service: the password step, the MFA
 // decision the instance's SSO configuration asks for, the second factor
-// (TOTP, an e-mailed code, enrolling a first device), first-login and
-// expired-password changes, lockout, and the portal session at the end;
-// and password recovery by e-mail (recovery.go).
+// (TOTP, a security key or passkey, an e-mailed code, enrolling a first
+// device), first-login and expired-password changes, lockout, and the
+// portal session at the end; and password recovery by e-mail (recovery.go).
 // The portal and the OIDC verification page call it; it renders nothing.
 //
 // A sign-in is a chain of steps: Password answers a Result whose Step says
@@ -35,7 +35,8 @@ type Step string
 const (
 	// StepDone: signed in; Result.Token and Result.Session are set.
 	StepDone Step = "DONE"
-	// StepMFA: enter a code of one of Result.Methods (VerifyTOTP).
+	// StepMFA: enter a code of one of Result.Methods (VerifyTOTP), or use
+	// a security key or passkey (BeginWebAuthn, VerifyWebAuthn).
 	StepMFA Step = "MFA"
 	// StepEnrolMFA: the user has no MFA device and must register one now
 	// (ALLOWED_WITH_ENROLLMENT): set it up with Result.RegistrationToken
@@ -362,12 +363,17 @@ func (s *Service) ssoConfig(ctx context.Context, storeID string) (center.SSOConf
 	return s.Center.SSOConfiguration(ctx, inst)
 }
 
-// deviceTypes lists the kinds of MFA device the user holds.
+// deviceTypes lists the kinds of MFA device the user holds (a passkey is
+// typePasskey).
 func deviceTypes(devices []store.MFADevice) []string {
 	var out []string
 	for _, d := range devices {
-		if !slices.Contains(out, d.Type) {
-			out = append(out, d.Type)
+		t := d.Type
+		if t == identity.MFATypeWebAuthn && d.DeviceName == DeviceNamePasskey {
+			t = typePasskey
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
 	return out

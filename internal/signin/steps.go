@@ -123,7 +123,7 @@ func (s *Service) CompleteEnrolment(ctx context.Context, challenge string) (Resu
 	}
 	enrolled := false
 	for _, d := range devices {
-		if !d.CreatedAt.Before(c.CreatedAt) && len(usableMethods(c.Methods, []string{d.Type})) > 0 {
+		if !d.CreatedAt.Before(c.CreatedAt) && len(usableMethods(c.Methods, deviceTypes([]store.MFADevice{d}))) > 0 {
 			enrolled = true
 		}
 	}

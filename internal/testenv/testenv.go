@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -64,6 +65,10 @@ type Options struct {
 	// the portal API (app.Config.PortalTokens, PortalLogout).
 	PortalTokens func(ctx context.Context, accessToken string) (portal.User, error)
 	PortalLogout func(ctx context.Context, accessToken string) error
+	// PublicHost, when set, is the host of the public URL
+	// (http://<PublicHost>:<port>), e.g. "localhost": WebAuthn needs a
+	// domain name, not the listening IP address.
+	PublicHost string
 }
 
 // Server is a running in-process server.
@@ -97,6 +102,9 @@ func Start(t testing.TB, opt Options) *Server {
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
 		MaxUsersPerStore: opt.MaxUsersPerStore, MaxPermissionSets: opt.MaxPermissionSets, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
 		EnforceDependency: opt.EnforceDependency, OIDC: opt.OIDC, PortalTokens: opt.PortalTokens, PortalLogout: opt.PortalLogout, AuthCacheTTL: opt.AuthCacheTTL,
+	}
+	if opt.PublicHost != "" {
+		cfg.PublicURL = "http://" + net.JoinHostPort(opt.PublicHost, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	}
 	if testing.Verbose() {
 		cfg.LogOutput = os.Stderr

@@ -107,7 +107,7 @@ func (a *API) mfa(w http.ResponseWriter, r *http.Request, s *sessionInfo) error 
 	notice := ""
 	switch {
 	case r.URL.Query().Get("added") != "":
-		notice = "The device was added. You will be asked for its code when you sign in."
+		notice = "The device was added. You will be asked for it when you sign in."
 	case r.URL.Query().Get("deleted") != "":
 		notice = "The device was deleted."
 	}
@@ -125,6 +125,9 @@ func (a *API) mfaPage(w http.ResponseWriter, r *http.Request, s *sessionInfo, st
 	}
 	v := a.signedInView(s, "MFA devices", "mfa")
 	v.Devices, v.CanManage, v.MaxDevices, v.Error, v.Notice = devices, can, identity.MaxMFADevices, e, notice
+	if v.WebAuthn, err = a.webauthnOffer(r, s, can); err != nil {
+		return err
+	}
 	a.render(w, r, status, "mfa", v)
 	return nil
 }

@@ -1,13 +1,16 @@
 // Package portalweb is the web portal at <public-url>/start: sign-in (the
-// sign-in service's steps: password, TOTP or e-mailed code, enrolment of a
-// first TOTP device, a new password for a one-time or expired one), the
+// sign-in service's steps: password, a security key or passkey, TOTP or
+// e-mailed code, enrolment of a first device, a new password for a
+// one-time or expired one), the
 // user's accounts, their permission sets and temporary credentials, the
 // user's own MFA devices, the OIDC device-verification page, the OIDC
 // authorization endpoint's consent page (consent.go) and password recovery
 // by e-mail (recovery.go).
 //
 // Pages are rendered on the server (html/template) and work without
-// JavaScript; the one embedded script only adds copy buttons. Every answer
+// JavaScript, except security keys and passkeys, whose ceremonies only the
+// browser can run (webauthn.go, assets/webauthn.js); portal.js only adds
+// copy buttons. Every answer
 // under /start, errors included (unknown paths, wrong methods, refused
 // bodies, panics), is an HTML page: the surface claims /start in
 // httpx.Dialects.
@@ -140,6 +143,7 @@ func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects, sessions httpx.Authenti
 	rt.Handle("GET "+Prefix+"/signin/enrol", a.page(a.showStep(stepEnrol)))
 	rt.Handle("POST "+Prefix+"/signin/enrol", a.form(a.postEnrolBegin))
 	rt.Handle("POST "+Prefix+"/signin/enrol/confirm", a.form(a.postEnrolConfirm))
+	a.mountWebAuthn(rt)
 
 	rt.Handle("GET "+Prefix+"/accounts/{account_id}", a.authed(a.account))
 	rt.Handle("POST "+Prefix+"/credentials", a.authedForm(a.credentials))

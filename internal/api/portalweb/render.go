@@ -60,6 +60,10 @@ type view struct {
 	SnippetKoo    string
 	PublicURL     string
 
+	// security keys and passkeys (webauthn.go); on the devices page, the
+	// offer to add one
+	WebAuthn *webauthnView
+
 	// MFA devices
 	Devices    []identity.MFADevice
 	CanManage  bool

@@ -284,9 +284,12 @@ func (a *API) renderStep(w http.ResponseWriter, r *http.Request, status int, f f
 	switch f.step {
 	case stepMFA:
 		v.Title, v.Action = "Multi-factor authentication", Prefix+"/signin/mfa"
+		if a.renderWebAuthnStep(w, r, status, f, v) {
+			return
+		}
 		if !slices.Contains(f.methods, center.MFATypeTOTP) {
 			a.render(w, r, apierr.IIC1710.Status, "message", &view{Title: "Sign in", Heading: "Sign-in method not available", Narrow: true, Error: apierr.IIC1710.New(),
-				Body: "Your MFA device is a security key, which this portal cannot use yet. Ask your administrator.", Link: Prefix + "/signin/restart", LinkText: "Start over"})
+				Body: "None of your MFA devices is of a kind this sign-in allows. Ask your administrator.", Link: Prefix + "/signin/restart", LinkText: "Start over"})
 			return
 		}
 		a.render(w, r, status, "mfa_code", v)
@@ -304,6 +307,9 @@ func (a *API) renderStep(w http.ResponseWriter, r *http.Request, status int, f f
 		a.render(w, r, status, "new_password", v)
 	case stepEnrol:
 		v.Title, v.Action, v.Signin = "Register an MFA device", Prefix+"/signin/enrol", true
+		if a.renderWebAuthnEnrol(w, r, status, f, v) {
+			return
+		}
 		if !slices.Contains(f.methods, center.MFATypeTOTP) {
 			v.Error = apierr.IIC1710.New()
 		}
