@@ -18,6 +18,7 @@ import (
 	"github.com/iic-project/iic/internal/account"
 	"github.com/iic-project/iic/internal/api/admin"
 	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/api/iamfed"
 	"github.com/iic-project/iic/internal/api/idstore"
 	"github.com/iic-project/iic/internal/api/iicadmin"
 	"github.com/iic-project/iic/internal/api/keystone"
@@ -31,6 +32,7 @@ import (
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/federation"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
 	"github.com/iic-project/iic/internal/idsource"
@@ -229,6 +231,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	orgs.MountUnsupported(rt)
 	guard.Mount(rt, (&sts.API{}).Ops())
 	sts.MountUnsupported(rt)
+	guard.Mount(rt, (&iamfed.API{Federation: &federation.Service{Store: a.Store, Now: cfg.Now}, PublicURL: cfg.PublicURL}).Ops())
 	oidcSvc := &oidc.Service{Store: a.Store, IDs: gen, Now: cfg.Now, PublicURL: cfg.PublicURL, Config: cfg.OIDC}
 	a.OIDC = oidcSvc
 	oidcSvc.RegisterJobs(a.Jobs)
@@ -247,6 +250,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	portalAPI.Mount(rt)
 	// SCIM: bearer tokens instead of AK/SK, and its own error dialect.
 	dialects := &httpx.Dialects{}
+	// OS-FEDERATION: Huawei IAM's error_code/error_msg with Keystone's error object, 405 and 413.
+	iamfed.ClaimErrors(dialects)
 	(&scim.API{Identity: identitySvc, Authenticate: sourcesSvc.AuthenticateSCIMToken, PublicURL: cfg.PublicURL}).Mount(rt, dialects)
 	// OIDC: client credentials in the body, the envelope plus OAuth's error.
 	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects)
