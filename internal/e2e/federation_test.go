@@ -408,3 +408,23 @@ func TestFederationErrorDialect(t *testing.T) {
 		t.Fatalf("admin surface = %d %s", resp.StatusCode, out)
 	}
 }
+
+// federationFixtures makes the OS-FEDERATION objects the bad-input sweep
+// aims at: an IdP with a saml protocol bound to a mapping, its metadata
+// and an OIDC configuration.
+func federationFixtures(t *testing.T, srv *testenv.Server, certB64 string) (idpID, mappingID string) {
+	t.Helper()
+	c := srv.IAM(t)
+	fedCreateIdP(t, c, "sweep-fed", &model.IdentityproviderOption{Description: ptr("sweep")})
+	fedCreateMapping(t, c, "sweep-mapping")
+	fedCreateProtocol(t, c, "sweep-fed", "saml", "sweep-mapping")
+	if _, err := c.CreateMetadata(&model.CreateMetadataRequest{IdpId: "sweep-fed", ProtocolId: "saml", Body: &model.CreateMetadataRequestBody{
+		DomainId: srv.App.Root.AccountID, Metadata: idpMetadata("https://idp.sweep.example", "https://idp.sweep.example/sso", certB64)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateOpenIdConnectConfig(&model.CreateOpenIdConnectConfigRequest{IdpId: "sweep-fed", Body: &model.CreateOpenIdConnectConfigRequestBody{
+		OpenidConnectConfig: &model.CreateOpenIdConnectConfig{AccessMode: "program", IdpUrl: "https://accounts.example.com", ClientId: "c", SigningKey: fedJWKS}}}); err != nil {
+		t.Fatal(err)
+	}
+	return "sweep-fed", "sweep-mapping"
+}
