@@ -218,8 +218,10 @@ func (s *Service) UpdateOIDCConfig(ctx context.Context, accountID, idpID string,
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		_, gerr := s.GetOIDCConfig(ctx, accountID, idpID)
-		return out, gerr
+		if _, gerr := s.GetOIDCConfig(ctx, accountID, idpID); gerr != nil {
+			return out, gerr
+		}
+		return out, notFound("openid connect config of identity provider", idpID) // deleted meanwhile
 	}
 	return out, err
 }
