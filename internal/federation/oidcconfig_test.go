@@ -37,7 +37,9 @@ func TestCheckOIDC(t *testing.T) {
 		"signing key oct":       func(c *store.FederationOIDCConfig) { c.SigningKey = `{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}` },
 		"RSA without e":         func(c *store.FederationOIDCConfig) { c.SigningKey = `{"keys":[{"kty":"RSA","n":"n"}]}` },
 		"EC without y":          func(c *store.FederationOIDCConfig) { c.SigningKey = `{"keys":[{"kty":"EC","crv":"P-256","x":"a"}]}` },
-		"private RSA key":       func(c *store.FederationOIDCConfig) { c.SigningKey = `{"keys":[{"kty":"RSA","n":"n","e":"AQAB","d":"x"}]}` },
+		"private RSA key": func(c *store.FederationOIDCConfig) {
+			c.SigningKey = `{"keys":[{"kty":"RSA","n":"n","e":"AQAB","d":"x"}]}`
+		},
 		"program with bad mode": func(c *store.FederationOIDCConfig) { c.AccessMode, c.ResponseMode = AccessProgram, "query" },
 	} {
 		c := good
