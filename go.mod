@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/go-webauthn/webauthn v0.18.2
+	github.com/gophercloud/gophercloud/v2 v2.15.0
 	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pquerna/otp v1.5.0

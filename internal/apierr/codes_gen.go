@@ -572,6 +572,12 @@ var (
 	SCIM409_2 = Def{Status: 409, Code: "409", Msg: "Group [{0}] already exists.", Desc: "Group already exists.", Kind: KindConflict}
 	// SCIM500: Internal service error.
 	SCIM500 = Def{Status: 500, Code: "500", Msg: "There was an internal server error.", Desc: "Internal service error.", Kind: KindInternal}
+	// KEYSTONE405: Method not allowed.
+	KEYSTONE405 = Def{Status: 405, Code: "405", Msg: "The method is not allowed for the requested URL (allowed: {0}).", Desc: "Method not allowed.", Kind: KindInvalid}
+	// KEYSTONE409: The resource is in use.
+	KEYSTONE409 = Def{Status: 409, Code: "409", Msg: "Conflict occurred attempting to delete {0}: it is in use.", Desc: "The resource is in use.", Kind: KindFailedPrecondition}
+	// KEYSTONE413: The request body is too large.
+	KEYSTONE413 = Def{Status: 413, Code: "413", Msg: "Request Entity Too Large: {0}.", Desc: "The request body is too large.", Kind: KindTooLarge}
 )
 
 // All lists every table row, in file order.
@@ -860,4 +866,7 @@ var All = []Def{
 	SCIM409,
 	SCIM409_2,
 	SCIM500,
+	KEYSTONE405,
+	KEYSTONE409,
+	KEYSTONE413,
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/iic-project/iic/internal/account"
 	"github.com/iic-project/iic/internal/api/admin"
 	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/api/iamfed"
 	"github.com/iic-project/iic/internal/api/idstore"
 	"github.com/iic-project/iic/internal/api/iicadmin"
 	"github.com/iic-project/iic/internal/api/keystone"
@@ -31,6 +32,7 @@ import (
 	"github.com/iic-project/iic/internal/authn"
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/federation"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
 	"github.com/iic-project/iic/internal/idsource"
@@ -256,6 +258,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	orgs.MountUnsupported(rt)
 	guard.Mount(rt, signed, (&sts.API{}).Ops())
 	sts.MountUnsupported(rt)
+	guard.Mount(rt, signed, (&iamfed.API{Federation: &federation.Service{Store: a.Store, Now: cfg.Now}, PublicURL: cfg.PublicURL}).Ops())
+	// OS-FEDERATION: Huawei IAM's error_code/error_msg with Keystone's error object, 405 and 413.
+	iamfed.ClaimErrors(dialects)
 	(&portalapi.API{Portal: portalSvc, Logout: portalLogout}).Mount(rt, portalapi.AccessTokens(portalTokens))
 	(&scim.API{Identity: identitySvc, PublicURL: cfg.PublicURL}).Mount(rt, dialects, scim.BearerTokens(sourcesSvc.AuthenticateSCIMToken))
 	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects, httpx.NoCredential)

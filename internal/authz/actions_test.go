@@ -27,8 +27,8 @@ func TestActionTable(t *testing.T) {
 		switch {
 		case o.Source == authz.SourceIIC && svc != "iic" && svc != "iam":
 			t.Errorf("%s: iic extension %s is not under iic: (or the iam discovery look-ups)", o.Name, o.Action)
-		case o.Source != authz.SourceIIC && svc != "IdentityCenter" && svc != "organizations" && svc != "sts":
-			t.Errorf("%s: documented action %s is not IdentityCenter:, organizations: or sts:", o.Name, o.Action)
+		case o.Source != authz.SourceIIC && svc != "IdentityCenter" && svc != "organizations" && svc != "sts" && svc != "iam":
+			t.Errorf("%s: documented action %s is not IdentityCenter:, organizations:, sts: or iam:", o.Name, o.Action)
 		case o.Source != authz.SourceIIC && !strings.Contains(o.URL, "support.huaweicloud.com/"):
 			t.Errorf("%s: source page %q", o.Name, o.URL)
 		case o.Source != authz.SourceIIC && len(o.Alternates) > 0 && o.Note == "":

@@ -90,7 +90,9 @@ func sweepFixtures(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStore
 	}
 	sweepInstanceSettings(t, srv)
 	instanceID, psID, requestID := permissionFixtures(t, srv, userID)
+	fedIdP, fedMapping := federationFixtures(t, srv, b64)
 	return sweepFx{
+		"fed_idp_id": fedIdP, "fed_mapping_id": fedMapping, "fed_protocol_id": "saml",
 		"instance_id": instanceID, "permission_set_id": psID, "resource_id": psID, "request_id": requestID,
 		"account_id": srv.App.Root.AccountID, "principal_id": userID, "principal_type": "USER",
 		"identity_store_id": storeID, "user_id": userID, "group_id": groupID, "membership_id": membershipID,
@@ -102,6 +104,15 @@ func sweepFixtures(t *testing.T, srv *testenv.Server, c *ics.IdentityCenterStore
 
 // real returns the real value of path variable name in pattern ("" = none known).
 func (fx sweepFx) real(pattern, name string) string {
+	if strings.Contains(pattern, "/OS-FEDERATION/") {
+		switch {
+		case name == "id" && strings.Contains(pattern, "/mappings/"):
+			return fx["fed_mapping_id"]
+		case name == "id":
+			return fx["fed_idp_id"]
+		}
+		return fx["fed_"+name]
+	}
 	if name == "certificate_id" {
 		if strings.Contains(pattern, "external-idp") {
 			return fx["idp_certificate_id"]
@@ -144,7 +155,7 @@ var pathVar = regexp.MustCompile(`\{([a-z_]+)\}`)
 func sweepOps(t *testing.T, srv *testenv.Server) map[string]sweepOp {
 	t.Helper()
 	out := map[string]sweepOp{}
-	for _, client := range []any{srv.IdentityStore(t), srv.Center(t), srv.Orgs(t), srv.STSAs(t, srv.App.Root.AccessKey, srv.App.Root.SecretKey, "")} {
+	for _, client := range []any{srv.IdentityStore(t), srv.Center(t), srv.Orgs(t), srv.STSAs(t, srv.App.Root.AccessKey, srv.App.Root.SecretKey, ""), srv.IAM(t)} {
 		cv := reflect.ValueOf(client)
 		for i := 0; i < cv.NumMethod(); i++ {
 			m := cv.Type().Method(i)
@@ -661,6 +672,11 @@ func (s *sweeper) fingerprint(t *testing.T) string {
 		{"GET", base + "/users/" + s.fx["user_id"] + "/sessions", nil},
 		{"POST", base + "/users/retrieve-mfa-devices", devices},
 		{"GET", "/v1/registered-regions", nil},
+		{"GET", "/v3/OS-FEDERATION/identity_providers", nil},
+		{"GET", "/v3/OS-FEDERATION/mappings", nil},
+		{"GET", "/v3/OS-FEDERATION/identity_providers/" + s.fx["fed_idp_id"] + "/protocols", nil},
+		{"GET", "/v3-ext/OS-FEDERATION/identity_providers/" + s.fx["fed_idp_id"] + "/protocols/saml/metadata", nil},
+		{"GET", "/v3.0/OS-FEDERATION/identity-providers/" + s.fx["fed_idp_id"] + "/openid-connect-config", nil},
 		{"GET", "/v1/instances", nil},
 		{"GET", "/v1/iic/policies", nil},
 		{"GET", "/v1/iic/access-keys", nil},

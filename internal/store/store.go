@@ -117,6 +117,11 @@ type Store interface {
 	OIDC() OIDC
 	// end oidc
 
+	// OS-FEDERATION: identity providers, mappings, protocols, SAML
+	// metadata, OIDC configurations (federation service).
+	Federation() Federation
+	// end federation
+
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline
 	// in the same transaction.

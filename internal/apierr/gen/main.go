@@ -88,15 +88,17 @@ func generate(tsv io.Reader) ([]byte, error) {
 	var names []string
 	for _, r := range rows {
 		base := strings.ReplaceAll(r.code, ".", "")
-		if r.surface == "scim" {
-			base = "SCIM" + r.code
+		if r.surface != "iic" {
+			// Another surface's codes (SCIM's, Keystone's) may be bare
+			// statuses: its name prefixes them.
+			base = strings.ToUpper(r.surface) + base
 		}
 		name := base
-		if byCode[r.surface+r.code] > 1 && r.surface != "scim" {
+		if byCode[r.surface+r.code] > 1 && r.surface == "iic" {
 			name = base + "_" + r.status
 		}
 		key := r.surface + r.code + "/" + r.status
-		if byCodeStatus[key] > 1 || (r.surface == "scim" && byCode[r.surface+r.code] > 1) {
+		if byCodeStatus[key] > 1 || (r.surface != "iic" && byCode[r.surface+r.code] > 1) {
 			seen[name]++
 			if seen[name] > 1 {
 				name = fmt.Sprintf("%s_%d", name, seen[name])

@@ -1,0 +1,84 @@
+// Package iamfed is Huawei IAM's Keystone-style federation surface
+// (OS-FEDERATION): identity providers, mappings and protocols under
+// /v3/OS-FEDERATION, SAML metadata under /v3-ext/OS-FEDERATION and the
+// OpenID Connect configuration under /v3.0/OS-FEDERATION, signed with AK/SK
+// like every signed surface. Its errors — its handlers', unknown paths,
+// wrong methods (405), oversized bodies (413) — are written in its own
+// dialect (errors.go).
+package iamfed
+
+import (
+	"net/http"
+
+	"github.com/iic-project/iic/internal/api/httpx"
+	"github.com/iic-project/iic/internal/authz"
+	"github.com/iic-project/iic/internal/federation"
+)
+
+// API holds the services the surface calls.
+type API struct {
+	Federation *federation.Service
+	// PublicURL is how clients reach the server; links are built from it,
+	// never from the request's (unsigned) Host header.
+	PublicURL string
+}
+
+// Path prefixes of the surface.
+const (
+	prefix    = "/v3/OS-FEDERATION"
+	prefixExt = "/v3-ext/OS-FEDERATION"
+	prefixV30 = "/v3.0/OS-FEDERATION"
+)
+
+// Ops is the surface's route table.
+func (a *API) Ops() []httpx.Op {
+	const idp = prefix + "/identity_providers/{id}"
+	const proto = prefix + "/identity_providers/{idp_id}/protocols/{protocol_id}"
+	const mapping = prefix + "/mappings/{id}"
+	const oidc = prefixV30 + "/identity-providers/{idp_id}/openid-connect-config"
+	const metadata = prefixExt + "/identity_providers/{idp_id}/protocols/{protocol_id}/metadata"
+	return []httpx.Op{
+		{Name: "KeystoneListIdentityProviders", Pattern: "GET " + prefix + "/identity_providers", Handler: a.listIdPs},
+		{Name: "KeystoneCreateIdentityProvider", Pattern: "PUT " + idp, Handler: a.createIdP},
+		{Name: "KeystoneShowIdentityProvider", Pattern: "GET " + idp, Handler: a.showIdP},
+		{Name: "KeystoneUpdateIdentityProvider", Pattern: "PATCH " + idp, Handler: a.updateIdP},
+		{Name: "KeystoneDeleteIdentityProvider", Pattern: "DELETE " + idp, Handler: a.deleteIdP},
+
+		{Name: "KeystoneListMappings", Pattern: "GET " + prefix + "/mappings", Handler: a.listMappings},
+		{Name: "KeystoneCreateMapping", Pattern: "PUT " + mapping, Handler: a.createMapping},
+		{Name: "KeystoneShowMapping", Pattern: "GET " + mapping, Handler: a.showMapping},
+		{Name: "KeystoneUpdateMapping", Pattern: "PATCH " + mapping, Handler: a.updateMapping},
+		{Name: "KeystoneDeleteMapping", Pattern: "DELETE " + mapping, Handler: a.deleteMapping},
+
+		{Name: "KeystoneListProtocols", Pattern: "GET " + prefix + "/identity_providers/{idp_id}/protocols", Handler: a.listProtocols},
+		{Name: "KeystoneCreateProtocol", Pattern: "PUT " + proto, Handler: a.createProtocol},
+		{Name: "KeystoneShowProtocol", Pattern: "GET " + proto, Handler: a.showProtocol},
+		{Name: "KeystoneUpdateProtocol", Pattern: "PATCH " + proto, Handler: a.updateProtocol},
+		{Name: "KeystoneDeleteProtocol", Pattern: "DELETE " + proto, Handler: a.deleteProtocol},
+
+		{Name: "CreateMetadata", Pattern: "POST " + metadata, Handler: a.createMetadata},
+		{Name: "ShowMetadata", Pattern: "GET " + metadata, Handler: a.showMetadata},
+
+		{Name: "CreateOpenIdConnectConfig", Pattern: "POST " + oidc, Handler: a.createOIDCConfig},
+		{Name: "ShowOpenIdConnectConfig", Pattern: "GET " + oidc, Handler: a.showOIDCConfig},
+		{Name: "UpdateOpenIdConnectConfig", Pattern: "PUT " + oidc, Handler: a.updateOIDCConfig},
+	}
+}
+
+// ClaimErrors makes the surface's dialect answer every error of a request
+// under its prefixes.
+func ClaimErrors(d *httpx.Dialects) {
+	v3, ext, v30 := httpx.SegmentsMatch(prefix), httpx.SegmentsMatch(prefixExt), httpx.SegmentsMatch(prefixV30)
+	d.Claim(func(r *http.Request) bool { return v3(r) || ext(r) || v30(r) }, writeError)
+}
+
+func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
+
+// links is a Keystone collection's links.
+type links struct {
+	Self     string  `json:"self"`
+	Previous *string `json:"previous"`
+	Next     *string `json:"next"`
+}
+
+func (a *API) url(path string) string { return a.PublicURL + path }
