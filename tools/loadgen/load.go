@@ -67,8 +67,13 @@ func report(lat [][]time.Duration, failed, failedAnswers int64, elapsed time.Dur
 	}
 	ok := int64(len(all)) - failedAnswers
 	pct := func(p float64) time.Duration { return all[int(float64(len(all)-1)*p)] }
-	fmt.Printf("requests=%d errors=%d elapsed=%s rps=%.0f p50=%s p90=%s p99=%s max=%s\n",
-		len(all), failed, elapsed.Round(time.Millisecond), float64(ok)/elapsed.Seconds(),
+	rps := float64(ok) / elapsed.Seconds()
+	prec := 0
+	if rps < 100 {
+		prec = 1
+	}
+	fmt.Printf("requests=%d errors=%d elapsed=%s rps=%.*f p50=%s p90=%s p99=%s max=%s\n",
+		len(all), failed, elapsed.Round(time.Millisecond), prec, rps,
 		pct(0.5), pct(0.9), pct(0.99), all[len(all)-1])
 	if firstErr != nil {
 		fmt.Printf("first error: %s\n", firstErr)

@@ -198,7 +198,7 @@ for sc in $scenarios; do
 done
 if [[ " $scenarios " == *" password "* ]]; then
   echo
-  echo "password sign-ins: the hash's share (one hash's median CPU time, timed by loadgen on one thread,"
+  echo "password sign-ins: the hash's share (one hash's median CPU time, timed by loadgen after the load,"
   echo "over the server's CPU per sign-in),"
   echo "sign-ins per second per core (1 / CPU per sign-in) and the run's rate against the hash ceiling (cores / one hash)"
   for t in iic-sqlite iic-pg dex; do
