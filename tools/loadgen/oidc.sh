@@ -6,7 +6,8 @@
 #       IIC_BENCH_POSTGRES_URL (else IIC_TEST_POSTGRES_URL) is set (a fresh
 #       schema, dropped at the end), each set up by loadgen --scenario setup;
 #   Dex when DEX_BIN is set (SQLite storage; the bench client bench-cli;
-#       users u10 for the password grant and r0…r31, one per refresh worker);
+#       users u10 for the password grant and r0…r31 (or one per client
+#       beyond 32), one per refresh worker, password "password");
 #   Ory Hydra when HYDRA_BIN is set (memory storage; a client_credentials
 #       client created through its admin API).
 # Then it runs each scenario (device, refresh, client-credentials, password,
@@ -118,7 +119,7 @@ enablePasswordDB: true
 staticPasswords:
   - {email: "u10@example.com", hash: "$hash", username: "u10", userID: "00000000-0000-0000-0000-000000000010"}
 YAML
-    for i in $(seq 0 31); do echo "  - {email: \"r$i@example.com\", hash: \"$hash\", username: \"r$i\", userID: \"r$i\"}"; done
+    for i in $(seq 0 $((conc > 32 ? conc - 1 : 31))); do echo "  - {email: \"r$i@example.com\", hash: \"$hash\", username: \"r$i\", userID: \"r$i\"}"; done
   } >"$tmp/dex/config.yaml"
   (cd "$tmp/dex" && exec "$DEX_BIN" serve config.yaml) >"$tmp/dex.log" 2>&1 &
   pids+=($!) pid[dex]=$! url[dex]="http://127.0.0.1:$port/dex"
