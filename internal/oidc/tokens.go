@@ -132,6 +132,7 @@ func (s *Service) refreshGrant(ctx context.Context, cl store.OIDCClient, in Toke
 	err = s.Store.OIDC().RotateToken(ctx, hash, now, at, rt)
 	switch {
 	case errors.Is(err, store.ErrConflict) && store.ConflictKey(err) != store.KeyReference:
+		// Spent meanwhile by a concurrent request: a reuse.
 		return Tokens{}, s.revokeFamily(ctx, old.FamilyID)
 	case errors.Is(err, store.ErrNotFound), store.ConflictKey(err) == store.KeyReference:
 		return Tokens{}, invalidGrant()

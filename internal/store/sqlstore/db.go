@@ -57,7 +57,8 @@ type DB struct {
 // Options tune Open.
 type Options struct {
 	// MaxOpenConns bounds the PostgreSQL pool and the SQLite read pool
-	// (default 16).
+	// (default 16); PostgreSQL's pool of Credentials.CreateEphemeral holds
+	// a quarter as many more (at least 2).
 	MaxOpenConns int
 	// OnStatement, if set, is called with each statement the store runs
 	// once migrated (its text before placeholders are rebound; "BEGIN" and
