@@ -69,6 +69,17 @@ func (s *Service) CreateToken(ctx context.Context, in TokenRequest) (Tokens, err
 // issue creates, through tx, an access token and a refresh token for user in
 // family (a new family when ""), the refresh token ending at sessionEnd.
 func (s *Service) issue(ctx context.Context, tx store.Store, clientID string, user UserRef, scopes []string, family string, sessionEnd time.Time) (Tokens, error) {
+	out, at, rt := s.tokens(clientID, user, scopes, family, sessionEnd)
+	if err := tx.OIDC().CreateTokens(ctx, at, rt); err != nil {
+		return Tokens{}, err
+	}
+	return out, nil
+}
+
+// tokens draws an access and a refresh token of family (a new one when
+// empty), the access token living AccessTTL but not past sessionEnd: what
+// the client gets and the two rows to store.
+func (s *Service) tokens(clientID string, user UserRef, scopes []string, family string, sessionEnd time.Time) (Tokens, store.OIDCToken, store.OIDCToken) {
 	now := s.now()
 	if family == "" {
 		family = s.IDs.UUID()
@@ -82,13 +93,8 @@ func (s *Service) issue(ctx context.Context, tx store.Store, clientID string, us
 	at, rt := base, base
 	at.Hash, at.Kind, at.ExpiresAt = secrets.TokenHash(access), store.TokenAccess, accessEnd
 	rt.Hash, rt.Kind, rt.ExpiresAt = secrets.TokenHash(refresh), store.TokenRefresh, sessionEnd
-	if err := tx.OIDC().CreateTokens(ctx, at, rt); err != nil {
-		return Tokens{}, err
-	}
-	return Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(accessEnd.Sub(now).Round(time.Second) / time.Second), TokenType: "Bearer"}, nil
+	return Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(accessEnd.Sub(now).Round(time.Second) / time.Second), TokenType: "Bearer"}, at, rt
 }
-
-var errReused = errors.New("refresh token reused")
 
 func (s *Service) refreshGrant(ctx context.Context, cl store.OIDCClient, in TokenRequest) (Tokens, error) {
 	if in.RefreshToken == "" {
@@ -119,19 +125,11 @@ func (s *Service) refreshGrant(ctx context.Context, cl store.OIDCClient, in Toke
 	if err != nil {
 		return Tokens{}, err
 	}
-	var out Tokens
-	err = s.Store.WithTx(ctx, func(tx store.Store) error {
-		if err := tx.OIDC().UseToken(ctx, hash, now); errors.Is(err, store.ErrConflict) {
-			return errReused
-		} else if err != nil {
-			return err
-		}
-		var err error
-		out, err = s.issue(ctx, tx, cl.ID, user, scopes, old.FamilyID, old.ExpiresAt)
-		return err
-	})
+	out, at, rt := s.tokens(cl.ID, user, scopes, old.FamilyID, old.ExpiresAt)
+	err = s.Store.OIDC().RotateToken(ctx, hash, now, at, rt)
 	switch {
-	case errors.Is(err, errReused):
+	case errors.Is(err, store.ErrConflict) && store.ConflictKey(err) != store.KeyReference:
+		// Spent meanwhile by a concurrent request: a reuse.
 		return Tokens{}, s.revokeFamily(ctx, old.FamilyID)
 	case errors.Is(err, store.ErrNotFound), store.ConflictKey(err) == store.KeyReference:
 		return Tokens{}, invalidGrant()

@@ -418,7 +418,11 @@ func (s *Service) Credentials(ctx context.Context, u User, accountID, agencyURN 
 		PrincipalTags: g.tags, Agency: store.AgencyRef{InstanceID: ag.InstanceID, PermissionSetID: ag.PermissionSetID},
 		Session: u.Session, CreatedAt: now,
 	}
-	if err := s.Store.Credentials().Create(ctx, c); err != nil {
+	// Ephemeral: a crash of the database may lose a credential issued
+	// moments before. That is acceptable: it is short-lived, and its
+	// holder, finding it unknown, asks for a new one as it would once
+	// it expired; in exchange the issue does not wait for a disk flush.
+	if err := s.Store.Credentials().CreateEphemeral(ctx, c); err != nil {
 		return Credentials{}, err
 	}
 	return Credentials{AccessKey: ak, SecretKey: sk, SessionToken: token, Expiration: c.ExpiresAt}, nil

@@ -62,6 +62,13 @@ type AgencyRef struct {
 type Credentials interface {
 	// Create inserts c; ErrConflict if the access key exists.
 	Create(ctx context.Context, c Credential) error
+	// CreateEphemeral is Create for a credential whose holder asks for a
+	// new one when it stops working (temporary credentials): the insert
+	// is visible at once, but may be lost if the database crashes within
+	// moments after it returns (PostgreSQL commits it without waiting for
+	// its WAL flush, synchronous_commit off; SQLite: as Create). Inside a
+	// transaction it is Create (the transaction's commit decides).
+	CreateEphemeral(ctx context.Context, c Credential) error
 	// Get returns the credential with access key ak, or ErrNotFound.
 	Get(ctx context.Context, ak string) (Credential, error)
 	// Update applies fn to the stored credential and saves the result

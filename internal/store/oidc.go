@@ -136,6 +136,11 @@ type OIDC interface {
 	// ErrConflict if it was used already, so of concurrent uses exactly one
 	// succeeds.
 	UseToken(ctx context.Context, hash []byte, at time.Time) error
+	// RotateToken is UseToken of spent followed by CreateTokens of tokens,
+	// atomically (the refresh grant's rotation): with UseToken's errors
+	// nothing is inserted, with CreateTokens' the token stays unused.
+	// PostgreSQL runs it as one statement (no transaction round trips).
+	RotateToken(ctx context.Context, spent []byte, at time.Time, tokens ...OIDCToken) error
 	// DeleteTokenFamily removes every token of a family and returns how
 	// many.
 	DeleteTokenFamily(ctx context.Context, familyID string) (int, error)

@@ -1,6 +1,11 @@
-// Command loadgen sends AK/SK-signed requests to an iic server on loopback
-// with a fixed number of concurrent clients, for a bounded time and count,
-// and reports throughput and latency percentiles.
+// Command loadgen is iic's one load program: it sends requests to a server
+// on loopback with a fixed number of concurrent clients, for a bounded
+// time and count, and reports throughput and latency percentiles. It
+// speaks to iic and, for the OAuth scenarios, to the peers iic is measured
+// beside (Dex, Ory Hydra), so that one program produces both sides of a
+// ratio.
+//
+// The default scenario, signed, sends AK/SK-signed requests:
 //
 //	go run ./tools/loadgen --url http://127.0.0.1:8080 --creds data/root-credentials.json \
 //	    --path /v1/instances --concurrency 16 --duration 10s
@@ -27,34 +32,59 @@
 // With --expect S, an answer counts as an error when its first 4 KiB lack S
 // (whatever its status: --expect tooMany measures refusals), else when its
 // status is 400 or above.
+//
+// The OAuth scenarios (--scenario, against --peer iic, dex or hydra):
+//
+//	device              POST device authorization (iic /v1/device/authorize, Dex /device/code)
+//	refresh             the refresh_token grant; each worker has its own sign-in and keeps the
+//	                    rotated refresh token of each answer for its next request (Dex: worker w
+//	                    signs in as r<w>@example.com, since Dex keeps one refresh token per user)
+//	client-credentials  the client_credentials grant (Hydra; a client is created through
+//	                    --admin-url). iic refuses the grant by design: loadgen checks the refusal
+//	                    and prints rps=n/a
+//	password            a password sign-in: iic's portal sign-in form (POST /start/signin, the
+//	                    form loaded once per worker, every POST ending in a session); Dex's
+//	                    password grant as --user (password "password"). It also prints the
+//	                    median time of one hash of that sign-in and the ceiling it sets
+//	agency-credentials  iic's portal API GetAgencyCredentials (GET /v1/credentials, header
+//	                    access-token) for the set-up agency
+//
+// Against iic they need what --scenario setup makes in a fresh server
+// (signed with --creds: Identity Center started with MFA off, a user with a
+// password, a permission set assigned to it and provisioned, an OIDC
+// client), written to --state:
+//
+//	loadgen --url $IIC --creds data/root-credentials.json --scenario setup --state state.json
+//	loadgen --url $IIC --state state.json --scenario refresh --concurrency 8 --duration 10s
+//	loadgen --peer dex --url http://127.0.0.1:5556/dex --scenario refresh
+//	loadgen --peer hydra --url http://127.0.0.1:4444 --admin-url http://127.0.0.1:4445 --scenario client-credentials
+//
+// What a scenario needs (sign-ins approving device authorizations, refresh
+// tokens, a client) is made before the timed part. tools/loadgen/oidc.sh
+// runs every scenario against iic (SQLite and PostgreSQL) and the peers and
+// prints the medians and ratios.
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/iic-project/iic/internal/aksk"
 )
 
 func main() {
-	target := flag.String("url", env("IIC_URL", "http://127.0.0.1:8080"), "server base URL, loopback only (env IIC_URL)")
+	target := flag.String("url", env("IIC_URL", "http://127.0.0.1:8080"), "server base URL, loopback only (env IIC_URL); Dex: its issuer URL")
 	credsPath := flag.String("creds", env("IIC_CREDENTIALS", filepath.Join(env("IIC_DATA_DIR", "data"), "root-credentials.json")),
 		"root-credentials.json to sign with (env IIC_CREDENTIALS; default <IIC_DATA_DIR>/root-credentials.json)")
+	scenario := flag.String("scenario", "signed", "signed, setup, device, refresh, client-credentials, password or agency-credentials")
+	peer := flag.String("peer", PeerIIC, "the server's kind for the OAuth scenarios: iic, dex or hydra")
+	statePath := flag.String("state", "", "iic: the file --scenario setup writes and the OAuth scenarios read")
+	adminURL := flag.String("admin-url", "", "Hydra: the admin API's base URL (loopback only)")
+	user := flag.String("user", "u10@example.com", "Dex password scenario: the user (password \"password\")")
 	method := flag.String("method", "GET", "HTTP method")
 	path := flag.String("path", "/v1/instances", "request path and query")
 	body := flag.String("body", "", "request body")
@@ -67,179 +97,61 @@ func main() {
 	expect := flag.String("expect", "", "an answer is an error when its first 4 KiB lack this string (default: when its status is >= 400)")
 	flag.Parse()
 
-	u, err := url.Parse(*target)
-	if err != nil || !loopback(u.Hostname()) {
-		fail("--url must be an http URL on the loopback range")
+	for _, raw := range []string{*target, *adminURL} {
+		if raw == "" {
+			continue
+		}
+		if u, err := url.Parse(raw); err != nil || !loopback(u.Hostname()) {
+			fail("--url and --admin-url must be http URLs on the loopback range")
+		}
 	}
-	var creds struct{ AccessKey, SecretKey, SecurityToken, AccountID string }
-	b, err := os.ReadFile(*credsPath)
-	if err != nil {
-		fail(err.Error())
-	}
-	var raw map[string]string
-	json.Unmarshal(b, &raw)
-	// root-credentials.json, or temporary credentials as iic credentials
-	// --format json prints them (security_token set).
-	creds.AccessKey, creds.SecretKey, creds.SecurityToken, creds.AccountID = raw["access_key"], raw["secret_key"], raw["security_token"], raw["account_id"]
-
-	tr := &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	bearer, cleanup := "", func() {}
-	if *scimStore != "" {
-		s := signer{client: client, base: *target, ak: creds.AccessKey, sk: creds.SecretKey, account: creds.AccountID, header: *header}
-		tenant, tokenID, token, err := s.scimToken(*scimStore)
+	client := noRedirectClient(*conc)
+	h := httpc{client}
+	switch *scenario {
+	case "signed":
+		r := &signedRun{client: client, base: *target, method: *method, path: *path, body: *body, header: *header,
+			creds: readCreds(*credsPath), vary: *vary, scimStore: *scimStore, expect: *expect}
+		if !r.run(*conc, *dur, *max) {
+			fail("no responses")
+		}
+		return
+	case "setup":
+		if *statePath == "" {
+			fail("--scenario setup needs --state FILE to write")
+		}
+		st, err := setupIIC(h, *target, readCreds(*credsPath))
 		if err != nil {
-			fail("SCIM setup: " + err.Error())
+			fail("setup: " + err.Error())
 		}
-		cleanup = func() {
-			p := "/v1/identity-stores/" + *scimStore + "/tenant/" + tenant + "/bearer-token/" + tokenID
-			if _, err := s.do("DELETE", p, ""); err != nil {
-				fmt.Fprintln(os.Stderr, "loadgen: deleting the run's bearer token:", err)
-			}
+		b, _ := jsonIndent(st)
+		if err := os.WriteFile(*statePath, b, 0o600); err != nil {
+			fail(err.Error())
 		}
-		defer cleanup()
-		*path = strings.ReplaceAll(*path, "{tenant}", tenant)
-		bearer = "Bearer " + token
+		fmt.Println("setup: identity store", st.IdentityStoreID, "client", st.ClientID)
+		return
 	}
-	var sent, failed, seq atomic.Int64
-	runID := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
-	var firstErr atomic.Value
-	lat := make([][]time.Duration, *conc)
-	deadline := time.Now().Add(*dur)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := 0; w < *conc; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for time.Now().Before(deadline) && sent.Add(1) <= int64(*max) {
-				p, bd := *path, *body
-				if *vary > 0 {
-					n := rand.IntN(*vary)
-					r := strings.NewReplacer("{n}", strconv.Itoa(n), "{n:12}", fmt.Sprintf("%012d", n))
-					p, bd = r.Replace(p), r.Replace(bd)
-				}
-				if strings.Contains(p+bd, "{seq}") {
-					q := strconv.FormatInt(seq.Add(1), 10) + "-" + runID
-					p, bd = strings.ReplaceAll(p, "{seq}", q), strings.ReplaceAll(bd, "{seq}", q)
-				}
-				req, _ := http.NewRequest(*method, *target+p, bytes.NewReader([]byte(bd)))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("User-Agent", "iic-loadgen")
-				t0 := time.Now()
-				if bearer != "" {
-					req.Header.Set("Authorization", bearer)
-				} else {
-					if *header != "none" {
-						req.Header.Set(*header, creds.AccountID)
-					}
-					if creds.SecurityToken != "" {
-						req.Header.Set(aksk.SecurityTokenHeader, creds.SecurityToken)
-					}
-					aksk.Sign(req, creds.AccessKey, creds.SecretKey, []byte(bd), t0)
-				}
-				resp, err := client.Do(req)
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				rb, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-				resp.Body.Close()
-				lat[w] = append(lat[w], time.Since(t0))
-				if ok := resp.StatusCode < 400; *expect != "" && !bytes.Contains(rb, []byte(*expect)) || *expect == "" && !ok {
-					failed.Add(1)
-					firstErr.CompareAndSwap(nil, fmt.Sprintf("%d %s", resp.StatusCode, rb))
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if !report(lat, failed.Load(), elapsed, firstErr.Load()) {
-		cleanup()
-		fail("no responses")
-	}
-}
-
-// report prints throughput and latency percentiles; false if there were no
-// responses.
-func report(lat [][]time.Duration, failed int64, elapsed time.Duration, firstErr any) bool {
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	if len(all) == 0 {
-		return false
-	}
-	pct := func(p float64) time.Duration { return all[int(float64(len(all)-1)*p)] }
-	fmt.Printf("requests=%d errors=%d elapsed=%s rps=%.0f p50=%s p90=%s p99=%s max=%s\n",
-		len(all), failed, elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds(),
-		pct(0.5), pct(0.9), pct(0.99), all[len(all)-1])
-	if firstErr != nil {
-		fmt.Printf("first error: %s\n", firstErr)
-	}
-	return true
-}
-
-// signer sends single signed requests (the SCIM set-up).
-type signer struct {
-	client                *http.Client
-	base, ak, sk, account string
-	header                string
-}
-
-func (s signer) do(method, path, body string) (map[string]any, error) {
-	req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "iic-loadgen")
-	if s.header != "none" {
-		req.Header.Set(s.header, s.account)
-	}
-	aksk.Sign(req, s.ak, s.sk, []byte(body), time.Now())
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode >= 300 {
-		return nil, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s %s: %v", method, path, err)
-	}
-	return m, nil
-}
-
-// scimToken returns the store's provisioning tenant (created if there is
-// none) and a new bearer token for it.
-func (s signer) scimToken(storeID string) (tenant, tokenID, token string, err error) {
-	p := "/v1/identity-stores/" + storeID
-	list, err := s.do("GET", p+"/provision-tenant", "")
-	if err != nil {
-		return "", "", "", err
-	}
-	if ts, _ := list["provisioning_tenants"].([]any); len(ts) > 0 {
-		tenant, _ = ts[0].(map[string]any)["tenant_id"].(string)
-	} else {
-		t, err := s.do("POST", p+"/provision-tenant", "")
-		if err != nil {
-			return "", "", "", err
+	r := &oauthRun{h: h, peer: *peer, scenario: *scenario, base: *target, admin: *adminURL, user: *user}
+	if *peer == PeerIIC {
+		if *statePath == "" {
+			fail("the OAuth scenarios against iic need --state (written by --scenario setup)")
 		}
-		tenant, _ = t["tenant_id"].(string)
+		r.state = readState(*statePath)
 	}
-	tok, err := s.do("POST", p+"/tenant/"+tenant+"/bearer-token", "")
+	newWorker, err := r.prepare(*conc)
+	var na errNA
+	if errors.As(err, &na) {
+		fmt.Printf("rps=n/a (%s)\n", na.why)
+		return
+	}
 	if err != nil {
-		return "", "", "", err
+		fail(*peer + " " + *scenario + ": " + err.Error())
 	}
-	tokenID, _ = tok["token_id"].(string)
-	token, _ = tok["token"].(string)
-	if tenant == "" || tokenID == "" || token == "" {
-		return "", "", "", fmt.Errorf("unexpected answers: tenant %q, token %v", tenant, tok)
+	if !load(*conc, *dur, *max, newWorker) {
+		fail("no successful responses")
 	}
-	return tenant, tokenID, token, nil
+	if *scenario == ScenarioPassword {
+		hashCost(*peer, time.Second)
+	}
 }
 
 func loopback(host string) bool {

@@ -65,16 +65,33 @@ func scanCredential(row interface{ Scan(...any) error }) (store.Credential, erro
 	return c, nil
 }
 
+const insertCredential = `INSERT INTO credentials (access_key, account_id, kind, secret_sealed, token_hash, expires_at, description,
+		user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, agency_instance_id, agency_permission_set_id,
+		portal_session, disabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 func (t credentials) Create(ctx context.Context, c store.Credential) error {
 	args, err := credentialArgs(c)
 	if err != nil {
 		return err
 	}
-	_, err = t.s.exec(ctx, `INSERT INTO credentials (access_key, account_id, kind, secret_sealed, token_hash, expires_at, description,
-		user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, agency_instance_id, agency_permission_set_id,
-		portal_session, disabled, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	_, err = t.s.exec(ctx, insertCredential, args...)
 	return err
+}
+
+// CreateEphemeral implements store.Credentials: on PostgreSQL, outside a
+// transaction, the insert runs on the pool whose sessions commit without
+// waiting for the WAL flush.
+func (t credentials) CreateEphemeral(ctx context.Context, c store.Credential) error {
+	if t.s.tx != nil || t.s.db.lossy == nil {
+		return t.Create(ctx, c)
+	}
+	args, err := credentialArgs(c)
+	if err != nil {
+		return err
+	}
+	_, err = t.s.db.lossy.ExecContext(ctx, t.s.db.rebind(insertCredential), args...)
+	return mapErr(err)
 }
 
 func (t credentials) Get(ctx context.Context, ak string) (store.Credential, error) {

@@ -14,8 +14,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -41,8 +42,12 @@ type DB struct {
 	dialect dialect
 	write   *sql.DB // SQLite: one connection; PostgreSQL: the pool
 	read    *sql.DB // SQLite: read-only pool; PostgreSQL: same as write
-	binds   sync.Map
-	latest  int
+	// lossy (PostgreSQL only) is a small pool whose sessions commit
+	// without waiting for the WAL flush (synchronous_commit off), for the
+	// writes a crash may lose (Credentials.CreateEphemeral).
+	lossy  *sql.DB
+	binds  sync.Map
+	latest int
 	// onStatement is Options.OnStatement (nil: none).
 	onStatement func(q string)
 	// stmts are SQLite's compiled statements.
@@ -52,7 +57,8 @@ type DB struct {
 // Options tune Open.
 type Options struct {
 	// MaxOpenConns bounds the PostgreSQL pool and the SQLite read pool
-	// (default 16).
+	// (default 16); PostgreSQL's pool of Credentials.CreateEphemeral holds
+	// a quarter as many more (at least 2).
 	MaxOpenConns int
 	// OnStatement, if set, is called with each statement the store runs
 	// once migrated (its text before placeholders are rebound; "BEGIN" and
@@ -94,7 +100,18 @@ func openPostgres(dsn string, opt Options) (*DB, error) {
 	pool.SetMaxOpenConns(opt.MaxOpenConns)
 	pool.SetMaxIdleConns(opt.MaxOpenConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{dialect: dialectPostgres, write: pool, read: pool}, nil
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	cfg.RuntimeParams["synchronous_commit"] = "off"
+	lossy := stdlib.OpenDB(*cfg)
+	n := max(opt.MaxOpenConns/4, 2)
+	lossy.SetMaxOpenConns(n)
+	lossy.SetMaxIdleConns(n)
+	lossy.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{dialect: dialectPostgres, write: pool, read: pool, lossy: lossy}, nil
 }
 
 func openSQLite(dsn string, opt Options) (*DB, error) {
@@ -146,6 +163,11 @@ func openSQLite(dsn string, opt Options) (*DB, error) {
 func (db *DB) Close() error {
 	db.stmts.close()
 	err := db.write.Close()
+	if db.lossy != nil {
+		if err2 := db.lossy.Close(); err == nil {
+			err = err2
+		}
+	}
 	if db.read != db.write {
 		if err2 := db.read.Close(); err == nil {
 			err = err2

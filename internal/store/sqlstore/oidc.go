@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/iic-project/iic/internal/store"
@@ -189,6 +190,47 @@ func (o oidcStore) UseToken(ctx context.Context, hash []byte, at time.Time) erro
 		}
 		return store.ErrConflict
 	})
+}
+
+func (o oidcStore) RotateToken(ctx context.Context, spent []byte, at time.Time, tokens ...store.OIDCToken) error {
+	if o.s.db.dialect != dialectPostgres || o.s.tx != nil || len(tokens) == 0 {
+		return o.s.update(ctx, func(tx *sqlStore) error {
+			if err := (oidcStore{tx}).UseToken(ctx, spent, at); err != nil {
+				return err
+			}
+			return oidcStore{tx}.CreateTokens(ctx, tokens...)
+		})
+	}
+	// One statement: the UPDATE spends the token, and the INSERT adds
+	// the new ones only if it did; a failing INSERT undoes the UPDATE.
+	args := []any{ms(at), spent}
+	var rows []string
+	for _, t := range tokens {
+		n := len(args)
+		rows = append(rows, fmt.Sprintf("($%d::bytea, $%d::text, $%d::text, $%d::text, $%d::text, $%d::text, $%d::text, $%d::bigint, $%d::bigint, $%d::bigint)",
+			n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10))
+		args = append(args, t.Hash, t.Kind, t.FamilyID, t.ClientID, t.IdentityStoreID, t.UserID, encodeList(t.Scopes), ms(t.CreatedAt), ms(t.ExpiresAt), ms(t.UsedAt))
+	}
+	q := `WITH spent AS (UPDATE oidc_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at = 0 RETURNING 1)
+		INSERT INTO oidc_tokens (` + oidcTokenColumns + `) SELECT * FROM (VALUES ` + strings.Join(rows, ", ") + `) AS v
+		WHERE EXISTS (SELECT 1 FROM spent)`
+	if o.s.db.onStatement != nil {
+		o.s.db.onStatement(q)
+	}
+	res, err := o.s.db.write.ExecContext(ctx, q, args...)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n > 0 {
+		return nil
+	}
+	var one int
+	if err := o.s.queryRow(ctx, "SELECT 1 FROM oidc_tokens WHERE token_hash = ?", spent).Scan(&one); err != nil {
+		return mapErr(err)
+	}
+	return store.ErrConflict
 }
 
 func (o oidcStore) DeleteTokenFamily(ctx context.Context, familyID string) (int, error) {

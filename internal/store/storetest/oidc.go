@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,8 @@ var oidcTests = []namedTest{
 	{"OIDCDeviceAuthDeleteOnce", testOIDCDeviceAuthDeleteOnce},
 	{"OIDCTokens", testOIDCTokens},
 	{"OIDCTokenUseOnce", testOIDCTokenUseOnce},
+	{"OIDCTokenRotate", testOIDCTokenRotate},
+	{"OIDCTokenRotateOnce", testOIDCTokenRotateOnce},
 	{"OIDCAuthCodes", testOIDCAuthCodes},
 	{"OIDCWrongGuesses", testOIDCWrongGuesses},
 	{"OIDCCascades", testOIDCCascades},
@@ -223,6 +226,104 @@ func testOIDCTokenUseOnce(t *testing.T, s store.Store) {
 	}
 	if wins := concurrently(t, 8, func() error { return s.OIDC().UseToken(ctx, rt.Hash, t0) }, store.ErrConflict); wins != 1 {
 		t.Fatalf("%d concurrent uses succeeded, want 1", wins)
+	}
+}
+
+// RotateToken spends a token and inserts its successors, all or nothing.
+func testOIDCTokenRotate(t *testing.T, s store.Store) {
+	devUser(t, s, devStore, "u1")
+	oidcClient(t, s, "c1", t0.Add(time.Hour))
+	rt := oidcToken(store.TokenRefresh, "rt1", "f1", "c1", "u1", t0.Add(8*time.Hour))
+	if err := s.OIDC().CreateTokens(ctx, rt); err != nil {
+		t.Fatal(err)
+	}
+	unspent := func(what string) {
+		t.Helper()
+		if got, err := s.OIDC().GetToken(ctx, rt.Hash); err != nil || !got.UsedAt.IsZero() {
+			t.Fatalf("%s: the token is %+v, %v; want it unspent", what, got, err)
+		}
+	}
+	absent := func(what string, toks ...store.OIDCToken) {
+		t.Helper()
+		for _, tok := range toks {
+			_, err := s.OIDC().GetToken(ctx, tok.Hash)
+			wantErr(t, what, err, store.ErrNotFound)
+		}
+	}
+	// A successor that cannot be inserted leaves the token unspent.
+	bad := oidcToken(store.TokenAccess, "x1", "f1", "c1", "nobody", t0.Add(time.Hour))
+	ok := oidcToken(store.TokenAccess, "x2", "f1", "c1", "u1", t0.Add(time.Hour))
+	if err := s.OIDC().RotateToken(ctx, rt.Hash, t0, ok, bad); !errors.Is(err, store.ErrConflict) || store.ConflictKey(err) != store.KeyReference {
+		t.Fatalf("rotate to an unknown user: %v, want a reference conflict", err)
+	}
+	unspent("after a refused rotation")
+	absent("the refused rotation's tokens", ok, bad)
+
+	at2 := oidcToken(store.TokenAccess, "at2", "f1", "c1", "u1", t0.Add(time.Hour))
+	rt2 := oidcToken(store.TokenRefresh, "rt2", "f1", "c1", "u1", t0.Add(8*time.Hour))
+	used := t0.Add(time.Minute)
+	if err := s.OIDC().RotateToken(ctx, rt.Hash, used, at2, rt2); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.OIDC().GetToken(ctx, rt.Hash); !got.UsedAt.Equal(used) {
+		t.Fatalf("UsedAt = %v, want %v", got.UsedAt, used)
+	}
+	for _, want := range []store.OIDCToken{at2, rt2} {
+		if got, err := s.OIDC().GetToken(ctx, want.Hash); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("GetToken = %+v, %v; want %+v", got, err, want)
+		}
+	}
+	// Spent: a second rotation inserts nothing.
+	at3 := oidcToken(store.TokenAccess, "at3", "f1", "c1", "u1", t0.Add(time.Hour))
+	rt3 := oidcToken(store.TokenRefresh, "rt3", "f1", "c1", "u1", t0.Add(8*time.Hour))
+	wantErr(t, "rotate a spent token", s.OIDC().RotateToken(ctx, rt.Hash, used.Add(time.Second), at3, rt3), store.ErrConflict)
+	absent("a spent token's successors", at3, rt3)
+	if got, _ := s.OIDC().GetToken(ctx, rt.Hash); !got.UsedAt.Equal(used) {
+		t.Fatalf("a second rotation changed UsedAt to %v", got.UsedAt)
+	}
+	wantErr(t, "rotate an unknown token", s.OIDC().RotateToken(ctx, []byte("nope"), used, at3, rt3), store.ErrNotFound)
+	absent("an unknown token's successors", at3, rt3)
+	// Inside a transaction, the transaction decides.
+	boom := errors.New("boom")
+	if err := s.WithTx(ctx, func(tx store.Store) error {
+		if err := tx.OIDC().RotateToken(ctx, rt2.Hash, used, at3, rt3); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("WithTx = %v", err)
+	}
+	absent("a rolled-back rotation's tokens", at3, rt3)
+	if got, _ := s.OIDC().GetToken(ctx, rt2.Hash); !got.UsedAt.IsZero() {
+		t.Fatalf("a rolled-back rotation spent the token: %+v", got)
+	}
+}
+
+// Of concurrent rotations of one refresh token exactly one succeeds, and
+// only its successors are stored.
+func testOIDCTokenRotateOnce(t *testing.T, s store.Store) {
+	devUser(t, s, devStore, "u1")
+	oidcClient(t, s, "c1", t0.Add(time.Hour))
+	rt := oidcToken(store.TokenRefresh, "rt1", "f1", "c1", "u1", t0.Add(8*time.Hour))
+	if err := s.OIDC().CreateTokens(ctx, rt); err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int64
+	if wins := concurrently(t, 8, func() error {
+		i := n.Add(1)
+		next := oidcToken(store.TokenRefresh, fmt.Sprintf("next-%d", i), "f1", "c1", "u1", t0.Add(8*time.Hour))
+		return s.OIDC().RotateToken(ctx, rt.Hash, t0, next)
+	}, store.ErrConflict); wins != 1 {
+		t.Fatalf("%d concurrent rotations succeeded, want 1", wins)
+	}
+	stored := 0
+	for i := 1; i <= int(n.Load()); i++ {
+		if _, err := s.OIDC().GetToken(ctx, oidcToken(store.TokenRefresh, fmt.Sprintf("next-%d", i), "f1", "c1", "u1", t0).Hash); err == nil {
+			stored++
+		}
+	}
+	if stored != 1 {
+		t.Fatalf("%d successors stored, want 1", stored)
 	}
 }
 

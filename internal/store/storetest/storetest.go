@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Projects", testProjects},
 		{"Credentials", testCredentials},
 		{"CredentialsExpiry", testCredentialsExpiry},
+		{"CredentialsEphemeral", testCredentialsEphemeral},
 		{"CredentialUpdateIsAtomic", testCredentialUpdateAtomic},
 		{"Regions", testRegions},
 		{"Instances", testInstances},
@@ -241,6 +242,50 @@ func testCredentials(t *testing.T, s store.Store) {
 	if _, err := s.Credentials().Get(ctx, "AK2"); err != nil {
 		t.Fatalf("a credential of no session: %v", err)
 	}
+}
+
+// CreateEphemeral stores what Create stores, visible at once to every
+// reader, refuses a duplicate, and inside a transaction is undone with it.
+func testCredentialsEphemeral(t *testing.T, s store.Store) {
+	a := mustAccount(t, s, "a1")
+	c := store.Credential{AccessKey: "EPH1", AccountID: a.ID, Kind: store.KindTemporary, SecretSealed: []byte{1, 2},
+		TokenHash: []byte{7}, ExpiresAt: t0.Add(time.Hour), UserID: "u", UserName: "alice", AgencyURN: "iam::a1:agency:x",
+		PrincipalTags: map[string]string{"team": "red"}, Agency: store.AgencyRef{InstanceID: "ins-1", PermissionSetID: "ps-1"},
+		Session: "sess-1", CreatedAt: t0}
+	if err := s.Credentials().CreateEphemeral(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Credentials().Get(ctx, "EPH1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Seq = got.Seq
+	if fmt.Sprint(got) != fmt.Sprint(c) {
+		t.Fatalf("Get =\n%+v\nwant\n%+v", got, c)
+	}
+	wantErr(t, "duplicate", s.Credentials().CreateEphemeral(ctx, c), store.ErrConflict)
+	wantErr(t, "duplicate of Create's", s.Credentials().Create(ctx, c), store.ErrConflict)
+	list, err := s.Credentials().ListByAccount(ctx, a.ID, 0, 10)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListByAccount = %+v, %v", list, err)
+	}
+	boom := errors.New("boom")
+	err = s.WithTx(ctx, func(tx store.Store) error {
+		c2 := c
+		c2.AccessKey = "EPH2"
+		if err := tx.Credentials().CreateEphemeral(ctx, c2); err != nil {
+			return err
+		}
+		if _, err := tx.Credentials().Get(ctx, "EPH2"); err != nil {
+			return fmt.Errorf("inside the transaction: %w", err)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("WithTx = %v", err)
+	}
+	_, err = s.Credentials().Get(ctx, "EPH2")
+	wantErr(t, "after the rollback", err, store.ErrNotFound)
 }
 
 func testCredentialsExpiry(t *testing.T, s store.Store) {
