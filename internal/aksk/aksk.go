@@ -6,11 +6,14 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -130,26 +133,33 @@ func ParseDate(v string) (time.Time, error) { return time.Parse(DateLayout, v) }
 // CanonicalRequest builds the canonical request of r over the headers in
 // signed, with payloadHash (from PayloadHash) as its last line.
 func CanonicalRequest(r *http.Request, signed []string, payloadHash string) (string, error) {
-	var b strings.Builder
-	b.Grow(256 + len(r.URL.Path) + len(r.URL.RawQuery))
+	b := &builder{b: make([]byte, 0, 256+len(r.URL.Path)+len(r.URL.RawQuery))}
+	if err := canonicalRequest(b, r, signed, payloadHash); err != nil {
+		return "", err
+	}
+	return string(b.b), nil
+}
+
+// canonicalRequest appends r's canonical request to b.
+func canonicalRequest(b *builder, r *http.Request, signed []string, payloadHash string) error {
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
-	writeURI(&b, r.URL.Path)
+	writeURI(b, r.URL.Path)
 	b.WriteByte('\n')
-	if err := writeQuery(&b, r.URL.RawQuery); err != nil {
-		return "", err
+	if err := writeQuery(b, r.URL.RawQuery); err != nil {
+		return err
 	}
 	b.WriteByte('\n')
 	for _, name := range signed {
 		var vals []string
 		if name == "host" {
-			if vs := r.Header.Values("Host"); len(vs) > 0 {
+			if vs := r.Header["Host"]; len(vs) > 0 {
 				vals = vs
 			} else if r.Host != "" {
 				vals = []string{r.Host}
 			}
 		} else {
-			vals = r.Header.Values(name)
+			vals = r.Header[canonicalKey(name)]
 		}
 		if len(vals) > 1 {
 			vals = append([]string(nil), vals...)
@@ -171,7 +181,41 @@ func CanonicalRequest(r *http.Request, signed []string, payloadHash string) (str
 	}
 	b.WriteByte('\n')
 	b.WriteString(payloadHash)
-	return b.String(), nil
+	return nil
+}
+
+// canonicalKey is textproto.CanonicalMIMEHeaderKey(name), without its
+// work for the headers the SDK signs.
+func canonicalKey(name string) string {
+	switch name {
+	case "x-sdk-date":
+		return DateHeader
+	case "x-domain-id":
+		return "X-Domain-Id"
+	case "x-project-id":
+		return "X-Project-Id"
+	case "x-security-token":
+		return SecurityTokenHeader
+	case "x-sdk-content-sha256":
+		return ContentHashHeader
+	case "content-type":
+		return "Content-Type"
+	case "user-agent":
+		return "User-Agent"
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
+}
+
+// builder is the byte buffer the canonical request is written into (a
+// strings.Builder whose bytes can be hashed without a copy).
+type builder struct{ b []byte }
+
+func (w *builder) WriteString(s string) { w.b = append(w.b, s...) }
+
+// WriteByte appends c; it never fails.
+func (w *builder) WriteByte(c byte) error {
+	w.b = append(w.b, c)
+	return nil
 }
 
 // PayloadHash is the payload line of r's canonical request. The body a
@@ -232,15 +276,67 @@ func Signature(secret []byte, stringToSign string) []byte {
 // there). The comparison is constant-time. Its errors are ErrBadQuery and
 // those of PayloadHash.
 func Verify(r *http.Request, a Authorization, body []byte, date string, secret []byte, allowUnsigned bool) (bool, error) {
+	return VerifyKey(r, a, body, date, NewKey(secret), allowUnsigned)
+}
+
+// Key is a secret access key made ready for signing: an HMAC-SHA256 keyed
+// with it, which VerifyKey copies for each signature (the key's padding
+// blocks are hashed once, not per request). It is safe for concurrent use
+// and holds key material: keep it as the secret is kept.
+type Key struct {
+	keyed  hash.Hash
+	secret []byte
+}
+
+// NewKey prepares secret for VerifyKey.
+func NewKey(secret []byte) *Key {
+	m := hmac.New(sha256.New, secret)
+	m.Reset() // precomputes the padded key's states, which copies share
+	return &Key{keyed: m, secret: secret}
+}
+
+func (k *Key) mac() hash.Hash {
+	if c, ok := k.keyed.(hash.Cloner); ok {
+		if h, err := c.Clone(); err == nil {
+			return h
+		}
+	}
+	return hmac.New(sha256.New, k.secret)
+}
+
+// canonicalBuffers holds the buffers VerifyKey writes canonical requests
+// into; one larger than maxPooledBuffer is not kept.
+var canonicalBuffers = sync.Pool{New: func() any { return &builder{b: make([]byte, 0, 1024)} }}
+
+const maxPooledBuffer = 16 << 10
+
+// VerifyKey is Verify with a prepared key.
+func VerifyKey(r *http.Request, a Authorization, body []byte, date string, key *Key, allowUnsigned bool) (bool, error) {
 	ph, err := PayloadHash(r, a.SignedHeaders, body, allowUnsigned)
 	if err != nil {
 		return false, err
 	}
-	cr, err := CanonicalRequest(r, a.SignedHeaders, ph)
-	if err != nil {
+	b := canonicalBuffers.Get().(*builder)
+	defer func() {
+		if cap(b.b) <= maxPooledBuffer {
+			canonicalBuffers.Put(b)
+		}
+	}()
+	b.b = b.b[:0]
+	if err := canonicalRequest(b, r, a.SignedHeaders, ph); err != nil {
 		return false, err
 	}
-	return hmac.Equal(Signature(secret, StringToSign(date, cr)), a.Signature), nil
+	sum := sha256.Sum256(b.b)
+	// The string to sign, StringToSign's, in the same buffer.
+	b.b = append(b.b[:0], Algorithm...)
+	b.b = append(b.b, '\n')
+	b.b = append(b.b, date...)
+	b.b = append(b.b, '\n')
+	b.b = hex.AppendEncode(b.b, sum[:])
+	m := key.mac()
+	m.Write(b.b)
+	var out [sha256.Size]byte
+	return hmac.Equal(m.Sum(out[:0]), a.Signature), nil
 }
 
 // Sign adds X-Sdk-Date and Authorization to r the way the SDK does, signing
@@ -268,7 +364,7 @@ func Sign(r *http.Request, ak, sk string, body []byte, now time.Time) {
 	r.Header.Set("Authorization", Algorithm+" Access="+ak+", SignedHeaders="+strings.Join(signed, ";")+", Signature="+hex.EncodeToString(sig))
 }
 
-func writeURI(b *strings.Builder, path string) {
+func writeURI(b *builder, path string) {
 	for i, seg := range strings.Split(path, "/") {
 		if i > 0 {
 			b.WriteByte('/')
@@ -280,7 +376,7 @@ func writeURI(b *strings.Builder, path string) {
 	}
 }
 
-func writeQuery(b *strings.Builder, raw string) error {
+func writeQuery(b *builder, raw string) error {
 	if raw == "" {
 		return nil
 	}
@@ -313,7 +409,7 @@ func writeQuery(b *strings.Builder, raw string) error {
 const upperHex = "0123456789ABCDEF"
 
 // escape writes s with everything but A-Z a-z 0-9 - _ . ~ as %XX.
-func escape(b *strings.Builder, s string) {
+func escape(b *builder, s string) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '~' || c == '.' {

@@ -45,14 +45,14 @@ type Authenticator struct {
 	projects sync.Map
 	// cache holds recently used credentials with their opened secrets.
 	cache credentialCache
-	// dummy is the HMAC key used for unknown access keys, so that an
+	// dummy is the signing key used for unknown access keys, so that an
 	// unknown key costs the same work as a wrong signature.
-	dummy []byte
+	dummy *aksk.Key
 }
 
 // New returns an Authenticator. now is the clock (time.Now in production).
 func New(st store.Store, keys *secrets.Keyring, now func() time.Time) *Authenticator {
-	return &Authenticator{store: st, keys: keys, now: now, ttl: DefaultCacheTTL, dummy: keys.Derive("authn-dummy")}
+	return &Authenticator{store: st, keys: keys, now: now, ttl: DefaultCacheTTL, dummy: aksk.NewKey(keys.Derive("authn-dummy"))}
 }
 
 // SetCacheTTL sets how long a credential read from the store is reused: a
@@ -86,6 +86,14 @@ func isWrite(method string) bool {
 // SecretAAD is the associated data a credential's sealed secret is bound to.
 func SecretAAD(ak string) []byte { return []byte("credential-secret:" + ak) }
 
+// header is r.Header.Get(name) for a name in canonical form.
+func header(r *http.Request, name string) string {
+	if v := r.Header[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // Unauthorized is the error of every authentication failure of a signed
 // request: 401 IIC.1410 with msg (capitalized) saying what to fix.
 func Unauthorized(msg string) error {
@@ -111,11 +119,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 			return nil, Unauthorized("The " + h + " header was sent more than once: send it once")
 		}
 	}
-	auth, err := aksk.ParseAuthorization(r.Header.Get("Authorization"))
+	auth, err := aksk.ParseAuthorization(header(r, "Authorization"))
 	if err != nil {
 		return nil, Unauthorized(err.Error())
 	}
-	date := r.Header.Get(aksk.DateHeader)
+	date := header(r, aksk.DateHeader)
 	if date == "" {
 		return nil, Unauthorized("Missing X-Sdk-Date header")
 	}
@@ -127,11 +135,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		return nil, Unauthorized("Request expired: X-Sdk-Date is more than 15 minutes away from the server time")
 	}
 
-	cred, secret, known, err := a.lookup(ctx, auth.AccessKey)
+	cred, key, known, err := a.lookup(ctx, auth.AccessKey)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := aksk.Verify(r, auth, body, date, secret, opt.UnsignedPayload)
+	ok, err := aksk.VerifyKey(r, auth, body, date, key, opt.UnsignedPayload)
 	switch {
 	case errors.Is(err, aksk.ErrBadQuery):
 		return nil, Unauthorized("Malformed query string: it cannot be canonicalized for signature verification")
@@ -144,7 +152,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if cred.Disabled {
 		return nil, Unauthorized("The access key is disabled")
 	}
-	token := r.Header.Get(aksk.SecurityTokenHeader)
+	token := header(r, aksk.SecurityTokenHeader)
 	now := a.now()
 	switch cred.Kind {
 	case store.KindTemporary:
@@ -162,10 +170,10 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 			return nil, Unauthorized("X-Security-Token was sent with a permanent access key")
 		}
 	}
-	if d := r.Header.Get("X-Domain-Id"); d != "" && d != cred.AccountID {
+	if d := header(r, "X-Domain-Id"); d != "" && d != cred.AccountID {
 		return nil, Unauthorized("X-Domain-Id does not match the account of the access key")
 	}
-	if p := r.Header.Get("X-Project-Id"); p != "" {
+	if p := header(r, "X-Project-Id"); p != "" {
 		owner, err := a.projectAccount(ctx, p)
 		if err != nil {
 			return nil, err
@@ -201,12 +209,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	}, nil
 }
 
-// lookup returns the credential and its secret, from the cache when fresh.
-// An unknown key yields known=false and the dummy secret.
-func (a *Authenticator) lookup(ctx context.Context, ak string) (store.Credential, []byte, bool, error) {
+// lookup returns the credential and its signing key, from the cache when
+// fresh. An unknown key yields known=false and the dummy key.
+func (a *Authenticator) lookup(ctx context.Context, ak string) (store.Credential, *aksk.Key, bool, error) {
 	now := a.now()
 	if e := a.cache.get(ak, now); e != nil {
-		return e.cred, e.secret, true, nil
+		return e.cred, e.key, true, nil
 	}
 	cred, err := a.store.Credentials().Get(ctx, ak)
 	if errors.Is(err, store.ErrNotFound) {
@@ -219,10 +227,11 @@ func (a *Authenticator) lookup(ctx context.Context, ak string) (store.Credential
 	if err != nil {
 		return cred, nil, false, err
 	}
+	key := aksk.NewKey(secret)
 	if a.ttl > 0 {
-		a.cache.put(ak, &cachedCredential{cred: cred, secret: secret, until: now.Add(a.ttl)})
+		a.cache.put(ak, &cachedCredential{cred: cred, key: key, until: now.Add(a.ttl)})
 	}
-	return cred, secret, true, nil
+	return cred, key, true, nil
 }
 
 // Release forgets the replay record of p's request, so that the same

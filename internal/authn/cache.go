@@ -4,6 +4,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iic-project/iic/internal/aksk"
+
 	"github.com/iic-project/iic/internal/store"
 )
 
@@ -18,9 +20,9 @@ const DefaultCacheTTL = 5 * time.Second
 const cacheSize = 10_000
 
 type cachedCredential struct {
-	cred   store.Credential
-	secret []byte
-	until  time.Time
+	cred  store.Credential
+	key   *aksk.Key // the opened secret, ready to verify with
+	until time.Time
 }
 
 type credentialCache struct {
