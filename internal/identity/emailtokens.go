@@ -183,7 +183,9 @@ func (s *Service) markVerified(ctx context.Context, tx store.Store, u store.User
 
 // SetPasswordWithToken sets a password through an e-mailed set-password
 // link (the portal calls it). The token is spent only if the password is
-// accepted; the link also proves the user owns its e-mail address. An
+// accepted; the link also proves the user owns its e-mail address. The
+// user's portal sessions and OIDC tokens end (the password they proved is
+// gone). An
 // unknown, used or expired token is 400 IIC.1718.
 func (s *Service) SetPasswordWithToken(ctx context.Context, token, password string) (store.User, error) {
 	var out store.User
@@ -193,6 +195,9 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, token, password stri
 			return err
 		}
 		if err := s.setPassword(ctx, tx, u.IdentityStoreID, u.ID, password, false); err != nil {
+			return err
+		}
+		if err := endSignIns(ctx, tx, u.IdentityStoreID, u.ID); err != nil {
 			return err
 		}
 		out = u

@@ -141,7 +141,8 @@ type Reset struct {
 // ResetPassword sets password through a reset link's token: every rule of
 // the store's password policy applies (IIC.1314, IIC.1315, IIC.1324; the
 // token stays usable then). In one transaction the token is spent, the
-// old password replaced, every portal session of the user ended, the
+// old password replaced, every portal session and OIDC token (terminal
+// sign-ins: `iic login`) of the user ended, the
 // failure record (lockout) of its name cleared and its other reset links
 // voided. An unknown, used or expired token, one of a disabled user or
 // one sent to an address that is no longer the user's is 400 IIC.1718.
@@ -174,6 +175,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Re
 			return err
 		}
 		if _, err := tx.Sessions().DeleteOfUser(ctx, u.IdentityStoreID, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.OIDC().DeleteUserTokens(ctx, u.IdentityStoreID, u.ID); err != nil {
 			return err
 		}
 		if err := tx.SignIns().DeleteFailures(ctx, u.IdentityStoreID, identity.UserNameKey(u.UserName)); err != nil {

@@ -17,6 +17,7 @@ var oidcTests = []namedTest{
 	{"OIDCDeviceAuthDeleteOnce", testOIDCDeviceAuthDeleteOnce},
 	{"OIDCTokens", testOIDCTokens},
 	{"OIDCTokenUseOnce", testOIDCTokenUseOnce},
+	{"OIDCDeleteUserTokens", testOIDCDeleteUserTokens},
 	{"OIDCAuthCodes", testOIDCAuthCodes},
 	{"OIDCWrongGuesses", testOIDCWrongGuesses},
 	{"OIDCCascades", testOIDCCascades},
