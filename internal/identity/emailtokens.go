@@ -21,11 +21,12 @@ const (
 	VerifyEmailTTL = 24 * time.Hour     // e-mail verification link
 )
 
-// Paths under the public URL that the e-mailed links open (served by the
-// portal); the one-time token is the query parameter "token".
+// Paths under the public URL that the e-mailed links open (pages of the
+// web portal, under /start); the one-time token is the query parameter
+// "token".
 const (
-	SetPasswordPath = "/portal/set-password"
-	VerifyEmailPath = "/portal/verify-email"
+	SetPasswordPath = "/start/set-password"
+	VerifyEmailPath = "/start/verify-email"
 )
 
 // tokenBytes is the token length in alphanumeric characters (~262 bits).
