@@ -11,6 +11,8 @@ import (
 
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/oidc"
+	"github.com/iic-project/iic/internal/signin"
+	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/testenv"
 )
 
@@ -252,4 +254,23 @@ func TestPasswordResetsEndTerminalSignIns(t *testing.T) {
 		wantLoggedOut(t, srv, "after the administrator's reset", terminal)
 		wantLoggedIn(t, srv, "another user", bystander)
 	})
+}
+
+// waitResetMails waits until no reset-mail job is pending or running: a
+// test clock moved past the lease of a job in flight would make its
+// runner retry it (delivery is at least once) and mail it twice.
+func waitResetMails(t *testing.T, srv *testenv.Server) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		n, err := srv.App.Store.Jobs().Count(context.Background(), signin.ResetMailJob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n[store.JobPending]+n[store.JobRunning] == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reset mail jobs still unfinished: %v", n)
+		}
+	}
 }
