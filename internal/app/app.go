@@ -180,7 +180,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		identitySvc.Mailer = mailer
 	}
 	a.SignIn = &signin.Service{Store: a.Store, Identity: identitySvc, Center: centerSvc, IDs: gen, Now: cfg.Now, Secret: keys.Derive("signin"),
-		Lockout: cfg.Lockout, IdleTimeout: cfg.SessionIdleTimeout, Log: log}
+		Lockout: cfg.Lockout, IdleTimeout: cfg.SessionIdleTimeout, Log: log, Keys: keys}
 	a.SignIn.RegisterJobs(a.Jobs)
 	sourcesSvc := &idsource.Service{Store: a.Store, IDs: gen, Now: cfg.Now, Keys: keys, Identity: identitySvc, PublicURL: cfg.PublicURL}
 	authenticator, authorizer := authn.New(a.Store, keys, cfg.Now), authz.NewPolicies(a.Store)

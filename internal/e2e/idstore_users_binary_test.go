@@ -27,7 +27,7 @@ func TestBinaryUserQuotaAndSMTPFromEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := smtpd.WaitFor(t, "judy@example.com", 0)
-	if !strings.Contains(m.Data, "http://"+p.addr+"/portal/set-password?token=") {
+	if !strings.Contains(m.Data, "http://"+p.addr+"/start/set-password?token=") {
 		t.Fatalf("invitation link:\n%s", m.Data)
 	}
 	_, err := c.CreateUser(&model.CreateUserRequest{IdentityStoreId: sid, Body: newUserBody("kim", otpMode)})

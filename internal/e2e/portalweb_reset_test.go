@@ -121,6 +121,7 @@ func TestPortalWebPasswordReset(t *testing.T) {
 		wantHTML(t, resp, page, 200)
 		m, n = mail.WaitFor(t, "bob@example.com", n+1)
 		_, link = linkIn(t, m)
+		waitResetMails(t, srv)
 		clk.advance(signin.ResetTTL + time.Second)
 		reset.Set("token", link)
 		reset.Set("password", "Third-Passw0rd-2026!")
@@ -130,6 +131,7 @@ func TestPortalWebPasswordReset(t *testing.T) {
 
 		// Rate: 3 links per hour per user name; then the same answer and
 		// no mail. The newest link voids the earlier ones.
+		waitResetMails(t, srv)
 		clk.advance(time.Hour)
 		var links []string
 		for i := 0; i < 4; i++ {

@@ -21,11 +21,12 @@ const (
 	VerifyEmailTTL = 24 * time.Hour     // e-mail verification link
 )
 
-// Paths under the public URL that the e-mailed links open (served by the
-// portal); the one-time token is the query parameter "token".
+// Paths under the public URL that the e-mailed links open (pages of the
+// web portal, under /start); the one-time token is the query parameter
+// "token".
 const (
-	SetPasswordPath = "/portal/set-password"
-	VerifyEmailPath = "/portal/verify-email"
+	SetPasswordPath = "/start/set-password"
+	VerifyEmailPath = "/start/verify-email"
 )
 
 // tokenBytes is the token length in alphanumeric characters (~262 bits).
@@ -183,7 +184,9 @@ func (s *Service) markVerified(ctx context.Context, tx store.Store, u store.User
 
 // SetPasswordWithToken sets a password through an e-mailed set-password
 // link (the portal calls it). The token is spent only if the password is
-// accepted; the link also proves the user owns its e-mail address. An
+// accepted; the link also proves the user owns its e-mail address. The
+// user's portal sessions and OIDC tokens end (the password they proved is
+// gone). An
 // unknown, used or expired token is 400 IIC.1718.
 func (s *Service) SetPasswordWithToken(ctx context.Context, token, password string) (store.User, error) {
 	var out store.User
@@ -193,6 +196,9 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, token, password stri
 			return err
 		}
 		if err := s.setPassword(ctx, tx, u.IdentityStoreID, u.ID, password, false); err != nil {
+			return err
+		}
+		if err := endSignIns(ctx, tx, u.IdentityStoreID, u.ID); err != nil {
 			return err
 		}
 		out = u

@@ -538,9 +538,10 @@ func (s *Service) initialPassword(ctx context.Context, tx store.Store, u *store.
 }
 
 // ResetPassword resets a user's password per mode: OTP replaces it with a
-// generated one-time password, ends the user's portal sessions and returns
-// the password; EMAIL e-mails a link to set a
-// new one (the current password keeps working until then) and returns "".
+// generated one-time password, ends the user's portal sessions and OIDC
+// tokens and returns the password; EMAIL e-mails a link to set a new one
+// (the current password and sign-ins keep working until the link is used,
+// which ends them) and returns "".
 func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, mode string) (string, error) {
 	if mode != PasswordModeOTP && mode != PasswordModeEmail {
 		return "", badRequest("mode must be OTP or EMAIL")
@@ -564,7 +565,7 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 				return err
 			}
 			// An admin reset signs the user out everywhere.
-			if _, err := tx.Sessions().DeleteOfUser(ctx, storeID, userID); err != nil {
+			if err := endSignIns(ctx, tx, storeID, userID); err != nil {
 				return err
 			}
 			pw, err = s.oneTimePassword(ctx, tx, &u, false)

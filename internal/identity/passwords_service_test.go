@@ -43,7 +43,7 @@ func (m *fakeMailer) last(t *testing.T) sentMail {
 	return m.sent[len(m.sent)-1]
 }
 
-var linkRE = regexp.MustCompile(`https://iic\.example\.com(/portal/[a-z-]+)\?token=(\S+)`)
+var linkRE = regexp.MustCompile(`https://iic\.example\.com(/start/[a-z-]+)\?token=(\S+)`)
 
 // tokenIn returns the path and token of the link in an e-mail body.
 func tokenIn(t *testing.T, body string) (string, string) {

@@ -74,6 +74,12 @@ type Kind struct {
 	// (e.g. an assignment request) can be marked FAILED with a reason. It
 	// runs once: the job's end and OnGiveUp's writes commit together.
 	OnGiveUp func(ctx context.Context, tx store.Store, job store.Job, cause error) error
+	// Outside, if set, runs before each step's transaction, outside any
+	// (work that must not hold one open, such as delivering an e-mail);
+	// its error fails the step as the handler's would, and the handler
+	// runs only after it succeeded. A step whose transaction then fails
+	// runs Outside again at its retry: its work happens at least once.
+	Outside func(ctx context.Context, job store.Job) error
 }
 
 // Options configure a Runner; zero fields take the defaults.

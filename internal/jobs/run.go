@@ -165,6 +165,11 @@ func (r *Runner) work(ctx context.Context, j store.Job) {
 
 // step runs one handler step and ends it in the same transaction.
 func (r *Runner) step(ctx context.Context, k *kind, j store.Job) error {
+	if k.Outside != nil {
+		if err := callOutside(ctx, k.Outside, j); err != nil {
+			return err
+		}
+	}
 	again := false
 	err := r.st.WithTx(ctx, func(tx store.Store) error {
 		if err := call(ctx, k.handler, tx, j); err != nil {
@@ -202,6 +207,16 @@ func call(ctx context.Context, h Handler, tx store.Store, j store.Job) (err erro
 		}
 	}()
 	return h(ctx, tx, j)
+}
+
+// callOutside runs a kind's Outside, turning a panic into an error.
+func callOutside(ctx context.Context, f func(context.Context, store.Job) error, j store.Job) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("outside step panicked: %v", p)
+		}
+	}()
+	return f(ctx, j)
 }
 
 // extendLease extends j's lease every Lease/3 until ctx ends; when the

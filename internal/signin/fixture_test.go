@@ -16,6 +16,7 @@ import (
 	"github.com/iic-project/iic/internal/center"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/paging"
 	"github.com/iic-project/iic/internal/signin"
 	"github.com/iic-project/iic/internal/store"
@@ -88,6 +89,7 @@ type fixture struct {
 	hasher  *countingHasher
 	mail    *fakeMailer
 	stmts   *statements
+	jobs    *jobs.Runner // the service's: the tests run its due jobs (runJobs)
 	inst    store.Instance
 	storeID string
 	now     time.Time
@@ -115,8 +117,11 @@ func newFixture(t testing.TB, dialect string) *fixture {
 // service is a sign-in service on the fixture's store (a new one is what a
 // restarted server has).
 func (f *fixture) service() *signin.Service {
-	return &signin.Service{Store: f.st, Identity: f.id, Center: f.center, IDs: ids.Generator{}, Now: func() time.Time { return f.now },
-		Secret: []byte("test secret")}
+	svc := &signin.Service{Store: f.st, Identity: f.id, Center: f.center, IDs: ids.Generator{}, Now: func() time.Time { return f.now },
+		Secret: []byte("test secret"), Keys: f.id.Keys}
+	f.jobs = jobs.New(f.st, jobs.Options{Now: func() time.Time { return f.now }})
+	svc.RegisterJobs(f.jobs)
+	return svc
 }
 
 // user creates a user whose password is password (not one-time).

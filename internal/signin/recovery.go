@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -26,8 +25,7 @@ const (
 	resetWindow     = time.Hour
 	// PurposeResetPassword is the store.UserToken purpose of reset links.
 	PurposeResetPassword = "reset-password"
-	// mailTimeout bounds the delivery of a reset mail, which runs after the
-	// request is answered.
+	// mailTimeout bounds one delivery attempt of a reset mail (a job).
 	mailTimeout = time.Minute
 )
 
@@ -46,8 +44,10 @@ type ResetRequest struct {
 // not the name is a user's, has an address, is disabled or is over its
 // rate (resetsPerWindow per resetWindow): the same store statements run —
 // a name that gets no link has its token insert refused by the user
-// reference — and the mail is delivered after the answer, so that neither
-// the answer nor its time tells which names are users. A new link voids
+// reference, and every request enqueues one ResetMailJob (its token
+// sealed), which does nothing for a request without a link — and the mail
+// is delivered by the job runner after the answer, so that neither the
+// answer nor its time tells which names are users. A new link voids
 // the user's earlier ones (but for concurrent requests). A server without e-mail answers 400 IIC.1516.
 func (s *Service) RequestPasswordReset(ctx context.Context, in ResetRequest) error {
 	if s.Identity.Mailer == nil {
@@ -85,29 +85,13 @@ func (s *Service) RequestPasswordReset(ctx context.Context, in ResetRequest) err
 		Purpose: PurposeResetPassword, Email: u.Email, ExpiresAt: now.Add(ResetTTL), CreatedAt: now})
 	switch {
 	case !send && errors.Is(err, store.ErrConflict):
-		return nil
+		return s.enqueueResetMail(ctx, in, "", token)
 	case err != nil:
 		return err
 	case !send:
 		return fmt.Errorf("signin: a reset token was stored for no user")
 	}
-	link := in.LinkURL + "?token=" + url.QueryEscape(token)
-	body := fmt.Sprintf("Hello %s,\n\nSomeone (we hope you) asked to reset the password of your account (user name %s). Choose a new password here:\n\n%s\n\nThe link works once, for %d minutes. If you did not ask for it, ignore this e-mail: your password stays as it is.\n",
-		strings.TrimSpace(u.DisplayName), u.UserName, link, int(ResetTTL.Minutes()))
-	go s.sendReset(context.WithoutCancel(ctx), u, body)
-	return nil
-}
-
-// sendReset delivers a reset mail; when that fails the link is voided.
-func (s *Service) sendReset(ctx context.Context, u store.User, body string) {
-	ctx, cancel := context.WithTimeout(ctx, mailTimeout)
-	defer cancel()
-	if err := s.Identity.Mailer.Send(ctx, u.Email, "Reset your password", body); err != nil {
-		s.log().Warn("password reset mail not sent", "identity_store_id", u.IdentityStoreID, "user_id", u.ID, "err", err.Error())
-		if _, err := s.Store.UserSecrets().DeleteTokens(ctx, u.IdentityStoreID, u.ID, PurposeResetPassword); err != nil {
-			s.log().Warn("undelivered reset link not voided", "user_id", u.ID, "err", err.Error())
-		}
-	}
+	return s.enqueueResetMail(ctx, in, u.ID, token)
 }
 
 // countRequest counts one request under key (a failure record of its own
@@ -141,7 +125,8 @@ type Reset struct {
 // ResetPassword sets password through a reset link's token: every rule of
 // the store's password policy applies (IIC.1314, IIC.1315, IIC.1324; the
 // token stays usable then). In one transaction the token is spent, the
-// old password replaced, every portal session of the user ended, the
+// old password replaced, every portal session and OIDC token (terminal
+// sign-ins: `iic login`) of the user ended, the
 // failure record (lockout) of its name cleared and its other reset links
 // voided. An unknown, used or expired token, one of a disabled user or
 // one sent to an address that is no longer the user's is 400 IIC.1718.
@@ -174,6 +159,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Re
 			return err
 		}
 		if _, err := tx.Sessions().DeleteOfUser(ctx, u.IdentityStoreID, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.OIDC().DeleteUserTokens(ctx, u.IdentityStoreID, u.ID); err != nil {
 			return err
 		}
 		if err := tx.SignIns().DeleteFailures(ctx, u.IdentityStoreID, identity.UserNameKey(u.UserName)); err != nil {

@@ -15,10 +15,14 @@ import (
 
 var resetLink = regexp.MustCompile(`https://iic\.example\.com/start/reset\?token=(\S+)`)
 
-// waitMails waits for the fake mailer to hold n mails (reset mails go
-// out after the request is answered).
+// waitMails runs the due jobs (reset mails go out through the job runner,
+// after the request is answered) and then waits for the fake mailer to
+// hold n mails.
 func (f *fixture) waitMails(t *testing.T, n int) []string {
 	t.Helper()
+	if _, err := f.jobs.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		f.mail.mu.Lock()
 		got := append([]string(nil), f.mail.to...)

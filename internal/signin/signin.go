@@ -25,6 +25,7 @@ import (
 	"github.com/iic-project/iic/internal/center"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/ids"
+	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
 )
@@ -124,6 +125,10 @@ type Service struct {
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
 	Log         *slog.Logger
+	// Keys seals the reset links' tokens in their mail jobs; Jobs (set by
+	// RegisterJobs) delivers those mails.
+	Keys *secrets.Keyring
+	Jobs *jobs.Runner
 
 	settings settingsCache // the session check's SSO configurations (SettingsTTL)
 }

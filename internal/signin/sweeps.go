@@ -12,9 +12,12 @@ import (
 // a failure for the lockout's ResetAfter (and no lock in force).
 const SweepJob = "signin.sweep"
 
-// RegisterJobs registers the sign-in state's periodic sweep on r.
+// RegisterJobs registers the sign-in state's periodic sweep and the reset
+// mails (ResetMailJob) on r, which RequestPasswordReset then uses.
 func (s *Service) RegisterJobs(r *jobs.Runner) {
+	s.Jobs = r
 	r.Every(SweepJob, time.Minute, jobs.Batches(5000, s.Sweep))
+	s.registerResetMail(r)
 }
 
 // Sweep deletes, through tx, up to limit expired challenges and up to limit

@@ -144,6 +144,12 @@ type OIDC interface {
 	// DeleteTokenFamily removes every token of a family and returns how
 	// many.
 	DeleteTokenFamily(ctx context.Context, familyID string) (int, error)
+	// DeleteUserTokens removes every access and refresh token and every
+	// authorization code of the user (identity store id + user id), and
+	// ends the device authorizations the user approved but that no token
+	// was issued for yet, so nothing issued before the call mints a token
+	// afterwards; it returns how many tokens went. Other users' rows stay.
+	DeleteUserTokens(ctx context.Context, storeID, userID string) (int, error)
 	// DeleteExpiredTokens removes up to limit tokens with ExpiresAt at or
 	// before now and returns how many.
 	DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error)

@@ -237,6 +237,25 @@ func (o oidcStore) DeleteTokenFamily(ctx context.Context, familyID string) (int,
 	return o.deleteCount(ctx, "DELETE FROM oidc_tokens WHERE family_id = ?", familyID)
 }
 
+func (o oidcStore) DeleteUserTokens(ctx context.Context, storeID, userID string) (int, error) {
+	var n int
+	err := o.s.update(ctx, func(tx *sqlStore) error {
+		t := oidcStore{tx}
+		var err error
+		if n, err = t.deleteCount(ctx, "DELETE FROM oidc_tokens WHERE identity_store_id = ? AND user_id = ?", storeID, userID); err != nil {
+			return err
+		}
+		if _, err := t.deleteCount(ctx, "DELETE FROM oidc_auth_codes WHERE identity_store_id = ? AND user_id = ?", storeID, userID); err != nil {
+			return err
+		}
+		// Device authorizations are short-lived and few (the sweep
+		// removes them at expiry): no index on their user.
+		_, err = t.deleteCount(ctx, "DELETE FROM oidc_device_auths WHERE identity_store_id = ? AND user_id = ?", storeID, userID)
+		return err
+	})
+	return n, err
+}
+
 func (o oidcStore) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
 	return o.deleteCount(ctx, `DELETE FROM oidc_tokens WHERE token_hash IN
 		(SELECT token_hash FROM oidc_tokens WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)

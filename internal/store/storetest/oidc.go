@@ -20,6 +20,7 @@ var oidcTests = []namedTest{
 	{"OIDCTokenUseOnce", testOIDCTokenUseOnce},
 	{"OIDCTokenRotate", testOIDCTokenRotate},
 	{"OIDCTokenRotateOnce", testOIDCTokenRotateOnce},
+	{"OIDCDeleteUserTokens", testOIDCDeleteUserTokens},
 	{"OIDCAuthCodes", testOIDCAuthCodes},
 	{"OIDCWrongGuesses", testOIDCWrongGuesses},
 	{"OIDCCascades", testOIDCCascades},
