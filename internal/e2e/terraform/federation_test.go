@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
-	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
 
 	"github.com/iic-project/iic/internal/testenv"
@@ -42,6 +42,17 @@ type fedConfig struct {
 	OIDCClientID    string
 	OIDCScopes      []string
 	RuleGroup       string
+	// CustomRules are the Keystone mapping rules of corp-custom (JSON);
+	// CustomMapping is the mapping its saml protocol is bound to.
+	CustomRules, CustomMapping string
+}
+
+// customRules are mapping rules in the Keystone language beyond what the
+// conversion resource models: groups from an attribute, a whitelist, a
+// regular expression.
+func customRules(contractorGroup string) string {
+	return `[{"local":[{"user":{"name":"{0}"}},{"groups":"{1}"}],"remote":[{"type":"UserName"},{"type":"Groups","whitelist":["eng","ops"]}]},` +
+		`{"local":[{"user":{"name":"{0}"}},{"group":{"name":"` + contractorGroup + `"}}],"remote":[{"type":"UserName"},{"type":"orgPersonType","any_one_of":["Contractor.*"],"regex":true}]}]`
 }
 
 func (c fedConfig) render() string {
@@ -94,7 +105,25 @@ resource "huaweicloud_identity_provider" "oidc" {
     signing_key            = %[7]q
   }
 }
-`, c.SAMLDescription, c.SAMLEnabled, strings.TrimSpace(c.Metadata), c.RuleGroup, c.OIDCClientID, scopes, fedJWKS)
+
+# No protocol: the protocol resource binds one to the mapping resource's
+# rules, as the provider's documentation shows.
+resource "huaweicloud_identity_provider" "custom" {
+  name = "corp-custom"
+}
+
+resource "huaweicloud_identity_provider_mapping" "custom" {
+  provider_id   = huaweicloud_identity_provider.custom.id
+  mapping_rules = %[8]q
+}
+
+resource "huaweicloud_identity_provider_protocol" "custom" {
+  provider_id = huaweicloud_identity_provider.custom.id
+  protocol_id = "saml"
+  mapping_id  = %[9]s
+}
+`, c.SAMLDescription, c.SAMLEnabled, strings.TrimSpace(c.Metadata), c.RuleGroup, c.OIDCClientID, scopes, fedJWKS,
+		c.CustomRules, c.CustomMapping)
 }
 
 // TestTerraformIdentityProviders applies huaweicloud_identity_provider
@@ -130,7 +159,7 @@ func testTerraformFederation(t *testing.T, tfBin, mirror, dialect string) {
 		URL: srv.URL, AK: srv.App.Root.AccessKey, SK: srv.App.Root.SecretKey, DomainID: srv.App.Root.AccountID,
 		ProjectID: projects.Projects[0].ID, Metadata: samlMetadata("https://idp.example.com/saml", "https://idp.example.com/sso", certB64),
 		SAMLDescription: "Corporate SAML", SAMLEnabled: true, OIDCClientID: "client-1", OIDCScopes: []string{"openid", "email"},
-		RuleGroup: "admins",
+		RuleGroup: "admins", CustomRules: customRules("contractors"), CustomMapping: "huaweicloud_identity_provider_mapping.custom.id",
 	}
 	dir := t.TempDir()
 	write := func(c fedConfig) {
@@ -145,7 +174,7 @@ func testTerraformFederation(t *testing.T, tfBin, mirror, dialect string) {
 	tf.must("init", "-no-color", "-input=false")
 	tf.must("apply", "-no-color", "-input=false", "-auto-approve")
 	tf.planClean("after apply")
-	checkFederation(t, c, cfg)
+	checkFederation(t, srv, cfg)
 	st := tf.state()
 	if s := st["huaweicloud_identity_provider.saml"]; s["protocol"] != "saml" || s["sso_type"] != "virtual_user_sso" ||
 		!strings.Contains(fmt.Sprint(s["login_link"]), "idp=corp-saml&protocol=saml") {
@@ -163,6 +192,9 @@ func testTerraformFederation(t *testing.T, tfBin, mirror, dialect string) {
 		"huaweicloud_identity_provider.saml":            "corp-saml",
 		"huaweicloud_identity_provider.oidc":            "corp-oidc",
 		"huaweicloud_identity_provider_conversion.saml": "mapping_corp-saml",
+		"huaweicloud_identity_provider.custom":          "corp-custom",
+		"huaweicloud_identity_provider_mapping.custom":  "mapping_corp-custom",
+		"huaweicloud_identity_provider_protocol.custom": "corp-custom:saml",
 	} {
 		tf.must("state", "rm", "-no-color", addr)
 		tf.must("import", "-no-color", "-input=false", addr, id)
@@ -174,10 +206,13 @@ func testTerraformFederation(t *testing.T, tfBin, mirror, dialect string) {
 	cfg.SAMLDescription, cfg.SAMLEnabled, cfg.RuleGroup = "Corporate SAML (disabled)", false, "operators"
 	cfg.Metadata = samlMetadata("https://idp.example.com/saml", "https://idp.example.com/sso/v2", certB64)
 	cfg.OIDCClientID, cfg.OIDCScopes = "client-2", []string{"openid", "email", "profile"}
+	// corp-custom's rules change (PATCH) and its protocol moves to the
+	// SAML IdP's mapping (PATCH).
+	cfg.CustomRules, cfg.CustomMapping = customRules("vendors"), "huaweicloud_identity_provider_conversion.saml.id"
 	write(cfg)
 	tf.must("apply", "-no-color", "-input=false", "-auto-approve")
 	tf.planClean("after update")
-	checkFederation(t, c, cfg)
+	checkFederation(t, srv, cfg)
 
 	// Destroy: both IdPs go, with their protocols, metadata and OIDC
 	// configuration; the conversion resource resets the mapping to the
@@ -186,11 +221,21 @@ func testTerraformFederation(t *testing.T, tfBin, mirror, dialect string) {
 	if left := tf.state(); len(left) != 0 {
 		t.Fatalf("state after destroy = %v", left)
 	}
-	for _, id := range []string{"corp-saml", "corp-oidc"} {
+	for _, id := range []string{"corp-saml", "corp-oidc", "corp-custom"} {
 		_, err := c.KeystoneShowIdentityProvider(&model.KeystoneShowIdentityProviderRequest{Id: id})
 		testenv.WantError(t, err, 404, "IIC.404")
 		_, err = c.KeystoneListProtocols(&model.KeystoneListProtocolsRequest{IdpId: id})
 		testenv.WantError(t, err, 404, "IIC.404")
+	}
+	// The mappings cannot be deleted through the provider: both resources
+	// reset them to their default rule (the mapping resource's spells the
+	// remote type "_NAMEID__").
+	for id, remote := range map[string]string{"mapping_corp-saml": "__NAMEID__", "mapping_corp-custom": "_NAMEID__"} {
+		m, err := c.KeystoneShowMapping(&model.KeystoneShowMappingRequest{Id: id})
+		if err != nil || m.Mapping == nil || len(m.Mapping.Rules) != 1 || m.Mapping.Rules[0].Local[0].User == nil ||
+			m.Mapping.Rules[0].Local[0].User.Name != "FederationUser" || m.Mapping.Rules[0].Remote[0].Type != remote {
+			t.Fatalf("%s after destroy = %+v, %v", id, m, err)
+		}
 	}
 	_, err := c.ShowMetadata(&model.ShowMetadataRequest{IdpId: "corp-saml", ProtocolId: "saml"})
 	testenv.WantError(t, err, 404, "IIC.404")
@@ -200,8 +245,9 @@ func testTerraformFederation(t *testing.T, tfBin, mirror, dialect string) {
 
 // checkFederation checks the server's objects against the configuration
 // through the Huawei SDK.
-func checkFederation(t *testing.T, c *iam.IamClient, cfg fedConfig) {
+func checkFederation(t *testing.T, srv *testenv.Server, cfg fedConfig) {
 	t.Helper()
+	c := srv.IAM(t)
 	saml, err := c.KeystoneShowIdentityProvider(&model.KeystoneShowIdentityProviderRequest{Id: "corp-saml"})
 	if err != nil || saml.IdentityProvider.Description != cfg.SAMLDescription || saml.IdentityProvider.Enabled != cfg.SAMLEnabled {
 		t.Fatalf("saml IdP = %+v, %v", saml, err)
@@ -210,11 +256,28 @@ func checkFederation(t *testing.T, c *iam.IamClient, cfg fedConfig) {
 	if err != nil || oidc.IdentityProvider.Description != "OpenID Connect" || !oidc.IdentityProvider.Enabled {
 		t.Fatalf("oidc IdP = %+v, %v", oidc, err)
 	}
-	for idp, proto := range map[string]string{"corp-saml": "saml", "corp-oidc": "oidc"} {
+	customMapping := "mapping_corp-custom"
+	if strings.Contains(cfg.CustomMapping, "conversion") {
+		customMapping = "mapping_corp-saml"
+	}
+	for idp, want := range map[string][2]string{"corp-saml": {"saml", "mapping_corp-saml"}, "corp-oidc": {"oidc", "mapping_corp-oidc"},
+		"corp-custom": {"saml", customMapping}} {
 		l, err := c.KeystoneListProtocols(&model.KeystoneListProtocolsRequest{IdpId: idp})
-		if err != nil || l.Protocols == nil || len(*l.Protocols) != 1 || (*l.Protocols)[0].Id != proto || (*l.Protocols)[0].MappingId != "mapping_"+idp {
+		if err != nil || l.Protocols == nil || len(*l.Protocols) != 1 || (*l.Protocols)[0].Id != want[0] || (*l.Protocols)[0].MappingId != want[1] {
 			t.Fatalf("protocols of %s = %+v, %v", idp, l, err)
 		}
+	}
+	// The SDK's model has no "groups" or "whitelist": read the raw body.
+	resp, b := srv.Do(t, "GET", "/v3/OS-FEDERATION/mappings/mapping_corp-custom", nil, nil, true)
+	var cm struct {
+		Mapping struct {
+			Rules any `json:"rules"`
+		} `json:"mapping"`
+	}
+	var wantRules any
+	if resp.StatusCode != 200 || json.Unmarshal(b, &cm) != nil || json.Unmarshal([]byte(cfg.CustomRules), &wantRules) != nil ||
+		!reflect.DeepEqual(cm.Mapping.Rules, wantRules) {
+		t.Fatalf("corp-custom's mapping = %d %s, want rules %s", resp.StatusCode, b, cfg.CustomRules)
 	}
 	md, err := c.ShowMetadata(&model.ShowMetadataRequest{IdpId: "corp-saml", ProtocolId: "saml"})
 	if err != nil || md.Data == nil || strings.TrimSpace(*md.Data) != strings.TrimSpace(cfg.Metadata) ||
