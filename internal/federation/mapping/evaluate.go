@@ -77,12 +77,17 @@ func (rs *Rules) Evaluate(attrs Attributes) (Result, error) {
 	res := Result{GroupIDs: []string{}, GroupNames: []GroupName{}, Projects: []Project{}}
 	var any, haveUser bool
 	// Results are small: a linear scan dedupes them cheaper than a map.
+	// An empty group id or name names no group (clients such as
+	// gophertelekomcloud send "group": {"name": ""} in every local entry).
 	addID := func(id string) {
-		if !slices.Contains(res.GroupIDs, id) {
+		if id != "" && !slices.Contains(res.GroupIDs, id) {
 			res.GroupIDs = append(res.GroupIDs, id)
 		}
 	}
 	addName := func(g GroupName) {
+		if g.Name == "" {
+			return
+		}
 		for _, have := range res.GroupNames {
 			if have.Name == g.Name && sameDomain(have.Domain, g.Domain) {
 				return
@@ -102,9 +107,13 @@ func (rs *Rules) Evaluate(attrs Attributes) (Result, error) {
 				continue
 			}
 			any = true
+			// A user whose id, name and e-mail are all empty names nobody
+			// and does not take the place of a later one.
 			if l.user != nil && !haveUser {
-				haveUser = true
-				res.User = l.user.render(args)
+				if u := l.user.render(args); u.ID != "" || u.Name != "" || u.Email != "" {
+					haveUser = true
+					res.User = u
+				}
 			}
 			if g := l.group; g != nil {
 				if g.id != nil {

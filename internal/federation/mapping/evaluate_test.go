@@ -111,6 +111,11 @@ func TestEvaluate(t *testing.T) {
 			"local": [{"user": {"name": "{{{}}} {}"}}], "remote": [{"type": "A"}, {"type": "B"}]}]}`,
 			map[string]string{"A": "x", "B": "y"},
 			&want{user: User{Name: "{x} y", Type: UserEphemeral}}},
+		{"empty users and group names (as gophertelekomcloud sends them) name nobody", `{"rules": [
+			{"local": [{"user": {"name": ""}, "group": {"name": ""}}, {"group_ids": ""}], "remote": [{"type": "UserName"}]},
+			{"local": [{"user": {"name": "{0}"}, "group": {"name": "devs"}}], "remote": [{"type": "UserName"}]}]}`,
+			map[string]string{"UserName": "zoe"},
+			&want{user: User{Name: "zoe", Type: UserEphemeral}, names: []GroupName{{Name: "devs"}}}},
 		{"an empty value is still a value", `{"rules": [{"local": [{"user": {"name": "[{0}]"}}], "remote": [{"type": "A"}]}]}`,
 			map[string]string{"A": ""},
 			&want{user: User{Name: "[]", Type: UserEphemeral}}},
