@@ -65,6 +65,22 @@ export async function launch() {
   };
 }
 
+// withoutScript runs fn(page) in another Chromium whose context has
+// JavaScript turned off (no cookies shared with the main one), and closes
+// it afterwards.
+export async function withoutScript(fn) {
+  const browser = await chromium.launch({
+    executablePath: process.env.IIC_CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs,
+  });
+  try {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport, locale: 'en-US', timezoneId: 'UTC' });
+    context.setDefaultTimeout(10_000);
+    return await fn(await context.newPage());
+  } finally {
+    await browser.close();
+  }
+}
+
 let input, lines;
 // checkpoint reports a step to the Go test and waits for its "ok"; it
 // returns the value the test sent with it (undefined for a bare "ok").

@@ -16,7 +16,7 @@
 // IIC_AUTHORIZE_PATH (a consent-page request), IIC_REDIRECT_HOST (its
 // redirect URI's host:port), IIC_REGISTER_LINK (a registration link of a
 // third user), IIC_SCREENSHOTS (optional).
-import { checkpoint, env, run, screenshot, securityKey, webauthn } from './harness.mjs';
+import { checkpoint, env, run, screenshot, securityKey, webauthn, withoutScript } from './harness.mjs';
 
 const base = env('IIC_URL');
 const user = env('IIC_USER');
@@ -55,23 +55,18 @@ async function remove(a) {
   await a.cdp.detach();
 }
 
-await run(async (page, context) => {
+await run(async (page) => {
   // Without JavaScript the enrolment page says a key needs it and offers
   // the authenticator app, whose form works without it.
-  const nojs = await context.newPage();
-  const noScript = await context.newCDPSession(nojs);
-  await noScript.send('Emulation.setScriptExecutionDisabled', { value: true });
-  await signIn(nojs, env('IIC_NOJS_USER'), env('IIC_NOJS_PASSWORD'));
-  await nojs.waitForURL(base + '/start/signin/enrol');
-  await heading(nojs, 'Add a security key or passkey');
-  const nojsText = await text(nojs.locator('#webauthn-nojs'));
-  const startHidden = await nojs.locator('#webauthn-start').isHidden();
-  await nojs.locator('#webauthn-use-totp').click();
-  const then = await heading(nojs, 'Set up your authenticator app');
-  await checkpoint('nojs', { nojsText, startHidden, then });
-  await noScript.detach();
-  await nojs.close();
-  await context.clearCookies();
+  await checkpoint('nojs', await withoutScript(async (nojs) => {
+    await signIn(nojs, env('IIC_NOJS_USER'), env('IIC_NOJS_PASSWORD'));
+    await nojs.waitForURL(base + '/start/signin/enrol');
+    await heading(nojs, 'Add a security key or passkey');
+    const nojsText = await text(nojs.locator('#webauthn-nojs'));
+    const startHidden = await nojs.locator('#webauthn-start').isHidden();
+    await nojs.locator('#webauthn-use-totp').click();
+    return { nojsText, startHidden, then: await heading(nojs, 'Set up your authenticator app') };
+  }));
 
   // A passkey (platform authenticator, resident key) at first sign-in.
   const passkey = await webauthn(page);
