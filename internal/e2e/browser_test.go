@@ -16,9 +16,9 @@ import (
 	"github.com/iic-project/iic/internal/testenv"
 )
 
-// screenshotDir is where the sign-in, MFA, accounts, credentials and
-// device-approval screenshots the README shows are written (by the SQLite
-// run; both runs' pages are the same).
+// screenshotDir is where the screenshots the README shows are written (by
+// the SQLite runs of TestPortalBrowser and TestPortalBrowserKeys; both
+// runs' pages are the same).
 var screenshotDir = filepath.Join("..", "..", "docs", "screenshots")
 
 // The web portal in Debian's Chromium through Playwright
