@@ -50,10 +50,13 @@ func browserTools(t *testing.T) (node, chromium string) {
 }
 
 // browserStep is one checkpoint a browser script reports: its name and
-// what the test checks, on the server too, before the script goes on.
+// what the test checks, on the server too, before the script goes on;
+// reply, when set, is what the test then sends the script with its "ok"
+// (as JSON: checkpoint's return value).
 type browserStep struct {
 	name  string
 	check func(t *testing.T, data json.RawMessage)
+	reply func(t *testing.T) any
 }
 
 // runBrowser runs the Node script in browserDir with env added to the
@@ -130,8 +133,16 @@ func runBrowser(t *testing.T, node, script string, env map[string]string, steps 
 			t.Fatalf("%s reported step %d %q, want %s", script, seen, head.Step, stepNames(steps, seen))
 		}
 		steps[seen].check(t, json.RawMessage(line))
+		answer := "ok\n"
+		if steps[seen].reply != nil {
+			v, err := json.Marshal(steps[seen].reply(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			answer = "ok " + string(v) + "\n"
+		}
 		seen++
-		if _, err := io.WriteString(stdin, "ok\n"); err != nil {
+		if _, err := io.WriteString(stdin, answer); err != nil {
 			t.Fatalf("answering step %q: %v", head.Step, err)
 		}
 		if seen == len(steps) {

@@ -16,9 +16,9 @@ import (
 	"github.com/iic-project/iic/internal/testenv"
 )
 
-// screenshotDir is where the sign-in, MFA, accounts, credentials and
-// device-approval screenshots the README shows are written (by the SQLite
-// run; both runs' pages are the same).
+// screenshotDir is where the screenshots the README shows are written (by
+// the SQLite runs of TestPortalBrowser and TestPortalBrowserKeys; both
+// runs' pages are the same).
 var screenshotDir = filepath.Join("..", "..", "docs", "screenshots")
 
 // The web portal in Debian's Chromium through Playwright
@@ -84,7 +84,7 @@ func TestPortalBrowser(t *testing.T) {
 				if s.Alert != "Incorrect username, password, or identity source ID. (IIC.1707)" || s.UserName != "alice" || !strings.HasSuffix(s.URL, "/start/signin") {
 					t.Fatalf("a wrong password: %+v", s)
 				}
-			}},
+			}, nil},
 			browserStep{"accounts", func(t *testing.T, data json.RawMessage) {
 				var s struct {
 					Accounts [][]string
@@ -94,7 +94,7 @@ func TestPortalBrowser(t *testing.T) {
 				if len(s.Accounts) != 2 || s.Accounts[0][1] != mgmt || s.Accounts[1][0] != "production" || s.Accounts[1][1] != prod || s.Who != "Signed in as Display alice" {
 					t.Fatalf("the accounts page: %+v", s)
 				}
-			}},
+			}, nil},
 			browserStep{"account", func(t *testing.T, data json.RawMessage) {
 				var s struct {
 					URL            string
@@ -105,7 +105,7 @@ func TestPortalBrowser(t *testing.T) {
 				if !reflect.DeepEqual(s.PermissionSets, want) || !strings.HasSuffix(s.URL, "/start/accounts/"+prod) {
 					t.Fatalf("the production account's page: %+v", s)
 				}
-			}},
+			}, nil},
 			browserStep{"credentials", func(t *testing.T, data json.RawMessage) {
 				var s struct {
 					AK, SK, Tok, Lead string
@@ -123,14 +123,14 @@ func TestPortalBrowser(t *testing.T) {
 				if err != nil || *who.PrincipalUrn != "sts::"+prod+":assumed-agency:IdentityCenter_ReadOnly/alice" {
 					t.Fatalf("GetCallerIdentity with the page's credentials = %+v, %v", who, err)
 				}
-			}},
+			}, nil},
 			browserStep{"mfa-devices", func(t *testing.T, data json.RawMessage) {
 				var s struct{ Devices [][]string }
 				decodeStep(t, data, &s)
 				if len(s.Devices) != 1 || s.Devices[0][0] != "Work phone" || s.Devices[0][1] != "Authenticator app" {
 					t.Fatalf("the MFA devices page: %+v", s)
 				}
-			}},
+			}, nil},
 			browserStep{"device", func(t *testing.T, data json.RawMessage) {
 				var s struct{ Question, ShownCode, Decided string }
 				decodeStep(t, data, &s)
@@ -145,7 +145,7 @@ func TestPortalBrowser(t *testing.T) {
 				if err != nil || len(*accts.AccountList) != 2 {
 					t.Fatalf("ListAccounts with the approved token = %+v, %v", accts, err)
 				}
-			}},
+			}, nil},
 			browserStep{"signed-out", func(t *testing.T, data json.RawMessage) {
 				var s struct{ Notice, Afterwards string }
 				decodeStep(t, data, &s)
@@ -154,7 +154,7 @@ func TestPortalBrowser(t *testing.T) {
 				}
 				_, err := srv.STSAs(t, ak, sk, st).GetCallerIdentity(&stsmodel.GetCallerIdentityRequest{})
 				testenv.WantError(t, err, 401, "IIC.1410")
-			}},
+			}, nil},
 			browserStep{"webauthn", func(t *testing.T, data json.RawMessage) {
 				var s struct {
 					Created, Type, Asserted, RPID string
@@ -164,7 +164,7 @@ func TestPortalBrowser(t *testing.T) {
 				if s.Created == "" || s.Type != "public-key" || s.Asserted != s.Created || s.RPID != "localhost" || s.Stored != 1 {
 					t.Fatalf("the virtual WebAuthn authenticator: %+v", s)
 				}
-			}},
+			}, nil},
 		)
 	})
 }

@@ -3,6 +3,7 @@ package portalweb
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -74,8 +75,24 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request) error {
 	v.Narrow = true
 	v.Data = consentView{ClientID: auth.ClientID, ClientName: auth.ClientName, RedirectURI: in.RedirectURI, Challenge: in.CodeChallenge,
 		Method: in.CodeChallengeMethod, State: state, Scope: q.Get("scope"), Scopes: auth.Scopes, RedirectHost: ru.Host}
+	v.FormOrigin = ru.Scheme + "://" + ru.Host
 	a.render(w, r, http.StatusOK, "consent", v)
 	return nil
+}
+
+// cspOrigin is what allowFormRedirect puts in a policy: a scheme and a
+// host (a loopback name or address) with its port, nothing else.
+var cspOrigin = regexp.MustCompile(`^https?://[0-9A-Za-z.\-\[\]:]+$`)
+
+// allowFormRedirect adds origin (the consent page's: its client's
+// redirect URI's) to the page's form-action: browsers check the redirects
+// a form's answer makes against it, so with 'self' alone the Allow and
+// Deny buttons would stop at the portal.
+func allowFormRedirect(h http.Header, origin string) {
+	if !cspOrigin.MatchString(origin) {
+		return
+	}
+	h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "form-action 'self'", "form-action 'self' "+origin, 1))
 }
 
 // authorizeDecide is the consent form's POST: the request is checked again

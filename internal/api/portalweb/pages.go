@@ -202,12 +202,20 @@ func (a *API) mfaDelete(w http.ResponseWriter, r *http.Request, s *sessionInfo) 
 // ---- an administrator's registration link (identity.MFARegisterPath)
 
 // registerLink is the page a RegisterMfaDeviceForUser link opens: the link's
-// token alone lets its holder add a TOTP device to the user it was issued
-// for (no sign-in: the link is for a user who has no device yet).
+// token alone lets its holder add a TOTP device, or a security key or
+// passkey when a WebAuthn type is allowed (register_webauthn.go), to the
+// user it was issued for (no sign-in: the link is for a user who has no
+// device yet).
 func (a *API) registerLink(w http.ResponseWriter, r *http.Request) error {
 	token := r.URL.Query().Get("token")
 	if token == "" || len(token) > 128 {
 		return apierr.IIC1721.New()
+	}
+	// A dead token gets the app's page too: its form says so when posted.
+	if done, err := a.renderLinkWebAuthn(w, r, http.StatusOK, token, "", nil); done {
+		return nil
+	} else if err != nil && !apierr.IIC1721.Is(err) {
+		return err
 	}
 	a.render(w, r, http.StatusOK, "enrol_intro", &view{Title: "Register an MFA device", Narrow: true, CSRF: a.preCSRF(w, r),
 		Action: Prefix + "/mfa/register", RegToken: token, Link: Prefix})

@@ -27,6 +27,10 @@ type view struct {
 	Narrow bool // a centred card (sign-in and message pages)
 	Error  *apierr.Error
 	Notice string
+	// FormOrigin is another origin the page's forms may end at through a
+	// redirect (Content-Security-Policy form-action): the consent page's
+	// client.
+	FormOrigin string
 
 	// message
 	Heading, Body, Link, LinkText, RequestID string
@@ -136,6 +140,9 @@ func (a *API) render(w http.ResponseWriter, r *http.Request, status int, name st
 		}
 	}
 	securityHeaders(w.Header())
+	if v.FormOrigin != "" {
+		allowFormRedirect(w.Header(), v.FormOrigin)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)

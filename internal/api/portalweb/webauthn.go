@@ -49,6 +49,7 @@ func (a *API) mountWebAuthn(rt *httpx.Router) {
 	rt.Handle("POST "+Prefix+"/signin/enrol/webauthn", a.form(a.postEnrolWebAuthn))
 	rt.Handle("POST "+Prefix+"/mfa/webauthn", a.authedForm(a.mfaAddWebAuthn))
 	rt.Handle("POST "+Prefix+"/mfa/webauthn/confirm", a.authedForm(a.mfaAddWebAuthnConfirm))
+	a.mountLinkWebAuthn(rt)
 }
 
 func kindsOf(methods []string) string {

@@ -4,9 +4,11 @@
 //
 // Protocol with the Go test (internal/e2e/browser_test.go): the script
 // writes one JSON object per line on stdout, {"step": name, ...}. After a
-// checkpoint it waits for one line on stdin: "ok" to go on, anything else
-// (or end of input) stops it. A failure is the line {"error": message,
-// "url": the page's URL, "text": the start of its text} and exit status 1.
+// checkpoint it waits for one line on stdin: "ok" to go on, or "ok "
+// followed by a JSON value the test hands to the script (checkpoint
+// returns it); anything else (or end of input) stops it. A failure is the
+// line {"error": message, "url": the page's URL, "text": the start of its
+// text} and exit status 1.
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +51,9 @@ export async function launch() {
     reducedMotion: 'reduce',
   });
   context.setDefaultTimeout(10_000);
+  // The browser's console (CSP violations among it) goes to stderr, which
+  // the Go test shows when a step fails.
+  context.on('console', (m) => process.stderr.write(`console ${m.type()}: ${m.text()}\n`));
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,
@@ -60,16 +65,34 @@ export async function launch() {
   };
 }
 
+// withoutScript runs fn(page) in another Chromium whose context has
+// JavaScript turned off (no cookies shared with the main one), and closes
+// it afterwards.
+export async function withoutScript(fn) {
+  const browser = await chromium.launch({
+    executablePath: process.env.IIC_CHROMIUM || '/usr/bin/chromium', headless: true, args: chromiumArgs,
+  });
+  try {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport, locale: 'en-US', timezoneId: 'UTC' });
+    context.setDefaultTimeout(10_000);
+    return await fn(await context.newPage());
+  } finally {
+    await browser.close();
+  }
+}
+
 let input, lines;
-// checkpoint reports a step to the Go test and waits for its "ok".
+// checkpoint reports a step to the Go test and waits for its "ok"; it
+// returns the value the test sent with it (undefined for a bare "ok").
 export async function checkpoint(step, data = {}) {
   emit({ step, ...data });
   input ??= createInterface({ input: process.stdin });
   lines ??= input[Symbol.asyncIterator]();
   const { value, done } = await lines.next();
-  if (done || value.trim() !== 'ok') {
-    throw new Error(`the test stopped the script after ${step}: ${done ? 'end of input' : value}`);
-  }
+  const answer = done ? '' : value.trim();
+  if (answer === 'ok') return undefined;
+  if (answer.startsWith('ok ')) return JSON.parse(answer.slice(3));
+  throw new Error(`the test stopped the script after ${step}: ${done ? 'end of input' : value}`);
 }
 
 // emit reports a step without waiting.
@@ -175,21 +198,27 @@ export async function screenshot(page, name, replace = []) {
   });
 }
 
-// webauthn adds a virtual platform authenticator (CTAP2, resident keys,
-// user verification that succeeds) to the page through the Chrome DevTools
-// Protocol; navigator.credentials.create and .get then answer without a
-// person. It returns the CDP session and the authenticator's id.
-export async function webauthn(page) {
+// webauthn adds a virtual authenticator to the page through the Chrome
+// DevTools Protocol; navigator.credentials.create and .get then answer
+// without a person. By default it is a platform authenticator (CTAP2,
+// resident keys, user verification that succeeds): what makes a passkey;
+// options override the CDP VirtualAuthenticatorOptions (securityKey is a
+// USB key without resident keys or user verification). It returns the CDP
+// session and the authenticator's id.
+export async function webauthn(page, options = {}) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
       protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
-      hasUserVerification: true, isUserVerified: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+      ...options,
     },
   });
   return { cdp, authenticatorId };
 }
+
+export const securityKey = { transport: 'usb', hasResidentKey: false, hasUserVerification: false, isUserVerified: false };
 
 // webauthnSelfCheck proves the virtual authenticator works in this
 // Chromium: on a page of the origin (WebAuthn needs a secure context and a
