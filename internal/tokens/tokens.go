@@ -423,3 +423,9 @@ func (c *tokenCache) clear() {
 	c.m = nil
 	c.mu.Unlock()
 }
+
+// SweepExpired deletes up to limit expired tokens through tx (the job
+// runner's periodic sweep).
+func (s *Service) SweepExpired(ctx context.Context, tx store.Store, limit int) (int, error) {
+	return tx.Keystone().DeleteExpiredTokens(ctx, s.now(), limit)
+}
