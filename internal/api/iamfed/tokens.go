@@ -140,7 +140,7 @@ func (t *Tokens) issue(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("X-Subject-Token", value)
 	httpx.WriteJSON(w, http.StatusCreated, struct {
 		Token tokenDTO `json:"token"`
-	}{t.dto(tok, r.URL.Query().Get("nocatalog") == "true")})
+	}{t.dto(tok, r.URL.Query().Get("nocatalog") != "")})
 	return nil
 }
 
@@ -168,7 +168,7 @@ func (t *Tokens) validate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("X-Subject-Token", value)
 	httpx.WriteJSON(w, http.StatusOK, struct {
 		Token tokenDTO `json:"token"`
-	}{t.dto(*tok, r.URL.Query().Get("nocatalog") == "true")})
+	}{t.dto(*tok, r.URL.Query().Get("nocatalog") != "")})
 	return nil
 }
 
