@@ -226,7 +226,8 @@ func TestTokenExpiry(t *testing.T) {
 	if resp, _ := srv.Do(t, "GET", "/v3/OS-FEDERATION/identity_providers", nil, map[string]string{"X-Auth-Token": token}, false); resp.StatusCode != 401 {
 		t.Fatalf("expired token: %d, want 401", resp.StatusCode)
 	}
-	resp, _ := srv.Do(t, "GET", "/v3/auth/tokens", nil, map[string]string{"X-Subject-Token": token}, true)
+	fresh := mustToken(t, srv, tokenPassword)
+	resp, _ := srv.Do(t, "GET", "/v3/auth/tokens", nil, map[string]string{"X-Subject-Token": token, "X-Auth-Token": fresh}, false)
 	if resp.StatusCode != 404 {
 		t.Fatalf("validate an expired token: %d, want 404", resp.StatusCode)
 	}

@@ -215,7 +215,7 @@ func (s *Service) Issue(ctx context.Context, a PasswordAuth) (Token, string, err
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Token{}, "", err
 	}
-	scope, key := lockoutScope+acct.ID, strings.ToLower(a.DomainName)+"\x00"+strings.ToLower(a.UserName)
+	scope, key := lockoutScope+acct.ID, strings.ToLower(a.DomainName)+"\n"+strings.ToLower(a.UserName)
 	now := s.now()
 	if f, err := s.Store.SignIns().GetFailures(ctx, scope, key); err == nil && now.Before(f.LockedUntil) {
 		return Token{}, "", apierr.IIC1705.New()
