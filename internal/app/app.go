@@ -255,6 +255,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	// A further credential of the signed surfaces joins signed as one more
 	// member of OneOf: a request is authenticated by the one it presents.
 	a.Tokens = &tokens.Service{Store: a.Store, Hasher: identitySvc.Hasher, Lockout: cfg.Lockout, IDs: gen, Now: cfg.Now, CacheTTL: cfg.AuthCacheTTL}
+	if err := a.setSignInUser(ctx, cfg.SignIn); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Jobs.Every(TokenSweepJob, time.Hour, jobs.Batches(sweepBatch, a.Tokens.SweepExpired))
 	signed := httpx.OneOf(authn.Unauthorized, httpx.AKSK(authenticator), httpx.XAuthToken(a.Tokens.Authenticate))
 	dialects := &httpx.Dialects{}

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	ic "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
 	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
+	ic "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
 
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/store"

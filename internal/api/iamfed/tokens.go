@@ -206,10 +206,10 @@ type catalogDTO struct {
 }
 
 type tokenDTO struct {
-	Methods   []string     `json:"methods"`
-	ExpiresAt string       `json:"expires_at"`
-	IssuedAt  string       `json:"issued_at"`
-	User      userDTO      `json:"user"`
+	Methods   []string `json:"methods"`
+	ExpiresAt string   `json:"expires_at"`
+	IssuedAt  string   `json:"issued_at"`
+	User      userDTO  `json:"user"`
 	AssumedBy *struct {
 		User userDTO `json:"user"`
 	} `json:"assumed_by,omitempty"`
