@@ -65,7 +65,7 @@ func BenchmarkTokenValidate(b *testing.B) {
 
 // BenchmarkXAuthTokenRequest is a request with X-Auth-Token authenticated
 // (the httpx authenticator, cached) and authorized (the policy authorizer:
-// Security Administrator's iam:*:* on iam:identityProviders:update).
+// Security Administrator's iam:*:* on iam:identityProviders:updateIdentityProvider).
 func BenchmarkXAuthTokenRequest(b *testing.B) {
 	srv, _, value := benchTokens(b)
 	auth := httpx.XAuthToken(srv.App.Tokens.Authenticate)
@@ -79,7 +79,7 @@ func BenchmarkXAuthTokenRequest(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		req := authz.Request{Action: "iam:identityProviders:update", Time: time.Now()}
+		req := authz.Request{Action: "iam:identityProviders:updateIdentityProvider", Time: time.Now()}
 		if err := pol.Authorize(ctx, p, &req); err != nil {
 			b.Fatal(err)
 		}

@@ -199,7 +199,7 @@ func TestTokenOnFederationSurface(t *testing.T) {
 		if _, err := srv.IAMToken(t, weak).KeystoneListIdentityProviders(&model.KeystoneListIdentityProvidersRequest{}); statusOf(err) != http.StatusForbidden {
 			t.Fatalf("token without Security Administrator: %v, want 403", err)
 		}
-		if resp, body := srv.Do(t, "PATCH", "/v3/OS-FEDERATION/identity_providers/ACME", patch, map[string]string{"X-Auth-Token": weak}, false); resp.StatusCode != 403 || !strings.Contains(string(body), "iam:identityProviders:update") {
+		if resp, body := srv.Do(t, "PATCH", "/v3/OS-FEDERATION/identity_providers/ACME", patch, map[string]string{"X-Auth-Token": weak}, false); resp.StatusCode != 403 || !strings.Contains(string(body), "iam:identityProviders:updateIdentityProvider") {
 			t.Fatalf("PATCH without the permission: %d %s", resp.StatusCode, body)
 		}
 		if _, err := srv.IAMToken(t, weak).KeystoneListFederationDomains(&model.KeystoneListFederationDomainsRequest{}); err != nil {
