@@ -190,6 +190,10 @@ func serve(args []string, stderr io.Writer) int {
 	fs.DurationVar(&lockMaxDelay, "lockout-max-delay", lockMaxDelay, "the longest lock (env IIC_LOCKOUT_MAX_DELAY)")
 	fs.DurationVar(&idle, "session-idle-timeout", idle, "a portal session unused this long ends; the instance's max_authentication_age is the absolute limit (env IIC_SESSION_IDLE_TIMEOUT)")
 	// The SMTP URL may hold a password: it is never shown as a flag default.
+	var signInRoles listFlag
+	fs.StringVar(&cfg.SignIn.Name, "sign-in-user", env("IIC_SIGN_IN_USER", ""), "name of the root account's sign-in user for Keystone tokens (POST /v3/auth/tokens), set at start with --sign-in-password-file (env IIC_SIGN_IN_USER; default admin)")
+	fs.StringVar(&cfg.SignIn.PasswordFile, "sign-in-password-file", env("IIC_SIGN_IN_PASSWORD_FILE", ""), "file holding the sign-in user's password (the portal's password policy applies; changing it revokes the user's tokens) (env IIC_SIGN_IN_PASSWORD_FILE)")
+	fs.Var(&signInRoles, "sign-in-role", "system role of the sign-in user, e.g. \"Security Administrator\" (repeatable)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "outgoing e-mail, smtp://user:pass@host:port?from=sender@example.com or smtps://... (env IIC_SMTP_URL; default: no e-mail)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -230,6 +234,7 @@ func serve(args []string, stderr io.Writer) int {
 		cfg.SMTPURL = os.Getenv("IIC_SMTP_URL")
 	}
 	cfg.AuthCacheTTL = ttl
+	cfg.SignIn.Roles = signInRoles
 	cfg.JobLease = lease
 	if argonMem <= 0 || argonMem > 1<<22 || argonIter <= 0 || argonIter > 1<<10 || argonPar <= 0 || argonPar > 255 {
 		fmt.Fprintf(stderr, "iic serve: --argon2-memory %d, --argon2-iterations %d, --argon2-parallelism %d: want positive values\n", argonMem, argonIter, argonPar)

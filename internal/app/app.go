@@ -48,12 +48,15 @@ import (
 	"github.com/iic-project/iic/internal/signin"
 	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/store/sqlstore"
+	"github.com/iic-project/iic/internal/tokens"
 )
 
 // Periodic jobs wired here (the services' own kinds register themselves).
 const (
 	// SignatureSweepJob deletes the replay guard's expired records.
 	SignatureSweepJob = "authn.signature-sweep"
+	// TokenSweepJob deletes expired Keystone tokens every hour.
+	TokenSweepJob = "tokens.sweep"
 )
 
 // KeepFinishedJobs is how long succeeded and failed jobs stay in the table
@@ -81,6 +84,9 @@ type App struct {
 	// SignIn is the sign-in service (the portal and the OIDC verification
 	// page call it).
 	SignIn *signin.Service
+	// Tokens issues and validates Keystone tokens (and sets accounts'
+	// sign-in users).
+	Tokens *tokens.Service
 	// Metrics holds the request counters served at /metrics.
 	Metrics *metrics.Registry
 	// Organizations is the organizations service (Identity Center asks it
@@ -248,7 +254,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	//   web portal        the session cookie (+ the forms' CSRF token; HTML pages as errors)
 	// A further credential of the signed surfaces joins signed as one more
 	// member of OneOf: a request is authenticated by the one it presents.
-	signed := httpx.OneOf(authn.Unauthorized, httpx.AKSK(authenticator))
+	a.Tokens = &tokens.Service{Store: a.Store, Hasher: identitySvc.Hasher, Lockout: cfg.Lockout, IDs: gen, Now: cfg.Now, CacheTTL: cfg.AuthCacheTTL}
+	if err := a.setSignInUser(ctx, cfg.SignIn); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Jobs.Every(TokenSweepJob, time.Hour, jobs.Batches(sweepBatch, a.Tokens.SweepExpired))
+	signed := httpx.OneOf(authn.Unauthorized, httpx.AKSK(authenticator), httpx.XAuthToken(a.Tokens.Authenticate))
 	dialects := &httpx.Dialects{}
 	guard.Mount(rt, signed, (&admin.API{Center: centerSvc, Permission: permSvc}).Ops())
 	guard.Mount(rt, signed, (&keystone.API{Accounts: accounts, PublicURL: cfg.PublicURL}).Ops())
@@ -261,6 +273,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Mount(rt, signed, (&iamfed.API{Federation: &federation.Service{Store: a.Store, Now: cfg.Now}, PublicURL: cfg.PublicURL}).Ops())
 	// OS-FEDERATION: Huawei IAM's error_code/error_msg with Keystone's error object, 405 and 413.
 	iamfed.ClaimErrors(dialects)
+	keystoneTokens := &iamfed.Tokens{Tokens: a.Tokens, Caller: signed, Regions: cfg.Regions, PublicURL: cfg.PublicURL}
+	guard.Mount(rt, signed, keystoneTokens.Ops())
+	keystoneTokens.MountIssue(rt)
 	(&portalapi.API{Portal: portalSvc, Logout: portalLogout}).Mount(rt, portalapi.AccessTokens(portalTokens))
 	(&scim.API{Identity: identitySvc, PublicURL: cfg.PublicURL}).Mount(rt, dialects, scim.BearerTokens(sourcesSvc.AuthenticateSCIMToken))
 	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects, httpx.NoCredential)

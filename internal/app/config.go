@@ -49,6 +49,9 @@ type Config struct {
 	// PublicURL is how clients reach this server (links in e-mails, SCIM
 	// endpoint, SAML entity ids); "" = http://<Listen>.
 	PublicURL string
+	// SignIn sets the root account's sign-in user for Keystone tokens at
+	// start (zero = leave it as stored).
+	SignIn SignInUser
 	// MaxUsersPerStore is the user quota of each identity store
 	// (IIC_MAX_USERS_PER_STORE); 0 = 100,000.
 	MaxUsersPerStore int
@@ -193,4 +196,14 @@ func (c *Config) Validate() error {
 		c.Now = time.Now
 	}
 	return errors.Join(errs...)
+}
+
+// SignInUser is the root account's sign-in user for Keystone tokens as the
+// server is started with it (iic serve --sign-in-user, --sign-in-password-file,
+// --sign-in-role): PasswordFile holds the password (its trailing newline
+// ignored); nothing of it is logged.
+type SignInUser struct {
+	Name         string
+	PasswordFile string
+	Roles        []string
 }

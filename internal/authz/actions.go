@@ -228,11 +228,20 @@ const (
 	ActionListDomains       = "iam:domains:list"
 	ActionListProjects      = "iam:projects:list"
 	ActionGetCallerIdentity = "sts::getCallerIdentity"
+	// ActionValidateToken (GET /v3/auth/tokens) only shows the token
+	// whose value the caller sends in X-Subject-Token: holding the value
+	// already gives everything it shows.
+	ActionValidateToken = "iam:tokens:validate"
+	// The domains and projects a token's user may scope a token to (its
+	// own account and projects), like the look-ups above.
+	ActionListFederationDomains  = "iam:federationDomains:list"
+	ActionListFederationProjects = "iam:federationProjects:list"
 )
 
 // AlwaysAllowed reports whether action is a discovery action.
 func AlwaysAllowed(action string) bool {
-	return action == ActionListDomains || action == ActionListProjects || action == ActionGetCallerIdentity
+	return action == ActionListDomains || action == ActionListProjects || action == ActionGetCallerIdentity || action == ActionValidateToken ||
+		action == ActionListFederationDomains || action == ActionListFederationProjects
 }
 
 // ResourceURN is a resource name in the documented form

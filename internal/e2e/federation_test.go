@@ -133,24 +133,24 @@ func TestFederationIdentityProvidersThroughSDK(t *testing.T) {
 		}
 
 		// No credentials → 401; a key without permission → 403; a key
-		// allowed iam:identityProviders:update → 200.
+		// allowed iam:identityProviders:updateIdentityProvider → 200.
 		resp, body = srv.Do(t, "PATCH", "/v3/OS-FEDERATION/identity_providers/Beta", []byte(`{"identity_provider":{"enabled":true}}`), nil, false)
 		if resp.StatusCode != 401 || !strings.Contains(string(body), `"error_code":"IIC.1410"`) {
 			t.Fatalf("unsigned PATCH = %d %s", resp.StatusCode, body)
 		}
-		other := srv.CreatePolicy(t, "fed-read", `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["iam:identityProviders:get"],"Resource":["*"]}]}`)
+		other := srv.CreatePolicy(t, "fed-read", `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["iam:identityProviders:getIdentityProvider"],"Resource":["*"]}]}`)
 		ak, sk := srv.CreateKey(t, other)
 		_, err = srv.IAMAs(t, ak, sk).KeystoneUpdateIdentityProvider(&model.KeystoneUpdateIdentityProviderRequest{Id: "Beta",
 			Body: &model.KeystoneUpdateIdentityProviderRequestBody{IdentityProvider: &model.UpdateIdentityproviderOption{Enabled: ptr(true)}}})
 		testenv.WantError(t, err, 403, "IIC.1000")
 		if _, err := srv.IAMAs(t, ak, sk).KeystoneShowIdentityProvider(&model.KeystoneShowIdentityProviderRequest{Id: "Beta"}); err != nil {
-			t.Fatalf("show with iam:identityProviders:get: %v", err)
+			t.Fatalf("show with iam:identityProviders:getIdentityProvider: %v", err)
 		}
-		admin := srv.CreatePolicy(t, "fed-update", `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["iam:identityProviders:update"],"Resource":["*"]}]}`)
+		admin := srv.CreatePolicy(t, "fed-update", `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["iam:identityProviders:updateIdentityProvider"],"Resource":["*"]}]}`)
 		ak2, sk2 := srv.CreateKey(t, admin)
 		if _, err := srv.IAMAs(t, ak2, sk2).KeystoneUpdateIdentityProvider(&model.KeystoneUpdateIdentityProviderRequest{Id: "Beta",
 			Body: &model.KeystoneUpdateIdentityProviderRequestBody{IdentityProvider: &model.UpdateIdentityproviderOption{Enabled: ptr(true)}}}); err != nil {
-			t.Fatalf("update with iam:identityProviders:update: %v", err)
+			t.Fatalf("update with iam:identityProviders:updateIdentityProvider: %v", err)
 		}
 
 		del, err := c.KeystoneDeleteIdentityProvider(&model.KeystoneDeleteIdentityProviderRequest{Id: "Beta"})

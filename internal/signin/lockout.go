@@ -84,3 +84,7 @@ func (s *Service) recordFailure(ctx context.Context, storeID, key string) error 
 		return nil
 	})
 }
+
+// Fail records one failure at now in f under the policy (for the other
+// services that lock names the same way, e.g. the Keystone sign-in user).
+func (p LockoutPolicy) Fail(f *store.SignInFailures, now time.Time) { p.fail(f, now) }

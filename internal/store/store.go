@@ -122,6 +122,11 @@ type Store interface {
 	Federation() Federation
 	// end federation
 
+	// Keystone tokens: accounts' sign-in users and the tokens issued to
+	// them (tokens service).
+	Keystone() Keystone
+	// end keystone
+
 	// WithTx runs fn with a Store whose reads and writes all belong to one
 	// transaction. Calling WithTx on the Store passed to fn runs fn inline
 	// in the same transaction.

@@ -26,3 +26,15 @@ func (s *Server) IAMAs(t testing.TB, ak, sk string) *iam.IamClient {
 	}
 	return iam.NewIamClient(hc)
 }
+
+// IAMToken returns an iam v3 client that authenticates with a Keystone
+// token (v3.IamCredentials: the X-Auth-Token header).
+func (s *Server) IAMToken(t testing.TB, token string) *iam.IamClient {
+	t.Helper()
+	hc, err := iam.IamClientBuilder().WithEndpoints([]string{s.URL}).
+		WithCredential(iam.NewIamCredentialsBuilder().WithXAuthToken(token).Build()).WithHttpConfig(HTTPConfig()).SafeBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iam.NewIamClient(hc)
+}

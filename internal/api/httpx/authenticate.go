@@ -148,6 +148,33 @@ func (s akskAuth) Release(r *http.Request, p *authz.Principal) error {
 	return s.a.Release(r.Context(), p)
 }
 
+// XAuthToken authenticates requests carrying a Keystone token in the
+// X-Auth-Token header with validate (the tokens service's Authenticate),
+// which returns the token's principal or a 401. It presents itself by that
+// header.
+func XAuthToken(validate func(ctx context.Context, token string) (*authz.Principal, error)) Authenticator {
+	return xAuthToken{validate}
+}
+
+// XAuthTokenHeader carries a Keystone token on the signed surfaces.
+const XAuthTokenHeader = "X-Auth-Token"
+
+type xAuthToken struct {
+	validate func(ctx context.Context, token string) (*authz.Principal, error)
+}
+
+func (xAuthToken) Credential() string { return "a token (X-Auth-Token)" }
+
+func (xAuthToken) Presented(r *http.Request) bool { return r.Header[XAuthTokenHeader] != nil }
+
+func (x xAuthToken) Authenticate(r *http.Request, _ []byte, _ AuthOp) (*authz.Principal, error) {
+	v := r.Header[XAuthTokenHeader]
+	if len(v) != 1 {
+		return nil, authn.Unauthorized("Send one X-Auth-Token header")
+	}
+	return x.validate(r.Context(), v[0])
+}
+
 // NoCredential is the authenticator of endpoints whose transport carries no
 // credential: every request is an anonymous caller (authz.KindAnonymous).
 // The OIDC endpoints take it: RegisterClient is open to anyone, and the

@@ -66,10 +66,10 @@ func (a *API) Ops() []httpx.Op {
 }
 
 // ClaimErrors makes the surface's dialect answer every error of a request
-// under its prefixes.
+// under its prefixes and /v3/auth/tokens.
 func ClaimErrors(d *httpx.Dialects) {
-	v3, ext, v30 := httpx.SegmentsMatch(prefix), httpx.SegmentsMatch(prefixExt), httpx.SegmentsMatch(prefixV30)
-	d.Claim(func(r *http.Request) bool { return v3(r) || ext(r) || v30(r) }, writeError)
+	v3, ext, v30, tok := httpx.SegmentsMatch(prefix), httpx.SegmentsMatch(prefixExt), httpx.SegmentsMatch(prefixV30), httpx.SegmentsMatch(tokensPath)
+	d.Claim(func(r *http.Request) bool { return v3(r) || ext(r) || v30(r) || tok(r) }, writeError)
 }
 
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }

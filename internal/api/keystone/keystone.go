@@ -26,6 +26,10 @@ func (a *API) Ops() []httpx.Op {
 	return []httpx.Op{
 		{Name: "KeystoneListAuthDomains", Pattern: "GET /v3/auth/domains", Resource: iamScope("domain"), Handler: a.listAuthDomains},
 		{Name: "KeystoneListProjects", Pattern: "GET /v3/projects", Resource: iamScope("project"), Handler: a.listProjects},
+		// The domains and projects a token's user may scope a token to:
+		// its own account and that account's projects.
+		{Name: "KeystoneListFederationDomains", Pattern: "GET /v3/OS-FEDERATION/domains", Resource: iamScope("domain"), Handler: a.listAuthDomains},
+		{Name: "KeystoneListFederationProjects", Pattern: "GET /v3/OS-FEDERATION/projects", Resource: iamScope("project"), Handler: a.listProjects},
 	}
 }
 

@@ -68,6 +68,7 @@ func Run(t *testing.T, newStore Factory) {
 	tests = append(tests, instanceSettingsTests...)
 	tests = append(tests, oidcTests...)
 	tests = append(tests, federationTests...)
+	tests = append(tests, keystoneTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))
