@@ -207,16 +207,9 @@ func (a *API) form(h handlerFunc) http.Handler {
 // sessionInfo is the signed-in user of a request.
 type sessionInfo struct {
 	token   string
-	session webSession
+	session signin.SessionRef // whose session it is, as its principal says
 	csrf    string
 	name    string
-}
-
-// webSession is the session of a signed-in user, as its principal says.
-type webSession struct {
-	ID              string
-	IdentityStoreID string
-	UserID          string
 }
 
 func (s *sessionInfo) user() portal.User {
@@ -260,7 +253,7 @@ func (a *API) currentSession(r *http.Request) (*sessionInfo, error) {
 			name = u.DisplayName
 		}
 	}
-	return &sessionInfo{token: c.Value, session: webSession{ID: id, IdentityStoreID: storeID, UserID: p.UserID},
+	return &sessionInfo{token: c.Value, session: signin.SessionRef{ID: id, IdentityStoreID: storeID, UserID: p.UserID},
 		csrf: a.csrfToken("session:" + c.Value), name: name}, nil
 }
 

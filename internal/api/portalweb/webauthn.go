@@ -186,7 +186,7 @@ func (a *API) mfaAddWebAuthn(w http.ResponseWriter, r *http.Request, s *sessionI
 }
 
 func (a *API) renderWebAuthnAdd(w http.ResponseWriter, r *http.Request, s *sessionInfo, status int, token, name string, e *apierr.Error) error {
-	opts, err := a.SignIn.BeginWebAuthnRegistration(r.Context(), signin.SessionRef(s.session), token)
+	opts, err := a.SignIn.BeginWebAuthnRegistration(r.Context(), s.session, token)
 	if err != nil {
 		return a.mfaFailed(w, r, s, err)
 	}
@@ -209,7 +209,7 @@ func (a *API) mfaAddWebAuthnConfirm(w http.ResponseWriter, r *http.Request, s *s
 	}
 	pf := r.PostForm
 	name := strings.TrimSpace(pf.Get("name"))
-	_, err := a.SignIn.CompleteWebAuthnRegistration(r.Context(), signin.SessionRef(s.session), pf.Get("token"), pf.Get("credential"), name)
+	_, err := a.SignIn.CompleteWebAuthnRegistration(r.Context(), s.session, pf.Get("token"), pf.Get("credential"), name)
 	if err != nil {
 		e, ok := apierr.From(err)
 		if !ok || e.Status() >= 500 || apierr.IIC1721.Is(err) || apierr.IIC1388.Is(err) || apierr.IIC1518.Is(err) {
