@@ -19,6 +19,7 @@ import (
 	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/ttlcache"
 )
 
 // MaxSkew is how far X-Sdk-Date may be from the server's clock.
@@ -44,7 +45,7 @@ type Authenticator struct {
 	// projects caches project id → account id (projects never move).
 	projects sync.Map
 	// cache holds recently used credentials with their opened secrets.
-	cache credentialCache
+	cache ttlcache.Cache[string, *cachedCredential]
 	// dummy is the signing key used for unknown access keys, so that an
 	// unknown key costs the same work as a wrong signature.
 	dummy *aksk.Key
@@ -213,7 +214,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 // fresh. An unknown key yields known=false and the dummy key.
 func (a *Authenticator) lookup(ctx context.Context, ak string) (store.Credential, *aksk.Key, bool, error) {
 	now := a.now()
-	if e := a.cache.get(ak, now); e != nil {
+	if e, ok := a.cache.Get(ak, now); ok {
 		return e.cred, e.key, true, nil
 	}
 	cred, err := a.store.Credentials().Get(ctx, ak)
@@ -229,7 +230,7 @@ func (a *Authenticator) lookup(ctx context.Context, ak string) (store.Credential
 	}
 	key := aksk.NewKey(secret)
 	if a.ttl > 0 {
-		a.cache.put(ak, &cachedCredential{cred: cred, key: key, until: now.Add(a.ttl)})
+		a.cache.Put(ak, &cachedCredential{cred: cred, key: key}, now.Add(a.ttl))
 	}
 	return cred, key, true, nil
 }

@@ -11,15 +11,13 @@ import (
 	"github.com/iic-project/iic/internal/policy"
 	"github.com/iic-project/iic/internal/policy/managed"
 	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/ttlcache"
 )
 
 // PolicyCacheTTL is the default of CacheTTL: how long a custom policy read from the store is
 // reused. A policy deleted on another replica stops applying within
 // PolicyCacheTTL; on this replica, Invalidate makes it immediate.
 const PolicyCacheTTL = 5 * time.Second
-
-// customCacheSize bounds the custom-policy cache; when full it is emptied.
-const customCacheSize = 10_000
 
 // Policies is the policy-engine Authorizer:
 //
@@ -74,8 +72,8 @@ type Policies struct {
 	CacheTTL time.Duration
 	warned   sync.Map // customKey → struct{}: legacy policies warned about
 
-	custom   ttlCache[customKey, *customEntry]
-	agencies ttlCache[agencyKey, *agencyEntry]
+	custom   ttlcache.Cache[customKey, *customEntry]
+	agencies ttlcache.Cache[agencyKey, *agencyEntry]
 
 	// accountNames caches account id → name for g:DomainName (accounts
 	// are never renamed).
@@ -199,7 +197,7 @@ func (a *Policies) resolve(ctx context.Context, account string, ids []string, ou
 func (a *Policies) customPolicy(ctx context.Context, account, id string, now time.Time) (*customEntry, error) {
 	now = orNow(now)
 	k := customKey{account, id}
-	if e, ok := a.custom.get(k, now); ok {
+	if e, ok := a.custom.Get(k, now); ok {
 		return e, nil
 	}
 	e := &customEntry{}
@@ -222,7 +220,7 @@ func (a *Policies) customPolicy(ctx context.Context, account, id string, now tim
 			}
 		}
 	}
-	a.custom.put(k, e, now.Add(a.ttl()))
+	a.custom.Put(k, e, now.Add(a.ttl()))
 	return e, nil
 }
 
@@ -247,7 +245,7 @@ func orNow(t time.Time) time.Time {
 func (a *Policies) agencyPolicies(ctx context.Context, account string, ref store.AgencyRef, now time.Time) (*agencyEntry, error) {
 	now = orNow(now)
 	k := agencyKey{account, ref}
-	if e, ok := a.agencies.get(k, now); ok {
+	if e, ok := a.agencies.Get(k, now); ok {
 		return e, nil
 	}
 	e := &agencyEntry{}
@@ -259,7 +257,7 @@ func (a *Policies) agencyPolicies(ctx context.Context, account string, ref store
 	default:
 		e.ps = a.compileAgency(ag.Policies)
 	}
-	a.agencies.put(k, e, now.Add(a.ttl()))
+	a.agencies.Put(k, e, now.Add(a.ttl()))
 	return e, nil
 }
 
@@ -297,7 +295,7 @@ func (a *Policies) logger() *slog.Logger {
 // Invalidate forgets the cached copy of a custom policy; call it after
 // deleting or changing one.
 func (a *Policies) Invalidate(account, id string) {
-	a.custom.forget(customKey{account, id})
+	a.custom.Delete(customKey{account, id})
 }
 
 // Static g:PrincipalType / g:PrincipalIsRootUser values (shared, never

@@ -28,7 +28,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/iic-project/iic/internal/apierr"
@@ -39,6 +38,7 @@ import (
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/signin"
 	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/ttlcache"
 )
 
 // DefaultLifetime is how long a token lives (Keystone's and Huawei IAM's
@@ -75,7 +75,7 @@ type Service struct {
 	// negative = no cache).
 	CacheTTL time.Duration
 
-	cache tokenCache
+	cache ttlcache.Cache[string, *Token]
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -131,7 +131,7 @@ func (s *Service) SetUser(ctx context.Context, accountID, name, password string,
 	if err := s.Store.Keystone().PutUser(ctx, u); err != nil {
 		return err
 	}
-	s.cache.clear() // the old password's tokens are gone from the store
+	s.cache.Clear() // the old password's tokens are gone from the store
 	return nil
 }
 
@@ -301,7 +301,7 @@ func (s *Service) Validate(ctx context.Context, value string) (*Token, error) {
 		return nil, apierr.IIC404.New("the token")
 	}
 	hash := secrets.TokenHash(value)
-	if t := s.cache.get(string(hash), now); t != nil {
+	if t, ok := s.cache.Get(string(hash), now); ok {
 		return t, nil
 	}
 	st, err := s.Store.Keystone().GetToken(ctx, hash)
@@ -320,7 +320,7 @@ func (s *Service) Validate(ctx context.Context, value string) (*Token, error) {
 		if st.ExpiresAt.Before(until) {
 			until = st.ExpiresAt
 		}
-		s.cache.put(string(hash), &view, until)
+		s.cache.Put(string(hash), &view, until)
 	}
 	return &view, nil
 }
@@ -384,44 +384,6 @@ func (s *Service) scopeView(ctx context.Context, t store.KeystoneToken, acct sto
 	}
 	out.Project = &Project{ID: p.ID, Name: p.Name, Domain: Domain{ID: pacct.ID, Name: pacct.Name}}
 	return nil
-}
-
-// tokenCache holds validated tokens by the hash of their value.
-type tokenCache struct {
-	mu sync.RWMutex
-	m  map[string]cachedToken
-}
-
-type cachedToken struct {
-	t     *Token
-	until time.Time
-}
-
-const cacheSize = 10_000
-
-func (c *tokenCache) get(k string, now time.Time) *Token {
-	c.mu.RLock()
-	e, ok := c.m[k]
-	c.mu.RUnlock()
-	if !ok || !now.Before(e.until) {
-		return nil
-	}
-	return e.t
-}
-
-func (c *tokenCache) put(k string, t *Token, until time.Time) {
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= cacheSize {
-		c.m = make(map[string]cachedToken)
-	}
-	c.m[k] = cachedToken{t, until}
-	c.mu.Unlock()
-}
-
-func (c *tokenCache) clear() {
-	c.mu.Lock()
-	c.m = nil
-	c.mu.Unlock()
 }
 
 // SweepExpired deletes up to limit expired tokens through tx (the job
