@@ -91,14 +91,17 @@ type Service struct {
 // grantKey is one user's request for one agency.
 type grantKey struct{ storeID, userID, accountID, agencyURN string }
 
-// cachedGrant is what Credentials found for a grantKey: the agency and the
-// user's name and principal tags (never modified once cached).
+// cachedGrant is what Credentials found for a grantKey: the agency, the
+// user's name and principal tags, and what follows from them for every
+// credential issued under it (never modified once cached).
 type cachedGrant struct {
-	agency   store.Agency
-	userID   string
-	userName string
-	tags     map[string]string
-	until    time.Time
+	agency      store.Agency
+	userID      string
+	userName    string
+	tags        map[string]string
+	life        time.Duration // the agency's session duration
+	description string        // of the credentials
+	until       time.Time
 }
 
 // DefaultCacheTTL is CacheTTL's default.
@@ -404,16 +407,12 @@ func (s *Service) Credentials(ctx context.Context, u User, accountID, agencyURN 
 		return Credentials{}, err
 	}
 	ag := g.agency
-	life, err := permission.ParseSessionDuration(ag.SessionDuration)
-	if err != nil {
-		life = permission.MinSession // stored durations were checked when set
-	}
 	now := s.now()
 	ak, sk, token := s.IDs.AccessKey(), s.IDs.SecretKey(), s.IDs.Token(tokenLen)
 	c := store.Credential{
 		AccessKey: ak, AccountID: accountID, Kind: store.KindTemporary,
 		SecretSealed: s.Keys.Seal([]byte(sk), authn.SecretAAD(ak)), TokenHash: secrets.TokenHash(token),
-		ExpiresAt: now.Add(life), Description: "portal session of " + g.userName + " in " + ag.Name,
+		ExpiresAt: now.Add(g.life), Description: g.description,
 		UserID: g.userID, UserName: g.userName, SessionName: g.userName, AgencyURN: ag.URN,
 		PrincipalTags: g.tags, Agency: store.AgencyRef{InstanceID: ag.InstanceID, PermissionSetID: ag.PermissionSetID},
 		Session: u.Session, CreatedAt: now,
@@ -447,7 +446,12 @@ func (s *Service) grant(ctx context.Context, u User, accountID, agencyURN string
 	if err != nil {
 		return cachedGrant{}, err
 	}
-	g = cachedGrant{agency: ag, userID: sub.user.ID, userName: sub.user.UserName, tags: principalTags(sub), until: now.Add(s.ttl())}
+	life, err := permission.ParseSessionDuration(ag.SessionDuration)
+	if err != nil {
+		life = permission.MinSession // stored durations were checked when set
+	}
+	g = cachedGrant{agency: ag, userID: sub.user.ID, userName: sub.user.UserName, tags: principalTags(sub), life: life,
+		description: "portal session of " + sub.user.UserName + " in " + ag.Name, until: now.Add(s.ttl())}
 	if s.ttl() > 0 {
 		s.mu.Lock()
 		if s.grants == nil || len(s.grants) >= instanceCacheSize {

@@ -120,13 +120,18 @@ type Reset struct {
 	UserID          string
 	// Sessions are the ids of the user's portal sessions it ended.
 	Sessions []string
+	// Grants are the FamilyIDs of the user's OIDC sign-ins it ended (the
+	// portal API's sign-in sessions: the credentials issued under their
+	// access tokens are to be ended too, portal.Service.EndSession).
+	Grants []string
 }
 
 // ResetPassword sets password through a reset link's token: every rule of
 // the store's password policy applies (IIC.1314, IIC.1315, IIC.1324; the
 // token stays usable then). In one transaction the token is spent, the
 // old password replaced, every portal session and OIDC token (terminal
-// sign-ins: `iic login`) of the user ended, the
+// sign-ins: `iic login`) of the user ended (Reset names them: the caller
+// ends the temporary credentials issued in them), the
 // failure record (lockout) of its name cleared and its other reset links
 // voided. An unknown, used or expired token, one of a disabled user or
 // one sent to an address that is no longer the user's is 400 IIC.1718.
@@ -161,6 +166,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Re
 		if _, err := tx.Sessions().DeleteOfUser(ctx, u.IdentityStoreID, u.ID); err != nil {
 			return err
 		}
+		grants, err := tx.OIDC().UserTokenFamilies(ctx, u.IdentityStoreID, u.ID)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.OIDC().DeleteUserTokens(ctx, u.IdentityStoreID, u.ID); err != nil {
 			return err
 		}
@@ -170,7 +179,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Re
 		if _, err := tx.UserSecrets().DeleteTokens(ctx, u.IdentityStoreID, u.ID, PurposeResetPassword); err != nil {
 			return err
 		}
-		out = Reset{IdentityStoreID: u.IdentityStoreID, UserID: u.ID}
+		out = Reset{IdentityStoreID: u.IdentityStoreID, UserID: u.ID, Grants: grants}
 		for _, se := range sessions {
 			out.Sessions = append(out.Sessions, se.ID)
 		}

@@ -150,6 +150,10 @@ type OIDC interface {
 	// was issued for yet, so nothing issued before the call mints a token
 	// afterwards; it returns how many tokens went. Other users' rows stay.
 	DeleteUserTokens(ctx context.Context, storeID, userID string) (int, error)
+	// UserTokenFamilies returns the distinct FamilyIDs of the user's
+	// tokens (expired ones too, until they are swept), in no particular
+	// order: the sign-ins DeleteUserTokens would end.
+	UserTokenFamilies(ctx context.Context, storeID, userID string) ([]string, error)
 	// DeleteExpiredTokens removes up to limit tokens with ExpiresAt at or
 	// before now and returns how many.
 	DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error)

@@ -15,28 +15,27 @@ type credentials struct{ s *sqlStore }
 const credentialColumns = "seq, access_key, account_id, kind, secret_sealed, token_hash, expires_at, description, user_id, user_name, session_name, agency_urn, principal_tags, policy_ids, agency_instance_id, agency_permission_set_id, portal_session, disabled, created_at"
 
 func credentialArgs(c store.Credential) ([]any, error) {
-	tags := c.PrincipalTags
-	if tags == nil {
-		tags = map[string]string{}
+	tj, pj := "{}", "[]" // none (every root key, most temporary ones)
+	if len(c.PrincipalTags) > 0 {
+		b, err := json.Marshal(c.PrincipalTags)
+		if err != nil {
+			return nil, err
+		}
+		tj = string(b)
 	}
-	tj, err := json.Marshal(tags)
-	if err != nil {
-		return nil, err
-	}
-	pids := c.PolicyIDs
-	if pids == nil {
-		pids = []string{}
-	}
-	pj, err := json.Marshal(pids)
-	if err != nil {
-		return nil, err
+	if len(c.PolicyIDs) > 0 {
+		b, err := json.Marshal(c.PolicyIDs)
+		if err != nil {
+			return nil, err
+		}
+		pj = string(b)
 	}
 	var token any
 	if c.TokenHash != nil {
 		token = c.TokenHash
 	}
 	return []any{c.AccessKey, c.AccountID, string(c.Kind), c.SecretSealed, token, ms(c.ExpiresAt), c.Description,
-		c.UserID, c.UserName, c.SessionName, c.AgencyURN, string(tj), string(pj), c.Agency.InstanceID, c.Agency.PermissionSetID, c.Session,
+		c.UserID, c.UserName, c.SessionName, c.AgencyURN, tj, pj, c.Agency.InstanceID, c.Agency.PermissionSetID, c.Session,
 		c.Disabled, ms(c.CreatedAt)}, nil
 }
 

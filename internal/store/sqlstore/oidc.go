@@ -256,6 +256,17 @@ func (o oidcStore) DeleteUserTokens(ctx context.Context, storeID, userID string)
 	return n, err
 }
 
+func (o oidcStore) UserTokenFamilies(ctx context.Context, storeID, userID string) ([]string, error) {
+	rows, err := o.s.query(ctx, "SELECT DISTINCT family_id FROM oidc_tokens WHERE identity_store_id = ? AND user_id = ?", storeID, userID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var f string
+		return f, r.Scan(&f)
+	})
+}
+
 func (o oidcStore) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
 	return o.deleteCount(ctx, `DELETE FROM oidc_tokens WHERE token_hash IN
 		(SELECT token_hash FROM oidc_tokens WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)

@@ -2,13 +2,15 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/iic-project/iic/internal/store"
 )
 
-// DeleteUserTokens removes the user's tokens of every family, its codes and
+// DeleteUserTokens removes the user's tokens of every family (the families
+// UserTokenFamilies names first), its codes and
 // the device authorizations it approved, and nothing of another user.
 func testOIDCDeleteUserTokens(t *testing.T, s store.Store) {
 	devUser(t, s, devStore, "u1")
@@ -44,6 +46,11 @@ func testOIDCDeleteUserTokens(t *testing.T, s store.Store) {
 		}
 	}
 
+	fams, err := s.OIDC().UserTokenFamilies(ctx, devStore, "u1")
+	slices.Sort(fams)
+	if err != nil || !slices.Equal(fams, []string{"f1", "f2"}) {
+		t.Fatalf("UserTokenFamilies = %v, %v; want [f1 f2]", fams, err)
+	}
 	if n, err := s.OIDC().DeleteUserTokens(ctx, devStore, "u1"); err != nil || n != len(mine) {
 		t.Fatalf("DeleteUserTokens = %d, %v; want %d", n, err, len(mine))
 	}
@@ -70,5 +77,8 @@ func testOIDCDeleteUserTokens(t *testing.T, s store.Store) {
 	}
 	if n, err := s.OIDC().DeleteUserTokens(ctx, devStore, "u1"); err != nil || n != 0 {
 		t.Fatalf("DeleteUserTokens again = %d, %v; want 0", n, err)
+	}
+	if fams, err := s.OIDC().UserTokenFamilies(ctx, devStore, "u1"); err != nil || len(fams) != 0 {
+		t.Fatalf("UserTokenFamilies after DeleteUserTokens = %v, %v; want none", fams, err)
 	}
 }
