@@ -17,8 +17,9 @@ import (
 	"github.com/iic-project/iic/internal/testenv"
 )
 
-// BenchmarkPasswordSignIn is the portal's password sign-in through a real
-// server on loopback, as tools/loadgen's password scenario sends it: MFA
+// BenchmarkPortalPasswordSignIn is the portal's password sign-in through a real
+// server on loopback (internal/signin's BenchmarkPasswordSignIn is the
+// service alone, one at a time), as tools/loadgen's password scenario sends it: MFA
 // off, one user, every POST /start/signin (CSRF token and cookie loaded
 // once per client) ending in a session, from 2×GOMAXPROCS keep-alive
 // clients. It reports the process's CPU per sign-in (server, store and
@@ -28,8 +29,8 @@ import (
 // target is a share above 90 %. CPU time per operation is robust against
 // other load on the machine; wall-clock throughput is not.
 //
-//	go test -run '^$' -bench PasswordSignIn -benchtime 200x -cpu 2 ./internal/e2e
-func BenchmarkPasswordSignIn(b *testing.B) {
+//	go test -run '^$' -bench PortalPasswordSignIn -benchtime 200x -cpu 2 ./internal/e2e
+func BenchmarkPortalPasswordSignIn(b *testing.B) {
 	for _, d := range sqltest.Dialects() {
 		b.Run(sqltest.Name(d), func(b *testing.B) { benchPasswordSignIn(b, d) })
 	}
