@@ -71,8 +71,12 @@ type Hasher interface {
 }
 
 // Argon2 is the Hasher of the server: Argon2id with Params. At most
-// 2 × GOMAXPROCS hashes run at once (the others wait), so a burst of
-// sign-ins holds at most that many times MemoryKiB of memory.
+// GOMAXPROCS hashes run at once (the others wait their turn): a burst of
+// sign-ins holds at most that many times MemoryKiB of work memory (which
+// internal/argon2id reuses from hash to hash), and hashes do not share a
+// core with each other. More at once would not finish sooner — a hash is
+// all CPU — but would cost more CPU each: more memory in use than the
+// caches hold, and more page faults.
 type Argon2 struct {
 	Params Argon2Params
 	slots  chan struct{}
@@ -85,7 +89,7 @@ func NewArgon2(p Argon2Params) *Argon2 {
 	if _, err := rand.Read(salt); err != nil {
 		panic(err) // crypto/rand does not fail
 	}
-	return &Argon2{Params: p, slots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), dummy: phc("", salt, p.MemoryKiB, p.Iterations, p.Parallelism, argonKeyLen)}
+	return &Argon2{Params: p, slots: make(chan struct{}, runtime.GOMAXPROCS(0)), dummy: phc("", salt, p.MemoryKiB, p.Iterations, p.Parallelism, argonKeyLen)}
 }
 
 func (h *Argon2) acquire() func() {

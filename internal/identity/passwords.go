@@ -15,10 +15,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/argon2id"
 	"github.com/iic-project/iic/internal/store"
 )
 
@@ -37,9 +37,9 @@ func HashPassword(password string) (string, error) {
 }
 
 func phc(password string, salt []byte, m uint32, t uint32, p uint8, n uint32) string {
-	key := argon2.IDKey([]byte(password), salt, t, m, p, n)
+	key := argon2id.Key([]byte(password), salt, t, m, p, n)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, t, p, b64.EncodeToString(salt), b64.EncodeToString(key))
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2id.Version, m, t, p, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // hashGenerated is how generated one-time passwords are stored: salted
@@ -84,7 +84,7 @@ func CheckPasswordHash(hash, password string) bool {
 	if !ok {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), ph.salt, ph.params.Iterations, ph.params.MemoryKiB, ph.params.Parallelism, uint32(len(ph.key)))
+	got := argon2id.Key([]byte(password), ph.salt, ph.params.Iterations, ph.params.MemoryKiB, ph.params.Parallelism, uint32(len(ph.key)))
 	return subtle.ConstantTimeCompare(got, ph.key) == 1
 }
 
@@ -100,7 +100,7 @@ type argon2Hash struct {
 // a check arbitrarily costly.
 func parseArgon2(hash string) (argon2Hash, bool) {
 	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2id.Version) {
 		return argon2Hash{}, false
 	}
 	var m, t uint32

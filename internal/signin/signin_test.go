@@ -478,7 +478,7 @@ func must(r signin.Result, err error) signin.Result {
 // BenchmarkPasswordSignIn is a whole password sign-in (MFA off: the
 // session opens) at the default Argon2id parameters, on SQLite. Run with
 // -cpu 1 for sign-ins per second per core; with -cpuprofile, the share of
-// the hash is the cumulative share of argon2.IDKey.
+// the hash is the cumulative share of argon2id.Key.
 func BenchmarkPasswordSignIn(b *testing.B) {
 	f := newFixture(b, sqltest.Dialects()[0])
 	f.hasher.inner = identity.NewArgon2(identity.DefaultArgon2)

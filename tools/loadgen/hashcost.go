@@ -8,21 +8,21 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/iic-project/iic/internal/argon2id"
 	"github.com/iic-project/iic/internal/identity"
 )
 
 // hashCost times the password hash a peer's sign-in runs, one at a time
 // for about d, once the load is over: iic's Argon2id at its default
-// parameters, Dex's bcrypt at the bench users' cost 10. It prints the
-// median CPU time of one hash (the process's: argon2 runs its lanes on
-// goroutines of their own, and the garbage collector's share of the 19 MiB
-// it allocates is the server's cost too; other load on the machine changes
-// CPU time little)
-// and the ceiling it sets on sign-ins per second on this machine's cores
-// (GOMAXPROCS / the median), for the run's figure to be compared with.
+// parameters (internal/argon2id, the code the server runs, which reuses its
+// work memory from hash to hash), Dex's bcrypt at the bench users' cost 10.
+// It prints the median CPU time of one hash (the process's: with more than
+// one lane argon2 runs them on goroutines of their own; other load on the
+// machine changes CPU time little) and the ceiling it sets on sign-ins per
+// second on this machine's cores (GOMAXPROCS / the median), for the run's
+// figure to be compared with.
 func hashCost(peer string, d time.Duration) {
 	var name string
 	var hash func()
@@ -32,7 +32,7 @@ func hashCost(peer string, d time.Duration) {
 		salt := make([]byte, 16)
 		rand.Read(salt)
 		name = fmt.Sprintf("argon2id m=%dKiB t=%d p=%d", p.MemoryKiB, p.Iterations, p.Parallelism)
-		hash = func() { argon2.IDKey([]byte(benchPassword), salt, p.Iterations, p.MemoryKiB, p.Parallelism, 32) }
+		hash = func() { argon2id.Key([]byte(benchPassword), salt, p.Iterations, p.MemoryKiB, p.Parallelism, 32) }
 	case PeerDex:
 		h, err := bcrypt.GenerateFromPassword([]byte("password"), 10)
 		if err != nil {
