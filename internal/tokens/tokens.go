@@ -303,8 +303,11 @@ func (s *Service) scope(ctx context.Context, acct store.Account, sc Scope, t *st
 	return nil
 }
 
-// store saves t under a new value and returns its view.
+// store saves t under a new value and returns its view. Its times are
+// kept to the millisecond, the store's precision, so that the answer shows
+// what a later validation does.
 func (s *Service) store(ctx context.Context, t store.KeystoneToken) (Token, string, error) {
+	t.IssuedAt, t.ExpiresAt = t.IssuedAt.Truncate(time.Millisecond), t.ExpiresAt.Truncate(time.Millisecond)
 	value := s.IDs.Token(tokenLen)
 	t.Hash = secrets.TokenHash(value)
 	if err := s.Store.Keystone().CreateToken(ctx, t); err != nil {

@@ -139,11 +139,11 @@ func (t *Tokens) issue(w http.ResponseWriter, r *http.Request) error {
 	case len(methods) == 1 && methods[0] == tokens.MethodToken:
 		// The token to exchange is the body's (Keystone's and the SDK's
 		// auth.identity.token.id) or, without one, X-Auth-Token's.
-		value := r.Header.Get("X-Auth-Token")
+		subject := r.Header.Get("X-Auth-Token")
 		if id.Token != nil && id.Token.ID != "" {
-			value = id.Token.ID
+			subject = id.Token.ID
 		}
-		tok, value, err = t.Tokens.IssueScoped(r.Context(), value, scope)
+		tok, value, err = t.Tokens.IssueScoped(r.Context(), subject, scope)
 	default:
 		pw := id.Password
 		if pw == nil || pw.User == nil {
