@@ -276,6 +276,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	keystoneTokens := &iamfed.Tokens{Tokens: a.Tokens, Caller: signed, Authz: authorizer, Now: cfg.Now, Regions: cfg.Regions, PublicURL: cfg.PublicURL}
 	guard.Mount(rt, signed, keystoneTokens.Ops())
 	keystoneTokens.MountIssue(rt)
+	iamfed.MountUnsupported(rt)
 	(&portalapi.API{Portal: portalSvc, Logout: portalLogout}).Mount(rt, portalapi.AccessTokens(portalTokens))
 	(&scim.API{Identity: identitySvc, PublicURL: cfg.PublicURL}).Mount(rt, dialects, scim.BearerTokens(sourcesSvc.AuthenticateSCIMToken))
 	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects, httpx.NoCredential)
