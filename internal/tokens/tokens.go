@@ -381,7 +381,7 @@ func (s *Service) view(ctx context.Context, t store.KeystoneToken) (Token, error
 		return s.agencyView(ctx, t, out)
 	}
 	p := &authz.Principal{Kind: authz.KindScoped, AccountID: acct.ID, UserID: u.ID, UserName: u.Name, ExpiresAt: t.ExpiresAt,
-		MFA: slices.Contains(t.Methods, MethodTOTP)}
+		ProjectID: t.ProjectID, MFA: slices.Contains(t.Methods, MethodTOTP)}
 	for _, name := range u.Roles {
 		if r, err := managed.ByName(name); err == nil {
 			out.Roles = append(out.Roles, Role{ID: r.ID, Name: r.Name})
