@@ -12,6 +12,11 @@
 //     Wrong passwords count towards the sign-in lockout (signin.LockoutPolicy,
 //     the portal's), per account and name; a locked name is 423 IIC.1705
 //     without checking the password. A token lives DefaultLifetime.
+//   - Virtual MFA (SetTOTP, totp.go): a user with a TOTP device gets a
+//     token only by password + totp; a code is accepted once (the store's
+//     ClaimTOTPStep), and wrong codes count towards the lockout too.
+//   - A rescoped token (IssueScoped, the token method): a live token
+//     exchanged for one of another scope, expiring with the original.
 //   - An agency token (IssueAgency): the sign-in user of the account that
 //     administers an Identity Center instance assumes an agency that
 //     instance provisioned (domain_name/domain_id of the agency's account +
