@@ -37,7 +37,7 @@ func (c *movableClock) Now() time.Time           { return time.Unix(0, c.ns.Load
 func (c *movableClock) Add(d time.Duration)      { c.ns.Add(int64(d)) }
 func (c *movableClock) code(t *testing.T) string { return totpCode(t, testTOTPSecret, c.Now()) }
 
-func totpCode(t *testing.T, secret string, at time.Time) string {
+func totpCode(t testing.TB, secret string, at time.Time) string {
 	t.Helper()
 	code, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
