@@ -7,6 +7,8 @@
 //	              IIC_CREDENTIALS: target.go)
 //	iic login     sign in from a terminal (device grant; login.go), and
 //	              iic logout, iic accounts, iic credentials
+//	iic sign-in-totp  a new TOTP secret for the sign-in user's virtual MFA
+//	              device (totp.go)
 //	iic dev seed  bulk-load a large identity store
 //	iic version   print the version
 //
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return accountsCmd(args[1:], stdout, stderr)
 	case "credentials":
 		return credentialsCmd(args[1:], stdout, stderr)
+	case "sign-in-totp":
+		return signInTOTPCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "iic", fullVersion())
 		return 0
@@ -84,6 +88,7 @@ Usage:
   iic logout          end the sign-in
   iic accounts        list your accounts and permission sets
   iic credentials     print temporary credentials of a permission set
+  iic sign-in-totp FILE  new TOTP secret of the sign-in user (FILE, for --sign-in-totp-secret-file) and its otpauth URI
   iic dev seed ...    bulk-load a large identity store (benchmarks, load runs)
   iic version         print the version
 `)
@@ -193,6 +198,7 @@ func serve(args []string, stderr io.Writer) int {
 	var signInRoles listFlag
 	fs.StringVar(&cfg.SignIn.Name, "sign-in-user", env("IIC_SIGN_IN_USER", ""), "name of the root account's sign-in user for Keystone tokens (POST /v3/auth/tokens), set at start with --sign-in-password-file (env IIC_SIGN_IN_USER; default admin)")
 	fs.StringVar(&cfg.SignIn.PasswordFile, "sign-in-password-file", env("IIC_SIGN_IN_PASSWORD_FILE", ""), "file holding the sign-in user's password (the portal's password policy applies; changing it revokes the user's tokens) (env IIC_SIGN_IN_PASSWORD_FILE)")
+	fs.StringVar(&cfg.SignIn.TOTPSecretFile, "sign-in-totp-secret-file", env("IIC_SIGN_IN_TOTP_SECRET_FILE", ""), "file holding the base32 secret of the sign-in user's virtual MFA device (iic sign-in-totp makes one); with it a token needs the methods password and totp, without it a stored device is removed (env IIC_SIGN_IN_TOTP_SECRET_FILE)")
 	fs.Var(&signInRoles, "sign-in-role", "system role of the sign-in user, e.g. \"Security Administrator\" (repeatable)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "outgoing e-mail, smtp://user:pass@host:port?from=sender@example.com or smtps://... (env IIC_SMTP_URL; default: no e-mail)")
 	if err := fs.Parse(args); err != nil {

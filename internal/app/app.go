@@ -254,7 +254,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	//   web portal        the session cookie (+ the forms' CSRF token; HTML pages as errors)
 	// A further credential of the signed surfaces joins signed as one more
 	// member of OneOf: a request is authenticated by the one it presents.
-	a.Tokens = &tokens.Service{Store: a.Store, Hasher: identitySvc.Hasher, Lockout: cfg.Lockout, IDs: gen, Now: cfg.Now, CacheTTL: cfg.AuthCacheTTL}
+	a.Tokens = &tokens.Service{Store: a.Store, Hasher: identitySvc.Hasher, Lockout: cfg.Lockout, IDs: gen, Keys: keys, Now: cfg.Now, CacheTTL: cfg.AuthCacheTTL}
 	if err := a.setSignInUser(ctx, cfg.SignIn); err != nil {
 		db.Close()
 		return nil, err
@@ -273,9 +273,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Mount(rt, signed, (&iamfed.API{Federation: &federation.Service{Store: a.Store, Now: cfg.Now}, PublicURL: cfg.PublicURL}).Ops())
 	// OS-FEDERATION: Huawei IAM's error_code/error_msg with Keystone's error object, 405 and 413.
 	iamfed.ClaimErrors(dialects)
-	keystoneTokens := &iamfed.Tokens{Tokens: a.Tokens, Caller: signed, Regions: cfg.Regions, PublicURL: cfg.PublicURL}
+	keystoneTokens := &iamfed.Tokens{Tokens: a.Tokens, Caller: signed, Authz: authorizer, Now: cfg.Now, Regions: cfg.Regions, PublicURL: cfg.PublicURL}
 	guard.Mount(rt, signed, keystoneTokens.Ops())
 	keystoneTokens.MountIssue(rt)
+	iamfed.MountUnsupported(rt)
 	(&portalapi.API{Portal: portalSvc, Logout: portalLogout}).Mount(rt, portalapi.AccessTokens(portalTokens))
 	(&scim.API{Identity: identitySvc, PublicURL: cfg.PublicURL}).Mount(rt, dialects, scim.BearerTokens(sourcesSvc.AuthenticateSCIMToken))
 	(&oidcapi.API{OIDC: oidcSvc}).Mount(rt, dialects, httpx.NoCredential)

@@ -200,10 +200,13 @@ func (c *Config) Validate() error {
 
 // SignInUser is the root account's sign-in user for Keystone tokens as the
 // server is started with it (iic serve --sign-in-user, --sign-in-password-file,
-// --sign-in-role): PasswordFile holds the password (its trailing newline
-// ignored); nothing of it is logged.
+// --sign-in-role, --sign-in-totp-secret-file): PasswordFile holds the
+// password (its trailing newline ignored), TOTPSecretFile the base32 secret
+// of its virtual MFA device ("" = no device: one stored is removed); nothing
+// of either is logged.
 type SignInUser struct {
-	Name         string
-	PasswordFile string
-	Roles        []string
+	Name           string
+	PasswordFile   string
+	Roles          []string
+	TOTPSecretFile string
 }

@@ -8,16 +8,19 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/store"
 )
 
 // setSignInUser sets the root account's sign-in user from u when u names a
-// password file. A stored user of the same name, roles and password is
-// left alone (its tokens stay valid across restarts).
+// password file, and its TOTP device from u.TOTPSecretFile (none when it is
+// empty). A stored user of the same name, roles and password is left alone
+// (its tokens stay valid across restarts), and so is a device of the same
+// secret (its replay guard too).
 func (a *App) setSignInUser(ctx context.Context, u SignInUser) error {
 	if u.PasswordFile == "" {
-		if u.Name != "" || len(u.Roles) > 0 {
-			return errors.New("sign-in user: --sign-in-password-file is required with --sign-in-user and --sign-in-role")
+		if u.Name != "" || len(u.Roles) > 0 || u.TOTPSecretFile != "" {
+			return errors.New("sign-in user: --sign-in-password-file is required with --sign-in-user, --sign-in-role and --sign-in-totp-secret-file")
 		}
 		return nil
 	}
@@ -25,7 +28,28 @@ func (a *App) setSignInUser(ctx context.Context, u SignInUser) error {
 	if err != nil {
 		return fmt.Errorf("sign-in user: %w", err)
 	}
-	password := strings.TrimRight(string(raw), "\r\n")
+	var seed []byte
+	if u.TOTPSecretFile != "" {
+		secret, err := os.ReadFile(u.TOTPSecretFile)
+		if err != nil {
+			return fmt.Errorf("sign-in user: %w", err)
+		}
+		if seed, err = identity.ParseTOTPSecret(strings.TrimSpace(string(secret))); err != nil {
+			return fmt.Errorf("sign-in user: %s: %w", u.TOTPSecretFile, err)
+		}
+	}
+	if err := a.setSignInPassword(ctx, u, strings.TrimRight(string(raw), "\r\n")); err != nil {
+		return err
+	}
+	if err := a.Tokens.SetTOTP(ctx, a.Root.AccountID, seed); err != nil {
+		return fmt.Errorf("sign-in user: TOTP device: %w", err)
+	}
+	return nil
+}
+
+// setSignInPassword sets the sign-in user's name, password and roles unless
+// they are the stored ones.
+func (a *App) setSignInPassword(ctx context.Context, u SignInUser, password string) error {
 	name := u.Name
 	if name == "" {
 		name = "admin"

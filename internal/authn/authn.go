@@ -174,7 +174,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if d := header(r, "X-Domain-Id"); d != "" && d != cred.AccountID {
 		return nil, Unauthorized("X-Domain-Id does not match the account of the access key")
 	}
-	if p := header(r, "X-Project-Id"); p != "" {
+	project := header(r, "X-Project-Id")
+	if p := project; p != "" {
 		owner, err := a.projectAccount(ctx, p)
 		if err != nil {
 			return nil, err
@@ -207,6 +208,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		Tags:        cred.PrincipalTags,
 		PolicyIDs:   cred.PolicyIDs,
 		Agency:      cred.Agency,
+		ProjectID:   project,
 	}, nil
 }
 

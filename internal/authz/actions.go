@@ -238,6 +238,14 @@ const (
 	ActionListFederationProjects = "iam:federationProjects:list"
 )
 
+// ActionAssumeAgencyToken is Huawei IAM's action for obtaining an agency
+// token (KeystoneCreateAgencyToken, method assume_role; the system role
+// Agent Operator holds it, Security Administrator's iam:*:* implies it).
+// POST /v3/auth/tokens is not a signed operation of the action table (its
+// password method carries its own proof), so the surface asks the
+// authorizer for it directly.
+const ActionAssumeAgencyToken = "iam:tokens:assume"
+
 // AlwaysAllowed reports whether action is a discovery action.
 func AlwaysAllowed(action string) bool {
 	return action == ActionListDomains || action == ActionListProjects || action == ActionGetCallerIdentity || action == ActionValidateToken ||

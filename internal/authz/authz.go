@@ -58,6 +58,11 @@ type Principal struct {
 	// Agency names the agency a temporary principal's session assumed:
 	// the policies stored in that agency apply (see Policies).
 	Agency store.AgencyRef
+	// ProjectID is the project the request is scoped to: the X-Project-Id
+	// of an AK/SK request (checked to be the account's), the project of a
+	// project-scoped Keystone token ("" = the account, domain-scoped).
+	// Policies see it as g:ProjectId.
+	ProjectID string
 	// MFA reports whether the session behind the credential used MFA.
 	MFA bool
 	// Store says whose identity store a portal user or a SCIM tenant

@@ -341,8 +341,11 @@ func (a *Policies) fillContext(ctx context.Context, pc *policy.Context, p *Princ
 	default:
 		pc.Extra = extraScoped
 	}
-	if len(req.ResourceTags)+len(req.RequestTags) > 0 {
-		pc.Extra = append(make([]policy.KV, 0, len(pc.Extra)+len(req.ResourceTags)+len(req.RequestTags)), pc.Extra...)
+	if p.ProjectID != "" || len(req.ResourceTags)+len(req.RequestTags) > 0 {
+		pc.Extra = append(make([]policy.KV, 0, len(pc.Extra)+1+len(req.ResourceTags)+len(req.RequestTags)), pc.Extra...)
+		if p.ProjectID != "" {
+			pc.Extra = append(pc.Extra, policy.KV{Key: "g:ProjectId", Values: []string{p.ProjectID}})
+		}
 		for k, v := range req.ResourceTags {
 			pc.Extra = append(pc.Extra, policy.KV{Key: "g:ResourceTag/" + k, Values: []string{v}})
 		}

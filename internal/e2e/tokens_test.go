@@ -333,5 +333,29 @@ func TestAgencyToken(t *testing.T) {
 		if _, err := assume(srv.IAMToken(t, ""), agency.Name); statusOf(err) != http.StatusUnauthorized {
 			t.Fatalf("agency token without a credential: %v, want 401", err)
 		}
+
+		// Assuming is authorized by iam:tokens:assume: a sign-in user
+		// without a role holding it is 403 IIC.1000 naming the action;
+		// Agent Operator holds exactly it (and nothing on OS-FEDERATION).
+		setSignInUser(t, srv, tokenPassword)
+		_, err = assume(srv.IAMToken(t, mustToken(t, srv, tokenPassword)), agency.Name)
+		if statusOf(err) != http.StatusForbidden || !strings.Contains(err.Error(), "IIC.1000") || !strings.Contains(err.Error(), "iam:tokens:assume") {
+			t.Fatalf("assume without iam:tokens:assume: %v, want 403 IIC.1000", err)
+		}
+		setSignInUser(t, srv, tokenPassword, "Agent Operator")
+		operator := srv.IAMToken(t, mustToken(t, srv, tokenPassword))
+		if _, err := assume(operator, agency.Name); err != nil {
+			t.Fatalf("assume as Agent Operator: %v", err)
+		}
+		if _, err := operator.KeystoneListIdentityProviders(&model.KeystoneListIdentityProvidersRequest{}); statusOf(err) != http.StatusForbidden {
+			t.Fatalf("Agent Operator on OS-FEDERATION: %v, want 403", err)
+		}
+		// A scoped access key allowed iam:tokens:assume is still not the
+		// sign-in user: 403 IIC.1269.
+		pid := srv.CreatePolicy(t, "assume", `{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["iam:tokens:assume"]}]}`)
+		ak, sk := srv.CreateKey(t, pid)
+		if _, err := assume(srv.IAMAs(t, ak, sk), agency.Name); statusOf(err) != http.StatusForbidden || !strings.Contains(err.Error(), "IIC.1269") {
+			t.Fatalf("scoped key allowed iam:tokens:assume: %v, want 403 IIC.1269", err)
+		}
 	})
 }

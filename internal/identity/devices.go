@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/url"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -261,7 +262,7 @@ func (s *Service) BeginTOTPRegistration(ctx context.Context, token string) (TOTP
 	if err != nil {
 		return TOTPSetup{}, err
 	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: u.UserName, Secret: seed, Period: totpPeriod})
+	key, err := TOTPKey(u.UserName, seed)
 	if err != nil {
 		return TOTPSetup{}, err
 	}
@@ -303,7 +304,7 @@ func (s *Service) CompleteTOTPRegistration(ctx context.Context, token, code, dis
 		return MFADevice{}, err
 	}
 	now := s.Now().UTC()
-	step, ok := matchTOTP(seed, code, now, -1)
+	step, ok := MatchTOTP(seed, code, now, -1)
 	if !ok {
 		return MFADevice{}, apierr.IIC1726.New()
 	}
@@ -351,12 +352,12 @@ func (s *Service) VerifyTOTP(ctx context.Context, storeID, userID, code string) 
 		if err != nil {
 			return MFADevice{}, err
 		}
-		if _, ok := matchTOTP(seed, code, now, d.LastStep); !ok {
+		if _, ok := MatchTOTP(seed, code, now, d.LastStep); !ok {
 			continue // no write (and no lock) for a code that cannot match
 		}
 		var out store.MFADevice
 		err = s.Store.Devices().UpdateDevice(ctx, storeID, userID, d.ID, func(cur *store.MFADevice) error {
-			step, ok := matchTOTP(seed, code, now, cur.LastStep)
+			step, ok := MatchTOTP(seed, code, now, cur.LastStep)
 			if !ok {
 				return errNoMatch
 			}
@@ -376,12 +377,32 @@ func (s *Service) VerifyTOTP(ctx context.Context, storeID, userID, code string) 
 	return MFADevice{}, apierr.IIC1726.New()
 }
 
+// TOTPKey is the key of seed as authenticator apps enrol it: issuer iic,
+// the account name, 6 digits, SHA-1, 30-second steps (what MatchTOTP
+// checks); its Secret() is the seed in base32 and URL() the otpauth://
+// URI.
+func TOTPKey(accountName string, seed []byte) (*otp.Key, error) {
+	return totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: accountName, Secret: seed, Period: totpPeriod})
+}
+
+// ParseTOTPSecret decodes a base32 TOTP secret as authenticator apps and
+// otpauth:// URIs write it (case, spaces and padding ignored); it must hold
+// 16 to 64 bytes (RFC 4226 asks for at least 128 bits).
+func ParseTOTPSecret(secret string) ([]byte, error) {
+	clean := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "=", "").Replace(secret))
+	seed, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(clean)
+	if err != nil || len(seed) < 16 || len(seed) > 64 {
+		return nil, errors.New("a TOTP secret is 16 to 64 bytes in base32 (e.g. 32 characters A-Z, 2-7)")
+	}
+	return seed, nil
+}
+
 var errNoMatch = errors.New("identity: code does not match")
 
 // matchTOTP reports the time step within ±totpSkew of now whose code is
 // code, considering only steps after lastStep; codes compare in constant
 // time.
-func matchTOTP(seed []byte, code string, now time.Time, lastStep int64) (int64, bool) {
+func MatchTOTP(seed []byte, code string, now time.Time, lastStep int64) (int64, bool) {
 	if utf8.RuneCountInString(code) != 6 {
 		return 0, false
 	}

@@ -16,7 +16,10 @@ type SignInUser struct {
 	PasswordHash string
 	Roles        []string // never nil once read
 	// TOTPSecretSealed is the sealed secret of its TOTP device (nil: none).
-	TOTPSecretSealed  []byte
+	TOTPSecretSealed []byte
+	// TOTPLastStep is the device's replay guard: the last time step whose
+	// code was accepted (ClaimTOTPStep advances it; PutUser writes it).
+	TOTPLastStep      int64
 	PasswordChangedAt time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -50,6 +53,12 @@ type Keystone interface {
 	PutUser(ctx context.Context, u SignInUser) error
 	// GetUser returns the sign-in user of an account, or ErrNotFound.
 	GetUser(ctx context.Context, accountID string) (SignInUser, error)
+	// ClaimTOTPStep records that the code of time step step was accepted
+	// for the sign-in user of accountID, atomically: it succeeds only when
+	// step is after the stored TOTPLastStep, else it is ErrConflict (a
+	// replay, or a race lost to another request with the same code);
+	// ErrNotFound when the account has no sign-in user.
+	ClaimTOTPStep(ctx context.Context, accountID string, step int64) error
 	// DeleteUser removes an account's sign-in user and its tokens.
 	DeleteUser(ctx context.Context, accountID string) error
 	// CreateToken stores t (a duplicate hash is ErrConflict).

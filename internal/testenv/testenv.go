@@ -69,6 +69,9 @@ type Options struct {
 	// (http://<PublicHost>:<port>), e.g. "localhost": WebAuthn needs a
 	// domain name, not the listening IP address.
 	PublicHost string
+	// SignIn is the root account's sign-in user as iic serve's
+	// --sign-in-* flags set it (app.Config.SignIn).
+	SignIn app.SignInUser
 }
 
 // Server is a running in-process server.
@@ -102,6 +105,7 @@ func Start(t testing.TB, opt Options) *Server {
 		RootAccessKey: opt.RootAK, RootSecretKey: opt.RootSK, Now: opt.Now, LogLevel: "warn", LogOutput: io.Discard,
 		MaxUsersPerStore: opt.MaxUsersPerStore, MaxPermissionSets: opt.MaxPermissionSets, SMTPURL: opt.SMTPURL, BodyBudget: opt.BodyBudget, BodyTimeout: opt.BodyTimeout,
 		EnforceDependency: opt.EnforceDependency, OIDC: opt.OIDC, PortalTokens: opt.PortalTokens, PortalLogout: opt.PortalLogout, AuthCacheTTL: opt.AuthCacheTTL,
+		SignIn: opt.SignIn,
 	}
 	if opt.PublicHost != "" {
 		cfg.PublicURL = "http://" + net.JoinHostPort(opt.PublicHost, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))

@@ -12,6 +12,11 @@
 //     Wrong passwords count towards the sign-in lockout (signin.LockoutPolicy,
 //     the portal's), per account and name; a locked name is 423 IIC.1705
 //     without checking the password. A token lives DefaultLifetime.
+//   - Virtual MFA (SetTOTP, totp.go): a user with a TOTP device gets a
+//     token only by password + totp; a code is accepted once (the store's
+//     ClaimTOTPStep), and wrong codes count towards the lockout too.
+//   - A rescoped token (IssueScoped, the token method): a live token
+//     exchanged for one of another scope, expiring with the original.
 //   - An agency token (IssueAgency): the sign-in user of the account that
 //     administers an Identity Center instance assumes an agency that
 //     instance provisioned (domain_name/domain_id of the agency's account +
@@ -27,6 +32,7 @@ package tokens
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,7 +76,9 @@ type Service struct {
 	Hasher  identity.Hasher
 	Lockout signin.LockoutPolicy
 	IDs     ids.Generator
-	Now     func() time.Time
+	// Keys seals the sign-in users' TOTP seeds.
+	Keys *secrets.Keyring
+	Now  func() time.Time
 	// CacheTTL bounds how long a validated token is reused (0 = DefaultCacheTTL,
 	// negative = no cache).
 	CacheTTL time.Duration
@@ -178,7 +186,10 @@ func (t *Token) Principal() *authz.Principal { return t.principal }
 // a domain) or a domain (by id or name); zero = the user's own domain.
 type Scope struct {
 	ProjectID, ProjectName string
-	DomainID, DomainName   string
+	// ProjectDomainID and ProjectDomainName name the project's domain
+	// (optional; when given it must be the user's).
+	ProjectDomainID, ProjectDomainName string
+	DomainID, DomainName               string
 }
 
 // PasswordAuth is a request for a token by password (and TOTP).
@@ -233,25 +244,40 @@ func (s *Service) Issue(ctx context.Context, a PasswordAuth) (Token, string, err
 	if u.Name != a.UserName {
 		hash = "" // still one Argon2id: the answer's time does not tell names apart
 	}
-	ok, _ := s.Hasher.Verify(hash, a.Password)
-	if !ok || hash == "" {
+	fail := func(msg string) (Token, string, error) {
 		if err := s.Store.SignIns().UpdateFailures(ctx, scope, key, func(f *store.SignInFailures) error {
 			s.Lockout.Fail(f, now)
 			return nil
 		}); err != nil {
 			return Token{}, "", err
 		}
-		return Token{}, "", unauthorized("The user name or password is wrong")
+		return Token{}, "", unauthorized(msg)
 	}
-	if wantTOTP {
-		// A sign-in user has no TOTP device to check the passcode with
-		// (none can be enrolled yet): the MFA method is refused.
+	ok, _ := s.Hasher.Verify(hash, a.Password)
+	if !ok || hash == "" {
+		return fail("The user name or password is wrong")
+	}
+	methods := []string{MethodPassword}
+	switch {
+	case u.TOTPSecretSealed != nil && !wantTOTP:
+		// Login protection: the user has a virtual MFA device.
+		return Token{}, "", unauthorized("The user has a virtual MFA device: request the token with the methods password and totp (auth.identity.totp.user.id and passcode)")
+	case u.TOTPSecretSealed != nil:
+		ok, err := s.checkTOTP(ctx, u, a.TOTPUserID, a.Passcode)
+		if err != nil {
+			return Token{}, "", err
+		}
+		if !ok {
+			return fail("The MFA verification code is wrong, expired or already used, or auth.identity.totp.user.id is not the user's id")
+		}
+		methods = append(methods, MethodTOTP)
+	case wantTOTP:
 		return Token{}, "", unauthorized("The user has no virtual MFA device: sign in with the password method")
 	}
 	if err := s.Store.SignIns().DeleteFailures(ctx, scope, key); err != nil {
 		return Token{}, "", err
 	}
-	t := store.KeystoneToken{AccountID: acct.ID, UserID: u.ID, Methods: []string{MethodPassword}, IssuedAt: now, ExpiresAt: now.Add(DefaultLifetime)}
+	t := store.KeystoneToken{AccountID: acct.ID, UserID: u.ID, Methods: methods, IssuedAt: now, ExpiresAt: now.Add(DefaultLifetime)}
 	if err := s.scope(ctx, acct, a.Scope, &t); err != nil {
 		return Token{}, "", err
 	}
@@ -262,6 +288,9 @@ func (s *Service) Issue(ctx context.Context, a PasswordAuth) (Token, string, err
 func (s *Service) scope(ctx context.Context, acct store.Account, sc Scope, t *store.KeystoneToken) error {
 	switch {
 	case sc.ProjectID != "" || sc.ProjectName != "":
+		if sc.ProjectDomainID != "" && sc.ProjectDomainID != acct.ID || sc.ProjectDomainName != "" && sc.ProjectDomainName != acct.Name {
+			return unauthorized("The domain of the project in auth.scope is not the user's domain")
+		}
 		projects, err := s.Store.Projects().ListByAccount(ctx, acct.ID)
 		if err != nil {
 			return err
@@ -279,8 +308,11 @@ func (s *Service) scope(ctx context.Context, acct store.Account, sc Scope, t *st
 	return nil
 }
 
-// store saves t under a new value and returns its view.
+// store saves t under a new value and returns its view. Its times are
+// kept to the millisecond, the store's precision, so that the answer shows
+// what a later validation does.
 func (s *Service) store(ctx context.Context, t store.KeystoneToken) (Token, string, error) {
+	t.IssuedAt, t.ExpiresAt = t.IssuedAt.Truncate(time.Millisecond), t.ExpiresAt.Truncate(time.Millisecond)
 	value := s.IDs.Token(tokenLen)
 	t.Hash = secrets.TokenHash(value)
 	if err := s.Store.Keystone().CreateToken(ctx, t); err != nil {
@@ -353,7 +385,8 @@ func (s *Service) view(ctx context.Context, t store.KeystoneToken) (Token, error
 	if t.AgencyURN != "" {
 		return s.agencyView(ctx, t, out)
 	}
-	p := &authz.Principal{Kind: authz.KindScoped, AccountID: acct.ID, UserID: u.ID, UserName: u.Name, ExpiresAt: t.ExpiresAt}
+	p := &authz.Principal{Kind: authz.KindScoped, AccountID: acct.ID, UserID: u.ID, UserName: u.Name, ExpiresAt: t.ExpiresAt,
+		ProjectID: t.ProjectID, MFA: slices.Contains(t.Methods, MethodTOTP)}
 	for _, name := range u.Roles {
 		if r, err := managed.ByName(name); err == nil {
 			out.Roles = append(out.Roles, Role{ID: r.ID, Name: r.Name})

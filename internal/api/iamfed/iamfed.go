@@ -66,10 +66,11 @@ func (a *API) Ops() []httpx.Op {
 }
 
 // ClaimErrors makes the surface's dialect answer every error of a request
-// under its prefixes and /v3/auth/tokens.
+// under its prefixes, /v3/auth/tokens and /v3.0/OS-AUTH/id-token/tokens.
 func ClaimErrors(d *httpx.Dialects) {
 	v3, ext, v30, tok := httpx.SegmentsMatch(prefix), httpx.SegmentsMatch(prefixExt), httpx.SegmentsMatch(prefixV30), httpx.SegmentsMatch(tokensPath)
-	d.Claim(func(r *http.Request) bool { return v3(r) || ext(r) || v30(r) || tok(r) }, writeError)
+	idTok := httpx.SegmentsMatch(idTokenPath)
+	d.Claim(func(r *http.Request) bool { return v3(r) || ext(r) || v30(r) || tok(r) || idTok(r) }, writeError)
 }
 
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
+	"github.com/iic-project/iic/internal/authz"
 	"github.com/iic-project/iic/internal/tokens"
 )
 
@@ -21,6 +22,11 @@ type Tokens struct {
 	// Caller authenticates the caller of an agency token request (the
 	// signed surfaces' authenticator: X-Auth-Token or AK/SK).
 	Caller httpx.Authenticator
+	// Authz decides whether an assume_role caller may assume agencies
+	// (authz.ActionAssumeAgencyToken), as the Guard decides signed
+	// operations; Now is the request time it sees.
+	Authz authz.Authorizer
+	Now   func() time.Time
 	// Regions and PublicURL make the token's catalog.
 	Regions   []string
 	PublicURL string
@@ -33,8 +39,8 @@ func (t *Tokens) Ops() []httpx.Op {
 
 // MountIssue mounts POST /v3/auth/tokens outside the Guard: a password
 // request carries its own proof in the body (a signature or X-Auth-Token
-// beside it is not read), an assume_role request is authenticated by
-// Caller.
+// beside it is not read), a token request the token to exchange, an
+// assume_role request is authenticated by Caller and authorized by Authz.
 func (t *Tokens) MountIssue(rt *httpx.Router) {
 	rt.Handle("POST "+tokensPath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := t.issue(w, r); err != nil {
@@ -65,6 +71,9 @@ type issueRequest struct {
 					Passcode string `json:"passcode"`
 				} `json:"user"`
 			} `json:"totp"`
+			Token *struct {
+				ID string `json:"id"`
+			} `json:"token"`
 			AssumeRole *struct {
 				DomainID   string `json:"domain_id"`
 				DomainName string `json:"domain_name"`
@@ -98,6 +107,9 @@ func (t *Tokens) issue(w http.ResponseWriter, r *http.Request) error {
 	if sc := in.Auth.Scope; sc != nil {
 		if sc.Project != nil {
 			scope.ProjectID, scope.ProjectName = sc.Project.ID, sc.Project.Name
+			if d := sc.Project.Domain; d != nil {
+				scope.ProjectDomainID, scope.ProjectDomainName = d.ID, d.Name
+			}
 		} else if sc.Domain != nil {
 			scope.DomainID, scope.DomainName = sc.Domain.ID, sc.Domain.Name
 		}
@@ -115,11 +127,23 @@ func (t *Tokens) issue(w http.ResponseWriter, r *http.Request) error {
 		if aerr != nil {
 			return aerr
 		}
+		if aerr := t.Authz.Authorize(r.Context(), p, &authz.Request{Action: authz.ActionAssumeAgencyToken,
+			SourceIP: httpx.SourceIP(r), SecureTransport: r.TLS != nil, Time: t.Now()}); aerr != nil {
+			return aerr
+		}
 		name := ar.AgencyName
 		if name == "" {
 			name = ar.XRoleName
 		}
 		tok, value, err = t.Tokens.IssueAgency(r.Context(), p, tokens.AgencyAuth{DomainID: ar.DomainID, DomainName: ar.DomainName, AgencyName: name})
+	case len(methods) == 1 && methods[0] == tokens.MethodToken:
+		// The token to exchange is the body's (Keystone's and the SDK's
+		// auth.identity.token.id) or, without one, X-Auth-Token's.
+		subject := r.Header.Get("X-Auth-Token")
+		if id.Token != nil && id.Token.ID != "" {
+			subject = id.Token.ID
+		}
+		tok, value, err = t.Tokens.IssueScoped(r.Context(), subject, scope)
 	default:
 		pw := id.Password
 		if pw == nil || pw.User == nil {

@@ -45,7 +45,7 @@ func TestLookup(t *testing.T) {
 	for _, name := range []string{"IdentityCenter FullAccess", "IdentityCenter ReadOnlyAccess", "IdentityCenter AccountAssignmentAccess",
 		"IdentityStore FullAccess", "IdentityStore ReadOnlyAccess", "Tenant Administrator", "Tenant Guest",
 		"ECS FullAccess", "ECS ReadOnlyAccess", "OBS Administrator", "OBS ReadOnlyAccess", "VPC FullAccess", "EVS ReadOnlyAccess",
-		"RDS FullAccess", "RDS ReadOnlyAccess", "IAM ReadOnlyAccess", "Security Administrator"} {
+		"RDS FullAccess", "RDS ReadOnlyAccess", "IAM ReadOnlyAccess", "Security Administrator", "Agent Operator"} {
 		p, err := ByName(strings.ToUpper(name))
 		if err != nil {
 			t.Fatalf("ByName(%q): %v", name, err)

@@ -13,13 +13,13 @@ type keystone struct{ s *sqlStore }
 
 func (s *sqlStore) Keystone() store.Keystone { return keystone{s} }
 
-const keystoneUserColumns = "account_id, id, name, password_hash, roles, totp_secret, password_changed_at, created_at, updated_at"
+const keystoneUserColumns = "account_id, id, name, password_hash, roles, totp_secret, totp_last_step, password_changed_at, created_at, updated_at"
 
 func scanKeystoneUser(row interface{ Scan(...any) error }) (store.SignInUser, error) {
 	var u store.SignInUser
 	var roles string
 	var changed, created, updated int64
-	if err := row.Scan(&u.AccountID, &u.ID, &u.Name, &u.PasswordHash, &roles, &u.TOTPSecretSealed, &changed, &created, &updated); err != nil {
+	if err := row.Scan(&u.AccountID, &u.ID, &u.Name, &u.PasswordHash, &roles, &u.TOTPSecretSealed, &u.TOTPLastStep, &changed, &created, &updated); err != nil {
 		return u, mapErr(err)
 	}
 	u.PasswordChangedAt, u.CreatedAt, u.UpdatedAt = fromMS(changed), fromMS(created), fromMS(updated)
@@ -42,8 +42,8 @@ func (k keystone) PutUser(ctx context.Context, u store.SignInUser) error {
 		cur, err := scanKeystoneUser(tx.queryRow(ctx, "SELECT "+keystoneUserColumns+" FROM keystone_users WHERE account_id = ?"+tx.forUpdate(), u.AccountID))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			_, err := tx.exec(ctx, "INSERT INTO keystone_users ("+keystoneUserColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				u.AccountID, u.ID, u.Name, u.PasswordHash, stringsJSON(u.Roles), u.TOTPSecretSealed, ms(u.PasswordChangedAt), ms(u.CreatedAt), ms(u.UpdatedAt))
+			_, err := tx.exec(ctx, "INSERT INTO keystone_users ("+keystoneUserColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				u.AccountID, u.ID, u.Name, u.PasswordHash, stringsJSON(u.Roles), u.TOTPSecretSealed, u.TOTPLastStep, ms(u.PasswordChangedAt), ms(u.CreatedAt), ms(u.UpdatedAt))
 			return err
 		case err != nil:
 			return err
@@ -54,13 +54,26 @@ func (k keystone) PutUser(ctx context.Context, u store.SignInUser) error {
 			}
 		}
 		return tx.execOne(ctx, `UPDATE keystone_users SET id = ?, name = ?, password_hash = ?, roles = ?, totp_secret = ?,
-			password_changed_at = ?, updated_at = ? WHERE account_id = ?`,
-			u.ID, u.Name, u.PasswordHash, stringsJSON(u.Roles), u.TOTPSecretSealed, ms(u.PasswordChangedAt), ms(u.UpdatedAt), u.AccountID)
+			totp_last_step = ?, password_changed_at = ?, updated_at = ? WHERE account_id = ?`,
+			u.ID, u.Name, u.PasswordHash, stringsJSON(u.Roles), u.TOTPSecretSealed, u.TOTPLastStep, ms(u.PasswordChangedAt), ms(u.UpdatedAt), u.AccountID)
 	})
 }
 
 func (k keystone) GetUser(ctx context.Context, accountID string) (store.SignInUser, error) {
 	return scanKeystoneUser(k.s.queryRow(ctx, "SELECT "+keystoneUserColumns+" FROM keystone_users WHERE account_id = ?", accountID))
+}
+
+// ClaimTOTPStep is one conditional update: of two requests with the same
+// code, exactly one advances the step.
+func (k keystone) ClaimTOTPStep(ctx context.Context, accountID string, step int64) error {
+	err := k.s.execOne(ctx, "UPDATE keystone_users SET totp_last_step = ? WHERE account_id = ? AND totp_last_step < ?", step, accountID, step)
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if _, err := k.GetUser(ctx, accountID); err != nil {
+		return err
+	}
+	return store.ErrConflict
 }
 
 // DeleteUser is one statement: the tokens cascade.

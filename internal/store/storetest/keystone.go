@@ -14,6 +14,7 @@ var keystoneTests = []namedTest{
 	{"KeystoneUsers", testKeystoneUsers},
 	{"KeystoneTokens", testKeystoneTokens},
 	{"KeystonePasswordChangeRevokes", testKeystonePasswordChangeRevokes},
+	{"KeystoneTOTPStep", testKeystoneTOTPStep},
 }
 
 func ksUser(acct, id string) store.SignInUser {
@@ -121,5 +122,37 @@ func testKeystonePasswordChangeRevokes(t *testing.T, s store.Store) {
 	}
 	if _, err := k.GetToken(ctx, tok.Hash); !errorsIs(err, store.ErrNotFound) {
 		t.Fatalf("token after a password change: %v, want ErrNotFound", err)
+	}
+}
+
+func testKeystoneTOTPStep(t *testing.T, s store.Store) {
+	mustAccount(t, s, "a1")
+	k := s.Keystone()
+	wantErr(t, "no user", k.ClaimTOTPStep(ctx, "a1", 5), store.ErrNotFound)
+	u := ksUser("a1", "u1")
+	u.TOTPSecretSealed, u.TOTPLastStep = []byte("sealed"), 7
+	if err := k.PutUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := k.GetUser(ctx, "a1"); got.TOTPLastStep != 7 {
+		t.Fatalf("TOTPLastStep = %d, want 7", got.TOTPLastStep)
+	}
+	wantErr(t, "the stored step", k.ClaimTOTPStep(ctx, "a1", 7), store.ErrConflict)
+	wantErr(t, "an earlier step", k.ClaimTOTPStep(ctx, "a1", 6), store.ErrConflict)
+	if err := k.ClaimTOTPStep(ctx, "a1", 8); err != nil {
+		t.Fatalf("a later step: %v", err)
+	}
+	wantErr(t, "the same step again", k.ClaimTOTPStep(ctx, "a1", 8), store.ErrConflict)
+	got, _ := k.GetUser(ctx, "a1")
+	if got.TOTPLastStep != 8 || string(got.TOTPSecretSealed) != "sealed" {
+		t.Fatalf("after claims: %+v", got)
+	}
+	// PutUser writes the step it is given (a new seed resets it).
+	got.TOTPLastStep = 0
+	if err := k.PutUser(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.ClaimTOTPStep(ctx, "a1", 1); err != nil {
+		t.Fatalf("after a reset: %v", err)
 	}
 }
