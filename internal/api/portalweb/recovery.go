@@ -85,7 +85,7 @@ func (a *API) resetForm(w http.ResponseWriter, r *http.Request) error {
 	if token == "" || len(token) > 256 {
 		return apierr.IIC1718.New()
 	}
-	a.render(w, r, http.StatusOK, "reset", &view{Title: "Reset your password", Narrow: true, CSRF: a.preCSRF(w, r), Data: recoveryView{Token: token}})
+	a.renderPasswordPage(w, r, http.StatusOK, resetLinkPage, token, nil)
 	return nil
 }
 
@@ -95,7 +95,7 @@ func (a *API) postReset(w http.ResponseWriter, r *http.Request) error {
 	form := r.PostForm
 	token, pw := form.Get("token"), form.Get("password")
 	retry := func(status int, e *apierr.Error) error {
-		a.render(w, r, status, "reset", &view{Title: "Reset your password", Narrow: true, CSRF: a.preCSRF(w, r), Error: e, Data: recoveryView{Token: token}})
+		a.renderPasswordPage(w, r, status, resetLinkPage, token, e)
 		return nil
 	}
 	if pw != form.Get("confirm") {
