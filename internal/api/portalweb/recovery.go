@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/apierr"
 	"github.com/iic-project/iic/internal/signin"
 )
@@ -70,7 +71,11 @@ func (a *API) postForgot(w http.ResponseWriter, r *http.Request) error {
 		a.forgotPage(w, r, http.StatusBadRequest, rv, name, apierr.IIC1740.New("user name: enter the user name you sign in with."))
 		return nil
 	}
-	if err := a.SignIn.RequestPasswordReset(r.Context(), signin.ResetRequest{IdentityStoreID: id, UserName: name, LinkURL: strings.TrimRight(a.PublicURL, "/") + ResetPath}); err != nil {
+	req := signin.ResetRequest{IdentityStoreID: id, UserName: name, LinkURL: strings.TrimRight(a.PublicURL, "/") + ResetPath}
+	if ip := httpx.SourceIP(r); ip.IsValid() {
+		req.ClientAddress = ip.String()
+	}
+	if err := a.SignIn.RequestPasswordReset(r.Context(), req); err != nil {
 		return err
 	}
 	rv.Sent = true
