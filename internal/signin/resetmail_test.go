@@ -205,7 +205,8 @@ func TestResetRequestsWithoutALinkShareOneJob(t *testing.T) {
 
 // A client address gets links for at most 20 requests an hour (an IPv6
 // address counted by its /64), whatever names they give; beyond, its
-// requests answer the same, after the same statements, and mail nothing.
+// requests answer the same and do nothing more: the same statements for
+// every name, no mail, no job.
 func TestResetRequestsPerClientAddress(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		f.user(t, "carol", pw)
@@ -216,14 +217,30 @@ func TestResetRequestsPerClientAddress(t *testing.T) {
 				t.Fatalf("request %d is told apart from carol's:\n%s\n----\n%s", i, carol, got)
 			}
 		}
-		// The /64 has made 20 requests: carol's next one from it gets no
-		// link, one from elsewhere does.
-		if got := f.requestResetFrom(t, "carol", "2001:db8:1::ffff"); got != carol {
-			t.Fatalf("the request over the address's rate is told apart:\n%s\n----\n%s", carol, got)
+		total := func() (n int) {
+			for _, c := range f.resetJobs(t) {
+				n += c
+			}
+			return n
+		}
+		jobs := total()
+		// The /64 has made 20 requests: its next ones get no link, and run
+		// the same statements whatever the name; one from elsewhere does.
+		over := f.requestResetFrom(t, "carol", "2001:db8:1::ffff")
+		if over == carol {
+			t.Fatal("a request over its address's rate did a request's work")
+		}
+		for _, name := range []string{"nobody-new", "carol"} {
+			if got := f.requestResetFrom(t, name, "2001:db8:1:0:1::1"); got != over {
+				t.Fatalf("%s over the address's rate is told apart from carol:\n%s\n----\n%s", name, over, got)
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 		if mails := f.waitMails(t, 1); len(mails) != 1 {
 			t.Fatalf("mails to %v, want only carol's first", mails)
+		}
+		if n := total(); n != jobs {
+			t.Fatalf("%d reset mail jobs after the address's rate, want %d", n, jobs)
 		}
 		f.requestResetFrom(t, "carol", "2001:db8:2::1")
 		f.waitMails(t, 2)
