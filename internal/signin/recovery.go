@@ -36,8 +36,8 @@ type ResetRequest struct {
 	// LinkURL is the absolute URL of the reset page; the token is added as
 	// its "token" query parameter.
 	LinkURL string
-	// ClientAddress is the requesting client's IP address ("" = not
-	// counted): its requests are rate-limited too (resetsPerAddress).
+	// ClientAddress is the requesting client's IP address: a public one's
+	// requests are rate-limited too (resetsPerAddress); "" = none.
 	ClientAddress string
 }
 

@@ -45,35 +45,42 @@ func (s *Service) registerResetMail(r *jobs.Runner) {
 		jobs.Kind{MaxAttempts: resetMailAttempts, Outside: s.sendResetMail, OnGiveUp: s.voidResetMail})
 }
 
-// resetsPerAddress bounds the reset requests of one client address (an
-// IPv6 address by its /64) per resetWindow that get a link; further
-// requests from it get the same answer and send nothing.
+// resetsPerAddress bounds the reset requests of one public client
+// address (an IPv6 address by its /64) per resetWindow that are served;
+// further requests from it get the same answer and do nothing.
 const resetsPerAddress = 20
 
 // resetAddressAllowed counts a reset request under its client's address
-// (when it names one: the portal's always do) and reports whether it is
-// within resetsPerAddress. The answer depends on the address alone, never
-// on the name: a request over it stops there, so a client cycling names
-// adds at most resetsPerAddress failure records and mail jobs per window.
+// and reports whether it is within resetsPerAddress. The answer depends on
+// the address alone, never on the name: a request over it stops there, so
+// a client cycling names adds at most resetsPerAddress failure records and
+// mail jobs per window. Addresses that are not public (loopback, private,
+// link-local: a reverse proxy in front of the server, whose clients would
+// all share its address) and requests without one are not counted.
 func (s *Service) resetAddressAllowed(ctx context.Context, in ResetRequest) (bool, error) {
-	if in.ClientAddress == "" {
+	key, ok := addressKey(in.ClientAddress)
+	if !ok {
 		return true, nil
 	}
-	return s.countRequest(ctx, in.IdentityStoreID, "reset-addr:"+addressKey(in.ClientAddress), resetsPerAddress, resetWindow)
+	return s.countRequest(ctx, in.IdentityStoreID, "reset-addr:"+key, resetsPerAddress, resetWindow)
 }
 
-// addressKey is the rate key of a client address: an IPv6 address counts
-// by its /64 (one host's usual share), an IPv4 address by itself.
-func addressKey(addr string) string {
+// addressKey is the rate key of a public client address: an IPv6 address
+// counts by its /64 (one host's usual share), an IPv4 address by itself;
+// false for anything else.
+func addressKey(addr string) (string, bool) {
 	a, err := netip.ParseAddr(addr)
 	if err != nil {
-		return addr
+		return "", false
 	}
 	a = a.Unmap()
-	if a.Is6() {
-		return netip.PrefixFrom(a, 64).Masked().String()
+	if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsUnspecified() || !a.IsGlobalUnicast() {
+		return "", false
 	}
-	return a.String()
+	if a.Is6() {
+		return netip.PrefixFrom(a, 64).Masked().String(), true
+	}
+	return a.String(), true
 }
 
 // noLinkJobID is the id of the one mail job that the requests of an
