@@ -266,12 +266,18 @@ func (a *API) authed(h authedFunc) http.Handler {
 			return err
 		}
 		if s == nil {
-			a.clearCookie(w, SessionCookie)
-			http.Redirect(w, r, Prefix+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			a.signInThenBack(w, r)
 			return nil
 		}
 		return h(w, r, s)
 	})
+}
+
+// signInThenBack ends a browser's dead session cookie and sends it to sign
+// in, then back to the page it asked for.
+func (a *API) signInThenBack(w http.ResponseWriter, r *http.Request) {
+	a.clearCookie(w, SessionCookie)
+	http.Redirect(w, r, Prefix+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 }
 
 // authedForm is a POST handler for a signed-in user: the CSRF token must be
