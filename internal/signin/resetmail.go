@@ -74,7 +74,7 @@ func addressKey(addr string) (string, bool) {
 		return "", false
 	}
 	a = a.Unmap()
-	if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsUnspecified() || !a.IsGlobalUnicast() {
+	if !a.IsGlobalUnicast() || a.IsPrivate() { // loopback, link-local, unspecified, multicast, private
 		return "", false
 	}
 	if a.Is6() {
