@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iic-project/iic/internal/api/portalweb"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/signin"
 	"github.com/iic-project/iic/internal/store"
@@ -57,7 +58,11 @@ func TestPortalWebPasswordReset(t *testing.T) {
 		answers := map[string]string{}
 		for _, name := range []string{"nobody", "bob"} {
 			form.Set("username", name)
+			start := time.Now()
 			resp, page = b.post("/start/forgot", form)
+			if took := time.Since(start); took < portalweb.ForgotAnswerFloor {
+				t.Fatalf("the answer for %s took %v, less than the floor %v", name, took, portalweb.ForgotAnswerFloor)
+			}
 			wantHTML(t, resp, page, 200, "a link to reset its password is on its way")
 			answers[name] = strings.ReplaceAll(page, name, "NAME")
 		}

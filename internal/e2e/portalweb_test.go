@@ -445,6 +445,8 @@ func TestPortalWeb(t *testing.T) {
 		testenv.WantError(t, err, 404, "IIC.1613")
 
 		// Read-only device management: the device stays, the page says so.
+		resp, page = b3.get("/start/mfa")
+		deviceID := hiddenField(t, page, "device_id")
 		if _, err := c.PutMfaDeviceManagementForIdentityStore(&model.PutMfaDeviceManagementForIdentityStoreRequest{InstanceId: ins,
 			Body: &model.PutMfaDeviceManagementForDirectoryReqBody{IdentityStoreId: storeID,
 				UserPermission: enum[model.PutMfaDeviceManagementForDirectoryReqBodyUserPermission]("READ_ACTIONS")}}); err != nil {
@@ -455,8 +457,10 @@ func TestPortalWeb(t *testing.T) {
 		if strings.Contains(page, "Delete") {
 			t.Error("a delete button under READ_ACTIONS")
 		}
-		resp, page = b3.post("/start/mfa/add", url.Values{"csrf": {csrf(t, page)}})
-		wantHTML(t, resp, page, 403, "Read permission does not support MFA registration.", "IIC.1518")
+		for _, path := range []string{"/start/mfa/add", "/start/mfa/add/confirm", "/start/mfa/delete"} {
+			resp, page = b3.post(path, url.Values{"csrf": {csrf(t, page)}, "device_id": {deviceID}, "token": {"x"}, "code": {"000000"}})
+			wantHTML(t, resp, page, 403, "Read permission does not support MFA registration.", "IIC.1518", "Work phone")
+		}
 
 		// Errors are pages.
 		resp, page = b3.get("/start/")

@@ -143,8 +143,10 @@ func TestPortalWebAuthn(t *testing.T) {
 		if strings.Contains(page, `id="webauthn-add"`) {
 			t.Fatal("an add button under READ_ACTIONS")
 		}
-		resp, page = b.post("/start/mfa/webauthn", url.Values{"csrf": {csrf(t, page)}})
-		wantHTML(t, resp, page, 403, "IIC.1518")
+		for _, path := range []string{"/start/mfa/webauthn", "/start/mfa/webauthn/confirm"} {
+			resp, page = b.post(path, url.Values{"csrf": {csrf(t, page)}, "token": {"x"}, "credential": {"{}"}, "name": {"Green key"}})
+			wantHTML(t, resp, page, 403, "IIC.1518")
+		}
 		devicePermission(t, c, ins, storeID, "ALL_ACTIONS")
 		resp, page = b.post("/start/signout", url.Values{"csrf": {csrf(t, page)}})
 		wantRedirect(t, resp, page, "/start?signed_out=1")

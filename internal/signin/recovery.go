@@ -36,6 +36,9 @@ type ResetRequest struct {
 	// LinkURL is the absolute URL of the reset page; the token is added as
 	// its "token" query parameter.
 	LinkURL string
+	// ClientAddress is the requesting client's IP address: a public one's
+	// requests are rate-limited too (resetsPerAddress); "" = none.
+	ClientAddress string
 }
 
 // RequestPasswordReset mails a single-use reset link (ResetTTL; only its
@@ -43,11 +46,14 @@ type ResetRequest struct {
 // named UserName. Its answer (nil) and its work are the same whether or
 // not the name is a user's, has an address, is disabled or is over its
 // rate (resetsPerWindow per resetWindow): the same store statements run —
-// a name that gets no link has its token insert refused by the user
-// reference, and every request enqueues one ResetMailJob (its token
-// sealed), which does nothing for a request without a link — and the mail
+// a request that gets no link has its token insert refused by the user
+// reference and its ResetMailJob insert (its token sealed) refused by the
+// store's no-link job (stored by the first such request; it does nothing)
+// — and the mail
 // is delivered by the job runner after the answer, so that neither the
-// answer nor its time tells which names are users. A new link voids
+// answer nor its time tells which names are users. A request from a
+// client address over its rate (resetsPerAddress) is counted and does
+// nothing more, whatever its name. A new link voids
 // the user's earlier ones (but for concurrent requests). A server without e-mail answers 400 IIC.1516.
 func (s *Service) RequestPasswordReset(ctx context.Context, in ResetRequest) error {
 	if s.Identity.Mailer == nil {
@@ -57,6 +63,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, in ResetRequest) err
 		return fmt.Errorf("signin: RequestPasswordReset without a link URL")
 	}
 	key := identity.UserNameKey(in.UserName)
+	if ok, err := s.resetAddressAllowed(ctx, in); err != nil || !ok {
+		return err // over its address's rate: nothing more is done, for any name
+	}
 	allowed, err := s.countRequest(ctx, in.IdentityStoreID, "reset:"+key, resetsPerWindow, resetWindow)
 	if err != nil {
 		return err

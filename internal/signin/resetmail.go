@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -14,7 +15,8 @@ import (
 )
 
 // ResetMailJob delivers a reset link's e-mail (RequestPasswordReset
-// enqueues one per request). Delivery runs outside the step's transaction
+// enqueues one per link; the requests of an identity store that got none
+// share one, see noLinkJobID). Delivery runs outside the step's transaction
 // (jobs.Kind.Outside) and retries with the runner's back-off up to
 // resetMailAttempts; when the last attempt fails the link is voided. A job
 // of a request that got no link (no such user, disabled, no address, over
@@ -43,13 +45,69 @@ func (s *Service) registerResetMail(r *jobs.Runner) {
 		jobs.Kind{MaxAttempts: resetMailAttempts, Outside: s.sendResetMail, OnGiveUp: s.voidResetMail})
 }
 
+// resetsPerAddress bounds the reset requests of one public client
+// address (an IPv6 address by its /64) per resetWindow that are served;
+// further requests from it get the same answer and do nothing.
+const resetsPerAddress = 20
+
+// resetAddressAllowed counts a reset request under its client's address
+// and reports whether it is within resetsPerAddress. The answer depends on
+// the address alone, never on the name: a request over it stops there, so
+// a client cycling names adds at most resetsPerAddress failure records and
+// mail jobs per window. Addresses that are not public (loopback, private,
+// link-local: a reverse proxy in front of the server, whose clients would
+// all share its address) and requests without one are not counted.
+func (s *Service) resetAddressAllowed(ctx context.Context, in ResetRequest) (bool, error) {
+	key, ok := addressKey(in.ClientAddress)
+	if !ok {
+		return true, nil
+	}
+	return s.countRequest(ctx, in.IdentityStoreID, "reset-addr:"+key, resetsPerAddress, resetWindow)
+}
+
+// addressKey is the rate key of a public client address: an IPv6 address
+// counts by its /64 (one host's usual share), an IPv4 address by itself;
+// false for anything else.
+func addressKey(addr string) (string, bool) {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return "", false
+	}
+	a = a.Unmap()
+	if !a.IsGlobalUnicast() || a.IsPrivate() { // loopback, link-local, unspecified, multicast, private
+		return "", false
+	}
+	if a.Is6() {
+		return netip.PrefixFrom(a, 64).Masked().String(), true
+	}
+	return a.String(), true
+}
+
+// noLinkJobID is the id of the one mail job that the requests of an
+// identity store that got no link share: the first such request stores it
+// (a job that does nothing), the next ones have their insert of it refused
+// while its row lives (until the runner prunes it), so names of no user
+// add no rows to the job table.
+func noLinkJobID(storeID string) string { return "job-" + ResetMailJob + "-nolink-" + storeID }
+
 // enqueueResetMail stores the mail job of one reset request: the same
-// statement and the same sealing for every request, userID "" when the
-// request got no link.
+// sealing and the same insert statement for every request, userID "" when
+// the request got no link (its insert refused when the store's no-link job
+// exists, as the token's was by the user reference).
 func (s *Service) enqueueResetMail(ctx context.Context, in ResetRequest, userID, token string) error {
 	p := resetMail{IdentityStoreID: in.IdentityStoreID, UserID: userID, LinkURL: in.LinkURL,
 		Token: s.Keys.Seal([]byte(token), resetMailAAD(in.IdentityStoreID, userID))}
-	if _, err := s.Jobs.Enqueue(ctx, nil, ResetMailJob, p); err != nil {
+	payload, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	id := "job-" + s.IDs.Hex(12) // as the runner names its jobs
+	if userID == "" {
+		id = noLinkJobID(in.IdentityStoreID)
+	}
+	now := s.now()
+	_, err = s.Store.Jobs().Enqueue(ctx, store.Job{ID: id, Kind: ResetMailJob, Payload: payload, MaxAttempts: resetMailAttempts, RunAt: now, CreatedAt: now})
+	if err != nil && (userID != "" || !errors.Is(err, store.ErrConflict)) {
 		return err
 	}
 	s.Jobs.Kick()

@@ -3,6 +3,7 @@ package signin_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -57,6 +58,21 @@ func (f *fixture) requestReset(t *testing.T, name string) {
 	}
 }
 
+// requestResetFrom is a reset request of name from the client address
+// addr; it returns the statements it ran.
+func (f *fixture) requestResetFrom(t *testing.T, name, addr string) string {
+	t.Helper()
+	var err error
+	log := f.stmts.during(func() {
+		err = f.svc.RequestPasswordReset(ctx, signin.ResetRequest{IdentityStoreID: f.storeID, UserName: name, ClientAddress: addr,
+			LinkURL: "https://iic.example.com/start/reset"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return normalize(log)
+}
+
 func (f *fixture) resetJobs(t *testing.T) map[store.JobState]int {
 	t.Helper()
 	n, err := f.st.Jobs().Count(ctx, signin.ResetMailJob)
@@ -66,8 +82,8 @@ func (f *fixture) resetJobs(t *testing.T) map[store.JobState]int {
 	return n
 }
 
-// Every request, of a user or not, stores one mail job, whose payload does
-// not hold the link's token in clear; the job survives the service (a
+// A request of a user stores its mail job, one of no user the store's
+// shared no-link job; the payload does not hold the link's token in clear; the job survives the service (a
 // restarted server delivers it) and a request without a link sends nothing.
 func TestResetMailIsADurableJob(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
@@ -145,5 +161,92 @@ func TestResetMailRetriesThenVoidsTheLink(t *testing.T) {
 		}
 		_, err := f.svc.ResetPassword(ctx, toks[0], "Third-horse3")
 		wantDef(t, "the undelivered link", err, apierr.IIC1718)
+	})
+}
+
+// Requests that get no link (names of no user, over their rate) share one
+// mail job of their identity store: cycling names adds no rows to the job
+// table, and the requests still run the same statements as a user's. Once
+// the runner pruned the finished shared job, the next such request stores
+// it again.
+func TestResetRequestsWithoutALinkShareOneJob(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		f.user(t, "carol", pw)
+		carol := f.requestResetFrom(t, "carol", "192.0.2.1")
+		for i := range 12 {
+			name := fmt.Sprintf("nobody-%d", i)
+			if i%4 == 3 {
+				name = "carol" // her 2nd and 3rd requests get links, the 4th (i=11) is over her rate
+			}
+			if got := f.requestResetFrom(t, name, fmt.Sprintf("192.0.2.%d", 2+i)); got != carol {
+				t.Fatalf("%s is told apart from carol:\n%s\n----\n%s", name, carol, got)
+			}
+		}
+		if n := f.resetJobs(t); n[store.JobPending] != 4 {
+			t.Fatalf("reset mail jobs %v, want 4 pending: carol's 3 links and one shared by the rest", n)
+		}
+		if mails := f.waitMails(t, 3); len(mails) != 3 {
+			t.Fatalf("mails to %v, want carol's 3", mails)
+		}
+		if n := f.resetJobs(t); n[store.JobSucceeded] != 4 {
+			t.Fatalf("reset mail jobs %v, want 4 done", n)
+		}
+		f.now = f.now.Add(time.Minute)
+		if _, err := f.st.Jobs().DeleteFinished(ctx, f.now, 100); err != nil {
+			t.Fatal(err)
+		}
+		f.requestReset(t, "nobody-again")
+		f.requestReset(t, "nobody-else")
+		if n := f.resetJobs(t); n[store.JobPending] != 1 || len(n) != 1 {
+			t.Fatalf("reset mail jobs after the prune %v, want the shared one pending", n)
+		}
+	})
+}
+
+// A client address gets links for at most 20 requests an hour (an IPv6
+// address counted by its /64), whatever names they give; beyond, its
+// requests answer the same and do nothing more: the same statements for
+// every name, no mail, no job.
+func TestResetRequestsPerClientAddress(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		f.user(t, "carol", pw)
+		carol := f.requestResetFrom(t, "carol", "2001:db8:1::1")
+		f.waitMails(t, 1)
+		for i := range 19 {
+			if got := f.requestResetFrom(t, fmt.Sprintf("nobody-%d", i), fmt.Sprintf("2001:db8:1::%x", 2+i)); got != carol {
+				t.Fatalf("request %d is told apart from carol's:\n%s\n----\n%s", i, carol, got)
+			}
+		}
+		total := func() (n int) {
+			for _, c := range f.resetJobs(t) {
+				n += c
+			}
+			return n
+		}
+		jobs := total()
+		// The /64 has made 20 requests: its next ones get no link, and run
+		// the same statements whatever the name; one from elsewhere does.
+		over := f.requestResetFrom(t, "carol", "2001:db8:1::ffff")
+		if over == carol {
+			t.Fatal("a request over its address's rate did a request's work")
+		}
+		for _, name := range []string{"nobody-new", "carol"} {
+			if got := f.requestResetFrom(t, name, "2001:db8:1:0:1::1"); got != over {
+				t.Fatalf("%s over the address's rate is told apart from carol:\n%s\n----\n%s", name, over, got)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+		if mails := f.waitMails(t, 1); len(mails) != 1 {
+			t.Fatalf("mails to %v, want only carol's first", mails)
+		}
+		if n := total(); n != jobs {
+			t.Fatalf("%d reset mail jobs after the address's rate, want %d", n, jobs)
+		}
+		f.requestResetFrom(t, "carol", "2001:db8:2::1")
+		f.waitMails(t, 2)
+		// An hour later the address may ask again.
+		f.now = f.now.Add(time.Hour)
+		f.requestResetFrom(t, "carol", "2001:db8:1::1")
+		f.waitMails(t, 3)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/ttlcache"
 )
 
 // SettingsTTL is how long the session check (Session, run on every
@@ -20,37 +21,31 @@ const SettingsTTL = 5 * time.Second
 const settingsCacheSize = 1024
 
 // settingsCache holds SSO configurations by identity store id, each fresh
-// until its time (the service's clock).
+// until its time (the service's clock), at most settingsCacheSize of them.
+// Its zero value is ready to use (a Service is built as a struct literal).
 type settingsCache struct {
-	mu sync.Mutex
-	m  map[string]cachedSettings
+	once  sync.Once
+	cache ttlcache.Cache[string, center.SSOConfiguration]
 }
 
-type cachedSettings struct {
-	cfg   center.SSOConfiguration
-	until time.Time
+// get returns the cache, bounded by settingsCacheSize from its first use.
+func (c *settingsCache) get() *ttlcache.Cache[string, center.SSOConfiguration] {
+	c.once.Do(func() { c.cache.Max = settingsCacheSize })
+	return &c.cache
 }
 
 // sessionSSOConfig is ssoConfig through the cache. Errors (IIC.1730: no
 // instance) are not cached.
 func (s *Service) sessionSSOConfig(ctx context.Context, storeID string) (center.SSOConfiguration, error) {
 	now := s.now()
-	c := &s.settings
-	c.mu.Lock()
-	e, ok := c.m[storeID]
-	c.mu.Unlock()
-	if ok && now.Before(e.until) {
-		return e.cfg, nil
+	c := s.settings.get()
+	if cfg, ok := c.Get(storeID, now); ok {
+		return cfg, nil
 	}
 	cfg, err := s.ssoConfig(ctx, storeID)
 	if err != nil {
 		return cfg, err
 	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= settingsCacheSize {
-		c.m = map[string]cachedSettings{}
-	}
-	c.m[storeID] = cachedSettings{cfg: cfg, until: now.Add(SettingsTTL)}
-	c.mu.Unlock()
+	c.Put(storeID, cfg, now.Add(SettingsTTL))
 	return cfg, nil
 }

@@ -66,8 +66,7 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if s == nil {
-		a.clearCookie(w, SessionCookie)
-		http.Redirect(w, r, Prefix+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		a.signInThenBack(w, r)
 		return nil
 	}
 	ru, _ := url.Parse(in.RedirectURI)

@@ -57,8 +57,7 @@ func (a *API) deadLink(w http.ResponseWriter, r *http.Request, e *apierr.Error, 
 }
 
 func (a *API) setPasswordPage(w http.ResponseWriter, r *http.Request, status int, token string, e *apierr.Error) error {
-	a.render(w, r, status, "set_password", &view{Title: "Set your password", Narrow: true, CSRF: a.preCSRF(w, r), Error: e,
-		Action: identity.SetPasswordPath, Data: recoveryView{Token: token}})
+	a.renderPasswordPage(w, r, status, setPasswordLinkPage, token, e)
 	return nil
 }
 

@@ -3,7 +3,7 @@ package portalweb
 import "github.com/iic-project/iic/internal/api/httpx"
 
 // morePages are the templates of the pages defined in files of their own.
-var morePages = []string{"consent", "forgot", "reset", "set_password", "verify_email"}
+var morePages = []string{"consent", "forgot", "password_form", "verify_email"}
 
 func init() { pageNames = append(pageNames, morePages...) }
 

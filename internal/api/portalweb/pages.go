@@ -103,6 +103,20 @@ func (a *API) canManageDevices(r *http.Request, s *sessionInfo) (bool, error) {
 	return perm == center.MFADevicesAllActions, err
 }
 
+// deviceChange is h, a change of the user's own MFA devices, run only when
+// the instance lets users manage them: otherwise the devices page answers
+// 403 IIC.1518 and h does not run.
+func (a *API) deviceChange(h authedFunc) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, s *sessionInfo) error {
+		if can, err := a.canManageDevices(r, s); err != nil {
+			return err
+		} else if !can {
+			return a.mfaFailed(w, r, s, apierr.IIC1518.New())
+		}
+		return h(w, r, s)
+	}
+}
+
 func (a *API) mfa(w http.ResponseWriter, r *http.Request, s *sessionInfo) error {
 	notice := ""
 	switch {
@@ -142,11 +156,6 @@ func (a *API) mfaFailed(w http.ResponseWriter, r *http.Request, s *sessionInfo, 
 }
 
 func (a *API) mfaAdd(w http.ResponseWriter, r *http.Request, s *sessionInfo) error {
-	if can, err := a.canManageDevices(r, s); err != nil {
-		return err
-	} else if !can {
-		return a.mfaFailed(w, r, s, apierr.IIC1518.New())
-	}
 	link, err := a.Identity.RegisterMfaDevice(r.Context(), identity.Caller{Actor: "portal"}, s.session.IdentityStoreID, s.session.UserID)
 	if err != nil {
 		return a.mfaFailed(w, r, s, err)
@@ -162,11 +171,6 @@ func (a *API) mfaAdd(w http.ResponseWriter, r *http.Request, s *sessionInfo) err
 }
 
 func (a *API) mfaAddConfirm(w http.ResponseWriter, r *http.Request, s *sessionInfo) error {
-	if can, err := a.canManageDevices(r, s); err != nil {
-		return err
-	} else if !can {
-		return a.mfaFailed(w, r, s, apierr.IIC1518.New())
-	}
 	pf := r.PostForm
 	if err := a.ownRegistration(r, s, pf.Get("token")); err != nil {
 		return a.mfaFailed(w, r, s, err)
@@ -187,11 +191,6 @@ func (a *API) mfaAddConfirm(w http.ResponseWriter, r *http.Request, s *sessionIn
 }
 
 func (a *API) mfaDelete(w http.ResponseWriter, r *http.Request, s *sessionInfo) error {
-	if can, err := a.canManageDevices(r, s); err != nil {
-		return err
-	} else if !can {
-		return a.mfaFailed(w, r, s, apierr.IIC1518.New())
-	}
 	if err := a.Identity.DeleteMfaDevice(r.Context(), s.session.IdentityStoreID, s.session.UserID, r.PostForm.Get("device_id")); err != nil {
 		return a.mfaFailed(w, r, s, err)
 	}

@@ -148,9 +148,9 @@ func (a *API) Mount(rt *httpx.Router, d *httpx.Dialects, sessions httpx.Authenti
 	rt.Handle("GET "+Prefix+"/accounts/{account_id}", a.authed(a.account))
 	rt.Handle("POST "+Prefix+"/credentials", a.authedForm(a.credentials))
 	rt.Handle("GET "+Prefix+"/mfa", a.authed(a.mfa))
-	rt.Handle("POST "+Prefix+"/mfa/add", a.authedForm(a.mfaAdd))
-	rt.Handle("POST "+Prefix+"/mfa/add/confirm", a.authedForm(a.mfaAddConfirm))
-	rt.Handle("POST "+Prefix+"/mfa/delete", a.authedForm(a.mfaDelete))
+	rt.Handle("POST "+Prefix+"/mfa/add", a.authedForm(a.deviceChange(a.mfaAdd)))
+	rt.Handle("POST "+Prefix+"/mfa/add/confirm", a.authedForm(a.deviceChange(a.mfaAddConfirm)))
+	rt.Handle("POST "+Prefix+"/mfa/delete", a.authedForm(a.deviceChange(a.mfaDelete)))
 	rt.Handle("GET "+Prefix+"/mfa/register", a.page(a.registerLink))
 	rt.Handle("POST "+Prefix+"/mfa/register", a.form(a.registerBegin))
 	rt.Handle("POST "+Prefix+"/mfa/register/confirm", a.form(a.registerConfirm))
@@ -266,12 +266,18 @@ func (a *API) authed(h authedFunc) http.Handler {
 			return err
 		}
 		if s == nil {
-			a.clearCookie(w, SessionCookie)
-			http.Redirect(w, r, Prefix+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			a.signInThenBack(w, r)
 			return nil
 		}
 		return h(w, r, s)
 	})
+}
+
+// signInThenBack ends a browser's dead session cookie and sends it to sign
+// in, then back to the page it asked for.
+func (a *API) signInThenBack(w http.ResponseWriter, r *http.Request) {
+	a.clearCookie(w, SessionCookie)
+	http.Redirect(w, r, Prefix+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 }
 
 // authedForm is a POST handler for a signed-in user: the CSRF token must be

@@ -47,8 +47,8 @@ type webauthnView struct {
 func (a *API) mountWebAuthn(rt *httpx.Router) {
 	rt.Handle("POST "+Prefix+"/signin/webauthn", a.form(a.postWebAuthn))
 	rt.Handle("POST "+Prefix+"/signin/enrol/webauthn", a.form(a.postEnrolWebAuthn))
-	rt.Handle("POST "+Prefix+"/mfa/webauthn", a.authedForm(a.mfaAddWebAuthn))
-	rt.Handle("POST "+Prefix+"/mfa/webauthn/confirm", a.authedForm(a.mfaAddWebAuthnConfirm))
+	rt.Handle("POST "+Prefix+"/mfa/webauthn", a.authedForm(a.deviceChange(a.mfaAddWebAuthn)))
+	rt.Handle("POST "+Prefix+"/mfa/webauthn/confirm", a.authedForm(a.deviceChange(a.mfaAddWebAuthnConfirm)))
 	a.mountLinkWebAuthn(rt)
 }
 
@@ -173,11 +173,6 @@ func (a *API) webauthnOffer(r *http.Request, s *sessionInfo, canManage bool) (*w
 // mfaAddWebAuthn starts adding a security key or passkey from the devices
 // page.
 func (a *API) mfaAddWebAuthn(w http.ResponseWriter, r *http.Request, s *sessionInfo) error {
-	if can, err := a.canManageDevices(r, s); err != nil {
-		return err
-	} else if !can {
-		return a.mfaFailed(w, r, s, apierr.IIC1518.New())
-	}
 	link, err := a.Identity.RegisterMfaDevice(r.Context(), identity.Caller{Actor: "portal"}, s.session.IdentityStoreID, s.session.UserID)
 	if err != nil {
 		return a.mfaFailed(w, r, s, err)
@@ -202,11 +197,6 @@ func (a *API) renderWebAuthnAdd(w http.ResponseWriter, r *http.Request, s *sessi
 }
 
 func (a *API) mfaAddWebAuthnConfirm(w http.ResponseWriter, r *http.Request, s *sessionInfo) error {
-	if can, err := a.canManageDevices(r, s); err != nil {
-		return err
-	} else if !can {
-		return a.mfaFailed(w, r, s, apierr.IIC1518.New())
-	}
 	pf := r.PostForm
 	name := strings.TrimSpace(pf.Get("name"))
 	_, err := a.SignIn.CompleteWebAuthnRegistration(r.Context(), s.session, pf.Get("token"), pf.Get("credential"), name)
