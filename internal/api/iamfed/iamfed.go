@@ -4,7 +4,8 @@
 // OpenID Connect configuration under /v3.0/OS-FEDERATION, signed with AK/SK
 // like every signed surface. Its errors — its handlers', unknown paths,
 // wrong methods (405), oversized bodies (413) — are written in its own
-// dialect (errors.go).
+// dialect (errors.go), and so are those of /v3/auth/tokens and of Keystone's
+// look-ups /v3/auth/domains and /v3/projects.
 package iamfed
 
 import (
@@ -65,11 +66,28 @@ func (a *API) Ops() []httpx.Op {
 	}
 }
 
+// Keystone's look-ups (package keystone serves them) answer their errors in
+// this dialect too: a wrong method there is Keystone's 405 with Allow.
+const (
+	authDomainsPath = "/v3/auth/domains"
+	projectsPath    = "/v3/projects"
+)
+
 // ClaimErrors makes the surface's dialect answer every error of a request
-// under its prefixes and /v3/auth/tokens.
+// under its prefixes, /v3/auth/tokens and Keystone's look-ups.
 func ClaimErrors(d *httpx.Dialects) {
-	v3, ext, v30, tok := httpx.SegmentsMatch(prefix), httpx.SegmentsMatch(prefixExt), httpx.SegmentsMatch(prefixV30), httpx.SegmentsMatch(tokensPath)
-	d.Claim(func(r *http.Request) bool { return v3(r) || ext(r) || v30(r) || tok(r) }, writeError)
+	var match []func(*http.Request) bool
+	for _, p := range []string{prefix, prefixExt, prefixV30, tokensPath, authDomainsPath, projectsPath} {
+		match = append(match, httpx.SegmentsMatch(p))
+	}
+	d.Claim(func(r *http.Request) bool {
+		for _, m := range match {
+			if m(r) {
+				return true
+			}
+		}
+		return false
+	}, writeError)
 }
 
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
