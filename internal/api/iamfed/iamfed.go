@@ -10,6 +10,7 @@ package iamfed
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/authz"
@@ -81,6 +82,11 @@ func ClaimErrors(d *httpx.Dialects) {
 		match = append(match, httpx.SegmentsMatch(p))
 	}
 	d.Claim(func(r *http.Request) bool {
+		// Every claimed path's first segment starts with v3 (the decoded
+		// path does too): other requests skip the segment matchers.
+		if !strings.HasPrefix(r.URL.Path, "/v3") {
+			return false
+		}
 		for _, m := range match {
 			if m(r) {
 				return true
