@@ -13,7 +13,8 @@ import (
 // whose local entries carry empty "user" and "group" objects (its
 // LocalRuleOpts has struct fields, which encoding/json never omits), and a
 // partial OpenID Connect update (every field omitempty) with the content
-// type "application/json;charset=utf8".
+// type "application/json;charset=utf8"; and the shapes its protocol and
+// metadata packages send and decode.
 func TestFederationOTCWireQuirks(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		srv := testenv.Start(t, testenv.Options{Dialect: dialect})
@@ -51,6 +52,44 @@ func TestFederationOTCWireQuirks(t *testing.T) {
 		}
 		if got := do("GET", "/v3.0/OS-FEDERATION/identity-providers/otc/openid-connect-config", "", nil, 200); !jsonEqual(got, upd) {
 			t.Fatalf("read back %v, updated %v", got, upd)
+		}
+
+		// Its protocols (PUT create, PATCH update; Content-Type on GET too)
+		// and its metadata import (xaccount_type always sent, 201 expected
+		// from the POST) and read (the document's fields at the top level).
+		// It decodes the links of IdPs and protocols into map[string]string.
+		jsonCT := map[string]string{"Content-Type": "application/json"}
+		proto := do("PUT", "/v3/OS-FEDERATION/identity_providers/otc/protocols/saml", `{"protocol":{"mapping_id":"otc-map"}}`, nil, 201)
+		do("PATCH", "/v3/OS-FEDERATION/identity_providers/otc/protocols/saml", `{"protocol":{"mapping_id":"otc-map"}}`, nil, 200)
+		protos := do("GET", "/v3/OS-FEDERATION/identity_providers/otc/protocols", "", jsonCT, 200)
+		idp := do("GET", "/v3/OS-FEDERATION/identity_providers/otc", "", nil, 200)
+		var otcLinks struct {
+			Protocol struct {
+				Links map[string]string `json:"links"`
+			} `json:"protocol"`
+			IdP struct {
+				Links map[string]string `json:"links"`
+			} `json:"identity_provider"`
+			Protocols []struct {
+				Links map[string]string `json:"links"`
+			} `json:"protocols"`
+		}
+		for _, m := range []map[string]any{proto, protos, idp} {
+			if err := json.Unmarshal(mustJSON(m), &otcLinks); err != nil {
+				t.Fatalf("links of %v do not decode as strings: %v", m, err)
+			}
+		}
+		if otcLinks.Protocol.Links["self"] == "" || otcLinks.IdP.Links["protocols"] == "" || len(otcLinks.Protocols) != 1 {
+			t.Fatalf("links = %+v", otcLinks)
+		}
+		_, b64 := validCert(t, "otc-idp")
+		doc := idpMetadata("https://idp.otc.example", "https://idp.otc.example/sso", b64)
+		imp := map[string]string{"xaccount_type": "", "domain_id": srv.App.Root.AccountID, "metadata": doc}
+		do("POST", "/v3-ext/OS-FEDERATION/identity_providers/otc/protocols/saml/metadata", string(mustJSON(imp)), nil, 201)
+		md := do("GET", "/v3-ext/OS-FEDERATION/identity_providers/otc/protocols/saml/metadata", "", jsonCT, 200)
+		if md["idp_id"] != "otc" || md["protocol_id"] != "saml" || md["entity_id"] != "https://idp.otc.example" || md["data"] != doc ||
+			md["domain_id"] != srv.App.Root.AccountID || md["xaccount_type"] != "" || md["id"] == "" || md["update_time"] == "" {
+			t.Fatalf("metadata = %v", md)
 		}
 	})
 }

@@ -4,11 +4,13 @@
 // OpenID Connect configuration under /v3.0/OS-FEDERATION, signed with AK/SK
 // like every signed surface. Its errors — its handlers', unknown paths,
 // wrong methods (405), oversized bodies (413) — are written in its own
-// dialect (errors.go).
+// dialect (errors.go), and so are those of /v3/auth/tokens and of Keystone's
+// look-ups /v3/auth/domains and /v3/projects.
 package iamfed
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/iic-project/iic/internal/api/httpx"
 	"github.com/iic-project/iic/internal/authz"
@@ -65,12 +67,34 @@ func (a *API) Ops() []httpx.Op {
 	}
 }
 
+// Keystone's look-ups (package keystone serves them) answer their errors in
+// this dialect too: a wrong method there is Keystone's 405 with Allow.
+const (
+	authDomainsPath = "/v3/auth/domains"
+	projectsPath    = "/v3/projects"
+)
+
 // ClaimErrors makes the surface's dialect answer every error of a request
-// under its prefixes, /v3/auth/tokens and /v3.0/OS-AUTH/id-token/tokens.
+// under its prefixes, /v3/auth/tokens, /v3.0/OS-AUTH/id-token/tokens and
+// Keystone's look-ups.
 func ClaimErrors(d *httpx.Dialects) {
-	v3, ext, v30, tok := httpx.SegmentsMatch(prefix), httpx.SegmentsMatch(prefixExt), httpx.SegmentsMatch(prefixV30), httpx.SegmentsMatch(tokensPath)
-	idTok := httpx.SegmentsMatch(idTokenPath)
-	d.Claim(func(r *http.Request) bool { return v3(r) || ext(r) || v30(r) || tok(r) || idTok(r) }, writeError)
+	var match []func(*http.Request) bool
+	for _, p := range []string{prefix, prefixExt, prefixV30, tokensPath, idTokenPath, authDomainsPath, projectsPath} {
+		match = append(match, httpx.SegmentsMatch(p))
+	}
+	d.Claim(func(r *http.Request) bool {
+		// Every claimed path's first segment starts with v3 (the decoded
+		// path does too): other requests skip the segment matchers.
+		if !strings.HasPrefix(r.URL.Path, "/v3") {
+			return false
+		}
+		for _, m := range match {
+			if m(r) {
+				return true
+			}
+		}
+		return false
+	}, writeError)
 }
 
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
