@@ -38,16 +38,22 @@ func TestPeriodicSweepsDeleteExpiredRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		// Past the short-lived rows' expiry and every sweep's interval.
-		skew.Store(int64(10*time.Minute + time.Second))
-		waitForJobs(t, "the expired session to be swept", func() bool {
+		// Past the short-lived rows' expiry and every sweep's interval. A
+		// sweep the server's runner started before the skew and ended after
+		// it is rescheduled an interval past the skewed clock: the wait
+		// moves the clock on again (at most twice: the live rows expire an
+		// hour on).
+		step := int64(10*time.Minute + time.Second)
+		skew.Store(step)
+		advance := func() { skew.Add(step) }
+		waitForSweep(t, "the expired session to be swept", func() bool {
 			_, err := st.Sessions().GetByToken(ctx, short.TokenHash)
 			return errors.Is(err, store.ErrNotFound)
-		}, srv)
-		waitForJobs(t, "the expired credential to be swept", func() bool {
+		}, srv, advance)
+		waitForSweep(t, "the expired credential to be swept", func() bool {
 			_, err := st.Credentials().Get(ctx, "TEMPEXPIRED")
 			return errors.Is(err, store.ErrNotFound)
-		}, srv)
+		}, srv, advance)
 		if _, err := st.Sessions().GetByToken(ctx, long.TokenHash); err != nil {
 			t.Fatalf("live session: %v", err)
 		}
@@ -73,5 +79,31 @@ func waitForJobs(t *testing.T, what string, cond func() bool, srv *testenv.Serve
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitForSweep is waitForJobs for periodic sweeps under a test clock: when
+// cond still fails after a few seconds of due jobs, advance moves the clock
+// past the sweeps' intervals once more (twice at most).
+func waitForSweep(t *testing.T, what string, cond func() bool, srv *testenv.Server, advance func()) {
+	t.Helper()
+	for moved := 0; ; moved++ {
+		deadline := time.Now().Add(5 * time.Second)
+		for !cond() {
+			if _, err := srv.App.RunJobs(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if cond() || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if cond() {
+			return
+		}
+		if moved == 2 {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		advance()
 	}
 }
