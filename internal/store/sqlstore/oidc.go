@@ -102,12 +102,17 @@ func scanOIDCDevice(row interface{ Scan(...any) error }) (store.OIDCDeviceAuth, 
 	return d, err
 }
 
+// CreateDeviceAuth is one INSERT; on SQLite concurrent ones share a
+// commit (groupCommit).
 func (o oidcStore) CreateDeviceAuth(ctx context.Context, d store.OIDCDeviceAuth) error {
-	_, err := o.s.exec(ctx, "INSERT INTO oidc_device_auths ("+oidcDeviceColumns+`, guess_base)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, total FROM oidc_guess_total WHERE id = 1`,
-		d.DeviceCodeHash, d.UserCodeHash, d.ClientID, encodeList(d.Scopes), ms(d.CreatedAt), ms(d.ExpiresAt), d.IntervalSeconds, ms(d.LastPolledAt),
-		d.Status, d.IdentityStoreID, d.UserID)
-	return err
+	scopes := encodeList(d.Scopes)
+	return o.s.db.group.run(ctx, o.s, func(tx *sqlStore) error {
+		_, err := tx.exec(ctx, "INSERT INTO oidc_device_auths ("+oidcDeviceColumns+`, guess_base)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, total FROM oidc_guess_total WHERE id = 1`,
+			d.DeviceCodeHash, d.UserCodeHash, d.ClientID, scopes, ms(d.CreatedAt), ms(d.ExpiresAt), d.IntervalSeconds, ms(d.LastPolledAt),
+			d.Status, d.IdentityStoreID, d.UserID)
+		return err
+	})
 }
 
 func (o oidcStore) GetDeviceAuth(ctx context.Context, deviceCodeHash []byte) (store.OIDCDeviceAuth, error) {
@@ -280,7 +285,8 @@ func (o oidcStore) RotateToken(ctx context.Context, spent []byte, at time.Time, 
 			return err
 		}
 	}
-	return o.s.update(ctx, func(tx *sqlStore) error {
+	// On SQLite concurrent rotations share a commit (groupCommit).
+	return o.s.db.group.run(ctx, o.s, func(tx *sqlStore) error {
 		t := oidcStore{tx}
 		if fast && tx.db.dialect != dialectPostgres {
 			// The refresh grant's rotation: the successors' family
