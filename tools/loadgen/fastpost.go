@@ -21,6 +21,25 @@ type poster struct {
 	buf    []byte
 }
 
+// bodyPoster sends a worker's timed requests: post returns whether an
+// answer came, its body (valid until the next post) when its status is
+// want, and an error otherwise.
+type bodyPoster interface {
+	post(body []byte, want int) (bool, []byte, error)
+}
+
+// rawHTTP picks rawPoster (the default) over net/http's client for the
+// timed requests (--raw-http).
+var rawHTTP = true
+
+// newTimedPoster is a worker's poster of the timed requests to target.
+func newTimedPoster(c *http.Client, target, contentType string) bodyPoster {
+	if rawHTTP {
+		return newRawPoster(target, contentType)
+	}
+	return newPoster(c, target, contentType)
+}
+
 func newPoster(c *http.Client, target, contentType string) *poster {
 	u, err := url.Parse(target)
 	if err != nil {

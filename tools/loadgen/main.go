@@ -95,6 +95,7 @@ func main() {
 	vary := flag.Int("vary", 0, "if > 0, replace {n} in --path and --body with a random number in [0, vary) per request")
 	scimStore := flag.String("scim", "", "identity store id: send the load to its SCIM endpoint with a bearer token created for the run")
 	expect := flag.String("expect", "", "an answer is an error when its first 4 KiB lack this string (default: when its status is >= 400)")
+	flag.BoolVar(&rawHTTP, "raw-http", true, "OAuth device and refresh scenarios: send the timed requests with loadgen's own HTTP/1.1 client (false: net/http's)")
 	flag.Parse()
 
 	for _, raw := range []string{*target, *adminURL} {

@@ -119,7 +119,7 @@ func (r *oauthRun) prepare(conc int) (func(w int) op, error) {
 func (r *oauthRun) dexDevice() func(int) op {
 	body := []byte(url.Values{"client_id": {"bench-cli"}, "scope": {"openid"}}.Encode())
 	return func(int) op {
-		p := newPoster(r.h.c, r.base+"/device/code", "application/x-www-form-urlencoded")
+		p := newTimedPoster(r.h.c, r.base+"/device/code", "application/x-www-form-urlencoded")
 		return func() (bool, error) {
 			ok, b, err := p.post(body, 200)
 			if err == nil && jsonString(b, "device_code") == "" {
@@ -170,7 +170,7 @@ func (r *oauthRun) dexRefresh(conc int) (func(int) op, error) {
 		tokens[w] = t.RefreshToken
 	}
 	return func(w int) op {
-		p := newPoster(r.h.c, r.base+"/token", "application/x-www-form-urlencoded")
+		p := newTimedPoster(r.h.c, r.base+"/token", "application/x-www-form-urlencoded")
 		prefix := "grant_type=refresh_token&client_id=bench-cli&refresh_token="
 		var body []byte
 		return func() (bool, error) {
@@ -218,7 +218,7 @@ func (r *oauthRun) iicDevice() func(int) op {
 	s := r.state
 	body, _ := json.Marshal(map[string]string{"client_id": s.ClientID, "client_secret": s.ClientSecret, "start_url": r.base + "/start"})
 	return func(int) op {
-		p := newPoster(r.h.c, r.base+"/v1/device/authorize", "application/json")
+		p := newTimedPoster(r.h.c, r.base+"/v1/device/authorize", "application/json")
 		return func() (bool, error) {
 			ok, b, err := p.post(body, 200)
 			if err == nil && jsonString(b, "device_code") == "" {
@@ -251,7 +251,7 @@ func (r *oauthRun) iicRefresh(conc int) (func(int) op, error) {
 	prefix = appendJSONString(append(prefix, `,"client_secret":`...), s.ClientSecret)
 	prefix = append(prefix, `,"grant_type":"refresh_token","refresh_token":`...)
 	return func(w int) op {
-		p := newPoster(r.h.c, r.base+"/v1/tokens", "application/json")
+		p := newTimedPoster(r.h.c, r.base+"/v1/tokens", "application/json")
 		var body []byte
 		return func() (bool, error) {
 			body = append(appendJSONString(append(body[:0], prefix...), tokens[w]), '}')
