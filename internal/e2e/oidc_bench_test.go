@@ -34,6 +34,22 @@ func BenchmarkOIDCHTTP(b *testing.B) {
 				}
 			}
 		})
+		// 8 clients at once, as tools/loadgen/oidc.sh runs it: on SQLite
+		// their inserts share commits.
+		b.Run(sqltest.Name(d)+"/device-parallel", func(b *testing.B) {
+			srv, cl, _ := oidcBenchServer(b, d)
+			body, _ := json.Marshal(map[string]string{"client_id": cl.id, "client_secret": cl.secret, "start_url": srv.URL + "/start"})
+			b.SetParallelism(4) // × GOMAXPROCS clients
+			b.RunParallel(func(pb *testing.PB) {
+				hc := &http.Client{}
+				for pb.Next() {
+					if out := oidcBenchPost(b, hc, srv.URL+"/v1/device/authorize", body); !bytes.Contains(out, []byte(`"device_code":"`)) {
+						b.Errorf("answer %s", out)
+						return
+					}
+				}
+			})
+		})
 		b.Run(sqltest.Name(d)+"/refresh", func(b *testing.B) {
 			srv, cl, alice := oidcBenchServer(b, d)
 			ctx := context.Background()
