@@ -27,6 +27,7 @@ import (
 	"github.com/iic-project/iic/internal/ids"
 	"github.com/iic-project/iic/internal/secrets"
 	"github.com/iic-project/iic/internal/store"
+	"github.com/iic-project/iic/internal/ttlcache"
 )
 
 // Grant types (RFC 6749, RFC 8628).
@@ -71,6 +72,13 @@ type Config struct {
 	// wrong user codes were entered anywhere while it was pending: each
 	// wrong code is a guess at every pending one.
 	GuessesPerCode int64
+	// ClientCacheTTL is how long a client read (found or not) is reused
+	// by the client authentication of the device and token endpoints; < 0
+	// reads the store every time. A registration never changes once
+	// written; what a cached read may miss is the sweep deleting an expired
+	// client on another replica, whose requests then get the expiry's
+	// answer (IIC.1601/1602) instead of IIC.1600 for at most this long.
+	ClientCacheTTL time.Duration
 }
 
 // Default is the configuration a zero Config field takes.
@@ -86,6 +94,7 @@ var Default = Config{
 	GuessWindow:    15 * time.Minute,
 	GuessesPerKey:  10,
 	GuessesPerCode: 1000,
+	ClientCacheTTL: 5 * time.Second,
 }
 
 func (c Config) withDefaults() Config {
@@ -110,6 +119,9 @@ func (c Config) withDefaults() Config {
 	if c.GuessesPerCode <= 0 {
 		c.GuessesPerCode = d.GuessesPerCode
 	}
+	if c.ClientCacheTTL == 0 {
+		c.ClientCacheTTL = d.ClientCacheTTL
+	}
 	return c
 }
 
@@ -122,6 +134,15 @@ type Service struct {
 	// the endpoints and verification URIs it hands out.
 	PublicURL string
 	Config    Config
+
+	// clients caches client reads, found or not (Config.ClientCacheTTL).
+	clients ttlcache.Cache[string, cachedClient]
+}
+
+// cachedClient is a client read: the client, or found false.
+type cachedClient struct {
+	client store.OIDCClient
+	found  bool
 }
 
 // Endpoints of the portal and of this service, relative to PublicURL.
@@ -241,6 +262,9 @@ func (s *Service) RegisterClient(ctx context.Context, in NewClient) (Registratio
 	if err := s.Store.OIDC().CreateClient(ctx, cl); err != nil {
 		return Registration{}, err
 	}
+	if c.ClientCacheTTL > 0 {
+		s.clients.Put(cl.ID, cachedClient{cl, true}, now.Add(c.ClientCacheTTL))
+	}
 	return Registration{Client: cl, Secret: secret}, nil
 }
 
@@ -250,22 +274,24 @@ var noClient = secrets.TokenHash("no such client")
 
 // authenticateClient checks a client id and secret. An unknown client and
 // a wrong secret get one answer (404 IIC.1600) after the same work: one
-// store read and one constant-time comparison of SHA-256 values. Only a
-// caller holding the secret learns that it or the registration expired.
+// client read (from the store, or the short cache of reads that holds
+// unknown ids as it holds known ones) and one constant-time comparison of
+// SHA-256 values. Only a caller holding the secret learns that it or the
+// registration expired.
 func (s *Service) authenticateClient(ctx context.Context, id, secret string) (store.OIDCClient, error) {
 	if id == "" || secret == "" {
 		return store.OIDCClient{}, invalidParam("client_id and client_secret are required")
 	}
 	presented := secrets.TokenHash(secret)
 	want := noClient
-	cl, err := s.Store.OIDC().GetClient(ctx, truncate(id, 128))
-	switch {
-	case err == nil:
-		want = cl.SecretHash
-	case !errors.Is(err, store.ErrNotFound):
+	cl, found, err := s.readClient(ctx, truncate(id, 128))
+	if err != nil {
 		return store.OIDCClient{}, err
 	}
-	if subtle.ConstantTimeCompare(presented, want) != 1 || err != nil || len(id) > 128 {
+	if found {
+		want = cl.SecretHash
+	}
+	if subtle.ConstantTimeCompare(presented, want) != 1 || !found || len(id) > 128 {
 		return store.OIDCClient{}, oauth("invalid_client", apierr.IIC1600.New())
 	}
 	now := s.now()
@@ -277,6 +303,31 @@ func (s *Service) authenticateClient(ctx context.Context, id, secret string) (st
 	}
 	return cl, nil
 }
+
+// readClient reads a client through the cache of reads: found is false
+// for an unknown id; err is a store fault (never cached).
+func (s *Service) readClient(ctx context.Context, id string) (store.OIDCClient, bool, error) {
+	ttl := s.cfg().ClientCacheTTL
+	now := s.now()
+	if ttl > 0 {
+		if c, ok := s.clients.Get(id, now); ok {
+			return c.client, c.found, nil
+		}
+	}
+	cl, err := s.Store.OIDC().GetClient(ctx, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.OIDCClient{}, false, err
+	}
+	found := err == nil
+	if ttl > 0 {
+		s.clients.Put(id, cachedClient{cl, found}, now.Add(ttl))
+	}
+	return cl, found, nil
+}
+
+// forgetClients empties the cache of client reads (after the sweep deleted
+// clients).
+func (s *Service) forgetClients() { s.clients.Clear() }
 
 // ---- helpers
 

@@ -36,7 +36,13 @@ func (s *Service) Sweep(ctx context.Context, tx store.Store, limit int) (int, er
 		func() (int, error) { return o.DeleteExpiredTokens(ctx, now, limit) },
 		func() (int, error) { return o.DeleteExpiredAuthCodes(ctx, now, limit) },
 		func() (int, error) { return o.DeleteStaleGuesses(ctx, now.Truncate(c.GuessWindow), limit) },
-		func() (int, error) { return o.DeleteExpiredClients(ctx, now.Add(-c.ClientGrace), limit) },
+		func() (int, error) {
+			n, err := o.DeleteExpiredClients(ctx, now.Add(-c.ClientGrace), limit)
+			if n > 0 {
+				s.forgetClients()
+			}
+			return n, err
+		},
 	} {
 		n, err := sweep()
 		total += n

@@ -128,7 +128,8 @@ type OIDC interface {
 
 	// CreateTokens inserts the tokens (all or none); ErrConflict if a hash
 	// is taken, ErrConflict (KeyReference) if the client or user does not
-	// exist.
+	// exist or the family's tokens so far are another client's or user's
+	// (the tokens of a family share client and user).
 	CreateTokens(ctx context.Context, tokens ...OIDCToken) error
 	// GetToken returns the token with this hash, or ErrNotFound.
 	GetToken(ctx context.Context, hash []byte) (OIDCToken, error)
@@ -155,7 +156,8 @@ type OIDC interface {
 	// order: the sign-ins DeleteUserTokens would end.
 	UserTokenFamilies(ctx context.Context, storeID, userID string) ([]string, error)
 	// DeleteExpiredTokens removes up to limit tokens with ExpiresAt at or
-	// before now and returns how many.
+	// before now, and up to limit families whose every token did, and
+	// returns how many of both went.
 	DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error)
 
 	// CreateAuthCode inserts c; ErrConflict if the hash is taken,

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -15,8 +16,10 @@ type op func() (responded bool, err error)
 
 // load runs conc workers, each calling the op newWorker made for it, until
 // dur has passed or max ops were started, and prints one line:
-// requests=… errors=… elapsed=… rps=… p50=… p90=… p99=… max=….
-// rps counts successes only. It returns false when nothing succeeded.
+// requests=… errors=… elapsed=… rps=… p50=… p90=… p99=… max=… client-cpu-us=…,
+// the last the load program's own CPU time (user + system) per answer
+// during the timed part. rps counts successes only. It returns false when
+// nothing succeeded.
 func load(conc int, dur time.Duration, max int, newWorker func(w int) op) bool {
 	ops := make([]op, conc)
 	for w := range ops {
@@ -25,6 +28,7 @@ func load(conc int, dur time.Duration, max int, newWorker func(w int) op) bool {
 	var started, failed, failedAnswers atomic.Int64
 	var firstErr atomic.Value
 	lat := make([][]time.Duration, conc)
+	cpu0 := cpuTime()
 	deadline := time.Now().Add(dur)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -47,13 +51,13 @@ func load(conc int, dur time.Duration, max int, newWorker func(w int) op) bool {
 		})
 	}
 	wg.Wait()
-	return report(lat, failed.Load(), failedAnswers.Load(), time.Since(start), firstErr.Load())
+	return report(lat, failed.Load(), failedAnswers.Load(), time.Since(start), cpuTime()-cpu0, firstErr.Load())
 }
 
 // report prints throughput (successes per second) and latency percentiles
 // (of every answer); failed counts every error, failedAnswers those that
 // came with an answer. It returns false if nothing succeeded.
-func report(lat [][]time.Duration, failed, failedAnswers int64, elapsed time.Duration, firstErr any) bool {
+func report(lat [][]time.Duration, failed, failedAnswers int64, elapsed, cpu time.Duration, firstErr any) bool {
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
@@ -72,11 +76,20 @@ func report(lat [][]time.Duration, failed, failedAnswers int64, elapsed time.Dur
 	if rps < 100 {
 		prec = 1
 	}
-	fmt.Printf("requests=%d errors=%d elapsed=%s rps=%.*f p50=%s p90=%s p99=%s max=%s\n",
+	fmt.Printf("requests=%d errors=%d elapsed=%s rps=%.*f p50=%s p90=%s p99=%s max=%s client-cpu-us=%d\n",
 		len(all), failed, elapsed.Round(time.Millisecond), prec, rps,
-		pct(0.5), pct(0.9), pct(0.99), all[len(all)-1])
+		pct(0.5), pct(0.9), pct(0.99), all[len(all)-1], cpu.Microseconds()/int64(len(all)))
 	if firstErr != nil {
 		fmt.Printf("first error: %s\n", firstErr)
 	}
 	return ok > 0
+}
+
+// cpuTime is the process's CPU time so far (user + system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -117,13 +117,12 @@ func (r *oauthRun) prepare(conc int) (func(w int) op, error) {
 // ---- Dex
 
 func (r *oauthRun) dexDevice() func(int) op {
+	body := []byte(url.Values{"client_id": {"bench-cli"}, "scope": {"openid"}}.Encode())
 	return func(int) op {
+		p := newTimedPoster(r.h.c, r.base+"/device/code", "application/x-www-form-urlencoded")
 		return func() (bool, error) {
-			var out struct {
-				DeviceCode string `json:"device_code"`
-			}
-			ok, err := r.h.postForm(r.base+"/device/code", url.Values{"client_id": {"bench-cli"}, "scope": {"openid"}}, 200, &out)
-			if err == nil && out.DeviceCode == "" {
+			ok, b, err := p.post(body, 200)
+			if err == nil && jsonString(b, "device_code") == "" {
 				err = fmt.Errorf("no device_code")
 			}
 			return ok, err
@@ -171,15 +170,18 @@ func (r *oauthRun) dexRefresh(conc int) (func(int) op, error) {
 		tokens[w] = t.RefreshToken
 	}
 	return func(w int) op {
+		p := newTimedPoster(r.h.c, r.base+"/token", "application/x-www-form-urlencoded")
+		prefix := "grant_type=refresh_token&client_id=bench-cli&refresh_token="
+		var body []byte
 		return func() (bool, error) {
-			var t oauthToken
-			ok, err := r.h.postForm(r.base+"/token", url.Values{"grant_type": {"refresh_token"}, "client_id": {"bench-cli"},
-				"refresh_token": {tokens[w]}}, 200, &t)
+			body = append(append(body[:0], prefix...), url.QueryEscape(tokens[w])...)
+			ok, b, err := p.post(body, 200)
 			if err == nil {
-				if t.RefreshToken == "" {
+				t := jsonString(b, "refresh_token")
+				if t == "" {
 					return ok, fmt.Errorf("no refresh_token")
 				}
-				tokens[w] = t.RefreshToken
+				tokens[w] = t
 			}
 			return ok, err
 		}
@@ -214,14 +216,12 @@ func (r *oauthRun) hydraClientCredentials() (func(int) op, error) {
 
 func (r *oauthRun) iicDevice() func(int) op {
 	s := r.state
+	body, _ := json.Marshal(map[string]string{"client_id": s.ClientID, "client_secret": s.ClientSecret, "start_url": r.base + "/start"})
 	return func(int) op {
+		p := newTimedPoster(r.h.c, r.base+"/v1/device/authorize", "application/json")
 		return func() (bool, error) {
-			var out struct {
-				DeviceCode string `json:"device_code"`
-			}
-			ok, err := r.h.postJSON(r.base+"/v1/device/authorize", map[string]string{"client_id": s.ClientID,
-				"client_secret": s.ClientSecret, "start_url": r.base + "/start"}, 200, &out)
-			if err == nil && out.DeviceCode == "" {
+			ok, b, err := p.post(body, 200)
+			if err == nil && jsonString(b, "device_code") == "" {
 				err = fmt.Errorf("no device_code")
 			}
 			return ok, err
@@ -246,18 +246,22 @@ func (r *oauthRun) iicRefresh(conc int) (func(int) op, error) {
 		tokens[w] = t.RefreshToken
 	}
 	s := r.state
+	// The body is this prefix, the token as a JSON string, and "}".
+	prefix := appendJSONString([]byte(`{"client_id":`), s.ClientID)
+	prefix = appendJSONString(append(prefix, `,"client_secret":`...), s.ClientSecret)
+	prefix = append(prefix, `,"grant_type":"refresh_token","refresh_token":`...)
 	return func(w int) op {
+		p := newTimedPoster(r.h.c, r.base+"/v1/tokens", "application/json")
+		var body []byte
 		return func() (bool, error) {
-			var out struct {
-				TokenInfo oauthToken `json:"token_info"`
-			}
-			ok, err := r.h.postJSON(r.base+"/v1/tokens", map[string]string{"client_id": s.ClientID, "client_secret": s.ClientSecret,
-				"grant_type": "refresh_token", "refresh_token": tokens[w]}, 200, &out)
+			body = append(appendJSONString(append(body[:0], prefix...), tokens[w]), '}')
+			ok, b, err := p.post(body, 200)
 			if err == nil {
-				if out.TokenInfo.RefreshToken == "" {
+				t := jsonString(b, "refresh_token")
+				if t == "" {
 					return ok, fmt.Errorf("no refresh_token")
 				}
-				tokens[w] = out.TokenInfo.RefreshToken
+				tokens[w] = t
 			}
 			return ok, err
 		}
@@ -356,7 +360,9 @@ func hasCookie(resp *http.Response, name string) bool {
 // noRedirectClient is an HTTP client that follows no redirects (the portal's
 // 303s are checked, not followed).
 func noRedirectClient(conc int) *http.Client {
-	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}
+	// Keep-alive connections, one per worker; no gzip (nothing to save on
+	// loopback, and a decompressor's CPU would count against the run).
+	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc, DisableCompression: true}
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

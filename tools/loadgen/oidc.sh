@@ -14,8 +14,16 @@
 # agency-credentials: see tools/loadgen's doc comment) against each server
 # that offers it, CONCURRENCY clients for DURATION, RUNS times (the targets
 # alternating within each run), records the load average with each run, and
-# prints the medians, the servers' CPU per request and the iic/peer ratios
-# in one table.
+# prints the medians, the servers' CPU per request, the load program's own
+# CPU per request and the iic/peer ratios in one table.
+#
+# CPU pinning: when taskset exists and there are at least 2 CPUs (PIN=0
+# turns it off), every server under test (iic, Dex, Hydra alike) runs on
+# CPU 1 and the load program on CPU 0, so that the two never compete for a
+# core and each ratio compares the servers on the same one core (Go sizes
+# GOMAXPROCS to the affinity mask: 1). Other processes on the machine are
+# not pinned and still share both cores: CPU per request is the figure
+# that stays comparable under load.
 #
 #   DEX_BIN=/path/dex HYDRA_BIN=/path/hydra IIC_BENCH_POSTGRES_URL='postgres://…' \
 #     tools/loadgen/oidc.sh [DURATION] [RUNS] [CONCURRENCY]
@@ -29,6 +37,11 @@ runs=${2:-3}
 conc=${3:-8}
 scenarios=${SCENARIOS:-device refresh client-credentials password agency-credentials}
 pgurl=${IIC_BENCH_POSTGRES_URL:-${IIC_TEST_POSTGRES_URL:-}}
+
+server_pin=() client_pin=()
+if [ "${PIN:-1}" != 0 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  server_pin=(taskset -c 1) client_pin=(taskset -c 0)
+fi
 
 tmp=$(mktemp -d)
 pids=() schema=
@@ -69,7 +82,7 @@ targets=()
 
 start_iic() { # name database-url
   local port; port=$(freeport)
-  "$tmp/iic" serve --listen "127.0.0.1:$port" --data-dir "$tmp/$1" --database-url "$2" --log-level error >"$tmp/$1.log" 2>&1 &
+  "${server_pin[@]}" "$tmp/iic" serve --listen "127.0.0.1:$port" --data-dir "$tmp/$1" --database-url "$2" --log-level error >"$tmp/$1.log" 2>&1 &
   pids+=($!) pid[$1]=$! url[$1]="http://127.0.0.1:$port"
   waitfor "${url[$1]}/readyz" "${pid[$1]}" "$1"
   "$tmp/loadgen" --url "${url[$1]}" --creds "$tmp/$1/root-credentials.json" --scenario setup --state "$tmp/$1.state" >/dev/null
@@ -121,7 +134,7 @@ staticPasswords:
 YAML
     for i in $(seq 0 $((conc > 32 ? conc - 1 : 31))); do echo "  - {email: \"r$i@example.com\", hash: \"$hash\", username: \"r$i\", userID: \"r$i\"}"; done
   } >"$tmp/dex/config.yaml"
-  (cd "$tmp/dex" && exec "$DEX_BIN" serve config.yaml) >"$tmp/dex.log" 2>&1 &
+  (cd "$tmp/dex" && exec "${server_pin[@]}" "$DEX_BIN" serve config.yaml) >"$tmp/dex.log" 2>&1 &
   pids+=($!) pid[dex]=$! url[dex]="http://127.0.0.1:$port/dex"
   waitfor "${url[dex]}/.well-known/openid-configuration" "${pid[dex]}" dex
   targets+=(dex)
@@ -131,7 +144,7 @@ if [ -n "${HYDRA_BIN:-}" ]; then
   pub=$(freeport) adm=$(freeport)
   while [ "$adm" = "$pub" ]; do adm=$(freeport); done
   mkdir -p "$tmp/hydra"
-  (cd "$tmp/hydra" && exec env DSN=memory URLS_SELF_ISSUER="http://127.0.0.1:$pub" SECRETS_SYSTEM=bench-only-system-secret-0123456789 \
+  (cd "$tmp/hydra" && exec "${server_pin[@]}" env DSN=memory URLS_SELF_ISSUER="http://127.0.0.1:$pub" SECRETS_SYSTEM=bench-only-system-secret-0123456789 \
     SERVE_PUBLIC_HOST=127.0.0.1 SERVE_PUBLIC_PORT="$pub" SERVE_ADMIN_HOST=127.0.0.1 SERVE_ADMIN_PORT="$adm" LOG_LEVEL=error \
     "$HYDRA_BIN" serve all --dev) >"$tmp/hydra.log" 2>&1 &
   pids+=($!) pid[hydra]=$! url[hydra]="http://127.0.0.1:$pub" url[hydra-admin]="http://127.0.0.1:$adm"
@@ -141,8 +154,8 @@ fi
 
 tck=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-results=$tmp/results # run scenario target rps cpu-us/req hash-us load1
-echo "targets: ${targets[*]}; $conc clients, $dur per scenario, $runs runs"
+results=$tmp/results # run scenario target rps cpu-us/req hash-us load1 client-cpu-us/req
+echo "targets: ${targets[*]}; $conc clients, $dur per scenario, $runs runs; pinned: ${server_pin[*]:-no}${server_pin[*]:+ (load program: ${client_pin[*]})}"
 for run in $(seq 1 "$runs"); do
   for sc in $scenarios; do
     for t in "${targets[@]}"; do
@@ -154,7 +167,7 @@ for run in $(seq 1 "$runs"); do
       esac
       load=$(cut -d' ' -f1 /proc/loadavg)
       before=$(cpu "${pid[$t]}")
-      out=$("$tmp/loadgen" "${args[@]}" 2>&1) || { echo "run $run $sc $t failed: $out" >&2; exit 1; }
+      out=$("${client_pin[@]}" "$tmp/loadgen" "${args[@]}" 2>&1) || { echo "run $run $sc $t failed: $out" >&2; exit 1; }
       ticks=$(($(cpu "${pid[$t]}") - before))
       rps=$(sed -n 's/.*rps=\([0-9a-z/]*\).*/\1/p' <<<"$out" | head -n1)
       n=$(sed -n 's/^requests=\([0-9]*\) errors=\([0-9]*\).*/\1 \2/p' <<<"$out")
@@ -165,8 +178,9 @@ for run in $(seq 1 "$runs"); do
         [ "$reqs" -gt 0 ] && per=$((ticks * 1000000 / tck / reqs))
       fi
       hash=$(sed -n 's/.*hash-us=\([0-9]*\).*/\1/p' <<<"$out")
-      echo "$run $sc $t ${rps:-?} $per ${hash:--} $load" >>"$results"
-      printf 'run %s %-18s %-10s rps=%-6s cpu/req=%sus load=%s\n' "$run" "$sc" "$t" "${rps:-?}" "$per" "$load"
+      ccpu=$(sed -n 's/.*client-cpu-us=\([0-9]*\).*/\1/p' <<<"$out" | head -n1)
+      echo "$run $sc $t ${rps:-?} $per ${hash:--} $load ${ccpu:--}" >>"$results"
+      printf 'run %s %-18s %-10s rps=%-6s cpu/req=%sus loadgen-cpu/req=%sus load=%s\n' "$run" "$sc" "$t" "${rps:-?}" "$per" "${ccpu:--}" "$load"
     done
   done
   echo "uptime after run $run: $(uptime)"
@@ -184,17 +198,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/
 peer_of() { case $1 in client-credentials) echo hydra ;; agency-credentials) echo - ;; *) echo dex ;; esac; }
 
 echo
-echo "medians of $runs runs, $conc clients, $dur each (requests/s; the server process's CPU per request)"
-printf '%-19s | %-16s | %-16s | %-16s | %-16s | %-8s | %-8s\n' scenario "iic SQLite" "iic PostgreSQL" Dex Hydra "SQLite/peer" "PG/peer"
+echo "medians of $runs runs, $conc clients, $dur each (requests/s; the server process's CPU per request / the load program's)"
+printf '%-19s | %-20s | %-20s | %-20s | %-20s | %-8s | %-8s\n' scenario "iic SQLite" "iic PostgreSQL" Dex Hydra "SQLite/peer" "PG/peer"
 for sc in $scenarios; do
   row=() 
   for t in iic-sqlite iic-pg dex hydra; do
-    v=$(cell "$sc" "$t") c=$(median 5 "$sc" "$t")
-    [ "$c" = - ] && row+=("$v") || row+=("$v (${c}us)")
+    v=$(cell "$sc" "$t") c=$(median 5 "$sc" "$t") l=$(median 8 "$sc" "$t")
+    [ "$c" = - ] && row+=("$v") || row+=("$v (${c}/${l}us)")
   done
   p=$(peer_of "$sc")
   pv=-; [ "$p" != - ] && pv=$(median 4 "$sc" "$p")
-  printf '%-19s | %-16s | %-16s | %-16s | %-16s | %-8s | %-8s\n' "$sc" "${row[@]}" \
+  printf '%-19s | %-20s | %-20s | %-20s | %-20s | %-8s | %-8s\n' "$sc" "${row[@]}" \
     "$(ratio "$(median 4 "$sc" iic-sqlite)" "$pv")" "$(ratio "$(median 4 "$sc" iic-pg)" "$pv")"
 done
 if [[ " $scenarios " == *" password "* ]]; then

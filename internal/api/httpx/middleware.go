@@ -54,7 +54,7 @@ func (m *Middleware) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rid := m.IDs.RequestID()
-		in := &info{requestID: rid, route: "unmatched", log: m.Log.With("request_id", rid), writeErr: m.Dialects.writerFor(r)}
+		in := &info{requestID: rid, route: "unmatched", base: m.Log, writeErr: m.Dialects.writerFor(r)}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, in))
 		w.Header().Set("X-Request-Id", rid)
 		sw := &statusWriter{ResponseWriter: w}
@@ -63,7 +63,7 @@ func (m *Middleware) Wrap(h http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				in.log.Error("panic serving request", "panic", p, "stack", string(debug.Stack()))
+				in.logger().Error("panic serving request", "panic", p, "stack", string(debug.Stack()))
 				if !sw.wrote {
 					WriteError(sw, r, apierr.IIC1260.New())
 				}
@@ -72,8 +72,10 @@ func (m *Middleware) Wrap(h http.Handler) http.Handler {
 			if m.Metrics != nil {
 				m.Metrics.Observe(in.route, sw.status(), d)
 			}
-			in.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", in.route, "status", sw.status(),
-				"duration_ms", float64(d.Microseconds())/1000, "bytes", sw.n, "ak", in.principal, "remote", r.RemoteAddr)
+			if m.Log.Enabled(r.Context(), slog.LevelInfo) {
+				in.logger().Info("request", "method", r.Method, "path", r.URL.Path, "route", in.route, "status", sw.status(),
+					"duration_ms", float64(d.Microseconds())/1000, "bytes", sw.n, "ak", in.principal, "remote", r.RemoteAddr)
+			}
 		}()
 		if r.Body != nil && r.Body != http.NoBody {
 			body, held, err := m.readBody(sw, r)

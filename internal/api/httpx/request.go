@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 )
 
 // info is the per-request state the middleware shares with handlers.
@@ -10,7 +11,8 @@ type info struct {
 	requestID string
 	route     string // the matched route pattern, for metrics
 	body      []byte
-	log       *slog.Logger
+	base      *slog.Logger // the server's logger; logger() adds the request id
+	log       atomic.Pointer[slog.Logger]
 	principal string      // access key of the caller, for the access log
 	writeErr  ErrorWriter // the claiming surface's error writer; nil = the envelope
 }
@@ -20,9 +22,26 @@ type infoKey struct{}
 func infoFrom(ctx context.Context) *info {
 	i, _ := ctx.Value(infoKey{}).(*info)
 	if i == nil {
-		return &info{log: slog.Default()}
+		return &info{base: slog.Default()}
 	}
 	return i
+}
+
+// logger is the request's logger, tagged with its id: made on first use
+// (most requests log nothing at the configured level, and tagging a logger
+// costs an allocation and the attribute's formatting).
+func (i *info) logger() *slog.Logger {
+	if l := i.log.Load(); l != nil {
+		return l
+	}
+	l := i.base
+	if i.requestID != "" {
+		l = l.With("request_id", i.requestID)
+	}
+	if !i.log.CompareAndSwap(nil, l) {
+		return i.log.Load()
+	}
+	return l
 }
 
 // RequestID returns the request's id ("" outside the middleware).
@@ -32,4 +51,4 @@ func RequestID(ctx context.Context) string { return infoFrom(ctx).requestID }
 func Body(ctx context.Context) []byte { return infoFrom(ctx).body }
 
 // Logger returns a logger that tags lines with the request id.
-func Logger(ctx context.Context) *slog.Logger { return infoFrom(ctx).log }
+func Logger(ctx context.Context) *slog.Logger { return infoFrom(ctx).logger() }

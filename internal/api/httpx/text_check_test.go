@@ -170,5 +170,5 @@ func BenchmarkTextRules(b *testing.B) {
 // requestWithBody is a request whose body the middleware read as body.
 func requestWithBody(body []byte) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, "/", nil)
-	return r.WithContext(context.WithValue(r.Context(), infoKey{}, &info{body: body, log: slog.Default()}))
+	return r.WithContext(context.WithValue(r.Context(), infoKey{}, &info{body: body, base: slog.Default()}))
 }

@@ -52,6 +52,8 @@ type DB struct {
 	onStatement func(q string)
 	// stmts are SQLite's compiled statements.
 	stmts stmtCache
+	// group shares SQLite commits among concurrent small writes.
+	group groupCommit
 }
 
 // Options tune Open.

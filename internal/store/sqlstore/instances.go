@@ -94,7 +94,7 @@ func (t instances) Delete(ctx context.Context, id string) error {
 var identityStoreTables = []string{
 	"scim_tokens", "scim_tenants", "idp_certificates", "external_idps", "sp_certificates",
 	"group_memberships", "group_external_ids", "groups",
-	"oidc_tokens", "oidc_auth_codes", "oidc_device_auths",
+	"oidc_token_families", "oidc_auth_codes", "oidc_device_auths",
 	"signin_challenges", "signin_contexts", "portal_sessions", "mfa_registrations", "mfa_devices", "user_tokens", "user_passwords", "user_external_ids", "users",
 	"password_policies", "identity_store_counters", "signin_failures",
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -101,12 +102,17 @@ func scanOIDCDevice(row interface{ Scan(...any) error }) (store.OIDCDeviceAuth, 
 	return d, err
 }
 
+// CreateDeviceAuth is one INSERT; on SQLite concurrent ones share a
+// commit (groupCommit).
 func (o oidcStore) CreateDeviceAuth(ctx context.Context, d store.OIDCDeviceAuth) error {
-	_, err := o.s.exec(ctx, "INSERT INTO oidc_device_auths ("+oidcDeviceColumns+`, guess_base)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, total FROM oidc_guess_total WHERE id = 1`,
-		d.DeviceCodeHash, d.UserCodeHash, d.ClientID, encodeList(d.Scopes), ms(d.CreatedAt), ms(d.ExpiresAt), d.IntervalSeconds, ms(d.LastPolledAt),
-		d.Status, d.IdentityStoreID, d.UserID)
-	return err
+	scopes := encodeList(d.Scopes)
+	return o.s.db.group.run(ctx, o.s, func(tx *sqlStore) error {
+		_, err := tx.exec(ctx, "INSERT INTO oidc_device_auths ("+oidcDeviceColumns+`, guess_base)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, total FROM oidc_guess_total WHERE id = 1`,
+			d.DeviceCodeHash, d.UserCodeHash, d.ClientID, scopes, ms(d.CreatedAt), ms(d.ExpiresAt), d.IntervalSeconds, ms(d.LastPolledAt),
+			d.Status, d.IdentityStoreID, d.UserID)
+		return err
+	})
 }
 
 func (o oidcStore) GetDeviceAuth(ctx context.Context, deviceCodeHash []byte) (store.OIDCDeviceAuth, error) {
@@ -142,7 +148,16 @@ func (o oidcStore) DeleteExpiredDeviceAuths(ctx context.Context, now time.Time, 
 
 // ---- tokens
 
-const oidcTokenColumns = "token_hash, kind, family_id, client_id, identity_store_id, user_id, scopes, created_at, expires_at, used_at"
+// Tokens are stored in two tables (migration 0035): a family row holds
+// what every token of the family shares (client, user) and the references
+// that deleting a client or user cascades through; a token row holds the
+// rest. A family's expires_at is the latest expiry of its tokens.
+
+const oidcTokenColumns = "token_hash, kind, family_id, scopes, created_at, expires_at, used_at"
+
+// oidcTokenSelect reads a token with its family's client and user.
+const oidcTokenSelect = `SELECT t.token_hash, t.kind, t.family_id, f.client_id, f.identity_store_id, f.user_id, t.scopes, t.created_at, t.expires_at, t.used_at
+	FROM oidc_tokens t JOIN oidc_token_families f ON f.family_id = t.family_id`
 
 func scanOIDCToken(row interface{ Scan(...any) error }) (store.OIDCToken, error) {
 	var t store.OIDCToken
@@ -157,25 +172,95 @@ func scanOIDCToken(row interface{ Scan(...any) error }) (store.OIDCToken, error)
 	return t, err
 }
 
+// tokenArgs are a token row's values in oidcTokenColumns order.
+func tokenArgs(args []any, t store.OIDCToken) []any {
+	return append(args, t.Hash, t.Kind, t.FamilyID, encodeList(t.Scopes), ms(t.CreatedAt), ms(t.ExpiresAt), ms(t.UsedAt))
+}
+
+// tokenFamily is what the tokens of one family in a CreateTokens call need
+// of its family row.
+type tokenFamily struct {
+	first   store.OIDCToken // client and user
+	expires int64           // the latest expiry among the tokens
+	mixed   bool            // a token of another client or user is among them
+}
+
+// families groups tokens by family, in order of first appearance.
+func families(tokens []store.OIDCToken) []tokenFamily {
+	var out []tokenFamily
+next:
+	for _, t := range tokens {
+		for i := range out {
+			if f := &out[i]; f.first.FamilyID == t.FamilyID {
+				f.expires = max(f.expires, ms(t.ExpiresAt))
+				f.mixed = f.mixed || f.first.ClientID != t.ClientID || f.first.IdentityStoreID != t.IdentityStoreID || f.first.UserID != t.UserID
+				continue next
+			}
+		}
+		out = append(out, tokenFamily{first: t, expires: ms(t.ExpiresAt)})
+	}
+	return out
+}
+
+// ensureFamily makes f's family row exist for its client and user and
+// last at least until f.expires: a reference conflict if the family
+// exists for another client or user, or the client or user does not exist.
+func (o oidcStore) ensureFamily(ctx context.Context, f tokenFamily) error {
+	if f.mixed {
+		return &store.ConflictError{Key: store.KeyReference}
+	}
+	t := f.first
+	var client, storeID, user string
+	var exp int64
+	err := o.s.queryRow(ctx, "SELECT client_id, identity_store_id, user_id, expires_at FROM oidc_token_families WHERE family_id = ?"+o.s.forUpdate(), t.FamilyID).
+		Scan(&client, &storeID, &user, &exp)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err := o.s.exec(ctx, "INSERT INTO oidc_token_families (family_id, client_id, identity_store_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)",
+			t.FamilyID, t.ClientID, t.IdentityStoreID, t.UserID, f.expires)
+		return err
+	case err != nil:
+		return mapErr(err)
+	case client != t.ClientID || storeID != t.IdentityStoreID || user != t.UserID:
+		return &store.ConflictError{Key: store.KeyReference}
+	case exp < f.expires:
+		return o.s.execOne(ctx, "UPDATE oidc_token_families SET expires_at = ? WHERE family_id = ?", f.expires, t.FamilyID)
+	}
+	return nil
+}
+
 func (o oidcStore) CreateTokens(ctx context.Context, tokens ...store.OIDCToken) error {
 	if len(tokens) == 0 {
 		return nil
 	}
+	return o.s.update(ctx, func(tx *sqlStore) error {
+		t := oidcStore{tx}
+		for _, f := range families(tokens) {
+			if err := t.ensureFamily(ctx, f); err != nil {
+				return err
+			}
+		}
+		return t.insertTokens(ctx, tokens)
+	})
+}
+
+// insertTokens inserts token rows (their families exist) in one statement.
+func (o oidcStore) insertTokens(ctx context.Context, tokens []store.OIDCToken) error {
 	q := "INSERT INTO oidc_tokens (" + oidcTokenColumns + ") VALUES "
-	args := make([]any, 0, 10*len(tokens))
+	args := make([]any, 0, 7*len(tokens))
 	for i, t := range tokens {
 		if i > 0 {
 			q += ", "
 		}
-		q += "(" + placeholders(10) + ")"
-		args = append(args, t.Hash, t.Kind, t.FamilyID, t.ClientID, t.IdentityStoreID, t.UserID, encodeList(t.Scopes), ms(t.CreatedAt), ms(t.ExpiresAt), ms(t.UsedAt))
+		q += "(" + placeholders(7) + ")"
+		args = tokenArgs(args, t)
 	}
 	_, err := o.s.exec(ctx, q, args...)
 	return err
 }
 
 func (o oidcStore) GetToken(ctx context.Context, hash []byte) (store.OIDCToken, error) {
-	return scanOIDCToken(o.s.queryRow(ctx, "SELECT "+oidcTokenColumns+" FROM oidc_tokens WHERE token_hash = ?", hash))
+	return scanOIDCToken(o.s.queryRow(ctx, oidcTokenSelect+" WHERE t.token_hash = ?", hash))
 }
 
 func (o oidcStore) UseToken(ctx context.Context, hash []byte, at time.Time) error {
@@ -193,25 +278,67 @@ func (o oidcStore) UseToken(ctx context.Context, hash []byte, at time.Time) erro
 }
 
 func (o oidcStore) RotateToken(ctx context.Context, spent []byte, at time.Time, tokens ...store.OIDCToken) error {
-	if o.s.db.dialect != dialectPostgres || o.s.tx != nil || len(tokens) == 0 {
-		return o.s.update(ctx, func(tx *sqlStore) error {
-			if err := (oidcStore{tx}).UseToken(ctx, spent, at); err != nil {
+	fams := families(tokens)
+	fast := len(fams) == 1 && !fams[0].mixed
+	if o.s.db.dialect == dialectPostgres && o.s.tx == nil && fast {
+		if done, err := o.rotateOneStatement(ctx, spent, at, fams[0], tokens); done {
+			return err
+		}
+	}
+	// On SQLite concurrent rotations share a commit (groupCommit).
+	return o.s.db.group.run(ctx, o.s, func(tx *sqlStore) error {
+		t := oidcStore{tx}
+		if fast && tx.db.dialect != dialectPostgres {
+			// The refresh grant's rotation: the successors' family
+			// exists for their client and user and lasts as long as
+			// they do, so spending the token and inserting them are
+			// the only writes (else the general path below finds out).
+			f := fams[0].first
+			res, err := tx.exec(ctx, `UPDATE oidc_tokens SET used_at = ? WHERE token_hash = ? AND used_at = 0 AND EXISTS (SELECT 1 FROM oidc_token_families
+				WHERE family_id = ? AND client_id = ? AND identity_store_id = ? AND user_id = ? AND expires_at >= ?)`,
+				ms(at), spent, f.FamilyID, f.ClientID, f.IdentityStoreID, f.UserID, fams[0].expires)
+			if err != nil {
 				return err
 			}
-			return oidcStore{tx}.CreateTokens(ctx, tokens...)
-		})
-	}
-	// One statement: the UPDATE spends the token, and the INSERT adds
-	// the new ones only if it did; a failing INSERT undoes the UPDATE.
-	args := []any{ms(at), spent}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				return t.insertTokens(ctx, tokens)
+			}
+		}
+		if err := t.UseToken(ctx, spent, at); err != nil {
+			return err
+		}
+		if len(tokens) == 0 {
+			return nil
+		}
+		for _, f := range fams {
+			if err := t.ensureFamily(ctx, f); err != nil {
+				return err
+			}
+		}
+		return t.insertTokens(ctx, tokens)
+	})
+}
+
+// rotateOneStatement is RotateToken on PostgreSQL as one statement, for
+// the rotation of the refresh grant (the successors' family exists for
+// their client and user and lasts as long as they do): the UPDATE spends
+// the token only then, and the INSERT adds the successors only if it did;
+// a failing INSERT undoes the UPDATE. done is false when nothing was
+// written, and the transaction of RotateToken then finds out why.
+func (o oidcStore) rotateOneStatement(ctx context.Context, spent []byte, at time.Time, f tokenFamily, tokens []store.OIDCToken) (done bool, err error) {
+	args := []any{ms(at), spent, f.first.FamilyID, f.first.ClientID, f.first.IdentityStoreID, f.first.UserID, f.expires}
 	var rows []string
 	for _, t := range tokens {
 		n := len(args)
-		rows = append(rows, fmt.Sprintf("($%d::bytea, $%d::text, $%d::text, $%d::text, $%d::text, $%d::text, $%d::text, $%d::bigint, $%d::bigint, $%d::bigint)",
-			n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10))
-		args = append(args, t.Hash, t.Kind, t.FamilyID, t.ClientID, t.IdentityStoreID, t.UserID, encodeList(t.Scopes), ms(t.CreatedAt), ms(t.ExpiresAt), ms(t.UsedAt))
+		rows = append(rows, fmt.Sprintf("($%d::bytea, $%d::text, $%d::text, $%d::text, $%d::bigint, $%d::bigint, $%d::bigint)",
+			n+1, n+2, n+3, n+4, n+5, n+6, n+7))
+		args = tokenArgs(args, t)
 	}
-	q := `WITH spent AS (UPDATE oidc_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at = 0 RETURNING 1)
+	q := `WITH spent AS (UPDATE oidc_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at = 0
+			AND EXISTS (SELECT 1 FROM oidc_token_families WHERE family_id = $3 AND client_id = $4 AND identity_store_id = $5 AND user_id = $6 AND expires_at >= $7)
+			RETURNING 1)
 		INSERT INTO oidc_tokens (` + oidcTokenColumns + `) SELECT * FROM (VALUES ` + strings.Join(rows, ", ") + `) AS v
 		WHERE EXISTS (SELECT 1 FROM spent)`
 	if o.s.db.onStatement != nil {
@@ -219,22 +346,24 @@ func (o oidcStore) RotateToken(ctx context.Context, spent []byte, at time.Time, 
 	}
 	res, err := o.s.db.write.ExecContext(ctx, q, args...)
 	if err != nil {
-		return mapErr(err)
+		return true, mapErr(err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n > 0 {
-		return nil
-	}
-	var one int
-	if err := o.s.queryRow(ctx, "SELECT 1 FROM oidc_tokens WHERE token_hash = ?", spent).Scan(&one); err != nil {
-		return mapErr(err)
-	}
-	return store.ErrConflict
+	n, err := res.RowsAffected()
+	return err != nil || n > 0, err
 }
 
 func (o oidcStore) DeleteTokenFamily(ctx context.Context, familyID string) (int, error) {
-	return o.deleteCount(ctx, "DELETE FROM oidc_tokens WHERE family_id = ?", familyID)
+	var n int
+	err := o.s.update(ctx, func(tx *sqlStore) error {
+		t := oidcStore{tx}
+		var err error
+		if n, err = t.deleteCount(ctx, "DELETE FROM oidc_tokens WHERE family_id = ?", familyID); err != nil {
+			return err
+		}
+		_, err = t.deleteCount(ctx, "DELETE FROM oidc_token_families WHERE family_id = ?", familyID)
+		return err
+	})
+	return n, err
 }
 
 func (o oidcStore) DeleteUserTokens(ctx context.Context, storeID, userID string) (int, error) {
@@ -242,7 +371,11 @@ func (o oidcStore) DeleteUserTokens(ctx context.Context, storeID, userID string)
 	err := o.s.update(ctx, func(tx *sqlStore) error {
 		t := oidcStore{tx}
 		var err error
-		if n, err = t.deleteCount(ctx, "DELETE FROM oidc_tokens WHERE identity_store_id = ? AND user_id = ?", storeID, userID); err != nil {
+		if n, err = t.deleteCount(ctx, `DELETE FROM oidc_tokens WHERE family_id IN
+			(SELECT family_id FROM oidc_token_families WHERE identity_store_id = ? AND user_id = ?)`, storeID, userID); err != nil {
+			return err
+		}
+		if _, err := t.deleteCount(ctx, "DELETE FROM oidc_token_families WHERE identity_store_id = ? AND user_id = ?", storeID, userID); err != nil {
 			return err
 		}
 		if _, err := t.deleteCount(ctx, "DELETE FROM oidc_auth_codes WHERE identity_store_id = ? AND user_id = ?", storeID, userID); err != nil {
@@ -257,7 +390,7 @@ func (o oidcStore) DeleteUserTokens(ctx context.Context, storeID, userID string)
 }
 
 func (o oidcStore) UserTokenFamilies(ctx context.Context, storeID, userID string) ([]string, error) {
-	rows, err := o.s.query(ctx, "SELECT DISTINCT family_id FROM oidc_tokens WHERE identity_store_id = ? AND user_id = ?", storeID, userID)
+	rows, err := o.s.query(ctx, "SELECT family_id FROM oidc_token_families WHERE identity_store_id = ? AND user_id = ?", storeID, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -267,9 +400,18 @@ func (o oidcStore) UserTokenFamilies(ctx context.Context, storeID, userID string
 	})
 }
 
+// DeleteExpiredTokens removes up to limit expired tokens, then up to limit
+// families past their expiry (every token of theirs expired: the cascade
+// takes any left), and returns how many rows of both went.
 func (o oidcStore) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
-	return o.deleteCount(ctx, `DELETE FROM oidc_tokens WHERE token_hash IN
+	n, err := o.deleteCount(ctx, `DELETE FROM oidc_tokens WHERE token_hash IN
 		(SELECT token_hash FROM oidc_tokens WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
+	if err != nil {
+		return n, err
+	}
+	m, err := o.deleteCount(ctx, `DELETE FROM oidc_token_families WHERE family_id IN
+		(SELECT family_id FROM oidc_token_families WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
+	return n + m, err
 }
 
 // ---- authorization codes

@@ -169,21 +169,25 @@ func TestUpgradeMarksStoredPoliciesLegacy(t *testing.T) {
 	}
 }
 
-// writeDBUpTo applies this build's migrations 1..n to a fresh database, as
+// writeDBUpTo applies this build's first n migrations to a fresh database, as
 // the build that shipped step n left it, then runs fill on it.
 func writeDBUpTo(t *testing.T, dialect, url string, n int, fill func(exec func(string, ...any))) {
 	t.Helper()
 	exec, done := rawExec(t, dialect, url)
 	defer done()
 	exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT NOT NULL DEFAULT '')")
-	for i, name := range sqlstore.Migrations(dialect)[:n] {
+	for _, name := range sqlstore.Migrations(dialect)[:n] {
 		body, err := os.ReadFile(filepath.Join("migrations", dialect, name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		exec(string(body))
 		sum := sha256.Sum256(body)
-		exec("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)", i+1, name, int64(1), hex.EncodeToString(sum[:]))
+		version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0]) // the steps' numbers have gaps
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)", version, name, int64(1), hex.EncodeToString(sum[:]))
 	}
 	fill(exec)
 }
