@@ -116,9 +116,7 @@ func (s *Service) refreshGrant(ctx context.Context, cl store.OIDCClient, in Toke
 		return Tokens{}, s.revokeFamily(ctx, old.FamilyID)
 	}
 	user := UserRef{old.IdentityStoreID, old.UserID}
-	if ok, err := s.userEnabled(ctx, user); err != nil {
-		return Tokens{}, err
-	} else if !ok {
+	if !old.UserEnabled {
 		return Tokens{}, s.revokeFamily(ctx, old.FamilyID)
 	}
 	scopes, err := narrowScopes(in.Scopes, old.Scopes)
@@ -143,14 +141,6 @@ func (s *Service) revokeFamily(ctx context.Context, family string) error {
 		return err
 	}
 	return invalidGrant()
-}
-
-func (s *Service) userEnabled(ctx context.Context, u UserRef) (bool, error) {
-	usr, err := s.Store.Users().Get(ctx, u.IdentityStoreID, u.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil && usr.Enabled, err
 }
 
 func (s *Service) codeGrant(ctx context.Context, cl store.OIDCClient, in TokenRequest) (Tokens, error) {
@@ -237,9 +227,7 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (TokenIn
 		return TokenInfo{}, err
 	}
 	user := UserRef{t.IdentityStoreID, t.UserID}
-	if ok, err := s.userEnabled(ctx, user); err != nil {
-		return TokenInfo{}, err
-	} else if !ok {
+	if !t.UserEnabled {
 		if _, err := s.Store.OIDC().DeleteTokenFamily(ctx, t.FamilyID); err != nil {
 			return TokenInfo{}, err
 		}

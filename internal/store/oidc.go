@@ -72,6 +72,9 @@ type OIDCToken struct {
 	ExpiresAt       time.Time
 	// UsedAt is when a refresh token was exchanged (zero = not yet).
 	UsedAt time.Time
+	// UserEnabled is read with the token: whether its user is enabled
+	// (one read for what every use of a token checks; writes ignore it).
+	UserEnabled bool
 }
 
 // OIDCAuthCode is an authorization code (RFC 6749 §4.1) issued for a

@@ -155,15 +155,19 @@ func (o oidcStore) DeleteExpiredDeviceAuths(ctx context.Context, now time.Time, 
 
 const oidcTokenColumns = "token_hash, kind, family_id, scopes, created_at, expires_at, used_at"
 
-// oidcTokenSelect reads a token with its family's client and user.
-const oidcTokenSelect = `SELECT t.token_hash, t.kind, t.family_id, f.client_id, f.identity_store_id, f.user_id, t.scopes, t.created_at, t.expires_at, t.used_at
-	FROM oidc_tokens t JOIN oidc_token_families f ON f.family_id = t.family_id`
+// oidcTokenSelect reads a token with its family's client and user, and
+// whether that user is enabled (the family's reference cascades a user's
+// deletion: the user row exists while the family does).
+const oidcTokenSelect = `SELECT t.token_hash, t.kind, t.family_id, f.client_id, f.identity_store_id, f.user_id, t.scopes, t.created_at, t.expires_at, t.used_at,
+	COALESCE(u.enabled, FALSE)
+	FROM oidc_tokens t JOIN oidc_token_families f ON f.family_id = t.family_id
+	LEFT JOIN users u ON u.identity_store_id = f.identity_store_id AND u.id = f.user_id`
 
 func scanOIDCToken(row interface{ Scan(...any) error }) (store.OIDCToken, error) {
 	var t store.OIDCToken
 	var scopes string
 	var created, exp, used int64
-	if err := row.Scan(&t.Hash, &t.Kind, &t.FamilyID, &t.ClientID, &t.IdentityStoreID, &t.UserID, &scopes, &created, &exp, &used); err != nil {
+	if err := row.Scan(&t.Hash, &t.Kind, &t.FamilyID, &t.ClientID, &t.IdentityStoreID, &t.UserID, &scopes, &created, &exp, &used, &t.UserEnabled); err != nil {
 		return t, mapErr(err)
 	}
 	t.CreatedAt, t.ExpiresAt, t.UsedAt = fromMS(created), fromMS(exp), fromMS(used)

@@ -44,7 +44,7 @@ func oidcDevice(clientID, code string, expires time.Time) store.OIDCDeviceAuth {
 
 func oidcToken(kind, hash, family, clientID, userID string, expires time.Time) store.OIDCToken {
 	return store.OIDCToken{Hash: []byte(hash), Kind: kind, FamilyID: family, ClientID: clientID, IdentityStoreID: devStore, UserID: userID,
-		Scopes: []string{"openid"}, CreatedAt: t0, ExpiresAt: expires}
+		Scopes: []string{"openid"}, CreatedAt: t0, ExpiresAt: expires, UserEnabled: true}
 }
 
 func testOIDCClients(t *testing.T, s store.Store) {
@@ -177,6 +177,21 @@ func testOIDCTokens(t *testing.T, s store.Store) {
 		if got, err := s.OIDC().GetToken(ctx, want.Hash); err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("GetToken = %+v, %v; want %+v", got, err, want)
 		}
+	}
+	// A token is read with whether its user is enabled.
+	setEnabled := func(on bool) {
+		t.Helper()
+		if err := s.Users().Update(ctx, devStore, "u1", func(u *store.User) error { u.Enabled = on; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setEnabled(false)
+	if got, err := s.OIDC().GetToken(ctx, at.Hash); err != nil || got.UserEnabled {
+		t.Fatalf("GetToken of a disabled user's token = %+v, %v; want UserEnabled false", got, err)
+	}
+	setEnabled(true)
+	if got, err := s.OIDC().GetToken(ctx, at.Hash); err != nil || !got.UserEnabled {
+		t.Fatalf("GetToken after re-enabling = %+v, %v; want UserEnabled true", got, err)
 	}
 	// All or none: one taken hash inserts neither.
 	fresh := oidcToken(store.TokenAccess, "at2", "f2", "c1", "u1", t0.Add(time.Hour))
