@@ -34,15 +34,11 @@ func (s *Service) CreateSession(ctx context.Context, in NewSession) (string, sto
 }
 
 // CreateSessionIn is CreateSession through tx (the sign-in service opens
-// the session in the transaction of the sign-in's other writes).
+// the session in the transaction of the sign-in's other writes): one
+// statement besides the insert, the user's lock that checks it is enabled.
 func (s *Service) CreateSessionIn(ctx context.Context, tx store.Store, in NewSession) (string, store.Session, error) {
-	u, err := tx.Users().Get(ctx, in.StoreID, in.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Enabled) {
-		return "", store.Session{}, apierr.IIC1312.New()
-	}
-	if err != nil {
-		return "", store.Session{}, err
-	}
+	// The store refuses a missing or disabled user (under its lock): no
+	// read here.
 	ttl := in.TTL
 	if ttl <= 0 {
 		ttl = DefaultSessionTTL

@@ -446,6 +446,12 @@ func (s *Service) FindUser(ctx context.Context, storeID string, k UserKey) (User
 	return decodeUser(u)
 }
 
+// UserRecord is GetUserID returning the stored user, read by the same one
+// statement (the sign-in service reads nothing more of the user).
+func (s *Service) UserRecord(ctx context.Context, storeID string, k UserKey) (store.User, error) {
+	return s.findUser(ctx, storeID, k)
+}
+
 func (s *Service) findUser(ctx context.Context, storeID string, k UserKey) (store.User, error) {
 	var (
 		u   store.User

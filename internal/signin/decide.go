@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/iic-project/iic/internal/center"
 	"github.com/iic-project/iic/internal/identity"
@@ -127,41 +128,59 @@ func clip(v string, n int) string {
 	return v[:n]
 }
 
-// contextValues are the digests a client's context is remembered by, per
+// contexts are the digests a client's context is remembered by, one per
 // kind: the device cookie, the network (NetworkOf) and the browser
-// (BrowserOf).
-func (s *Service) contextValues(c Client) map[string][]byte {
-	return map[string][]byte{
-		contextDevice:  s.digest("context-device", []byte(c.DeviceID)),
-		contextAddress: s.digest("context-address", []byte(NetworkOf(c.Address))),
-		contextAgent:   s.digest("context-agent", []byte(BrowserOf(c.UserAgent))),
+// (BrowserOf), as the user's contexts seen at at.
+func (s *Service) contexts(u store.User, c Client, at time.Time) []store.SignInContext {
+	ctx := func(kind string, v []byte) store.SignInContext {
+		return store.SignInContext{IdentityStoreID: u.IdentityStoreID, UserID: u.ID, Kind: kind, Value: v, LastSeenAt: at}
+	}
+	return []store.SignInContext{
+		ctx(contextDevice, s.digest("context-device", []byte(c.DeviceID))),
+		ctx(contextAddress, s.digest("context-address", []byte(NetworkOf(c.Address)))),
+		ctx(contextAgent, s.digest("context-agent", []byte(BrowserOf(c.UserAgent)))),
 	}
 }
 
 // knownContext reports whether the user completed a sign-in before from
-// this device cookie, this network and this browser (all three).
+// this device cookie, this network and this browser (all three), in one
+// read.
 func (s *Service) knownContext(ctx context.Context, u store.User, c Client) (bool, error) {
-	for kind, v := range s.contextValues(c) {
-		got, err := s.Store.SignIns().KnownContexts(ctx, u.IdentityStoreID, u.ID, kind, [][]byte{v})
-		if err != nil {
-			return false, err
-		}
-		if len(got) == 0 {
-			return false, nil
-		}
-	}
-	return true, nil
+	want := s.contexts(u, c, time.Time{})
+	got, err := s.Store.SignIns().MatchContexts(ctx, u.IdentityStoreID, u.ID, want)
+	return len(got) == len(want), err
 }
 
+// rememberContext stores the client's contexts for the user (one write of
+// the three and one trim to keepContexts per kind).
 func (s *Service) rememberContext(ctx context.Context, tx store.Store, u store.User, c Client) error {
-	now := s.now()
-	for _, kind := range []string{contextDevice, contextAddress, contextAgent} {
-		v := s.contextValues(c)[kind]
-		if err := tx.SignIns().RememberContext(ctx, store.SignInContext{IdentityStoreID: u.IdentityStoreID, UserID: u.ID, Kind: kind, Value: v, LastSeenAt: now}, keepContexts); err != nil {
-			return err
+	return tx.SignIns().RememberContexts(ctx, s.contexts(u, c, s.now()), keepContexts)
+}
+
+// decideFor is decide for the user signing in from c under cfg, reading
+// only what the decision needs: nothing more under mfa_mode DISABLED, the
+// known contexts under CONTEXT_AWARE, the user's devices when MFA is
+// asked for.
+func (s *Service) decideFor(ctx context.Context, cfg center.SSOConfiguration, u store.User, c Client) (decision, error) {
+	canMail := s.Identity.Mailer != nil && u.Email != ""
+	if cfg.MFAMode == center.MFAModeDisabled {
+		return decide(cfg, nil, false, canMail), nil
+	}
+	known := false
+	if cfg.MFAMode == center.MFAModeContextAware {
+		var err error
+		if known, err = s.knownContext(ctx, u, c); err != nil {
+			return decision{}, err
+		}
+		if known {
+			return decide(cfg, nil, true, canMail), nil
 		}
 	}
-	return nil
+	devices, err := s.Store.Devices().ListDevices(ctx, u.IdentityStoreID, u.ID)
+	if err != nil {
+		return decision{}, err
+	}
+	return decide(cfg, deviceTypes(devices), known, canMail), nil
 }
 
 // NetworkOf is the network an address is compared by: an IPv4 address

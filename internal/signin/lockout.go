@@ -61,19 +61,20 @@ func (p LockoutPolicy) fail(f *store.SignInFailures, now time.Time) {
 	f.LockedUntil = now.Add(min(delay, p.MaxDelay))
 }
 
-// checkLock answers 423 IIC.1705 while the name is locked.
-func (s *Service) checkLock(ctx context.Context, storeID, key string, now time.Time) error {
+// checkLock answers 423 IIC.1705 while the name is locked; failed reports
+// whether the name has a failure record.
+func (s *Service) checkLock(ctx context.Context, storeID, key string, now time.Time) (failed bool, err error) {
 	f, err := s.Store.SignIns().GetFailures(ctx, storeID, key)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if now.Before(f.LockedUntil) {
-		return apierr.IIC1705.New()
+		return true, apierr.IIC1705.New()
 	}
-	return nil
+	return true, nil
 }
 
 // recordFailure counts one failure of the name.

@@ -184,21 +184,17 @@ func (s *Service) digest(purpose string, value []byte) []byte {
 func (s *Service) Password(ctx context.Context, in PasswordInput) (Result, error) {
 	now := s.now()
 	key := identity.UserNameKey(in.UserName)
-	if err := s.checkLock(ctx, in.IdentityStoreID, key, now); err != nil {
+	failed, err := s.checkLock(ctx, in.IdentityStoreID, key, now)
+	if err != nil {
 		return Result{}, err
 	}
-	uid, err := s.Identity.GetUserID(ctx, in.IdentityStoreID, identity.UserByName(in.UserName))
+	// One read for a user and for a name of none alike; no user is ID ""
+	// (compared against a dummy hash: the same cost).
+	u, err := s.Identity.UserRecord(ctx, in.IdentityStoreID, identity.UserByName(in.UserName))
 	if err != nil && !apierr.IIC1316.Is(err) {
 		return Result{}, err
 	}
-	u, err := s.Store.Users().Get(ctx, in.IdentityStoreID, uid)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return Result{}, err
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		uid = "" // compared against a dummy hash: the same cost
-	}
-	check, err := s.Identity.CheckPassword(ctx, s.Store, in.IdentityStoreID, uid, in.Password)
+	check, err := s.Identity.CheckPassword(ctx, s.Store, in.IdentityStoreID, u.ID, in.Password)
 	if err != nil {
 		return Result{}, err
 	}
@@ -217,7 +213,7 @@ func (s *Service) Password(ctx context.Context, in PasswordInput) (Result, error
 			return Result{}, err
 		}
 	}
-	st := state{user: u, key: key, client: s.client(in.Client), factors: []string{FactorPassword}}
+	st := state{user: u, key: key, client: s.client(in.Client), factors: []string{FactorPassword}, failed: failed}
 	switch {
 	case check.OneTime:
 		st.passwordChange = PasswordOneTime
@@ -228,15 +224,10 @@ func (s *Service) Password(ctx context.Context, in PasswordInput) (Result, error
 	if err != nil {
 		return Result{}, err
 	}
-	devices, err := s.Store.Devices().ListDevices(ctx, u.IdentityStoreID, u.ID)
+	d, err := s.decideFor(ctx, cfg, u, st.client)
 	if err != nil {
 		return Result{}, err
 	}
-	known, err := s.knownContext(ctx, u, st.client)
-	if err != nil {
-		return Result{}, err
-	}
-	d := decide(cfg, deviceTypes(devices), known, s.Identity.Mailer != nil && u.Email != "")
 	if d.next == nextBlocked {
 		return Result{}, apierr.IIC1739.New()
 	}
@@ -289,6 +280,9 @@ type state struct {
 	client         Client
 	factors        []string
 	passwordChange string
+	// failed: the name may have a failure record to clear when the session
+	// opens (false only when the password step found none).
+	failed bool
 }
 
 // afterMFA is the end of a sign-in whose second factor is done (or not
@@ -327,7 +321,8 @@ func (s *Service) challengeWithToken(ctx context.Context, tx store.Store, st sta
 }
 
 // openSession ends a sign-in: the portal session, the failure record of the
-// name cleared, the context remembered.
+// name cleared, the context remembered. A failure recorded by a concurrent
+// attempt after the password step found no record stays (it counts).
 func (s *Service) openSession(ctx context.Context, tx store.Store, st state, cfg center.SSOConfiguration) (Result, error) {
 	ttl := min(s.idle(), cfg.SessionDuration)
 	token, sess, err := s.Identity.CreateSessionIn(ctx, tx, identity.NewSession{
@@ -340,8 +335,10 @@ func (s *Service) openSession(ctx context.Context, tx store.Store, st state, cfg
 	if err != nil {
 		return Result{}, err
 	}
-	if err := tx.SignIns().DeleteFailures(ctx, st.user.IdentityStoreID, st.key); err != nil {
-		return Result{}, err
+	if st.failed {
+		if err := tx.SignIns().DeleteFailures(ctx, st.user.IdentityStoreID, st.key); err != nil {
+			return Result{}, err
+		}
 	}
 	if err := s.rememberContext(ctx, tx, st.user, st.client); err != nil {
 		return Result{}, err

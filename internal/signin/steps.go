@@ -27,7 +27,7 @@ func (s *Service) open(ctx context.Context, token, kind string) (store.SignInCha
 	if err != nil {
 		return c, store.User{}, err
 	}
-	if err := s.checkLock(ctx, c.IdentityStoreID, c.UserKey, s.now()); err != nil {
+	if _, err := s.checkLock(ctx, c.IdentityStoreID, c.UserKey, s.now()); err != nil {
 		return c, store.User{}, err
 	}
 	u, err := s.Store.Users().Get(ctx, c.IdentityStoreID, c.UserID)
@@ -45,7 +45,7 @@ func (s *Service) open(ctx context.Context, token, kind string) (store.SignInCha
 
 func stateOf(c store.SignInChallenge, u store.User) state {
 	return state{user: u, key: c.UserKey, client: Client{Address: c.SourceIP, UserAgent: c.UserAgent, DeviceID: c.DeviceID},
-		factors: slices.Clone(c.AuthMethods), passwordChange: c.PasswordChange}
+		factors: slices.Clone(c.AuthMethods), passwordChange: c.PasswordChange, failed: true}
 }
 
 // wrongCode counts a wrong code against the challenge (which ends after

@@ -25,10 +25,12 @@ type Session struct {
 }
 
 // Sessions stores users' portal sessions. Every session references a user
-// (identity store id + user id): creating one for a missing user is
-// ErrNotFound, and deleting the user deletes its sessions.
+// (identity store id + user id): creating one for a missing or disabled
+// user is ErrNotFound, and deleting the user deletes its sessions.
 type Sessions interface {
-	// Create inserts s; ErrNotFound if the user does not exist,
+	// Create inserts s; ErrNotFound if the user does not exist or is
+	// disabled (read under the user's lock, so that a concurrent disable
+	// comes either before the check or after the session exists),
 	// ErrConflict if the id or token hash is taken.
 	Create(ctx context.Context, s Session) error
 	// GetByToken returns the session whose token hash is tokenHash, or

@@ -81,6 +81,14 @@ type SignIns interface {
 	// keep contexts of its kind for the user, dropping the least recently
 	// seen. ErrNotFound if the user does not exist.
 	RememberContext(ctx context.Context, c SignInContext, keep int) error
+	// MatchContexts returns those of cs (contexts of the user, by Kind and
+	// Value; the other fields are ignored) the user signed in from, in one
+	// read.
+	MatchContexts(ctx context.Context, storeID, userID string, cs []SignInContext) ([]SignInContext, error)
+	// RememberContexts is RememberContext for several contexts of one
+	// user (of distinct kinds or values) at once: a constant number of
+	// statements however many. ErrNotFound if the user does not exist.
+	RememberContexts(ctx context.Context, cs []SignInContext, keep int) error
 	// ListContexts returns a user's contexts of kind, most recently seen
 	// first.
 	ListContexts(ctx context.Context, storeID, userID, kind string) ([]SignInContext, error)

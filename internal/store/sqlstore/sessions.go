@@ -42,8 +42,12 @@ func (t sessions) Create(ctx context.Context, s store.Session) error {
 		return err
 	}
 	return t.s.update(ctx, func(tx *sqlStore) error {
-		if err := lockUser(ctx, tx, s.IdentityStoreID, s.UserID); err != nil {
+		var enabled bool
+		if err := mapErr(tx.queryRow(ctx, "SELECT enabled FROM users WHERE identity_store_id = ? AND id = ?"+tx.forUpdate(), s.IdentityStoreID, s.UserID).Scan(&enabled)); err != nil {
 			return err
+		}
+		if !enabled {
+			return store.ErrNotFound
 		}
 		_, err := tx.exec(ctx, "INSERT INTO portal_sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			s.IdentityStoreID, s.ID, s.UserID, s.TokenHash, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt), s.SourceIP, s.UserAgent, string(mj))

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/iic-project/iic/internal/store"
@@ -82,23 +84,72 @@ func (t signIns) KnownContexts(ctx context.Context, storeID, userID, kind string
 	})
 }
 
+func (t signIns) MatchContexts(ctx context.Context, storeID, userID string, cs []store.SignInContext) ([]store.SignInContext, error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	args := []any{storeID, userID}
+	for _, c := range cs {
+		args = append(args, c.Value)
+	}
+	// By value alone (the primary key's prefix is the user's few rows);
+	// the kinds are matched here.
+	rows, err := t.s.query(ctx, "SELECT kind, value FROM signin_contexts WHERE identity_store_id = ? AND user_id = ? AND value IN ("+placeholders(len(cs))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	found, err := collect(rows, func(row interface{ Scan(...any) error }) (store.SignInContext, error) {
+		var c store.SignInContext
+		return c, mapErr(row.Scan(&c.Kind, &c.Value))
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []store.SignInContext
+	for _, c := range cs {
+		for _, f := range found {
+			if f.Kind == c.Kind && bytes.Equal(f.Value, c.Value) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
 func (t signIns) RememberContext(ctx context.Context, c store.SignInContext, keep int) error {
+	return t.RememberContexts(ctx, []store.SignInContext{c}, keep)
+}
+
+func (t signIns) RememberContexts(ctx context.Context, cs []store.SignInContext, keep int) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	storeID, userID := cs[0].IdentityStoreID, cs[0].UserID
+	args := make([]any, 0, 5*len(cs))
+	for _, c := range cs {
+		if c.IdentityStoreID != storeID || c.UserID != userID {
+			return fmt.Errorf("sqlstore: RememberContexts of more than one user")
+		}
+		args = append(args, c.IdentityStoreID, c.UserID, c.Kind, c.Value, ms(c.LastSeenAt))
+	}
 	return t.s.update(ctx, func(tx *sqlStore) error {
-		if err := lockUser(ctx, tx, c.IdentityStoreID, c.UserID); err != nil {
+		if err := lockUser(ctx, tx, storeID, userID); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO signin_contexts (identity_store_id, user_id, kind, value, last_seen_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (identity_store_id, user_id, kind, value) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
-			c.IdentityStoreID, c.UserID, c.Kind, c.Value, ms(c.LastSeenAt)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO signin_contexts (identity_store_id, user_id, kind, value, last_seen_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(cs)), ", ")+`
+			ON CONFLICT (identity_store_id, user_id, kind, value) DO UPDATE SET last_seen_at = excluded.last_seen_at`, args...); err != nil {
 			return err
 		}
 		if keep <= 0 {
 			return nil
 		}
-		// Drop all but the keep most recently seen of this kind.
-		_, err := tx.exec(ctx, `DELETE FROM signin_contexts WHERE identity_store_id = ? AND user_id = ? AND kind = ? AND value NOT IN
-			(SELECT value FROM signin_contexts WHERE identity_store_id = ? AND user_id = ? AND kind = ? ORDER BY last_seen_at DESC, value LIMIT ?)`,
-			c.IdentityStoreID, c.UserID, c.Kind, c.IdentityStoreID, c.UserID, c.Kind, keep)
+		// Drop all but the keep most recently seen of each kind.
+		_, err := tx.exec(ctx, `DELETE FROM signin_contexts WHERE identity_store_id = ? AND user_id = ? AND (kind, value) IN
+			(SELECT kind, value FROM (SELECT kind, value, ROW_NUMBER() OVER (PARTITION BY kind ORDER BY last_seen_at DESC, value) AS n
+				FROM signin_contexts WHERE identity_store_id = ? AND user_id = ?) AS ranked WHERE n > ?)`,
+			storeID, userID, storeID, userID, keep)
 		return err
 	})
 }

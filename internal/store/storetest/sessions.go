@@ -40,6 +40,11 @@ func testSessions(t *testing.T, s store.Store) {
 	wantErr(t, "duplicate id", dv.Create(ctx, dup), store.ErrConflict)
 	orphan := devSession("nobody", "s-x", t0, t0.Add(time.Hour))
 	wantErr(t, "unknown user", dv.Create(ctx, orphan), store.ErrNotFound)
+	devUser(t, s, devStore, "u-off")
+	if err := s.Users().Update(ctx, devStore, "u-off", func(u *store.User) error { u.Enabled = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "disabled user", dv.Create(ctx, devSession("u-off", "s-off", t0, t0.Add(time.Hour))), store.ErrNotFound)
 
 	got, err := dv.GetByToken(ctx, []byte("tok-s-a"))
 	if err != nil || !reflect.DeepEqual(got, a) {

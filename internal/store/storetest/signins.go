@@ -167,6 +167,35 @@ func testSignInContexts(t *testing.T, s store.Store) {
 	if l, _ := si.ListContexts(ctx, devStore, "u1", "address"); len(l) != 1 {
 		t.Fatalf("the device limit touched other kinds: %+v", l)
 	}
+
+	// Several kinds at once: one upsert, each kind trimmed to keep on its
+	// own; MatchContexts matches kind and value together.
+	wantErr(t, "unknown user, several", si.RememberContexts(ctx, []store.SignInContext{c("nobody", "device", "x", t0), c("nobody", "agent", "x", t0)}, 3), store.ErrNotFound)
+	at := t0.Add(3 * time.Hour)
+	if err := si.RememberContexts(ctx, []store.SignInContext{c("u1", "device", "e", at), c("u1", "address", "b", at), c("u1", "agent", "a", at)}, 3); err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range map[string][]string{"device": {"e", "d", "a"}, "address": {"b", "a"}, "agent": {"a"}} {
+		list, err := si.ListContexts(ctx, devStore, "u1", kind)
+		var got []string
+		for _, x := range list {
+			got = append(got, string(x.Value))
+		}
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s contexts after RememberContexts = %v, %v; want %v", kind, got, err, want)
+		}
+	}
+	match, err := si.MatchContexts(ctx, devStore, "u1", []store.SignInContext{
+		{Kind: "device", Value: []byte("e")}, {Kind: "address", Value: []byte("e")}, {Kind: "agent", Value: []byte("a")}, {Kind: "device", Value: []byte("z")}})
+	if err != nil || len(match) != 2 || match[0].Kind != "device" || string(match[0].Value) != "e" || match[1].Kind != "agent" {
+		t.Fatalf("MatchContexts = %+v, %v; want device e and agent a", match, err)
+	}
+	if match, err := si.MatchContexts(ctx, devStore, "u2", []store.SignInContext{{Kind: "device", Value: []byte("e")}}); err != nil || len(match) != 0 {
+		t.Fatalf("MatchContexts of another user = %+v, %v", match, err)
+	}
+	if match, err := si.MatchContexts(ctx, devStore, "u1", nil); err != nil || len(match) != 0 {
+		t.Fatalf("MatchContexts(nil) = %+v, %v", match, err)
+	}
 }
 
 func testSignInChallenges(t *testing.T, s store.Store) {
