@@ -38,9 +38,10 @@ conc=${3:-8}
 scenarios=${SCENARIOS:-device refresh client-credentials password agency-credentials}
 pgurl=${IIC_BENCH_POSTGRES_URL:-${IIC_TEST_POSTGRES_URL:-}}
 
-server_pin=() client_pin=()
+server_pin=() client_pin=() server_cores=$(nproc) # the cores a server under test may use
 if [ "${PIN:-1}" != 0 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
   server_pin=(taskset -c 1) client_pin=(taskset -c 0)
+  server_cores=1
 fi
 
 tmp=$(mktemp -d)
@@ -215,11 +216,11 @@ if [[ " $scenarios " == *" password "* ]]; then
   echo
   echo "password sign-ins: the hash's share (one hash's median CPU time, timed by loadgen after the load,"
   echo "over the server's CPU per sign-in),"
-  echo "sign-ins per second per core (1 / CPU per sign-in) and the run's rate against the hash ceiling (cores / one hash)"
+  echo "sign-ins per second per core (1 / CPU per sign-in) and the run's rate against the hash ceiling (the server's cores / one hash)"
   for t in iic-sqlite iic-pg dex; do
     h=$(median 6 password "$t") c=$(median 5 password "$t") r=$(median 4 password "$t")
     [ "$h" = - ] && continue
-    awk -v t="$t" -v h="$h" -v c="$c" -v r="$r" -v cores="$(nproc)" 'BEGIN {
+    awk -v t="$t" -v h="$h" -v c="$c" -v r="$r" -v cores="$server_cores" 'BEGIN {
       printf "  %-10s hash %.1f ms; CPU/sign-in %.1f ms; hash share %.0f%%; %.1f sign-ins/s/core; %s/s of a %.1f/s ceiling (%.0f%%)\n",
         t, h / 1000, c / 1000, (c > 0 ? 100 * h / c : 0), (c > 0 ? 1e6 / c : 0), r, cores * 1e6 / h, 100 * r * h / (cores * 1e6) }'
   done

@@ -106,13 +106,20 @@ func scanOIDCDevice(row interface{ Scan(...any) error }) (store.OIDCDeviceAuth, 
 // commit (groupCommit).
 func (o oidcStore) CreateDeviceAuth(ctx context.Context, d store.OIDCDeviceAuth) error {
 	scopes := encodeList(d.Scopes)
-	return o.s.db.group.run(ctx, o.s, func(tx *sqlStore) error {
+	insert := func(tx *sqlStore) error {
 		_, err := tx.exec(ctx, "INSERT INTO oidc_device_auths ("+oidcDeviceColumns+`, guess_base)
 			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, total FROM oidc_guess_total WHERE id = 1`,
 			d.DeviceCodeHash, d.UserCodeHash, d.ClientID, scopes, ms(d.CreatedAt), ms(d.ExpiresAt), d.IntervalSeconds, ms(d.LastPolledAt),
 			d.Status, d.IdentityStoreID, d.UserID)
 		return err
-	})
+	}
+	// One statement is its own transaction: on PostgreSQL (or inside the
+	// caller's transaction) it runs as it is, one round trip instead of
+	// BEGIN, INSERT, COMMIT; SQLite's callers share commits.
+	if o.s.db.dialect == dialectPostgres || o.s.tx != nil {
+		return insert(o.s)
+	}
+	return o.s.db.group.run(ctx, o.s, insert)
 }
 
 func (o oidcStore) GetDeviceAuth(ctx context.Context, deviceCodeHash []byte) (store.OIDCDeviceAuth, error) {
