@@ -310,6 +310,27 @@ func TestAgencyToken(t *testing.T) {
 			t.Fatalf("agency token body: %+v", tok)
 		}
 		agencyToken := *resp.XSubjectToken
+		if tok.Project != nil || tok.Domain == nil || tok.Domain.Name != name {
+			t.Fatalf("agency token scoped to the domain: project %+v, domain %+v", tok.Project, tok.Domain)
+		}
+		// Scoped to a project of the agency's account (by name), the token
+		// names that project; a project the account lacks is 401.
+		scoped := func(project string) (*model.KeystoneCreateAgencyTokenResponse, error) {
+			return user.KeystoneCreateAgencyToken(&model.KeystoneCreateAgencyTokenRequest{Body: &model.KeystoneCreateAgencyTokenRequestBody{Auth: &model.AgencyTokenAuth{
+				Identity: &model.AgencyTokenIdentity{Methods: []model.AgencyTokenIdentityMethods{model.GetAgencyTokenIdentityMethodsEnum().ASSUME_ROLE},
+					AssumeRole: &model.AgencyTokenAssumerole{DomainName: &name, AgencyName: agency.Name}},
+				Scope: &model.AgencyTokenScope{Project: &model.AgencyTokenScopeProject{Name: &project}}}}})
+		}
+		if presp, err := scoped("cn-north-4"); err != nil {
+			t.Fatalf("project-scoped agency token: %v", err)
+		} else if p := presp.Token.Project; p == nil || p.Name != "cn-north-4" || p.Id == "" || presp.Token.Domain != nil {
+			t.Fatalf("project-scoped agency token: project %+v, domain %+v", p, presp.Token.Domain)
+		} else if v, err := srv.App.Tokens.Validate(ctx, *presp.XSubjectToken); err != nil || v.Principal().ProjectID != p.Id {
+			t.Fatalf("project-scoped agency token's principal: %v", err)
+		}
+		if _, err := scoped("no-such-project"); statusOf(err) != http.StatusUnauthorized {
+			t.Fatalf("agency token scoped to an unknown project: %v, want 401", err)
+		}
 		if resp, body := srv.Do(t, "GET", "/v1/instances", nil, map[string]string{"X-Auth-Token": agencyToken}, false); resp.StatusCode != 200 {
 			t.Fatalf("ListInstances with the agency token: %d %s", resp.StatusCode, body)
 		}

@@ -11,10 +11,12 @@ import (
 )
 
 // AgencyAuth is a request for an agency token (method assume_role): the
-// agency's account (by id or name) and the agency's name.
+// agency's account (by id or name), the agency's name, and the token's
+// scope: a project of the agency's account, or (none given) that account.
 type AgencyAuth struct {
 	DomainID, DomainName string
 	AgencyName           string
+	Scope                Scope
 }
 
 // maxInstances bounds the instances of one administering account searched
@@ -60,6 +62,9 @@ func (s *Service) IssueAgency(ctx context.Context, caller *authz.Principal, a Ag
 	t := store.KeystoneToken{AccountID: u.AccountID, UserID: u.ID, Methods: []string{MethodAssumeRole}, IssuedAt: now,
 		ExpiresAt: now.Add(min(life, DefaultLifetime)), AgencyAccountID: ag.AccountID, AgencyName: ag.Name, AgencyURN: ag.URN,
 		Agency: store.AgencyRef{InstanceID: ag.InstanceID, PermissionSetID: ag.PermissionSetID}}
+	if err := s.scope(ctx, target, a.Scope, &t); err != nil {
+		return Token{}, "", err
+	}
 	return s.store(ctx, t)
 }
 
@@ -106,8 +111,8 @@ func (s *Service) findAgency(ctx context.Context, admin, accountID, name string)
 }
 
 // agencyView is the view of an agency token: the agency's session as the
-// user, the sign-in user as assumed_by, scoped to the agency's account;
-// its principal holds exactly the agency's policies.
+// user, the sign-in user as assumed_by, scoped to the agency's account or
+// one of its projects; its principal holds exactly the agency's policies.
 func (s *Service) agencyView(ctx context.Context, t store.KeystoneToken, out Token) (Token, error) {
 	acct, err := s.Store.Accounts().Get(ctx, t.AgencyAccountID)
 	if err != nil {
@@ -116,8 +121,10 @@ func (s *Service) agencyView(ctx context.Context, t store.KeystoneToken, out Tok
 	by := out.User
 	out.AssumedBy = &by
 	out.User = User{ID: t.AgencyURN, Name: acct.Name + "/" + t.AgencyName, Domain: Domain{ID: acct.ID, Name: acct.Name}}
-	out.Domain = &Domain{ID: acct.ID, Name: acct.Name}
+	if err := s.scopeView(ctx, t, acct, &out); err != nil {
+		return Token{}, err
+	}
 	out.principal = &authz.Principal{Kind: authz.KindTemporary, AccountID: acct.ID, UserID: by.ID, UserName: by.Name,
-		SessionName: by.Name, AgencyURN: t.AgencyURN, ExpiresAt: t.ExpiresAt, Agency: t.Agency}
+		SessionName: by.Name, AgencyURN: t.AgencyURN, ExpiresAt: t.ExpiresAt, Agency: t.Agency, ProjectID: t.ProjectID}
 	return out, nil
 }

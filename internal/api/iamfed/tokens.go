@@ -135,7 +135,7 @@ func (t *Tokens) issue(w http.ResponseWriter, r *http.Request) error {
 		if name == "" {
 			name = ar.XRoleName
 		}
-		tok, value, err = t.Tokens.IssueAgency(r.Context(), p, tokens.AgencyAuth{DomainID: ar.DomainID, DomainName: ar.DomainName, AgencyName: name})
+		tok, value, err = t.Tokens.IssueAgency(r.Context(), p, tokens.AgencyAuth{DomainID: ar.DomainID, DomainName: ar.DomainName, AgencyName: name, Scope: scope})
 	case len(methods) == 1 && methods[0] == tokens.MethodToken:
 		// The token to exchange is the body's (Keystone's and the SDK's
 		// auth.identity.token.id) or, without one, X-Auth-Token's.
