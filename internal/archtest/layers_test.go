@@ -29,7 +29,7 @@ var (
 	services = []string{"internal/center", "internal/account", "internal/accesskeys", "internal/identity",
 		"internal/idsource", "internal/authn", "internal/authz", "internal/organization", "internal/permission", "internal/jobs", "internal/oidc", "internal/signin", "internal/portal", "internal/federation", "internal/tokens"}
 	leaves = []string{"internal/apierr", "internal/ids", "internal/secrets", "internal/paging", "internal/aksk",
-		"internal/metrics", "internal/policy/...", "internal/mail", "internal/convert", "internal/ttlcache", "internal/argon2id", "internal/federation/mapping", "internal/federation/samlmeta"}
+		"internal/metrics", "internal/policy/...", "internal/mail", "internal/convert", "internal/ttlcache", "internal/argon2id", "internal/cputime", "internal/federation/mapping", "internal/federation/samlmeta"}
 	testHelpers = []string{"internal/testenv", "internal/e2e", "internal/e2e/terraform", "internal/archtest", "internal/store/storetest",
 		"internal/store/sqlstore/sqltest"}
 )

@@ -34,8 +34,7 @@ func BenchmarkOIDCHTTP(b *testing.B) {
 				}
 			}
 		})
-		// 8 clients at once, as tools/loadgen/oidc.sh runs it: on SQLite
-		// their inserts share commits.
+		// 8 clients at once, as tools/loadgen/oidc.sh runs it.
 		b.Run(sqltest.Name(d)+"/device-parallel", func(b *testing.B) {
 			srv, cl, _ := oidcBenchServer(b, d)
 			body, _ := json.Marshal(map[string]string{"client_id": cl.id, "client_secret": cl.secret, "start_url": srv.URL + "/start"})

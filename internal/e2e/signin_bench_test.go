@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
 
+	"github.com/iic-project/iic/internal/cputime"
 	"github.com/iic-project/iic/internal/identity"
 	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
 	"github.com/iic-project/iic/internal/testenv"
@@ -68,10 +70,7 @@ func benchPasswordSignIn(b *testing.B, d string) {
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	m := benchCSRF.FindSubmatch(page)
-	var cookies []*http.Cookie
-	for _, c := range resp.Cookies() {
-		cookies = append(cookies, c)
-	}
+	cookies := resp.Cookies()
 	if m == nil || len(cookies) == 0 {
 		b.Fatalf("no CSRF token or cookie in the sign-in form (%d)", resp.StatusCode)
 	}
@@ -97,19 +96,7 @@ func benchPasswordSignIn(b *testing.B, d string) {
 	if err := signIn(); err != nil {
 		b.Fatal(err)
 	}
-	b.SetParallelism(2)
-	b.ResetTimer()
-	start, cpu0 := time.Now(), processCPU()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := signIn(); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	perSignIn := float64((processCPU() - cpu0).Microseconds()) / float64(b.N)
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "signins/s")
+	perSignIn := benchParallel(b, signIn, "signins/s")
 	b.ReportMetric(perSignIn, "cpu-µs/signin")
 	b.StopTimer()
 	hash := benchHashCPU(password)
@@ -127,16 +114,10 @@ func benchHashCPU(password string) float64 {
 	}
 	var times []time.Duration
 	for range 15 {
-		t0 := processCPU()
+		t0 := cputime.Process()
 		identity.CheckPasswordHash(stored, password)
-		times = append(times, processCPU()-t0)
+		times = append(times, cputime.Process()-t0)
 	}
-	for i := range times {
-		for j := i + 1; j < len(times); j++ {
-			if times[j] < times[i] {
-				times[i], times[j] = times[j], times[i]
-			}
-		}
-	}
+	slices.Sort(times)
 	return float64(times[len(times)/2].Microseconds())
 }

@@ -2,11 +2,11 @@ package identity
 
 import (
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/iic-project/iic/internal/cputime"
 )
 
 // Cheap parameters: these tests are about which hash is accepted and when a
@@ -104,20 +104,11 @@ func BenchmarkArgon2Default(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		h.Verify(hash, "Correct-horse1")
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "checks/s")
 	// CPU time per check: what other load on the machine disturbs least.
-	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/check")
-}
-
-// processCPU is the CPU time (user + system) the process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(b.N), "cpu-µs/check")
 }

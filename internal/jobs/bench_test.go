@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/iic-project/iic/internal/cputime"
 	"github.com/iic-project/iic/internal/jobs"
 	"github.com/iic-project/iic/internal/store"
 	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
@@ -83,19 +83,11 @@ func TestIdleCost(t *testing.T) {
 			t.Fatal(err)
 		}
 		const span = 10 * time.Second
-		before := cpuTime(t)
+		before := cputime.Process()
 		stop := startRun(r)
 		time.Sleep(span)
 		stop()
-		used := cpuTime(t) - before
+		used := cputime.Process() - before
 		t.Logf("idle runner: %v CPU in %v (%.3f%% of one core)", used.Round(time.Microsecond), span, 100*used.Seconds()/span.Seconds())
 	})
-}
-
-func cpuTime(t *testing.T) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -1,11 +1,10 @@
 package signin_test
 
 import (
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/iic-project/iic/internal/center"
+	"github.com/iic-project/iic/internal/cputime"
 	"github.com/iic-project/iic/internal/signin"
 	"github.com/iic-project/iic/internal/store/sqlstore/sqltest"
 )
@@ -25,21 +24,13 @@ func BenchmarkPasswordSignInOverhead(b *testing.B) {
 			f.user(b, "bench", pw)
 			c := signin.Client{Address: "192.0.2.1", UserAgent: browser, DeviceID: "bench-device-0000000000"}
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				if r, err := f.password("bench", pw, c); err != nil || r.Step != signin.StepDone {
 					b.Fatal(r.Step, err)
 				}
 			}
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/signin")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(b.N), "cpu-µs/signin")
 		})
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
-	"syscall"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/iic-project/iic/internal/argon2id"
+	"github.com/iic-project/iic/internal/cputime"
 	"github.com/iic-project/iic/internal/identity"
 )
 
@@ -45,22 +45,13 @@ func hashCost(peer string, d time.Duration) {
 	}
 	var times []time.Duration
 	for start := time.Now(); time.Since(start) < d || len(times) < 5; {
-		t0 := processCPU()
+		t0 := cputime.Process()
 		hash()
-		times = append(times, processCPU()-t0)
+		times = append(times, cputime.Process()-t0)
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	med := times[len(times)/2]
 	cores := runtime.GOMAXPROCS(0)
 	fmt.Printf("hash: %s median-cpu=%s hash-us=%d ceiling=%.1f/s (%d cores)\n", name, med.Round(10*time.Microsecond),
 		med.Microseconds(), float64(cores)/med.Seconds(), cores)
-}
-
-// processCPU is the CPU time (user + system) the process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		fail("getrusage: " + err.Error())
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -5,8 +5,9 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/iic-project/iic/internal/cputime"
 )
 
 // op sends one request (or one unit of work) of a worker; it returns an
@@ -28,7 +29,7 @@ func load(conc int, dur time.Duration, max int, newWorker func(w int) op) bool {
 	var started, failed, failedAnswers atomic.Int64
 	var firstErr atomic.Value
 	lat := make([][]time.Duration, conc)
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	deadline := time.Now().Add(dur)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -51,7 +52,7 @@ func load(conc int, dur time.Duration, max int, newWorker func(w int) op) bool {
 		})
 	}
 	wg.Wait()
-	return report(lat, failed.Load(), failedAnswers.Load(), time.Since(start), cpuTime()-cpu0, firstErr.Load())
+	return report(lat, failed.Load(), failedAnswers.Load(), time.Since(start), cputime.Process()-cpu0, firstErr.Load())
 }
 
 // report prints throughput (successes per second) and latency percentiles
@@ -83,13 +84,4 @@ func report(lat [][]time.Duration, failed, failedAnswers int64, elapsed, cpu tim
 		fmt.Printf("first error: %s\n", firstErr)
 	}
 	return ok > 0
-}
-
-// cpuTime is the process's CPU time so far (user + system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
