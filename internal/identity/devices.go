@@ -399,7 +399,7 @@ func ParseTOTPSecret(secret string) ([]byte, error) {
 
 var errNoMatch = errors.New("identity: code does not match")
 
-// matchTOTP reports the time step within ±totpSkew of now whose code is
+// MatchTOTP reports the time step within ±totpSkew of now whose code is
 // code, considering only steps after lastStep; codes compare in constant
 // time.
 func MatchTOTP(seed []byte, code string, now time.Time, lastStep int64) (int64, bool) {
