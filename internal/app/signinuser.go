@@ -41,14 +41,11 @@ func (a *App) setSignInUser(ctx context.Context, u SignInUser) error {
 	if err := a.setSignInPassword(ctx, u, strings.TrimRight(string(raw), "\r\n")); err != nil {
 		return err
 	}
-	hadDevice := false
-	if cur, err := a.Store.Keystone().GetUser(ctx, a.Root.AccountID); err == nil {
-		hadDevice = cur.TOTPSecretSealed != nil
-	}
-	if err := a.Tokens.SetTOTP(ctx, a.Root.AccountID, seed); err != nil {
+	removed, err := a.Tokens.SetTOTP(ctx, a.Root.AccountID, seed)
+	if err != nil {
 		return fmt.Errorf("sign-in user: TOTP device: %w", err)
 	}
-	if hadDevice && seed == nil {
+	if removed {
 		// The flags describe the whole sign-in user: a restart without the
 		// secret file drops its MFA, which an operator must not miss.
 		a.Log.Warn("sign-in user's TOTP device removed: started without --sign-in-totp-secret-file; token requests by password alone are accepted again", "account_id", a.Root.AccountID)

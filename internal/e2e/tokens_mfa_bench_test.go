@@ -44,7 +44,7 @@ func BenchmarkTokenIssueMFA(b *testing.B) {
 		}
 	})
 	seed, _ := identity.ParseTOTPSecret(testTOTPSecret)
-	if err := srv.App.Tokens.SetTOTP(ctx, acct, seed); err != nil {
+	if _, err := srv.App.Tokens.SetTOTP(ctx, acct, seed); err != nil {
 		b.Fatal(err)
 	}
 	u, _ := srv.App.Store.Keystone().GetUser(ctx, acct)

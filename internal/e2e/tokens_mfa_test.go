@@ -78,7 +78,7 @@ func TestTokenByPasswordAndTOTPThroughSDK(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.App.Tokens.SetTOTP(context.Background(), srv.App.Root.AccountID, seed); err != nil {
+		if _, err := srv.App.Tokens.SetTOTP(context.Background(), srv.App.Root.AccountID, seed); err != nil {
 			t.Fatal(err)
 		}
 		u, _ := srv.App.Store.Keystone().GetUser(context.Background(), srv.App.Root.AccountID)
@@ -144,8 +144,11 @@ func TestTokenByPasswordAndTOTPThroughSDK(t *testing.T) {
 
 		// Removing the device: password alone works again.
 		clock.Add(time.Hour)
-		if err := srv.App.Tokens.SetTOTP(context.Background(), srv.App.Root.AccountID, nil); err != nil {
-			t.Fatal(err)
+		if removed, err := srv.App.Tokens.SetTOTP(context.Background(), srv.App.Root.AccountID, nil); err != nil || !removed {
+			t.Fatalf("removing the device: removed %v, %v", removed, err)
+		}
+		if removed, err := srv.App.Tokens.SetTOTP(context.Background(), srv.App.Root.AccountID, nil); err != nil || removed {
+			t.Fatalf("removing no device: removed %v, %v", removed, err)
 		}
 		if _, err := passwordToken(srv.IAMToken(t, ""), name, "admin", tokenPassword, nil); err != nil {
 			t.Fatalf("password alone after the device was removed: %v", err)

@@ -11,30 +11,31 @@ import (
 
 // SetTOTP gives the sign-in user of accountID a TOTP device with seed (its
 // virtual MFA device, the one the password+totp method checks), or removes
-// it (nil seed). The seed is sealed at rest (Keys); a new seed resets the
-// replay guard, the same seed leaves the device as it is. While the user has
-// a device, a token request by password alone is refused.
-func (s *Service) SetTOTP(ctx context.Context, accountID string, seed []byte) error {
+// it (nil seed; removed reports that there was one). The seed is sealed at
+// rest (Keys); a new seed resets the replay guard, the same seed leaves the
+// device as it is. While the user has a device, a token request by password
+// alone is refused.
+func (s *Service) SetTOTP(ctx context.Context, accountID string, seed []byte) (removed bool, err error) {
 	u, err := s.Store.Keystone().GetUser(ctx, accountID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if seed == nil {
 		if u.TOTPSecretSealed == nil {
-			return nil
+			return false, nil
 		}
 		u.TOTPSecretSealed, u.TOTPLastStep = nil, 0
 	} else {
 		if len(seed) < 16 || len(seed) > 64 {
-			return invalid("a TOTP seed is 16 to 64 bytes")
+			return false, invalid("a TOTP seed is 16 to 64 bytes")
 		}
 		if cur, err := s.openSeed(u); err == nil && subtle.ConstantTimeCompare(cur, seed) == 1 {
-			return nil
+			return false, nil
 		}
 		u.TOTPSecretSealed, u.TOTPLastStep = s.Keys.Seal(seed, totpAAD(u)), 0
 	}
 	u.UpdatedAt = s.now()
-	return s.Store.Keystone().PutUser(ctx, u)
+	return seed == nil, s.Store.Keystone().PutUser(ctx, u)
 }
 
 // totpAAD binds a sealed seed to its account and user.

@@ -45,7 +45,7 @@ func FuzzTokenRequests(f *testing.F) {
 		if resp.StatusCode != 201 {
 			f.Fatalf("token: %d %s", resp.StatusCode, body)
 		}
-		if err := srv.App.Tokens.SetTOTP(context.Background(), srv.App.Root.AccountID, []byte("0123456789abcdefghij")); err != nil {
+		if _, err := srv.App.Tokens.SetTOTP(context.Background(), srv.App.Root.AccountID, []byte("0123456789abcdefghij")); err != nil {
 			f.Fatal(err)
 		}
 		targets = append(targets, target{srv, resp.Header.Get("X-Subject-Token")})
