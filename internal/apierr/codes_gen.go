@@ -572,6 +572,8 @@ var (
 	SCIM409_2 = Def{Status: 409, Code: "409", Msg: "Group [{0}] already exists.", Desc: "Group already exists.", Kind: KindConflict}
 	// SCIM500: Internal service error.
 	SCIM500 = Def{Status: 500, Code: "500", Msg: "There was an internal server error.", Desc: "Internal service error.", Kind: KindInternal}
+	// KEYSTONE401: The user is locked after too many failed sign-in attempts.
+	KEYSTONE401 = Def{Status: 401, Code: "401", Msg: "The account is locked.", Desc: "The user is locked after too many failed sign-in attempts.", Kind: KindUnauthenticated}
 	// KEYSTONE405: Method not allowed.
 	KEYSTONE405 = Def{Status: 405, Code: "405", Msg: "The method is not allowed for the requested URL (allowed: {0}).", Desc: "Method not allowed.", Kind: KindInvalid}
 	// KEYSTONE409: The resource is in use.
@@ -866,6 +868,7 @@ var All = []Def{
 	SCIM409,
 	SCIM409_2,
 	SCIM500,
+	KEYSTONE401,
 	KEYSTONE405,
 	KEYSTONE409,
 	KEYSTONE413,

@@ -271,8 +271,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	guard.Mount(rt, signed, (&sts.API{}).Ops())
 	sts.MountUnsupported(rt)
 	guard.Mount(rt, signed, (&iamfed.API{Federation: &federation.Service{Store: a.Store, Now: cfg.Now}, PublicURL: cfg.PublicURL}).Ops())
-	// OS-FEDERATION: Huawei IAM's error_code/error_msg with Keystone's error object, 405 and 413.
-	iamfed.ClaimErrors(dialects)
 	keystoneTokens := &iamfed.Tokens{Tokens: a.Tokens, Caller: signed, Authz: authorizer, Now: cfg.Now, Regions: cfg.Regions, PublicURL: cfg.PublicURL}
 	guard.Mount(rt, signed, keystoneTokens.Ops())
 	keystoneTokens.MountIssue(rt)
@@ -283,6 +281,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	(&portalweb.API{SignIn: a.SignIn, OIDC: oidcSvc, Portal: portalSvc, Identity: identitySvc, PublicURL: cfg.PublicURL,
 		Key:    keys.Derive("portal-web-csrf"),
 		Stores: portalStores{store: a.Store, center: centerSvc, account: a.Root.AccountID}}).Mount(rt, dialects, portalweb.Sessions(a.SignIn))
+	// Everything else under /v3, /v3.0 and /v3-ext (Huawei IAM's Keystone API): error_code/error_msg with
+	// Keystone's error object, 405 and 413. Claimed after SCIM, whose /{tenant}/scim/v2 takes any first segment.
+	iamfed.ClaimErrors(dialects)
 
 	mw := &httpx.Middleware{Log: log, Metrics: reg, IDs: gen, BodyBudget: cfg.BodyBudget, BodyTimeout: cfg.BodyTimeout, Dialects: dialects}
 	a.mw = mw

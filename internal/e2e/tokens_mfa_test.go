@@ -131,15 +131,17 @@ func TestTokenByPasswordAndTOTPThroughSDK(t *testing.T) {
 		}
 
 		// Wrong codes count toward the lockout: five lock the name, and
-		// then even a right password and a fresh code get 423.
+		// then even a right password and a fresh code get 401 "The account
+		// is locked.".
 		for i := 0; i < 5; i++ {
 			if _, err := mfaToken(t, srv, name, tokenPassword, uid, wrong); statusOf(err) != http.StatusUnauthorized {
 				t.Fatalf("wrong code %d: %v", i, err)
 			}
 		}
 		clock.Add(30 * time.Second)
-		if _, err := mfaToken(t, srv, name, tokenPassword, uid, clock.code(t)); statusOf(err) != 423 {
-			t.Fatalf("right code while locked: %v, want 423", err)
+		_, err = mfaToken(t, srv, name, tokenPassword, uid, clock.code(t))
+		if se := testenv.APIError(t, err); se.StatusCode != 401 || se.ErrorCode != "401" || se.ErrorMessage != "The account is locked." {
+			t.Fatalf("right code while locked: decoded %d %q %q", se.StatusCode, se.ErrorCode, se.ErrorMessage)
 		}
 
 		// Removing the device: password alone works again.

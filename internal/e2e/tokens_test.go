@@ -131,17 +131,36 @@ func TestTokenByPasswordThroughSDK(t *testing.T) {
 	})
 }
 
-// The sign-in lockout: five wrong passwords lock the name (423), even for
-// the right password.
+// The sign-in lockout: five wrong passwords lock the name, and then even the
+// right password gets Huawei IAM's answer for a locked account — 401 with
+// Keystone's {"code": 401, "message": "The account is locked.", "title":
+// "Unauthorized"} — which the SDK decodes apart from a wrong password.
 func TestTokenSignInLockout(t *testing.T) {
 	srv := testenv.Start(t, testenv.Options{})
 	setSignInUser(t, srv, tokenPassword)
 	name := rootName(t, srv)
 	for i := 0; i < 5; i++ {
-		passwordToken(srv.IAMToken(t, ""), name, "admin", "Wrong-Horse-7", nil)
+		_, err := passwordToken(srv.IAMToken(t, ""), name, "admin", "Wrong-Horse-7", nil)
+		if se := testenv.APIError(t, err); se.StatusCode != 401 || se.ErrorCode != "IIC.1410" {
+			t.Fatalf("wrong password %d: %d %s %q", i, se.StatusCode, se.ErrorCode, se.ErrorMessage)
+		}
 	}
-	if _, err := passwordToken(srv.IAMToken(t, ""), name, "admin", tokenPassword, nil); statusOf(err) != 423 {
-		t.Fatalf("right password while locked: %v, want 423", err)
+	_, err := passwordToken(srv.IAMToken(t, ""), name, "admin", tokenPassword, nil)
+	if se := testenv.APIError(t, err); se.StatusCode != 401 || se.ErrorCode != "401" || se.ErrorMessage != "The account is locked." {
+		t.Fatalf("right password while locked: decoded %d %q %q", se.StatusCode, se.ErrorCode, se.ErrorMessage)
+	}
+	body := []byte(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"domain":{"name":"` + name +
+		`"},"name":"admin","password":"` + tokenPassword + `"}}}}}`)
+	resp, out := srv.Do(t, "POST", "/v3/auth/tokens", body, nil, false)
+	var b struct {
+		Error struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+			Title   string `json:"title"`
+		} `json:"error"`
+	}
+	if resp.StatusCode != 401 || json.Unmarshal(out, &b) != nil || b.Error.Code != 401 || b.Error.Message != "The account is locked." || b.Error.Title != "Unauthorized" {
+		t.Fatalf("raw request while locked = %d %s", resp.StatusCode, out)
 	}
 }
 

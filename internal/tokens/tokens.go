@@ -10,8 +10,9 @@
 //   - A password token (Issue): domain (account) name + user name +
 //     password, scoped to the account (domain) or one of its projects.
 //     Wrong passwords count towards the sign-in lockout (signin.LockoutPolicy,
-//     the portal's), per account and name; a locked name is 423 IIC.1705
-//     without checking the password. A token lives DefaultLifetime.
+//     the portal's), per account and name; a locked name is Huawei IAM's
+//     401 "The account is locked." (apierr.KEYSTONE401) without checking
+//     the password. A token lives DefaultLifetime.
 //   - Virtual MFA (SetTOTP, totp.go): a user with a TOTP device gets a
 //     token only by password + totp; a code is accepted once (the store's
 //     ClaimTOTPStep), and wrong codes count towards the lockout too.
@@ -229,7 +230,7 @@ func (s *Service) Issue(ctx context.Context, a PasswordAuth) (Token, string, err
 	scope, key := lockoutScope+acct.ID, strings.ToLower(a.DomainName)+"\n"+strings.ToLower(a.UserName)
 	now := s.now()
 	if f, err := s.Store.SignIns().GetFailures(ctx, scope, key); err == nil && now.Before(f.LockedUntil) {
-		return Token{}, "", apierr.IIC1705.New()
+		return Token{}, "", apierr.KEYSTONE401.New()
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Token{}, "", err
 	}

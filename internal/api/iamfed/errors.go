@@ -20,7 +20,7 @@ import (
 // Codes come from the error table: the product's rows, and the keystone
 // rows for what the product's envelope does not answer — 405 for a known
 // path with another method (with Allow), 413 for an oversized body, 409 for
-// a mapping in use.
+// a mapping in use, 401 "The account is locked." for a locked sign-in user.
 type errorBody struct {
 	ErrorCode string        `json:"error_code"`
 	ErrorMsg  string        `json:"error_msg"`

@@ -4,12 +4,14 @@
 // OpenID Connect configuration under /v3.0/OS-FEDERATION, signed with AK/SK
 // like every signed surface. Its errors — its handlers', unknown paths,
 // wrong methods (405), oversized bodies (413) — are written in its own
-// dialect (errors.go), and so are those of /v3/auth/tokens and of Keystone's
-// look-ups /v3/auth/domains and /v3/projects.
+// dialect (errors.go), and so are those of every other request under /v3,
+// /v3.0 and /v3-ext (ClaimErrors): /v3/auth/tokens, Keystone's look-ups
+// /v3/auth/domains and /v3/projects, and the paths iic does not serve.
 package iamfed
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/iic-project/iic/internal/api/httpx"
@@ -67,34 +69,38 @@ func (a *API) Ops() []httpx.Op {
 	}
 }
 
-// Keystone's look-ups (package keystone serves them) answer their errors in
-// this dialect too: a wrong method there is Keystone's 405 with Allow.
-const (
-	authDomainsPath = "/v3/auth/domains"
-	projectsPath    = "/v3/projects"
-)
-
 // ClaimErrors makes the surface's dialect answer every error of a request
-// under its prefixes, /v3/auth/tokens, /v3.0/OS-AUTH/id-token/tokens and
-// Keystone's look-ups.
-func ClaimErrors(d *httpx.Dialects) {
-	var match []func(*http.Request) bool
-	for _, p := range []string{prefix, prefixExt, prefixV30, tokensPath, idTokenPath, authDomainsPath, projectsPath} {
-		match = append(match, httpx.SegmentsMatch(p))
+// whose first path segment is one of Huawei IAM's Keystone API versions —
+// v3, v3.0 or v3-ext: the OS-FEDERATION operations, /v3/auth/tokens,
+// /v3.0/OS-AUTH/id-token/tokens and Keystone's look-ups (package keystone
+// serves /v3/auth/domains and /v3/projects), and as well the paths of that
+// API iic does not serve (404) or serves with other methods only (405 with
+// Allow), which a Keystone client decodes like every other error of its API.
+// A surface whose own paths may start there (SCIM's /{tenant}/scim/v2)
+// claims them before this one.
+func ClaimErrors(d *httpx.Dialects) { d.Claim(keystoneAPI, writeError) }
+
+// keystoneAPI reports whether r's first path segment is v3, v3.0 or v3-ext.
+// Segments are those of the escaped path, each unescaped, as ServeMux
+// matches them (httpx.SegmentsMatch); every other request leaves at the
+// first check.
+func keystoneAPI(r *http.Request) bool {
+	if !strings.HasPrefix(r.URL.Path, "/v3") {
+		return false
 	}
-	d.Claim(func(r *http.Request) bool {
-		// Every claimed path's first segment starts with v3 (the decoded
-		// path does too): other requests skip the segment matchers.
-		if !strings.HasPrefix(r.URL.Path, "/v3") {
+	seg, _, _ := strings.Cut(r.URL.EscapedPath()[1:], "/")
+	if strings.Contains(seg, "%") {
+		u, err := url.PathUnescape(seg)
+		if err != nil {
 			return false
 		}
-		for _, m := range match {
-			if m(r) {
-				return true
-			}
-		}
-		return false
-	}, writeError)
+		seg = u
+	}
+	switch seg {
+	case "v3", "v3.0", "v3-ext":
+		return true
+	}
+	return false
 }
 
 func account(r *http.Request) string { return authz.PrincipalFrom(r.Context()).AccountID }
