@@ -239,7 +239,7 @@ func TestOIDCDeviceGrant(t *testing.T) {
 		}
 		skew.Add(int64(2 * time.Minute)) // past the sweep's interval
 		waitForJobs(t, "the expired device authorization to be swept", func() bool {
-			_, err := srv.App.Store.OIDC().GetDeviceAuthByUserCode(ctx, hashOf(*d4.UserCode))
+			_, err := srv.App.Store.OIDC().GetDeviceAuth(ctx, hashOf(*d4.UserCode))
 			return errors.Is(err, store.ErrNotFound)
 		}, srv)
 

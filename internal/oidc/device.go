@@ -2,6 +2,9 @@ package oidc
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/binary"
 	"errors"
 	"net/url"
 	"strings"
@@ -49,6 +52,35 @@ func NormalizeUserCode(in string) (code string, ok bool) {
 	return string(b[:4]) + "-" + string(b[4:]), true
 }
 
+// userCodeSpace is 20^8, the number of user codes.
+const userCodeSpace = 20 * 20 * 20 * 20 * 20 * 20 * 20 * 20
+
+// userCodeOf is the user code of a device code, in canonical form: the
+// first 8 bytes of a domain-separated SHA-256 of the device code, as a
+// number below 20^8 (bias under 10^-9) written in UserCodeAlphabet. The
+// store finds a device authorization by its user code alone, so a poll,
+// which presents the device code, names its row without a second index;
+// the row's device-code hash is then compared in full, because a device
+// code with a chosen user code takes only about 2^34 hashes to find.
+// A poll cannot choose which row it reads short of that search either.
+func userCodeOf(deviceCode string) string {
+	h := sha256.New()
+	h.Write([]byte("iic device authorization user code\x00"))
+	h.Write([]byte(deviceCode))
+	var sum [sha256.Size]byte
+	n := binary.BigEndian.Uint64(h.Sum(sum[:0])) % userCodeSpace
+	var b [userCodeLen + 1]byte
+	for i := userCodeLen; i >= 0; i-- {
+		if i == 4 {
+			b[i] = '-'
+			continue
+		}
+		b[i] = UserCodeAlphabet[n%20]
+		n /= 20
+	}
+	return string(b[:])
+}
+
 // DeviceStart is the answer of StartDeviceAuthorization.
 type DeviceStart struct {
 	DeviceCode              string
@@ -78,14 +110,14 @@ func (s *Service) StartDeviceAuthorization(ctx context.Context, clientID, client
 	now := s.now()
 	for attempt := 0; ; attempt++ {
 		device := s.IDs.Token(43)
-		user, _ := NormalizeUserCode(s.IDs.FromAlphabet(userCodeLen, UserCodeAlphabet))
+		user := userCodeOf(device)
 		d := store.OIDCDeviceAuth{
 			DeviceCodeHash: secrets.TokenHash(device), UserCodeHash: secrets.TokenHash(user), ClientID: cl.ID, Scopes: cl.Scopes,
 			CreatedAt: now, ExpiresAt: now.Add(c.DeviceTTL), IntervalSeconds: int(c.Interval / time.Second), Status: store.DevicePending,
 		}
 		err := s.Store.OIDC().CreateDeviceAuth(ctx, d)
 		// A live user code drawn twice (about one in 2.6·10^10 per pair):
-		// draw again.
+		// draw another device code.
 		if errors.Is(err, store.ErrConflict) && store.ConflictKey(err) != store.KeyReference && attempt < 3 {
 			continue
 		}
@@ -118,9 +150,10 @@ func (s *Service) deviceGrant(ctx context.Context, cl store.OIDCClient, in Token
 	if in.DeviceCode == "" {
 		return Tokens{}, invalidParam("device_code is required for the device code grant")
 	}
-	hash := secrets.TokenHash(in.DeviceCode)
+	hash := secrets.TokenHash(userCodeOf(in.DeviceCode))
 	d, err := s.Store.OIDC().GetDeviceAuth(ctx, hash)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.ClientID != cl.ID) {
+	if errors.Is(err, store.ErrNotFound) ||
+		(err == nil && (subtle.ConstantTimeCompare(d.DeviceCodeHash, secrets.TokenHash(in.DeviceCode)) != 1 || d.ClientID != cl.ID)) {
 		return Tokens{}, invalidGrant()
 	}
 	if err != nil {
@@ -231,7 +264,7 @@ func (s *Service) decide(ctx context.Context, userCode string, user UserRef, add
 	if err != nil {
 		return err
 	}
-	err = s.Store.OIDC().UpdateDeviceAuth(ctx, d.DeviceCodeHash, func(x *store.OIDCDeviceAuth) error {
+	err = s.Store.OIDC().UpdateDeviceAuth(ctx, d.UserCodeHash, func(x *store.OIDCDeviceAuth) error {
 		if x.Status != store.DevicePending {
 			return apierr.IIC1725.New()
 		}
@@ -270,7 +303,7 @@ func (s *Service) pendingByUserCode(ctx context.Context, userCode string, user U
 	if !ok {
 		return wrong()
 	}
-	d, err := s.Store.OIDC().GetDeviceAuthByUserCode(ctx, secrets.TokenHash(code))
+	d, err := s.Store.OIDC().GetDeviceAuth(ctx, secrets.TokenHash(code))
 	if errors.Is(err, store.ErrNotFound) {
 		return wrong()
 	}

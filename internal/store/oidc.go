@@ -28,7 +28,10 @@ const (
 
 // OIDCDeviceAuth is a device authorization (RFC 8628) between
 // StartDeviceAuthorization and the token it ends in. The device code and
-// the user code are kept only as their SHA-256; both hashes are unique.
+// the user code are kept only as their SHA-256. It is found by its
+// user-code hash alone, which is unique: the service derives the user code
+// from the device code, so a poll names the same row, and checks the
+// device-code hash itself.
 type OIDCDeviceAuth struct {
 	DeviceCodeHash []byte
 	UserCodeHash   []byte
@@ -104,27 +107,28 @@ type OIDC interface {
 	// GetClient returns a client, or ErrNotFound.
 	GetClient(ctx context.Context, id string) (OIDCClient, error)
 	// DeleteExpiredClients removes up to limit clients whose ExpiresAt is at
-	// or before before, with everything that references them, and returns
-	// how many clients went.
+	// or before before, with their tokens and authorization codes (not
+	// their device authorizations: see CreateDeviceAuth), and returns how
+	// many clients went.
 	DeleteExpiredClients(ctx context.Context, before time.Time, limit int) (int, error)
 
-	// CreateDeviceAuth inserts d; ErrConflict if either code hash is taken,
-	// ErrConflict (KeyReference) if the client does not exist.
+	// CreateDeviceAuth inserts d; ErrConflict if its user-code hash is
+	// taken, ErrConflict (KeyReference) if the client does not exist.
+	// Deleting the client later leaves d in place until it expires (a
+	// device authorization is only ever used with its client, which the
+	// reader reads).
 	CreateDeviceAuth(ctx context.Context, d OIDCDeviceAuth) error
-	// GetDeviceAuth returns the authorization with this device-code hash,
-	// or ErrNotFound.
-	GetDeviceAuth(ctx context.Context, deviceCodeHash []byte) (OIDCDeviceAuth, error)
-	// GetDeviceAuthByUserCode returns the authorization with this
-	// user-code hash, or ErrNotFound.
-	GetDeviceAuthByUserCode(ctx context.Context, userCodeHash []byte) (OIDCDeviceAuth, error)
+	// GetDeviceAuth returns the authorization with this user-code hash, or
+	// ErrNotFound.
+	GetDeviceAuth(ctx context.Context, userCodeHash []byte) (OIDCDeviceAuth, error)
 	// UpdateDeviceAuth applies fn to the stored authorization atomically;
 	// only IntervalSeconds, LastPolledAt, Status, IdentityStoreID and
 	// UserID are written. ErrNotFound if absent; an error from fn is
 	// returned and nothing is written.
-	UpdateDeviceAuth(ctx context.Context, deviceCodeHash []byte, fn func(*OIDCDeviceAuth) error) error
+	UpdateDeviceAuth(ctx context.Context, userCodeHash []byte, fn func(*OIDCDeviceAuth) error) error
 	// DeleteDeviceAuth removes an authorization; ErrNotFound if it was not
 	// there, so of concurrent deletes exactly one succeeds.
-	DeleteDeviceAuth(ctx context.Context, deviceCodeHash []byte) error
+	DeleteDeviceAuth(ctx context.Context, userCodeHash []byte) error
 	// DeleteExpiredDeviceAuths removes up to limit authorizations with
 	// ExpiresAt at or before now and returns how many.
 	DeleteExpiredDeviceAuths(ctx context.Context, now time.Time, limit int) (int, error)

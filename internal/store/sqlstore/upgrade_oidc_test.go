@@ -13,9 +13,10 @@ import (
 
 // Step 0035 moves the tokens' client and user to token families: the
 // access and refresh tokens stored before it read back as they were (a
-// used refresh token still used, so its reuse is still detected), the
-// pending device authorization is kept, and deleting the user still
-// removes its tokens.
+// used refresh token still used, so its reuse is still detected), and
+// deleting the user still removes its tokens. Step 0036 then drops the
+// pending device authorization (its user code was not derived from its
+// device code: no poll could find it).
 func TestUpgradeOIDCTokenFamilies(t *testing.T) {
 	ctx := context.Background()
 	for _, d := range sqltest.Dialects() {
@@ -58,8 +59,8 @@ func TestUpgradeOIDCTokenFamilies(t *testing.T) {
 			if err := o.UseToken(ctx, []byte("rt1"), time.UnixMilli(6_000)); err == nil {
 				t.Fatal("a refresh token used before the upgrade was used again")
 			}
-			if dev, err := o.GetDeviceAuth(ctx, []byte("dc1")); err != nil || dev.ClientID != "c1" || dev.Status != store.DevicePending {
-				t.Fatalf("device authorization after the upgrade = %+v, %v", dev, err)
+			if dev, err := o.GetDeviceAuth(ctx, []byte("uc1")); err != store.ErrNotFound {
+				t.Fatalf("device authorization after the upgrade = %+v, %v; want it dropped", dev, err)
 			}
 			if err := db.Store().Users().Delete(ctx, "d-0000000001", "u1"); err != nil {
 				t.Fatal(err)

@@ -72,26 +72,25 @@ func testOIDCDeviceAuths(t *testing.T, s store.Store) {
 	if err := s.OIDC().CreateDeviceAuth(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.OIDC().GetDeviceAuth(ctx, d.DeviceCodeHash)
+	got, err := s.OIDC().GetDeviceAuth(ctx, d.UserCodeHash)
 	if err != nil || !reflect.DeepEqual(got, d) {
 		t.Fatalf("GetDeviceAuth = %+v, %v; want %+v", got, err, d)
 	}
-	if got, err := s.OIDC().GetDeviceAuthByUserCode(ctx, d.UserCodeHash); err != nil || !reflect.DeepEqual(got, d) {
-		t.Fatalf("GetDeviceAuthByUserCode = %+v, %v", got, err)
-	}
+	_, err = s.OIDC().GetDeviceAuth(ctx, d.DeviceCodeHash)
+	wantErr(t, "get by the device-code hash", err, store.ErrNotFound)
 	same := oidcDevice("c1", "b", t0.Add(time.Minute))
 	same.UserCodeHash = d.UserCodeHash
 	wantErr(t, "taken user code", s.OIDC().CreateDeviceAuth(ctx, same), store.ErrConflict)
-	same = oidcDevice("c1", "b", t0.Add(time.Minute))
-	same.DeviceCodeHash = d.DeviceCodeHash
-	wantErr(t, "taken device code", s.OIDC().CreateDeviceAuth(ctx, same), store.ErrConflict)
 	err = s.OIDC().CreateDeviceAuth(ctx, oidcDevice("nope", "c", t0.Add(time.Minute)))
 	if !errors.Is(err, store.ErrConflict) || store.ConflictKey(err) != store.KeyReference {
 		t.Fatalf("unknown client: %v, want a reference conflict", err)
 	}
+	if _, err := s.OIDC().GetDeviceAuth(ctx, []byte("uc-c")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the unknown client's device authorization was stored: %v", err)
+	}
 
 	polled := t0.Add(7 * time.Second)
-	err = s.OIDC().UpdateDeviceAuth(ctx, d.DeviceCodeHash, func(x *store.OIDCDeviceAuth) error {
+	err = s.OIDC().UpdateDeviceAuth(ctx, d.UserCodeHash, func(x *store.OIDCDeviceAuth) error {
 		x.IntervalSeconds, x.LastPolledAt = 10, polled
 		x.Status, x.IdentityStoreID, x.UserID = store.DeviceApproved, devStore, "u1"
 		x.ClientID, x.Scopes = "other", []string{"x"} // not written
@@ -102,22 +101,22 @@ func testOIDCDeviceAuths(t *testing.T, s store.Store) {
 	}
 	want := d
 	want.IntervalSeconds, want.LastPolledAt, want.Status, want.IdentityStoreID, want.UserID = 10, polled, store.DeviceApproved, devStore, "u1"
-	if got, err := s.OIDC().GetDeviceAuth(ctx, d.DeviceCodeHash); err != nil || !reflect.DeepEqual(got, want) {
+	if got, err := s.OIDC().GetDeviceAuth(ctx, d.UserCodeHash); err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("after update = %+v, %v; want %+v", got, err, want)
 	}
 	boom := errors.New("boom")
-	if err := s.OIDC().UpdateDeviceAuth(ctx, d.DeviceCodeHash, func(x *store.OIDCDeviceAuth) error { x.Status = store.DeviceDenied; return boom }); !errors.Is(err, boom) {
+	if err := s.OIDC().UpdateDeviceAuth(ctx, d.UserCodeHash, func(x *store.OIDCDeviceAuth) error { x.Status = store.DeviceDenied; return boom }); !errors.Is(err, boom) {
 		t.Fatalf("fn error: %v", err)
 	}
-	if got, _ := s.OIDC().GetDeviceAuth(ctx, d.DeviceCodeHash); got.Status != store.DeviceApproved {
+	if got, _ := s.OIDC().GetDeviceAuth(ctx, d.UserCodeHash); got.Status != store.DeviceApproved {
 		t.Fatalf("a failed update wrote: %+v", got)
 	}
 	wantErr(t, "update unknown", s.OIDC().UpdateDeviceAuth(ctx, []byte("nope"), func(*store.OIDCDeviceAuth) error { return nil }), store.ErrNotFound)
-	if err := s.OIDC().DeleteDeviceAuth(ctx, d.DeviceCodeHash); err != nil {
+	if err := s.OIDC().DeleteDeviceAuth(ctx, d.UserCodeHash); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, "delete again", s.OIDC().DeleteDeviceAuth(ctx, d.DeviceCodeHash), store.ErrNotFound)
-	_, err = s.OIDC().GetDeviceAuth(ctx, d.DeviceCodeHash)
+	wantErr(t, "delete again", s.OIDC().DeleteDeviceAuth(ctx, d.UserCodeHash), store.ErrNotFound)
+	_, err = s.OIDC().GetDeviceAuth(ctx, d.UserCodeHash)
 	wantErr(t, "get deleted", err, store.ErrNotFound)
 }
 
@@ -129,7 +128,7 @@ func testOIDCDeviceAuthDeleteOnce(t *testing.T, s store.Store) {
 	if err := s.OIDC().CreateDeviceAuth(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	wins := concurrently(t, 8, func() error { return s.OIDC().DeleteDeviceAuth(ctx, d.DeviceCodeHash) }, store.ErrNotFound)
+	wins := concurrently(t, 8, func() error { return s.OIDC().DeleteDeviceAuth(ctx, d.UserCodeHash) }, store.ErrNotFound)
 	if wins != 1 {
 		t.Fatalf("%d concurrent deletes succeeded, want 1", wins)
 	}
@@ -401,7 +400,7 @@ func testOIDCWrongGuesses(t *testing.T, s store.Store) {
 	// Every wrong guess counts against every device authorization that
 	// existed when it was made.
 	for code, want := range map[string]int64{"before": 3, "after": 1} {
-		d, err := o.GetDeviceAuth(ctx, []byte("dc-"+code))
+		d, err := o.GetDeviceAuth(ctx, []byte("uc-"+code))
 		if err != nil || d.WrongGuessesSince != want {
 			t.Fatalf("%s: WrongGuessesSince = %d, %v; want %d", code, d.WrongGuessesSince, err, want)
 		}
@@ -425,8 +424,9 @@ func testOIDCWrongGuesses(t *testing.T, s store.Store) {
 	}
 }
 
-// Deleting a client deletes its device authorizations, tokens and codes;
-// deleting a user deletes its tokens and codes.
+// Deleting a client deletes its tokens and codes (not its device
+// authorizations: they expire); deleting a user deletes its tokens and
+// codes.
 func testOIDCCascades(t *testing.T, s store.Store) {
 	devUser(t, s, devStore, "u1")
 	devUser(t, s, devStore, "u2")
@@ -448,9 +448,12 @@ func testOIDCCascades(t *testing.T, s store.Store) {
 	if n, err := o.DeleteExpiredClients(ctx, t0, 10); err != nil || n != 1 {
 		t.Fatalf("DeleteExpiredClients = %d, %v; want 1", n, err)
 	}
-	_, err := o.GetDeviceAuth(ctx, []byte("dc-a"))
-	wantErr(t, "the expired client's device authorization", err, store.ErrNotFound)
-	_, err = o.GetToken(ctx, []byte("t-old"))
+	// The device authorization stays until it expires: nothing can use it
+	// without its client.
+	if d, err := o.GetDeviceAuth(ctx, []byte("uc-a")); err != nil || d.ClientID != "old" {
+		t.Fatalf("the expired client's device authorization = %+v, %v; want it kept", d, err)
+	}
+	_, err := o.GetToken(ctx, []byte("t-old"))
 	wantErr(t, "the expired client's token", err, store.ErrNotFound)
 	_, err = o.TakeAuthCode(ctx, []byte("code-old"))
 	wantErr(t, "the expired client's code", err, store.ErrNotFound)
@@ -491,7 +494,7 @@ func testOIDCSweeps(t *testing.T, s store.Store) {
 	wantBatches(t, "DeleteExpiredAuthCodes", func(n int) (int, error) { return o.DeleteExpiredAuthCodes(ctx, t0, n) }, 2, 1, 0)
 	// Windows that started before t0 are stale; the one starting at t0 is not.
 	wantBatches(t, "DeleteStaleGuesses", func(n int) (int, error) { return o.DeleteStaleGuesses(ctx, t0, n) }, 2, 0)
-	if _, err := o.GetDeviceAuth(ctx, []byte("dc-3")); err != nil {
+	if _, err := o.GetDeviceAuth(ctx, []byte("uc-3")); err != nil {
 		t.Fatalf("live device authorization: %v", err)
 	}
 	if _, err := o.GetToken(ctx, []byte("t3")); err != nil {

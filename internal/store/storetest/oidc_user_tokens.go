@@ -62,7 +62,7 @@ func testOIDCDeleteUserTokens(t *testing.T, s store.Store) {
 	if _, err := s.OIDC().TakeAuthCode(ctx, []byte("code1")); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("code of the user: %v, want ErrNotFound", err)
 	}
-	if _, err := s.OIDC().GetDeviceAuth(ctx, []byte("dc-d1")); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.OIDC().GetDeviceAuth(ctx, []byte("uc-d1")); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("device authorization the user approved: %v, want ErrNotFound", err)
 	}
 	// The other user keeps everything.
@@ -72,7 +72,7 @@ func testOIDCDeleteUserTokens(t *testing.T, s store.Store) {
 	if _, err := s.OIDC().TakeAuthCode(ctx, []byte("code2")); err != nil {
 		t.Fatalf("another user's code: %v", err)
 	}
-	if _, err := s.OIDC().GetDeviceAuth(ctx, []byte("dc-d2")); err != nil {
+	if _, err := s.OIDC().GetDeviceAuth(ctx, []byte("uc-d2")); err != nil {
 		t.Fatalf("another user's device authorization: %v", err)
 	}
 	if n, err := s.OIDC().DeleteUserTokens(ctx, devStore, "u1"); err != nil || n != 0 {
