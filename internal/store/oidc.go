@@ -116,7 +116,11 @@ type OIDC interface {
 	// taken, ErrConflict (KeyReference) if the client does not exist.
 	// Deleting the client later leaves d in place until it expires (a
 	// device authorization is only ever used with its client, which the
-	// reader reads).
+	// reader reads). Outside a transaction the insert is visible at once
+	// but may be lost if the database crashes within moments after it
+	// returns (PostgreSQL commits it without waiting for its WAL flush, as
+	// Credentials.CreateEphemeral): the client's next poll then answers
+	// invalid_grant and its user starts again.
 	CreateDeviceAuth(ctx context.Context, d OIDCDeviceAuth) error
 	// GetDeviceAuth returns the authorization with this user-code hash, or
 	// ErrNotFound.

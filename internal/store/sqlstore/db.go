@@ -44,7 +44,8 @@ type DB struct {
 	read    *sql.DB // SQLite: read-only pool; PostgreSQL: same as write
 	// lossy (PostgreSQL only) is a small pool whose sessions commit
 	// without waiting for the WAL flush (synchronous_commit off), for the
-	// writes a crash may lose (Credentials.CreateEphemeral).
+	// writes a crash may lose (Credentials.CreateEphemeral,
+	// OIDC.CreateDeviceAuth).
 	lossy  *sql.DB
 	binds  sync.Map
 	latest int
