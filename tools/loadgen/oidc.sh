@@ -155,7 +155,20 @@ fi
 
 tck=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-results=$tmp/results # run scenario target rps cpu-us/req hash-us load1 client-cpu-us/req
+# With perf (Debian's linux-perf; PERF=0 turns it off), each password run
+# also samples the server process's CPU (cpu-clock, with call stacks) and
+# counts the share of its samples inside the password hash: iic's
+# internal/argon2id, Dex's bcrypt/blowfish. This measures the hash's share
+# directly, on the server's own core and under the load, where the
+# hash-us figure times one hash in the load program afterwards.
+perf=
+if [ "${PERF:-1}" != 0 ] && command -v perf >/dev/null && perf record -q -e cpu-clock -o "$tmp/perf.probe" true >/dev/null 2>&1; then perf=perf; fi
+# hash_samples FILE: the percentage of FILE's samples with a hash frame.
+hash_samples() {
+  perf script -i "$1" 2>/dev/null | awk 'BEGIN {RS = ""} {n++; if ($0 ~ /internal\/argon2id\.|x\/crypto\/bcrypt\.|x\/crypto\/blowfish\./) h++}
+    END {if (n) printf "%.1f", 100 * h / n; else print "-"}'
+}
+results=$tmp/results # run scenario target rps cpu-us/req hash-us load1 client-cpu-us/req hash-sampled-%
 echo "targets: ${targets[*]}; $conc clients, $dur per scenario, $runs runs; pinned: ${server_pin[*]:-no}${server_pin[*]:+ (load program: ${client_pin[*]})}"
 for run in $(seq 1 "$runs"); do
   for sc in $scenarios; do
@@ -167,9 +180,20 @@ for run in $(seq 1 "$runs"); do
       hydra) [[ $sc != client-credentials ]] && continue; args+=(--peer hydra --admin-url "${url[hydra-admin]}") ;;
       esac
       load=$(cut -d' ' -f1 /proc/loadavg)
+      sampler=
+      if [ "$sc" = password ] && [ -n "$perf" ]; then
+        perf record -q -e cpu-clock -F 999 -g -p "${pid[$t]}" -o "$tmp/perf.$t.$run" >/dev/null 2>&1 &
+        sampler=$!
+        sleep 0.2
+      fi
       before=$(cpu "${pid[$t]}")
       out=$("${client_pin[@]}" "$tmp/loadgen" "${args[@]}" 2>&1) || { echo "run $run $sc $t failed: $out" >&2; exit 1; }
       ticks=$(($(cpu "${pid[$t]}") - before))
+      sampled=-
+      if [ -n "$sampler" ]; then
+        kill -INT "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+        sampled=$(hash_samples "$tmp/perf.$t.$run")
+      fi
       rps=$(sed -n 's/.*rps=\([0-9a-z/]*\).*/\1/p' <<<"$out" | head -n1)
       n=$(sed -n 's/^requests=\([0-9]*\) errors=\([0-9]*\).*/\1 \2/p' <<<"$out")
       per=-
@@ -180,7 +204,7 @@ for run in $(seq 1 "$runs"); do
       fi
       hash=$(sed -n 's/.*hash-us=\([0-9]*\).*/\1/p' <<<"$out")
       ccpu=$(sed -n 's/.*client-cpu-us=\([0-9]*\).*/\1/p' <<<"$out" | head -n1)
-      echo "$run $sc $t ${rps:-?} $per ${hash:--} $load ${ccpu:--}" >>"$results"
+      echo "$run $sc $t ${rps:-?} $per ${hash:--} $load ${ccpu:--} $sampled" >>"$results"
       printf 'run %s %-18s %-10s rps=%-6s cpu/req=%sus loadgen-cpu/req=%sus load=%s\n' "$run" "$sc" "$t" "${rps:-?}" "$per" "${ccpu:--}" "$load"
     done
   done
@@ -218,8 +242,9 @@ if [[ " $scenarios " == *" password "* ]]; then
   echo "over the server's CPU per sign-in),"
   echo "sign-ins per second per core (1 / CPU per sign-in) and the run's rate against the hash ceiling (the server's cores / one hash)"
   for t in iic-sqlite iic-pg dex; do
-    h=$(median 6 password "$t") c=$(median 5 password "$t") r=$(median 4 password "$t")
+    h=$(median 6 password "$t") c=$(median 5 password "$t") r=$(median 4 password "$t") p=$(median 9 password "$t")
     [ "$h" = - ] && continue
+    [ "$p" = - ] || echo "  $t: samples of the server's CPU inside the hash (perf, under the load): ${p}% (median of $runs runs)"
     awk -v t="$t" -v h="$h" -v c="$c" -v r="$r" -v cores="$server_cores" 'BEGIN {
       printf "  %-10s hash %.1f ms; CPU/sign-in %.1f ms; hash share %.0f%%; %.1f sign-ins/s/core; %s/s of a %.1f/s ceiling (%.0f%%)\n",
         t, h / 1000, c / 1000, (c > 0 ? 100 * h / c : 0), (c > 0 ? 1e6 / c : 0), r, cores * 1e6 / h, 100 * r * h / (cores * 1e6) }'
