@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,8 +39,8 @@ const (
 // Authorization is a parsed Authorization header.
 type Authorization struct {
 	AccessKey     string
-	SignedHeaders []string // lower-case, in the order the client listed them
-	Signature     []byte   // 32 bytes
+	SignedHeaders []string          // lower-case, in the order the client listed them
+	Signature     [sha256.Size]byte // the raw HMAC-SHA256
 }
 
 // Parse errors. They say what is wrong without echoing the header.
@@ -97,20 +98,23 @@ func ParseAuthorization(h string) (Authorization, error) {
 		return a, ErrMalformed
 	}
 	a.AccessKey = access
+	n := strings.Count(signed, ";") + 1
+	if n > 64 {
+		return a, ErrBadSignedList
+	}
+	names := make([]string, 0, n)
 	for name := range strings.SplitSeq(signed, ";") {
 		if name == "" || !isHeaderName(name) {
 			return a, ErrBadSignedList
 		}
-		a.SignedHeaders = append(a.SignedHeaders, name)
+		names = append(names, name)
 	}
-	if len(a.SignedHeaders) > 64 {
-		return a, ErrBadSignedList
-	}
-	if len(sig) != 64 {
+	a.SignedHeaders = names
+	if len(sig) != 2*sha256.Size {
 		return a, ErrBadSignature
 	}
-	raw, err := hex.DecodeString(sig)
-	if err != nil {
+	var raw [sha256.Size]byte
+	if _, err := hex.Decode(raw[:], []byte(sig)); err != nil {
 		return a, ErrBadSignature
 	}
 	a.Signature = raw
@@ -134,14 +138,16 @@ func ParseDate(v string) (time.Time, error) { return time.Parse(DateLayout, v) }
 // signed, with payloadHash (from PayloadHash) as its last line.
 func CanonicalRequest(r *http.Request, signed []string, payloadHash string) (string, error) {
 	b := &builder{b: make([]byte, 0, 256+len(r.URL.Path)+len(r.URL.RawQuery))}
-	if err := canonicalRequest(b, r, signed, payloadHash); err != nil {
+	if err := canonicalRequest(b, r, signed); err != nil {
 		return "", err
 	}
+	b.WriteString(payloadHash)
 	return string(b.b), nil
 }
 
-// canonicalRequest appends r's canonical request to b.
-func canonicalRequest(b *builder, r *http.Request, signed []string, payloadHash string) error {
+// canonicalRequest appends r's canonical request to b up to its last line,
+// the payload hash, which the caller appends.
+func canonicalRequest(b *builder, r *http.Request, signed []string) error {
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
 	writeURI(b, r.URL.Path)
@@ -180,7 +186,6 @@ func canonicalRequest(b *builder, r *http.Request, signed []string, payloadHash 
 		b.WriteString(name)
 	}
 	b.WriteByte('\n')
-	b.WriteString(payloadHash)
 	return nil
 }
 
@@ -232,30 +237,49 @@ func (w *builder) WriteByte(c byte) error {
 //
 // A repeated X-Sdk-Content-Sha256 is ErrRepeatedContentHash.
 func PayloadHash(r *http.Request, signed []string, body []byte, allowUnsigned bool) (string, error) {
+	line, ofBody, err := payloadLine(r, signed, body, allowUnsigned)
+	if ofBody {
+		return string(appendBodyHash(nil, body)), nil
+	}
+	return line, err
+}
+
+// payloadLine is PayloadHash without computing the common line: ofBody
+// says the line is the body's hash (appendBodyHash), else it is line (when
+// err is nil).
+func payloadLine(r *http.Request, signed []string, body []byte, allowUnsigned bool) (line string, ofBody bool, err error) {
 	vals := r.Header[ContentHashHeader] // canonical already
 	if len(vals) > 1 {
-		return "", ErrRepeatedContentHash
+		return "", false, ErrRepeatedContentHash
 	}
 	if len(vals) == 0 || !slices.Contains(signed, "x-sdk-content-sha256") {
-		return bodyHash(body), nil
+		return "", true, nil
 	}
 	v := strings.TrimSpace(vals[0])
 	if v == UnsignedPayload {
 		if !allowUnsigned {
-			return "", ErrUnsignedPayload
+			return "", false, ErrUnsignedPayload
 		}
-		return v, nil
+		return v, false, nil
 	}
-	if subtle.ConstantTimeCompare([]byte(strings.ToLower(v)), []byte(bodyHash(body))) == 1 {
-		return v, nil
+	var sum [2 * sha256.Size]byte
+	if subtle.ConstantTimeCompare([]byte(strings.ToLower(v)), appendBodyHash(sum[:0], body)) == 1 {
+		return v, false, nil
 	}
-	return "", ErrPayloadHash
+	return "", false, ErrPayloadHash
 }
 
-// bodyHash is the lower-case hex SHA-256 of body.
-func bodyHash(body []byte) string {
+// emptyBodyHash is the lower-case hex SHA-256 of no bytes, the payload line
+// of every request without a body.
+const emptyBodyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// appendBodyHash appends the lower-case hex SHA-256 of body to dst.
+func appendBodyHash(dst, body []byte) []byte {
+	if len(body) == 0 {
+		return append(dst, emptyBodyHash...)
+	}
 	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // StringToSign is "SDK-HMAC-SHA256\n<date>\n<hex sha256(canonical)>".
@@ -280,12 +304,24 @@ func Verify(r *http.Request, a Authorization, body []byte, date string, secret [
 }
 
 // Key is a secret access key made ready for signing: an HMAC-SHA256 keyed
-// with it, which VerifyKey copies for each signature (the key's padding
-// blocks are hashed once, not per request). It is safe for concurrent use
-// and holds key material: keep it as the secret is kept.
+// with it, which VerifyKey copies (the key's padding blocks are hashed
+// once, not per request). It is safe for concurrent use and holds key
+// material: keep it as the secret is kept.
 type Key struct {
-	keyed  hash.Hash
+	keyed  hash.Hash // the template copies are made of; never written
 	secret []byte
+	// spare is one copy of keyed, in its keyed state, that no verification
+	// holds. A verification takes it (Swap leaves none for another) or,
+	// finding none, copies keyed; it gives its copy back reset. A copy
+	// never leaves its Key, so it only ever holds this secret.
+	spare atomic.Pointer[keyedMAC]
+}
+
+// keyedMAC is a copy of a Key's HMAC, owned by one verification at a time,
+// and the buffer its sum is written into.
+type keyedMAC struct {
+	h   hash.Hash
+	sum [sha256.Size]byte
 }
 
 // NewKey prepares secret for VerifyKey.
@@ -304,6 +340,22 @@ func (k *Key) mac() hash.Hash {
 	return hmac.New(sha256.New, k.secret)
 }
 
+// take returns a copy of k's HMAC in its keyed state, owned by the caller
+// until it gives it back.
+func (k *Key) take() *keyedMAC {
+	if m := k.spare.Swap(nil); m != nil {
+		return m
+	}
+	return &keyedMAC{h: k.mac()}
+}
+
+// give resets m (taken from k) to its keyed state and keeps it as k's
+// spare. The caller must not use m afterwards.
+func (k *Key) give(m *keyedMAC) {
+	m.h.Reset()
+	k.spare.Store(m)
+}
+
 // canonicalBuffers holds the buffers VerifyKey writes canonical requests
 // into; one larger than maxPooledBuffer is not kept.
 var canonicalBuffers = sync.Pool{New: func() any { return &builder{b: make([]byte, 0, 1024)} }}
@@ -312,7 +364,7 @@ const maxPooledBuffer = 16 << 10
 
 // VerifyKey is Verify with a prepared key.
 func VerifyKey(r *http.Request, a Authorization, body []byte, date string, key *Key, allowUnsigned bool) (bool, error) {
-	ph, err := PayloadHash(r, a.SignedHeaders, body, allowUnsigned)
+	line, ofBody, err := payloadLine(r, a.SignedHeaders, body, allowUnsigned)
 	if err != nil {
 		return false, err
 	}
@@ -323,8 +375,13 @@ func VerifyKey(r *http.Request, a Authorization, body []byte, date string, key *
 		}
 	}()
 	b.b = b.b[:0]
-	if err := canonicalRequest(b, r, a.SignedHeaders, ph); err != nil {
+	if err := canonicalRequest(b, r, a.SignedHeaders); err != nil {
 		return false, err
+	}
+	if ofBody {
+		b.b = appendBodyHash(b.b, body)
+	} else {
+		b.WriteString(line)
 	}
 	sum := sha256.Sum256(b.b)
 	// The string to sign, StringToSign's, in the same buffer.
@@ -333,10 +390,11 @@ func VerifyKey(r *http.Request, a Authorization, body []byte, date string, key *
 	b.b = append(b.b, date...)
 	b.b = append(b.b, '\n')
 	b.b = hex.AppendEncode(b.b, sum[:])
-	m := key.mac()
-	m.Write(b.b)
-	var out [sha256.Size]byte
-	return hmac.Equal(m.Sum(out[:0]), a.Signature), nil
+	m := key.take()
+	m.h.Write(b.b)
+	ok := hmac.Equal(m.h.Sum(m.sum[:0]), a.Signature[:])
+	key.give(m)
+	return ok, nil
 }
 
 // Sign adds X-Sdk-Date and Authorization to r the way the SDK does, signing
@@ -357,7 +415,7 @@ func Sign(r *http.Request, ak, sk string, body []byte, now time.Time) {
 	sort.Strings(signed)
 	ph := r.Header.Get(ContentHashHeader)
 	if ph == "" {
-		ph = bodyHash(body)
+		ph = string(appendBodyHash(nil, body))
 	}
 	cr, _ := CanonicalRequest(r, signed, ph)
 	sig := Signature([]byte(sk), StringToSign(date, cr))
@@ -365,10 +423,12 @@ func Sign(r *http.Request, ak, sk string, body []byte, now time.Time) {
 }
 
 func writeURI(b *builder, path string) {
-	for i, seg := range strings.Split(path, "/") {
-		if i > 0 {
+	first := true
+	for seg := range strings.SplitSeq(path, "/") {
+		if !first {
 			b.WriteByte('/')
 		}
+		first = false
 		escape(b, seg)
 	}
 	if path == "" || path[len(path)-1] != '/' {
@@ -376,10 +436,62 @@ func writeURI(b *builder, path string) {
 	}
 }
 
+// writeQuery writes the canonical form of the query raw: the pairs
+// url.ParseQuery finds in it (any error it reports is ErrBadQuery), sorted
+// by key and then by value, escaped. A query of up to maxStackPairs pairs
+// is split on the stack, not into a url.Values.
 func writeQuery(b *builder, raw string) error {
 	if raw == "" {
 		return nil
 	}
+	if strings.Count(raw, "&") >= maxStackPairs {
+		return writeQueryValues(b, raw)
+	}
+	var buf [maxStackPairs]queryPair
+	pairs := buf[:0]
+	for rest := raw; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if strings.Contains(pair, ";") {
+			return ErrBadQuery
+		}
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return ErrBadQuery
+		}
+		if v, err = url.QueryUnescape(v); err != nil {
+			return ErrBadQuery
+		}
+		pairs = append(pairs, queryPair{k, v})
+	}
+	slices.SortFunc(pairs, func(x, y queryPair) int {
+		if c := strings.Compare(x.k, y.k); c != 0 {
+			return c
+		}
+		return strings.Compare(x.v, y.v)
+	})
+	for i, p := range pairs {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		escape(b, p.k)
+		b.WriteByte('=')
+		escape(b, p.v)
+	}
+	return nil
+}
+
+// maxStackPairs is the most query pairs writeQuery splits on the stack.
+const maxStackPairs = 16
+
+type queryPair struct{ k, v string }
+
+// writeQueryValues is writeQuery through url.ParseQuery, for long queries.
+func writeQueryValues(b *builder, raw string) error {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
 		return ErrBadQuery

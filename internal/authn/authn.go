@@ -7,6 +7,7 @@
 package authn
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -160,7 +161,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		if token == "" {
 			return nil, Unauthorized("Temporary credentials require the X-Security-Token header")
 		}
-		if subtle.ConstantTimeCompare(secrets.TokenHash(token), cred.TokenHash) != 1 {
+		if sum := secrets.TokenSum(token); subtle.ConstantTimeCompare(sum[:], cred.TokenHash) != 1 {
 			return nil, Unauthorized("The security token does not belong to this access key")
 		}
 		if !cred.ExpiresAt.IsZero() && !now.Before(cred.ExpiresAt) {
@@ -186,7 +187,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	}
 	var replayKey []byte
 	if isWrite(r.Method) && !opt.ReadOnly {
-		replayKey = auth.Signature
+		replayKey = bytes.Clone(auth.Signature[:])
 		first, err := a.store.Signatures().Claim(ctx, replayKey, now, signedAt.Add(MaxSkew+time.Second))
 		if err != nil {
 			return nil, err

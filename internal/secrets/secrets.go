@@ -34,8 +34,15 @@ const version = 1
 // are long random strings, so neither salt nor a slow hash is needed, and a
 // look-up by hash finds them.
 func TokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
+	h := TokenSum(token)
 	return h[:]
+}
+
+// TokenSum is TokenHash as an array; for a token of up to 128 bytes it
+// does not allocate.
+func TokenSum(token string) [sha256.Size]byte {
+	var buf [128]byte
+	return sha256.Sum256(append(buf[:0], token...))
 }
 
 var (

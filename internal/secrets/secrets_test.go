@@ -2,9 +2,11 @@ package secrets
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -73,5 +75,23 @@ func TestLoadMasterFromEnv(t *testing.T) {
 	}
 	if _, err := LoadMaster("too-short", t.TempDir()); err == nil {
 		t.Fatal("short key accepted")
+	}
+}
+
+// TokenSum and TokenHash are the SHA-256 of the token, for tokens shorter
+// and longer than TokenSum's stack buffer.
+func TestTokenSum(t *testing.T) {
+	for _, token := range []string{"", "tok", strings.Repeat("a", 80), strings.Repeat("b", 128), strings.Repeat("c", 129), strings.Repeat("d", 4096)} {
+		want := sha256.Sum256([]byte(token))
+		if got := TokenSum(token); got != want {
+			t.Errorf("TokenSum of %d bytes = %x, want %x", len(token), got, want)
+		}
+		if got := TokenHash(token); !bytes.Equal(got, want[:]) {
+			t.Errorf("TokenHash of %d bytes = %x, want %x", len(token), got, want)
+		}
+	}
+	token := strings.Repeat("e", 80)
+	if n := testing.AllocsPerRun(100, func() { TokenSum(token) }); n != 0 {
+		t.Errorf("TokenSum of an 80-byte token allocates %v times", n)
 	}
 }

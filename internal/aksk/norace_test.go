@@ -1,0 +1,5 @@
+//go:build !race
+
+package aksk
+
+const raceEnabled = false
