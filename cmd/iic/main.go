@@ -199,7 +199,7 @@ func serve(args []string, stderr io.Writer) int {
 	fs.StringVar(&cfg.SignIn.Name, "sign-in-user", env("IIC_SIGN_IN_USER", ""), "name of the root account's sign-in user for Keystone tokens (POST /v3/auth/tokens), set at start with --sign-in-password-file (env IIC_SIGN_IN_USER; default admin)")
 	fs.StringVar(&cfg.SignIn.PasswordFile, "sign-in-password-file", env("IIC_SIGN_IN_PASSWORD_FILE", ""), "file holding the sign-in user's password (the portal's password policy applies; changing it revokes the user's tokens) (env IIC_SIGN_IN_PASSWORD_FILE)")
 	fs.StringVar(&cfg.SignIn.TOTPSecretFile, "sign-in-totp-secret-file", env("IIC_SIGN_IN_TOTP_SECRET_FILE", ""), "file holding the base32 secret of the sign-in user's virtual MFA device (iic sign-in-totp makes one); with it a token needs the methods password and totp, without it a stored device is removed (env IIC_SIGN_IN_TOTP_SECRET_FILE)")
-	fs.Var(&signInRoles, "sign-in-role", "system role of the sign-in user, e.g. \"Security Administrator\" (repeatable)")
+	fs.Var(&signInRoles, "sign-in-role", "system role (e.g. \"Security Administrator\") or custom policy id of the sign-in user (repeatable)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "outgoing e-mail, smtp://user:pass@host:port?from=sender@example.com or smtps://... (env IIC_SMTP_URL; default: no e-mail)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"fmt"
 	"strings"
+
+	"github.com/iic-project/iic/internal/policy"
 )
 
 // Action names are "service:resource:verb", matched case-insensitively.
@@ -238,13 +240,22 @@ const (
 	ActionListFederationProjects = "iam:federationProjects:list"
 )
 
-// ActionAssumeAgencyToken is Huawei IAM's action for obtaining an agency
-// token (KeystoneCreateAgencyToken, method assume_role; the system role
-// Agent Operator holds it, Security Administrator's iam:*:* implies it).
-// POST /v3/auth/tokens is not a signed operation of the action table (its
-// password method carries its own proof), so the surface asks the
-// authorizer for it directly.
-const ActionAssumeAgencyToken = "iam:tokens:assume"
+// OpCreateAgencyToken is the action table's row for obtaining an agency
+// token (KeystoneCreateAgencyToken: POST /v3/auth/tokens, method
+// assume_role). Its action, iam:tokens:assume, is the one the system role
+// Agent Operator holds (Security Administrator's iam:*:* implies it); its
+// alternate iam:agencies:assume is the name Huawei's custom policies for one
+// agency use, with the Resource {"uri": [AgencyURI(<agency id>)]}. The route
+// is not a signed operation of the Guard (its password method carries its
+// own proof), so the surface asks the authorizer with this row itself,
+// ResourceURI set to the agency's AgencyURI.
+const OpCreateAgencyToken = "KeystoneCreateAgencyToken"
+
+// AgencyURI is the URI a 1.x policy's Resource {"uri": [...]} names an
+// agency by, "/iam/agencies/<agency id>" as Huawei documents it; iic's
+// agency id is its URN (iam::<account>:agency:<name>), what the agency's
+// token shows as user.id and the portal API as agency_urn.
+func AgencyURI(agencyID string) string { return policy.AgencyURIPrefix + agencyID }
 
 // AlwaysAllowed reports whether action is a discovery action.
 func AlwaysAllowed(action string) bool {

@@ -218,3 +218,55 @@ func TestAuthorizeTagConditions(t *testing.T) {
 		}
 	}
 }
+
+// Obtaining an agency token is the table's KeystoneCreateAgencyToken row:
+// Agent Operator's iam:tokens:assume allows every agency, a custom policy
+// allowing iam:agencies:assume on one agency's URI (Huawei's delegated-party
+// form) allows exactly that agency, and a Deny of either name denies.
+func TestAuthorizeAgencyToken(t *testing.T) {
+	ctx := context.Background()
+	st := newStore(t)
+	az := authz.NewPolicies(st)
+	urnA, urnB := "iam::"+acct+":agency:IdentityCenter_A", "iam::"+acct+":agency:IdentityCenter_B"
+	uri := func(urn string) string { return `{"uri":["` + authz.AgencyURI(urn) + `"]}` }
+	mustPolicy(t, st, acct, "only-a", `{"Version":"1.1","Statement":[{"Action":["iam:agencies:assume"],"Resource":`+uri(urnA)+`,"Effect":"Allow"}]}`)
+	mustPolicy(t, st, acct, "deny-a", `{"Version":"1.1","Statement":[{"Action":["iam:agencies:assume"],"Resource":`+uri(urnA)+`,"Effect":"Deny"}]}`)
+	mustPolicy(t, st, acct, "deny-tokens", `{"Version":"1.1","Statement":[{"Action":["iam:tokens:assume"],"Effect":"Deny"}]}`)
+	op := authz.OperationByName(authz.OpCreateAgencyToken)
+	if op == nil || op.Action != "iam:tokens:assume" || len(op.Alternates) != 1 || op.Alternates[0] != "iam:agencies:assume" || op.Pattern != "POST /v3/auth/tokens" {
+		t.Fatalf("the table's %s row: %+v", authz.OpCreateAgencyToken, op)
+	}
+	if got := authz.AgencyURI(urnA); got != "/iam/agencies/"+urnA {
+		t.Fatalf("AgencyURI = %s", got)
+	}
+	req := func(urn string) *authz.Request {
+		return &authz.Request{Action: op.Action, Alternates: op.Alternates, LegacyAction: op.LegacyAction, ResourceURI: authz.AgencyURI(urn), Time: time.Now()}
+	}
+	for _, c := range []struct {
+		ids   []string
+		urn   string
+		allow bool
+	}{
+		{[]string{"only-a"}, urnA, true},
+		{[]string{"only-a"}, urnB, false},
+		{[]string{mid(t, "Agent Operator")}, urnA, true},
+		{[]string{mid(t, "Agent Operator")}, urnB, true},
+		{[]string{mid(t, "Security Administrator")}, urnB, true},
+		{[]string{mid(t, "Agent Operator"), "deny-a"}, urnA, false},
+		{[]string{mid(t, "Agent Operator"), "deny-a"}, urnB, true},
+		{[]string{"only-a", "deny-tokens"}, urnA, false},
+		{[]string{mid(t, "IdentityCenter FullAccess")}, urnA, false},
+		{nil, urnA, false},
+	} {
+		p := &authz.Principal{Kind: authz.KindScoped, AccountID: acct, AccessKey: "AK", PolicyIDs: c.ids}
+		err := az.Authorize(ctx, p, req(c.urn))
+		if (err == nil) != c.allow || err != nil && err.Error() != "IIC.1000: No permission for action iam:tokens:assume." {
+			t.Errorf("%v on %s: %v, want allow=%v", c.ids, c.urn, err, c.allow)
+		}
+	}
+	// The URI statement never applies to a request without one.
+	p := &authz.Principal{Kind: authz.KindScoped, AccountID: acct, AccessKey: "AK", PolicyIDs: []string{"only-a"}}
+	if err := az.Authorize(ctx, p, &authz.Request{Action: "iam:agencies:assume", Time: time.Now()}); err == nil {
+		t.Error("a request without a ResourceURI allowed by the URI statement")
+	}
+}

@@ -122,6 +122,10 @@ type Request struct {
 	// <service>:<region>:<account-id>:<type>:<path> (see ResourceURN), ""
 	// for actions without resource-level permission (policies use "*").
 	Resource string
+	// ResourceURI is the target in the URI form of 1.x policies' Resource
+	// {"uri": [...]} (AgencyURI for obtaining an agency token), "" for
+	// every other request (policy.Request.ResourceURI).
+	ResourceURI string
 	// ResourceTags, RequestTags and TagKeys back the condition keys
 	// g:ResourceTag/<key>, g:RequestTag/<key> and g:TagKeys (tags of the
 	// target resource, tags the request sets, the keys it names).

@@ -126,7 +126,8 @@ func (a *Policies) Authorize(ctx context.Context, p *Principal, req *Request) er
 	}
 	var pc policy.Context
 	a.fillContext(ctx, &pc, p, req)
-	preq := policy.Request{Action: req.Action, Alternates: req.Alternates, LegacyAction: req.LegacyAction, Resource: req.Resource, Ctx: &pc}
+	preq := policy.Request{Action: req.Action, Alternates: req.Alternates, LegacyAction: req.LegacyAction, Resource: req.Resource,
+		ResourceURI: req.ResourceURI, Ctx: &pc}
 	if d := policy.Evaluate(ps, &preq); !d.Allowed {
 		return Denied(req.Action)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Compiled is an immutable, pre-processed policy ready for [Evaluate]. It is
@@ -43,7 +44,15 @@ const (
 	resAll  resourceMode = iota // no Resource element
 	resList                     // Resource
 	resNot                      // NotResource
+	resURI                      // Resource {"uri": [...]}, matched against Request.ResourceURI
 )
+
+// AgencyURIPrefix starts every URI of a Resource element's object form:
+// Huawei documents exactly "/iam/agencies/<agency id>" (for
+// iam:agencies:assume), of at most maxResourceURIChars characters.
+const AgencyURIPrefix = "/iam/agencies/"
+
+const maxResourceURIChars = 128
 
 type compiledStatement struct {
 	sid       string
@@ -148,6 +157,12 @@ func compileStatement(cs *compiledStatement, st *Statement, path string, v5 bool
 	switch {
 	case st.Resource != nil && st.NotResource != nil:
 		return errorf(path, "Resource and NotResource are mutually exclusive")
+	case st.ResourceURI != nil && (st.Resource != nil || st.NotResource != nil):
+		return errorf(path, "Resource {\"uri\": [...]} excludes a Resource list and NotResource")
+	case st.ResourceURI != nil && v5:
+		return errorf(path+".Resource", "the object form {\"uri\": [...]} needs a version 1.x policy")
+	case st.ResourceURI != nil:
+		resources, name, cs.resMode = st.ResourceURI, "Resource.uri", resURI
 	case st.NotResource != nil:
 		resources, name, cs.resMode = st.NotResource, "NotResource", resNot
 	case st.Resource != nil:
@@ -157,8 +172,17 @@ func compileStatement(cs *compiledStatement, st *Statement, path string, v5 bool
 		return errorf(path+"."+name, "must not be empty")
 	}
 	for j, r := range resources {
+		rpath := path + "." + name + "[" + strconv.Itoa(j) + "]"
 		if r == "" {
-			return errorf(path+"."+name+"["+strconv.Itoa(j)+"]", "must not be empty")
+			return errorf(rpath, "must not be empty")
+		}
+		if cs.resMode == resURI {
+			if reason := checkURI(r); reason != "" {
+				return errorf(rpath, "%s: %q", reason, r)
+			}
+			// A URI is matched case-sensitively as a whole.
+			cs.resources = append(cs.resources, resourcePattern{raw: r, rest: compilePattern(r)})
+			continue
 		}
 		cs.resources = append(cs.resources, compileResource(r))
 	}
@@ -186,6 +210,21 @@ func checkAction(a string) string {
 	}
 	if len(parts) < 3 && parts[len(parts)-1] != "*" {
 		return "action must have the form service:resource:verb"
+	}
+	return ""
+}
+
+// checkURI validates a URI of a Resource element's object form: the
+// documented "/iam/agencies/<agency id>", the id non-empty and without
+// "/" (it may hold the wildcards "*" and "?"), at most maxResourceURIChars
+// characters. It returns a reason, or "" when u is valid.
+func checkURI(u string) string {
+	if n := utf8.RuneCountInString(u); n > maxResourceURIChars {
+		return "URI has " + strconv.Itoa(n) + " characters, limit is " + strconv.Itoa(maxResourceURIChars)
+	}
+	id, ok := strings.CutPrefix(u, AgencyURIPrefix)
+	if !ok || id == "" || strings.IndexByte(id, '/') >= 0 {
+		return "URI must have the form " + AgencyURIPrefix + "<agency id>"
 	}
 	return ""
 }

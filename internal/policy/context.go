@@ -23,6 +23,13 @@ type Request struct {
 	// "IdentityCenter::0123456789:instance:ins-1"; "" when the action is not
 	// resource-scoped.
 	Resource string
+	// ResourceURI is the target in the URI form a 1.x statement's
+	// Resource {"uri": [...]} names ("/iam/agencies/<agency id>" for
+	// obtaining an agency token); "" when the action has none. Such a
+	// statement applies only when one of its URIs matches it (wildcards
+	// as for Resource, case-sensitively); Resource lists and NotResource
+	// never see it.
+	ResourceURI string
 	// Ctx holds the request context for conditions; nil means an empty
 	// context (every condition key absent).
 	Ctx *Context

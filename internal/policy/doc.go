@@ -36,6 +36,12 @@
 //     "obs:*:*:bucket:b" are the same pattern. An absent Resource element
 //     means all resources; the empty request resource ("not resource-scoped")
 //     only matches patterns that match the empty string, such as "*".
+//   - Resource URIs: a 1.x statement may give its Resource element in the
+//     object form Huawei documents for iam:agencies:assume,
+//     {"uri": ["/iam/agencies/<agency id>", ...]} (that prefix, then an id
+//     without "/"; at most 128 characters). It applies only to a request
+//     whose ResourceURI matches one of the URIs (the same wildcards,
+//     case-sensitively); a request without a ResourceURI never matches it.
 //   - Conditions: all operators and all keys are ANDed, the values listed for
 //     one key are ORed (for negated operators the request value must match
 //     none of them). Condition keys are case-insensitive. A key missing from

@@ -29,7 +29,7 @@ type Document struct {
 
 // Statement is one statement of a [Document]. A nil slice means the element
 // is absent; exactly one of Action and NotAction is set, at most one of
-// Resource and NotResource (neither = all resources).
+// Resource, ResourceURI and NotResource (none = all resources).
 type Statement struct {
 	Sid         string    `json:"Sid,omitempty"`
 	Effect      string    `json:"Effect"`
@@ -38,6 +38,53 @@ type Statement struct {
 	Resource    []string  `json:"Resource,omitempty"`
 	NotResource []string  `json:"NotResource,omitempty"`
 	Condition   Condition `json:"Condition,omitempty"`
+	// ResourceURI (1.x only) is the Resource element in its object form,
+	// "Resource": {"uri": ["/iam/agencies/<agency id>", ...]}: the
+	// resources named by URI path instead of URN (see [Request.ResourceURI]).
+	// It is encoded in that form.
+	ResourceURI []string `json:"-"`
+}
+
+// uriResource is the object form of a Resource element.
+type uriResource struct {
+	URI []string `json:"uri"`
+}
+
+// MarshalJSON encodes s, its ResourceURI as "Resource": {"uri": [...]}.
+func (s Statement) MarshalJSON() ([]byte, error) {
+	type plain Statement
+	if s.ResourceURI == nil {
+		return json.Marshal(plain(s))
+	}
+	return json.Marshal(struct {
+		plain
+		Resource uriResource `json:"Resource"` // shadows plain's
+	}{plain(s), uriResource{s.ResourceURI}})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes (without [Parse]'s
+// validation).
+func (s *Statement) UnmarshalJSON(b []byte) error {
+	type plain Statement
+	var aux struct {
+		plain
+		Resource json.RawMessage `json:"Resource"` // shadows plain's
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*s = Statement(aux.plain)
+	switch r := aux.Resource; {
+	case len(r) > 0 && r[0] == '{':
+		var u uriResource
+		if err := json.Unmarshal(r, &u); err != nil {
+			return err
+		}
+		s.ResourceURI = u.URI
+	case len(r) > 0:
+		return json.Unmarshal(r, &s.Resource)
+	}
+	return nil
 }
 
 // Condition maps operator (e.g. "StringEquals", "ForAnyValue:StringLike")

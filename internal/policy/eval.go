@@ -93,14 +93,18 @@ func legacySubject(req *Request, sub subject) subject {
 	if req.LegacyAction == "" {
 		return sub
 	}
-	return subject{action: req.LegacyAction, resource: sub.resource, resourceASCII: sub.resourceASCII}
+	return subject{action: req.LegacyAction, resource: sub.resource, resourceASCII: sub.resourceASCII, uri: sub.uri, uriASCII: sub.uriASCII}
 }
 
 // resourceIndex returns the index of the first resource pattern matching
-// resource, or -1.
+// the request's resource (its URI for a Resource {"uri": [...]}), or -1.
 func (s *compiledStatement) resourceIndex(sub *subject) int {
+	res, ascii := sub.resource, sub.resourceASCII
+	if s.resMode == resURI {
+		res, ascii = sub.uri, sub.uriASCII
+	}
 	for i := range s.resources {
-		if s.resources[i].match(sub.resource, sub.resourceASCII) {
+		if s.resources[i].match(res, ascii) {
 			return i
 		}
 	}
@@ -109,7 +113,7 @@ func (s *compiledStatement) resourceIndex(sub *subject) int {
 
 func (s *compiledStatement) matchResource(sub *subject) bool {
 	switch s.resMode {
-	case resList:
+	case resList, resURI:
 		return s.resourceIndex(sub) >= 0
 	case resNot:
 		return s.resourceIndex(sub) < 0

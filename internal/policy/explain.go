@@ -11,10 +11,11 @@ import (
 // of every policy. Its String form is meant for humans (e.g. "iic policy
 // simulate"); it also marshals to readable JSON.
 type Explanation struct {
-	Action     string           `json:"action"`
-	Resource   string           `json:"resource"`
-	Decision   Decision         `json:"decision"`
-	Statements []StatementTrace `json:"statements"`
+	Action      string           `json:"action"`
+	Resource    string           `json:"resource"`
+	ResourceURI string           `json:"resource_uri,omitempty"`
+	Decision    Decision         `json:"decision"`
+	Statements  []StatementTrace `json:"statements"`
 }
 
 // StatementTrace explains one statement.
@@ -55,7 +56,7 @@ type ConditionTrace struct {
 // records, for every statement, which parts matched. All conditions are
 // traced, even after one failed. It allocates.
 func Explain(policies []*Compiled, req *Request) Explanation {
-	e := Explanation{Action: req.Action, Resource: req.Resource, Decision: Evaluate(policies, req)}
+	e := Explanation{Action: req.Action, Resource: req.Resource, ResourceURI: req.ResourceURI, Decision: Evaluate(policies, req)}
 	ctx := req.Ctx
 	if ctx == nil {
 		ctx = &emptyContext
@@ -125,8 +126,11 @@ func (s *compiledStatement) explainAction(sub *subject, alts []string) MatchTrac
 
 func (s *compiledStatement) explainResource(sub *subject) MatchTrace {
 	resource := sub.resource
-	if s.resMode == resAll {
+	switch s.resMode {
+	case resAll:
 		return MatchTrace{true, "no Resource element: all resources"}
+	case resURI:
+		resource = sub.uri
 	}
 	raws := make([]string, len(s.resources))
 	for i := range s.resources {
@@ -138,6 +142,10 @@ func (s *compiledStatement) explainResource(sub *subject) MatchTrace {
 		return MatchTrace{false, fmt.Sprintf("resource %q is excluded by NotResource %q", resource, raws[i])}
 	case s.resMode == resNot:
 		return MatchTrace{true, fmt.Sprintf("resource %q matches no NotResource pattern %s", resource, quoteList(raws))}
+	case s.resMode == resURI && i >= 0:
+		return MatchTrace{true, fmt.Sprintf("resource URI %q matches %q", resource, raws[i])}
+	case s.resMode == resURI:
+		return MatchTrace{false, fmt.Sprintf("resource URI %q matches none of %s", resource, quoteList(raws))}
 	case i >= 0:
 		return MatchTrace{true, fmt.Sprintf("resource %q matches %q", resource, raws[i])}
 	}
@@ -203,7 +211,11 @@ func (v *reqValues) strings() []string {
 // String renders the explanation as an indented, human-readable report.
 func (e Explanation) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Request: action=%q resource=%q\n", e.Action, e.Resource)
+	fmt.Fprintf(&b, "Request: action=%q resource=%q", e.Action, e.Resource)
+	if e.ResourceURI != "" {
+		fmt.Fprintf(&b, " resource_uri=%q", e.ResourceURI)
+	}
+	b.WriteString("\n")
 	d := e.Decision
 	switch d.Effect {
 	case EffectImplicitDeny:

@@ -16,6 +16,8 @@ func FuzzParse(f *testing.F) {
 		v5(`{"Sid":"s","Effect":"Allow","NotAction":["iam:*"],"NotResource":"x:y","Condition":{"ForAnyValue:StringLikeIfExists":{"g:TagKeys":["a*"]},"Bool":{"g:MFAPresent":true}}}`),
 		v5(`{"Effect":"Allow","Action":["*"],"Condition":{"NumericLessThan":{"svc:n":[1e3,-2.5]},"DateGreaterThan":{"g:CurrentTime":1700000000},"IpAddress":{"g:SourceIp":["10.0.0.0/8","::1"]},"Null":{"g:UserName":"false"}}}`),
 		v5(`{"Effect":"Allow","Action":["*"],"Condition":{"StringEquals":{"g:PrincipalTag/é":"\u00e9\ud800"}}}`),
+		`{"Version":"1.1","Statement":[{"Action":["iam:agencies:assume"],"Resource":{"uri":["/iam/agencies/b36b1258b5dc41a4aa8255508*"]},"Effect":"Deny"}]}`,
+		`{"Version":"1.0","Statement":[{"Effect":"Allow","Action":"*","Resource":{"uri":"/iam/agencies/x","urn":1}}]}`,
 		`{"Version":"5.0","Statement":[]}`,
 		`{"Version":"5.0","Version":"5.0"}`,
 		`[1,2`,
@@ -59,7 +61,7 @@ func FuzzParse(f *testing.F) {
 		}
 		// The compiled policy must evaluate without panicking.
 		c, _ := Compile(doc2)
-		Evaluate([]*Compiled{c}, &Request{Action: "a:b:c", Resource: "x:y", Ctx: &baseCtx})
+		Evaluate([]*Compiled{c}, &Request{Action: "a:b:c", Resource: "x:y", ResourceURI: "/iam/agencies/x", Ctx: &baseCtx})
 		_ = Explain([]*Compiled{c}, &Request{Action: "a:b:c"}).String()
 	})
 }

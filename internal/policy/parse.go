@@ -116,7 +116,14 @@ func statementFromTree(n *jnode, path string, v5 bool) (Statement, error) {
 		case "Action":
 			st.Action, err = stringList(val, kp)
 		case "Resource":
-			st.Resource, err = stringList(val, kp)
+			switch {
+			case val.kind == jObject && v5:
+				return st, errorf(kp, "the object form {\"uri\": [...]} needs a version 1.x policy")
+			case val.kind == jObject:
+				st.ResourceURI, err = uriList(val, kp)
+			default:
+				st.Resource, err = stringList(val, kp)
+			}
 		case "Condition":
 			st.Condition, err = conditionFromTree(val, kp)
 		case "Sid":
@@ -142,6 +149,21 @@ func statementFromTree(n *jnode, path string, v5 bool) (Statement, error) {
 		}
 	}
 	return st, nil
+}
+
+// uriList reads the object form of a Resource element: exactly the key
+// "uri", a string or a non-empty array of strings.
+func uriList(n *jnode, path string) ([]string, error) {
+	for _, key := range n.keys {
+		if key != "uri" {
+			return nil, errorf(path+"."+key, "unknown key in a Resource object (only \"uri\")")
+		}
+	}
+	val, ok := n.get("uri")
+	if !ok {
+		return nil, errorf(path+".uri", "is required in a Resource object")
+	}
+	return stringList(val, path+".uri")
 }
 
 func conditionFromTree(n *jnode, path string) (Condition, error) {

@@ -124,6 +124,8 @@ type subject struct {
 	actionFast    bool   // action is ASCII and at most maxFastAction bytes
 	resource      string
 	resourceASCII bool
+	uri           string // Request.ResourceURI
+	uriASCII      bool
 }
 
 // newSubject prepares req for matching. When the action is ASCII and short
@@ -133,6 +135,7 @@ type subject struct {
 func newSubject(req *Request, buf *[maxFastAction]byte) (sub subject, n int) {
 	sub.action, sub.resource = req.Action, req.Resource
 	sub.resourceASCII = isASCII(req.Resource)
+	sub.uri, sub.uriASCII = req.ResourceURI, isASCII(req.ResourceURI)
 	a := req.Action
 	if len(a) > maxFastAction || !isASCII(a) {
 		return sub, -1

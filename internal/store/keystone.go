@@ -14,7 +14,7 @@ type SignInUser struct {
 	ID           string
 	Name         string
 	PasswordHash string
-	Roles        []string // never nil once read
+	Roles        []string // system role names and custom policy ids; never nil once read
 	// TOTPSecretSealed is the sealed secret of its TOTP device (nil: none).
 	TOTPSecretSealed []byte
 	// TOTPLastStep is the device's replay guard: the last time step whose

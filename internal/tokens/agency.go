@@ -19,6 +19,26 @@ type AgencyAuth struct {
 	Scope                Scope
 }
 
+// AgencyURN is the URN of the agency a names (its id, what its token
+// shows as user.id), whether or not that agency exists: in the account
+// domain_id names, or else in the one named domain_name (none of that name:
+// an empty account id). The surface authorizes the request on it before
+// IssueAgency resolves anything, so a caller not allowed to assume the
+// agency learns nothing of what exists. Only store faults are errors.
+func (s *Service) AgencyURN(ctx context.Context, a AgencyAuth) (string, error) {
+	id := a.DomainID
+	if id == "" && a.DomainName != "" {
+		acct, err := s.Store.Accounts().GetByName(ctx, a.DomainName)
+		switch {
+		case err == nil:
+			id = acct.ID
+		case !errors.Is(err, store.ErrNotFound):
+			return "", err
+		}
+	}
+	return permission.AgencyURN(id, a.AgencyName), nil
+}
+
 // maxInstances bounds the instances of one administering account searched
 // for the agency.
 const maxInstances = 100

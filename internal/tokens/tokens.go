@@ -101,8 +101,11 @@ func invalid(msg string) error { return apierr.IIC400_400.New(msg) }
 func unauthorized(msg string) error { return apierr.IIC1410_401.New(msg) }
 
 // SetUser creates or replaces the sign-in user of accountID: name, password
-// and roles (names of system-defined roles). It refuses a password weaker
-// than the portal's default policy or equal to the name (400).
+// and roles (names of system-defined roles, or ids of the account's custom
+// policies, as Huawei attaches custom policies like roles). It refuses a
+// password weaker than the portal's default policy or equal to the name,
+// and an unknown role or custom policy (400). A custom policy deleted later
+// grants nothing.
 func (s *Service) SetUser(ctx context.Context, accountID, name, password string, roles []string) error {
 	if name == "" || len(name) > 64 || strings.TrimSpace(name) != name {
 		return invalid("the user name must be 1 to 64 characters without leading or trailing spaces")
@@ -113,16 +116,24 @@ func (s *Service) SetUser(ctx context.Context, accountID, name, password string,
 	if err := identity.DefaultPasswordPolicy.CheckComplexity(password); err != nil {
 		return err
 	}
-	roleNames := make([]string, 0, len(roles))
-	for _, r := range roles {
-		p, err := managed.ByName(r)
-		if err != nil || p.Type != managed.TypeRole {
-			return invalid("unknown system role " + r)
-		}
-		roleNames = append(roleNames, p.Name)
-	}
 	if _, err := s.Store.Accounts().Get(ctx, accountID); err != nil {
 		return err
+	}
+	roleNames := make([]string, 0, len(roles))
+	for _, r := range roles {
+		if p, err := managed.ByName(r); err == nil {
+			if p.Type != managed.TypeRole {
+				return invalid("unknown system role " + r)
+			}
+			roleNames = append(roleNames, p.Name)
+			continue
+		}
+		if _, err := s.Store.Policies().Get(ctx, accountID, r); errors.Is(err, store.ErrNotFound) {
+			return invalid("unknown system role or custom policy " + r)
+		} else if err != nil {
+			return err
+		}
+		roleNames = append(roleNames, r)
 	}
 	hash, err := s.Hasher.Hash(password)
 	if err != nil {
@@ -153,7 +164,7 @@ type Project struct {
 	Domain   Domain
 }
 
-// Role is a system-defined role a token carries.
+// Role is a system-defined role or a custom policy a token carries.
 type Role struct{ ID, Name string }
 
 // Token is an issued token as the API shows it.
@@ -392,6 +403,16 @@ func (s *Service) view(ctx context.Context, t store.KeystoneToken) (Token, error
 		if r, err := managed.ByName(name); err == nil {
 			out.Roles = append(out.Roles, Role{ID: r.ID, Name: r.Name})
 			p.PolicyIDs = append(p.PolicyIDs, r.ID)
+			continue
+		}
+		// A custom policy of the account, by id (gone: it grants nothing).
+		cp, err := s.Store.Policies().Get(ctx, acct.ID, name)
+		switch {
+		case err == nil:
+			out.Roles = append(out.Roles, Role{ID: cp.ID, Name: cp.Name})
+			p.PolicyIDs = append(p.PolicyIDs, cp.ID)
+		case !errors.Is(err, store.ErrNotFound):
+			return Token{}, err
 		}
 	}
 	if err := s.scopeView(ctx, t, acct, &out); err != nil {

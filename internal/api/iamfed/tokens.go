@@ -13,6 +13,9 @@ import (
 // tokensPath is Keystone's token resource.
 const tokensPath = "/v3/auth/tokens"
 
+// assumeOp is the action table's row of the assume_role method.
+var assumeOp = authz.OperationByName(authz.OpCreateAgencyToken)
+
 // Tokens is the token half of the surface: POST /v3/auth/tokens (the four
 // token-issuing operations of the SDK, told apart by
 // auth.identity.methods) and GET /v3/auth/tokens (KeystoneValidateToken,
@@ -22,9 +25,10 @@ type Tokens struct {
 	// Caller authenticates the caller of an agency token request (the
 	// signed surfaces' authenticator: X-Auth-Token or AK/SK).
 	Caller httpx.Authenticator
-	// Authz decides whether an assume_role caller may assume agencies
-	// (authz.ActionAssumeAgencyToken), as the Guard decides signed
-	// operations; Now is the request time it sees.
+	// Authz decides whether an assume_role caller may assume the agency
+	// (the action table's authz.OpCreateAgencyToken row, on the agency's
+	// authz.AgencyURI), as the Guard decides signed operations; Now is the
+	// request time it sees.
 	Authz authz.Authorizer
 	Now   func() time.Time
 	// Regions and PublicURL make the token's catalog.
@@ -127,15 +131,23 @@ func (t *Tokens) issue(w http.ResponseWriter, r *http.Request) error {
 		if aerr != nil {
 			return aerr
 		}
-		if aerr := t.Authz.Authorize(r.Context(), p, &authz.Request{Action: authz.ActionAssumeAgencyToken,
-			SourceIP: httpx.SourceIP(r), SecureTransport: r.TLS != nil, Time: t.Now()}); aerr != nil {
-			return aerr
-		}
 		name := ar.AgencyName
 		if name == "" {
 			name = ar.XRoleName
 		}
-		tok, value, err = t.Tokens.IssueAgency(r.Context(), p, tokens.AgencyAuth{DomainID: ar.DomainID, DomainName: ar.DomainName, AgencyName: name, Scope: scope})
+		a := tokens.AgencyAuth{DomainID: ar.DomainID, DomainName: ar.DomainName, AgencyName: name, Scope: scope}
+		// Authorized on the agency the request names, before anything
+		// about it is checked: a caller not allowed learns nothing.
+		urn, aerr := t.Tokens.AgencyURN(r.Context(), a)
+		if aerr != nil {
+			return aerr
+		}
+		if aerr := t.Authz.Authorize(r.Context(), p, &authz.Request{Action: assumeOp.Action, Alternates: assumeOp.Alternates,
+			LegacyAction: assumeOp.LegacyAction, ResourceURI: authz.AgencyURI(urn),
+			SourceIP: httpx.SourceIP(r), SecureTransport: r.TLS != nil, Time: t.Now()}); aerr != nil {
+			return aerr
+		}
+		tok, value, err = t.Tokens.IssueAgency(r.Context(), p, a)
 	case len(methods) == 1 && methods[0] == tokens.MethodToken:
 		// The token to exchange is the body's (Keystone's and the SDK's
 		// auth.identity.token.id) or, without one, X-Auth-Token's.
