@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/iic-project/iic/internal/jobs"
+	"github.com/iic-project/iic/internal/permission"
 	"github.com/iic-project/iic/internal/store"
 )
 
@@ -17,6 +18,14 @@ const SweepJob = "oidc.sweep"
 const SweepInterval = time.Minute
 
 const sweepBatch = 5000
+
+// FamilyRetention is how long a sign-in's token family is kept after its
+// last token expired: the longest life of temporary credentials issued
+// under it (a permission set's session duration, at most
+// permission.MaxSession), so that ending a user's sign-ins (a password
+// reset) still finds, through the family, the credentials that outlive its
+// tokens.
+const FamilyRetention = permission.MaxSession
 
 // RegisterJobs registers the service's periodic sweep on r.
 func (s *Service) RegisterJobs(r *jobs.Runner) {
@@ -33,7 +42,7 @@ func (s *Service) Sweep(ctx context.Context, tx store.Store, limit int) (int, er
 	total := 0
 	for _, sweep := range []func() (int, error){
 		func() (int, error) { return o.DeleteExpiredDeviceAuths(ctx, now, limit) },
-		func() (int, error) { return o.DeleteExpiredTokens(ctx, now, limit) },
+		func() (int, error) { return o.DeleteExpiredTokens(ctx, now, now.Add(-FamilyRetention), limit) },
 		func() (int, error) { return o.DeleteExpiredAuthCodes(ctx, now, limit) },
 		func() (int, error) { return o.DeleteStaleGuesses(ctx, now.Truncate(c.GuessWindow), limit) },
 		func() (int, error) {

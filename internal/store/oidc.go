@@ -167,9 +167,12 @@ type OIDC interface {
 	// order: the sign-ins DeleteUserTokens would end.
 	UserTokenFamilies(ctx context.Context, storeID, userID string) ([]string, error)
 	// DeleteExpiredTokens removes up to limit tokens with ExpiresAt at or
-	// before now, and up to limit families whose every token did, and
-	// returns how many of both went.
-	DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error)
+	// before now, and up to limit families whose ExpiresAt (their latest
+	// token's) is at or before familiesBefore, and returns how many of both
+	// went. A family may outlive its tokens (familiesBefore earlier than
+	// now) so that UserTokenFamilies still names it while what was issued
+	// under it lives on.
+	DeleteExpiredTokens(ctx context.Context, now, familiesBefore time.Time, limit int) (int, error)
 
 	// CreateAuthCode inserts c; ErrConflict if the hash is taken,
 	// ErrConflict (KeyReference) if the client or user does not exist.

@@ -421,14 +421,14 @@ func (o oidcStore) UserTokenFamilies(ctx context.Context, storeID, userID string
 // DeleteExpiredTokens removes up to limit expired tokens, then up to limit
 // families past their expiry (every token of theirs expired: the cascade
 // takes any left), and returns how many rows of both went.
-func (o oidcStore) DeleteExpiredTokens(ctx context.Context, now time.Time, limit int) (int, error) {
+func (o oidcStore) DeleteExpiredTokens(ctx context.Context, now, familiesBefore time.Time, limit int) (int, error) {
 	n, err := o.deleteCount(ctx, `DELETE FROM oidc_tokens WHERE token_hash IN
 		(SELECT token_hash FROM oidc_tokens WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
 	if err != nil {
 		return n, err
 	}
 	m, err := o.deleteCount(ctx, `DELETE FROM oidc_token_families WHERE family_id IN
-		(SELECT family_id FROM oidc_token_families WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(now), limit)
+		(SELECT family_id FROM oidc_token_families WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, ms(familiesBefore), limit)
 	return n + m, err
 }
 

@@ -25,6 +25,7 @@ var oidcTests = []namedTest{
 	{"OIDCWrongGuesses", testOIDCWrongGuesses},
 	{"OIDCCascades", testOIDCCascades},
 	{"OIDCSweeps", testOIDCSweeps},
+	{"OIDCFamilyOutlivesTokens", testOIDCFamilyOutlivesTokens},
 }
 
 func oidcClient(t *testing.T, s store.Store, id string, expires time.Time) store.OIDCClient {
@@ -490,7 +491,7 @@ func testOIDCSweeps(t *testing.T, s store.Store) {
 		}
 	}
 	wantBatches(t, "DeleteExpiredDeviceAuths", func(n int) (int, error) { return o.DeleteExpiredDeviceAuths(ctx, t0, n) }, 2, 1, 0)
-	wantBatches(t, "DeleteExpiredTokens", func(n int) (int, error) { return o.DeleteExpiredTokens(ctx, t0, n) }, 2, 1, 0)
+	wantBatches(t, "DeleteExpiredTokens", func(n int) (int, error) { return o.DeleteExpiredTokens(ctx, t0, t0, n) }, 2, 1, 0)
 	wantBatches(t, "DeleteExpiredAuthCodes", func(n int) (int, error) { return o.DeleteExpiredAuthCodes(ctx, t0, n) }, 2, 1, 0)
 	// Windows that started before t0 are stale; the one starting at t0 is not.
 	wantBatches(t, "DeleteStaleGuesses", func(n int) (int, error) { return o.DeleteStaleGuesses(ctx, t0, n) }, 2, 0)
@@ -504,4 +505,30 @@ func testOIDCSweeps(t *testing.T, s store.Store) {
 		oidcClient(t, s, fmt.Sprint("gone", i), t0.Add(-time.Minute))
 	}
 	wantBatches(t, "DeleteExpiredClients", func(n int) (int, error) { return o.DeleteExpiredClients(ctx, t0, n) }, 2, 0)
+}
+
+// A family whose tokens expired stays until familiesBefore passes its
+// expiry, and UserTokenFamilies names it meanwhile.
+func testOIDCFamilyOutlivesTokens(t *testing.T, s store.Store) {
+	devUser(t, s, devStore, "u1")
+	oidcClient(t, s, "c1", t0.Add(time.Hour))
+	o := s.OIDC()
+	if err := o.CreateTokens(ctx, oidcToken(store.TokenRefresh, "rt", "fam", "c1", "u1", t0.Add(-time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := o.DeleteExpiredTokens(ctx, t0, t0.Add(-2*time.Hour), 10); err != nil || n != 1 {
+		t.Fatalf("DeleteExpiredTokens with the family's expiry not yet past = %d, %v; want the token only", n, err)
+	}
+	if _, err := o.GetToken(ctx, []byte("rt")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the expired token: %v", err)
+	}
+	if fams, err := o.UserTokenFamilies(ctx, devStore, "u1"); err != nil || fmt.Sprint(fams) != "[fam]" {
+		t.Fatalf("UserTokenFamilies after the token went = %v, %v; want [fam]", fams, err)
+	}
+	if n, err := o.DeleteExpiredTokens(ctx, t0, t0, 10); err != nil || n != 1 {
+		t.Fatalf("DeleteExpiredTokens past the family's expiry = %d, %v; want the family", n, err)
+	}
+	if fams, err := o.UserTokenFamilies(ctx, devStore, "u1"); err != nil || len(fams) != 0 {
+		t.Fatalf("UserTokenFamilies after the family went = %v, %v", fams, err)
+	}
 }
