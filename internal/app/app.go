@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/iic-project/iic/internal/accesskeys"
@@ -234,6 +235,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	oidcSvc.RegisterJobs(a.Jobs)
 	portalSvc := &portal.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Identity: identitySvc, Center: centerSvc,
 		InvalidateKey: authenticator.Invalidate, CacheTTL: cfg.AuthCacheTTL}
+	// An administrator's OTP reset or a set-password link ends the user's
+	// sign-ins; the temporary credentials issued in them end with them.
+	identitySvc.SignInsEnded = func(ctx context.Context, e identity.EndedSignIns) {
+		for _, session := range slices.Concat(portalweb.WebSessions(e.Sessions), e.Grants) {
+			if err := portalSvc.EndSession(ctx, session); err != nil {
+				a.Log.Error("ending the temporary credentials of an ended sign-in", "identity_store_id", e.IdentityStoreID,
+					"user_id", e.UserID, "err", err.Error())
+			}
+		}
+	}
 	// Config.PortalTokens/PortalLogout replace the OIDC service behind the
 	// portal API in tests.
 	portalTokens, portalLogout := oidcTokens(oidcSvc), portalapi.Logout(oidcSvc.Revoke)

@@ -186,10 +186,11 @@ func (s *Service) markVerified(ctx context.Context, tx store.Store, u store.User
 // link (the portal calls it). The token is spent only if the password is
 // accepted; the link also proves the user owns its e-mail address. The
 // user's portal sessions and OIDC tokens end (the password they proved is
-// gone). An
-// unknown, used or expired token is 400 IIC.1718.
+// gone), and SignInsEnded hears of them. An unknown, used or expired token
+// is 400 IIC.1718.
 func (s *Service) SetPasswordWithToken(ctx context.Context, token, password string) (store.User, error) {
 	var out store.User
+	var ended EndedSignIns
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		u, tok, err := s.consume(ctx, tx, token, store.TokenSetPassword, apierr.IIC1718.New())
 		if err != nil {
@@ -198,12 +199,15 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, token, password stri
 		if err := s.setPassword(ctx, tx, u.IdentityStoreID, u.ID, password, false); err != nil {
 			return err
 		}
-		if err := endSignIns(ctx, tx, u.IdentityStoreID, u.ID); err != nil {
+		if ended, err = endSignIns(ctx, tx, u.IdentityStoreID, u.ID); err != nil {
 			return err
 		}
 		out = u
 		return s.markVerified(ctx, tx, u, tok.Email)
 	})
+	if err == nil {
+		s.signInsEnded(ctx, ended)
+	}
 	return out, err
 }
 

@@ -46,6 +46,11 @@ type Service struct {
 	// error (409 IIC.1306 while account assignments name the principal)
 	// refuses the delete.
 	PrincipalInUse func(ctx context.Context, tx store.Store, storeID, principalType, principalID string) error
+	// SignInsEnded, if set, is told after the commit which sign-ins an
+	// administrator's OTP reset or a set-password link ended, for what was
+	// issued in them (temporary credentials) to end too. It reports its own
+	// failures: the password change stands either way.
+	SignInsEnded func(ctx context.Context, ended EndedSignIns)
 }
 
 var (

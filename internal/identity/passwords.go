@@ -551,6 +551,7 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 	}
 	var pw string
 	var m *outMail
+	var ended EndedSignIns
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		u, err := tx.Users().Get(ctx, storeID, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -565,7 +566,7 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 				return err
 			}
 			// An admin reset signs the user out everywhere.
-			if err := endSignIns(ctx, tx, storeID, userID); err != nil {
+			if ended, err = endSignIns(ctx, tx, storeID, userID); err != nil {
 				return err
 			}
 			pw, err = s.oneTimePassword(ctx, tx, &u, false)
@@ -577,6 +578,7 @@ func (s *Service) ResetPassword(ctx context.Context, c Caller, storeID, userID, 
 	if err != nil {
 		return "", err
 	}
+	s.signInsEnded(ctx, ended)
 	return pw, s.deliver(ctx, m)
 }
 

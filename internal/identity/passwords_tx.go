@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"time"
 
 	"github.com/iic-project/iic/internal/store"
 )
@@ -17,13 +18,39 @@ func (s *Service) SetPasswordIn(ctx context.Context, tx store.Store, storeID, us
 // SHA-256 of store.UserToken.Hash).
 func TokenDigest(token string) string { return hashTokenHex(token) }
 
+// EndedSignIns names the sign-ins of one user that a password change
+// ended: its portal sessions' ids and its OIDC token families (grants).
+type EndedSignIns struct {
+	IdentityStoreID, UserID string
+	Sessions, Grants        []string
+}
+
 // endSignIns ends, through tx, every portal session and every OIDC token
 // (access, refresh, pending codes and approved device authorizations) of
-// the user: what a password reset must not leave signed in.
-func endSignIns(ctx context.Context, tx store.Store, storeID, userID string) error {
-	if _, err := tx.Sessions().DeleteOfUser(ctx, storeID, userID); err != nil {
-		return err
+// the user: what a password reset must not leave signed in. It returns
+// which sign-ins went, for signInsEnded once tx commits.
+func endSignIns(ctx context.Context, tx store.Store, storeID, userID string) (EndedSignIns, error) {
+	out := EndedSignIns{IdentityStoreID: storeID, UserID: userID}
+	sessions, err := tx.Sessions().List(ctx, storeID, userID, time.Time{})
+	if err != nil {
+		return out, err
 	}
-	_, err := tx.OIDC().DeleteUserTokens(ctx, storeID, userID)
-	return err
+	for _, se := range sessions {
+		out.Sessions = append(out.Sessions, se.ID)
+	}
+	if out.Grants, err = tx.OIDC().UserTokenFamilies(ctx, storeID, userID); err != nil {
+		return out, err
+	}
+	if _, err := tx.Sessions().DeleteOfUser(ctx, storeID, userID); err != nil {
+		return out, err
+	}
+	_, err = tx.OIDC().DeleteUserTokens(ctx, storeID, userID)
+	return out, err
+}
+
+// signInsEnded passes ended to SignInsEnded, if set.
+func (s *Service) signInsEnded(ctx context.Context, ended EndedSignIns) {
+	if s.SignInsEnded != nil && (len(ended.Sessions) > 0 || len(ended.Grants) > 0) {
+		s.SignInsEnded(context.WithoutCancel(ctx), ended)
+	}
 }

@@ -227,6 +227,15 @@ const webSessionPrefix = "web:"
 // web session id: signing out deletes them.
 func WebSession(id string) string { return webSessionPrefix + id }
 
+// WebSessions is WebSession of each id.
+func WebSessions(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = WebSession(id)
+	}
+	return out
+}
+
 // currentSession returns the signed-in user of the request (authenticated
 // by the mount's sessions), or nil when there is none.
 func (a *API) currentSession(r *http.Request) (*sessionInfo, error) {

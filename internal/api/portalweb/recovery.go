@@ -142,11 +142,7 @@ func (a *API) postReset(w http.ResponseWriter, r *http.Request) error {
 	// The temporary credentials issued in the ended sign-ins die with
 	// them: the web sessions' and those issued through the portal API
 	// under the user's OIDC access tokens (their session is the grant).
-	ended := make([]string, 0, len(res.Sessions)+len(res.Grants))
-	for _, id := range res.Sessions {
-		ended = append(ended, WebSession(id))
-	}
-	for _, session := range append(ended, res.Grants...) {
+	for _, session := range append(WebSessions(res.Sessions), res.Grants...) {
 		if err := a.Portal.EndSession(r.Context(), session); err != nil {
 			return err
 		}
