@@ -14,7 +14,8 @@ import (
 // An administrator's one-time-password reset (ResetPwdMode OTP) signs the
 // user out everywhere, and the temporary credentials the user got through
 // the portal API under its terminal sign-ins die with those sign-ins: a
-// signed call with them is 401 IIC.1410 at once. Another user's live on.
+// signed call with them is 401 IIC.1410 at once. Another user's live on,
+// until that user is disabled.
 func TestAdminPasswordResetEndsPortalAPICredentials(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		srv := testenv.Start(t, testenv.Options{Dialect: dialect})
@@ -74,6 +75,16 @@ func TestAdminPasswordResetEndsPortalAPICredentials(t *testing.T) {
 		testenv.WantError(t, err, 401, "IIC.1604")
 		if err := caller(theirs); err != nil {
 			t.Fatalf("frank's credentials after erin's reset: %v", err)
+		}
+
+		// Disabling frank ends his sign-ins and their credentials too.
+		if _, err := sc.DisableUser(&smodel.DisableUserRequest{IdentityStoreId: storeID, UserId: frank}); err != nil {
+			t.Fatal(err)
+		}
+		if err := caller(theirs); err == nil {
+			t.Fatal("frank's credentials still work after DisableUser")
+		} else {
+			testenv.WantError(t, err, 401, "IIC.1410")
 		}
 	})
 }

@@ -94,12 +94,14 @@ func errVersion() error { return apierr.IIC1006.New().WithKey("version") }
 // (changed is false otherwise, and nothing is written, not even updated_at).
 // ifVersion > 0 requires the user to be at that version (else 409 IIC.1006
 // with key "version"). A changed primary e-mail becomes unverified and voids
-// the links mailed to the old one; disabling ends the user's portal sessions.
+// the links mailed to the old one; disabling ends the user's portal sessions
+// and OIDC tokens (SignInsEnded hears of them).
 // A taken user name is IIC.1310, a taken e-mail IIC.1321, an unknown user
 // 404 IIC.1312; each names the user (About).
 func (s *Service) EditUser(ctx context.Context, c Caller, storeID, userID string, ifVersion int64, edit func(old User, f *UserFields) error) (User, bool, error) {
 	var out User
 	var userName, email string
+	var ended EndedSignIns
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		return tx.Users().Update(ctx, storeID, userID, func(su *store.User) error {
 			if ifVersion > 0 && su.Version != ifVersion {
@@ -137,7 +139,7 @@ func (s *Service) EditUser(ctx context.Context, c Caller, storeID, userID string
 				}
 			}
 			if su.Enabled && !f.Enabled {
-				if _, err := tx.Sessions().DeleteOfUser(ctx, storeID, userID); err != nil {
+				if ended, err = endSignIns(ctx, tx, storeID, userID); err != nil {
 					return err
 				}
 			}
@@ -157,6 +159,7 @@ func (s *Service) EditUser(ctx context.Context, c Caller, storeID, userID string
 	case err != nil:
 		return User{}, false, userConflict(err, userName, email)
 	}
+	s.signInsEnded(ctx, ended)
 	return out, true, nil
 }
 

@@ -374,10 +374,11 @@ func (s *Service) DeleteUser(ctx context.Context, storeID, userID string) error 
 
 // SetUserEnabled enables or disables a user; doing it twice is IIC.1318
 // (already enabled) or IIC.1317 (already disabled). Disabling ends the
-// user's portal sessions.
+// user's portal sessions and OIDC tokens, and SignInsEnded hears of them.
 func (s *Service) SetUserEnabled(ctx context.Context, c Caller, storeID, userID string, enabled bool) error {
-	// Disabling signs the user out: its portal sessions end in the same
+	// Disabling signs the user out: its sign-ins end in the same
 	// transaction.
+	var ended EndedSignIns
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		err := tx.Users().Update(ctx, storeID, userID, func(u *store.User) error {
 			switch {
@@ -393,11 +394,14 @@ func (s *Service) SetUserEnabled(ctx context.Context, c Caller, storeID, userID 
 		if err != nil || enabled {
 			return err
 		}
-		_, err = tx.Sessions().DeleteOfUser(ctx, storeID, userID)
+		ended, err = endSignIns(ctx, tx, storeID, userID)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.IIC1312.New()
+	}
+	if err == nil {
+		s.signInsEnded(ctx, ended)
 	}
 	return err
 }
