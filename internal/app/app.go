@@ -235,8 +235,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	oidcSvc.RegisterJobs(a.Jobs)
 	portalSvc := &portal.Service{Store: a.Store, Keys: keys, IDs: gen, Now: cfg.Now, Paging: pager, Identity: identitySvc, Center: centerSvc,
 		InvalidateKey: authenticator.Invalidate, CacheTTL: cfg.AuthCacheTTL}
-	// An administrator's OTP reset or a set-password link ends the user's
-	// sign-ins; the temporary credentials issued in them end with them.
+	// An administrator's OTP reset, a used set-password link and disabling
+	// end the user's sign-ins; the temporary credentials issued in them end
+	// with them.
 	identitySvc.SignInsEnded = func(ctx context.Context, e identity.EndedSignIns) {
 		for _, session := range slices.Concat(portalweb.WebSessions(e.Sessions), e.Grants) {
 			if err := portalSvc.EndSession(ctx, session); err != nil {

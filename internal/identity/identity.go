@@ -47,9 +47,9 @@ type Service struct {
 	// refuses the delete.
 	PrincipalInUse func(ctx context.Context, tx store.Store, storeID, principalType, principalID string) error
 	// SignInsEnded, if set, is told after the commit which sign-ins an
-	// administrator's OTP reset or a set-password link ended, for what was
-	// issued in them (temporary credentials) to end too. It reports its own
-	// failures: the password change stands either way.
+	// administrator's OTP reset, a used set-password link or disabling the
+	// user ended, for what was issued in them (temporary credentials) to
+	// end too. It reports its own failures: the change stands either way.
 	SignInsEnded func(ctx context.Context, ended EndedSignIns)
 }
 

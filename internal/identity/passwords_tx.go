@@ -18,8 +18,9 @@ func (s *Service) SetPasswordIn(ctx context.Context, tx store.Store, storeID, us
 // SHA-256 of store.UserToken.Hash).
 func TokenDigest(token string) string { return hashTokenHex(token) }
 
-// EndedSignIns names the sign-ins of one user that a password change
-// ended: its portal sessions' ids and its OIDC token families (grants).
+// EndedSignIns names the sign-ins of one user that a password change or
+// disabling ended: its portal sessions' ids and its OIDC token families
+// (grants).
 type EndedSignIns struct {
 	IdentityStoreID, UserID string
 	Sessions, Grants        []string
@@ -27,7 +28,8 @@ type EndedSignIns struct {
 
 // endSignIns ends, through tx, every portal session and every OIDC token
 // (access, refresh, pending codes and approved device authorizations) of
-// the user: what a password reset must not leave signed in. It returns
+// the user: what a password reset or disabling must not leave signed in.
+// It returns
 // which sign-ins went, for signInsEnded once tx commits.
 func endSignIns(ctx context.Context, tx store.Store, storeID, userID string) (EndedSignIns, error) {
 	out := EndedSignIns{IdentityStoreID: storeID, UserID: userID}
