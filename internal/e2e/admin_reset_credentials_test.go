@@ -15,7 +15,7 @@ import (
 // user out everywhere, and the temporary credentials the user got through
 // the portal API under its terminal sign-ins die with those sign-ins: a
 // signed call with them is 401 IIC.1410 at once. Another user's live on,
-// until that user is disabled.
+// until that user is deleted or disabled.
 func TestAdminPasswordResetEndsPortalAPICredentials(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		srv := testenv.Start(t, testenv.Options{Dialect: dialect})
@@ -75,6 +75,30 @@ func TestAdminPasswordResetEndsPortalAPICredentials(t *testing.T) {
 		testenv.WantError(t, err, 401, "IIC.1604")
 		if err := caller(theirs); err != nil {
 			t.Fatalf("frank's credentials after erin's reset: %v", err)
+		}
+
+		// Deleting a user (its access through a group, so that no account
+		// assignment names it) ends its sign-ins and their credentials.
+		gina, _ := createUser(t, sc, storeID, "gina")
+		readers := createGroup(t, sc, storeID, "admin-reset-readers")
+		if _, err := addMember(sc, storeID, readers, gina); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := assign(c, ins, *ps.PermissionSetId, "GROUP", readers, mgmt); err != nil {
+			t.Fatal(err)
+		}
+		runJobs(t, srv)
+		ginas := issue(login(t, srv, storeID, gina).access)
+		if err := caller(ginas); err != nil {
+			t.Fatalf("gina's credentials: %v", err)
+		}
+		if _, err := sc.DeleteUser(&smodel.DeleteUserRequest{IdentityStoreId: storeID, UserId: gina}); err != nil {
+			t.Fatal(err)
+		}
+		if err := caller(ginas); err == nil {
+			t.Fatal("gina's credentials still work after DeleteUser")
+		} else {
+			testenv.WantError(t, err, 401, "IIC.1410")
 		}
 
 		// Disabling frank ends his sign-ins and their credentials too.

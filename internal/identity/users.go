@@ -356,18 +356,30 @@ func (s *Service) ListUsers(ctx context.Context, storeID, userName string, limit
 	return page, nil
 }
 
-// DeleteUser deletes a user with its memberships, credentials and sessions.
+// DeleteUser deletes a user with its memberships, credentials and sessions;
+// SignInsEnded hears of its ended sign-ins.
 func (s *Service) DeleteUser(ctx context.Context, storeID, userID string) error {
+	var ended EndedSignIns
 	err := s.Store.WithTx(ctx, func(tx store.Store) error {
 		if s.PrincipalInUse != nil {
 			if err := s.PrincipalInUse(ctx, tx, storeID, store.PrincipalUser, userID); err != nil {
 				return err
 			}
 		}
+		// Its sessions and tokens would go by cascade; ended here, they
+		// are named to SignInsEnded, for the temporary credentials issued
+		// in them (which reference no user row) to end too.
+		var err error
+		if ended, err = endSignIns(ctx, tx, storeID, userID); err != nil {
+			return err
+		}
 		return tx.Users().Delete(ctx, storeID, userID)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return apierr.IIC1312.New()
+	}
+	if err == nil {
+		s.signInsEnded(ctx, ended)
 	}
 	return err
 }
