@@ -78,19 +78,14 @@ func (t credentials) Create(ctx context.Context, c store.Credential) error {
 	return err
 }
 
-// CreateEphemeral implements store.Credentials: on PostgreSQL, outside a
-// transaction, the insert runs on the pool whose sessions commit without
-// waiting for the WAL flush.
+// CreateEphemeral implements store.Credentials: the insert is execLossy's.
 func (t credentials) CreateEphemeral(ctx context.Context, c store.Credential) error {
-	if t.s.tx != nil || t.s.db.lossy == nil {
-		return t.Create(ctx, c)
-	}
 	args, err := credentialArgs(c)
 	if err != nil {
 		return err
 	}
-	_, err = t.s.db.lossy.ExecContext(ctx, t.s.db.rebind(insertCredential), args...)
-	return mapErr(err)
+	_, err = t.s.execLossy(ctx, insertCredential, args...)
+	return err
 }
 
 func (t credentials) Get(ctx context.Context, ak string) (store.Credential, error) {

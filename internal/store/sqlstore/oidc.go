@@ -104,24 +104,16 @@ func scanOIDCDevice(row interface{ Scan(...any) error }) (store.OIDCDeviceAuth, 
 
 // CreateDeviceAuth is one INSERT, its own transaction (or a statement of
 // the caller's): no BEGIN and COMMIT around it — on PostgreSQL one round
-// trip instead of three, on the pool that does not wait for the WAL flush
-// (the contract allows a crash to lose it); on SQLite ≈ 10 % less CPU per
-// device authorization than a transaction shared through groupCommit,
-// whose groups at these rates are mostly of one. The client is read, not
-// referenced: no row is inserted for an unknown one.
+// trip instead of three, through execLossy (the contract allows a crash to
+// lose it); on SQLite ≈ 10 % less CPU per device authorization than a
+// transaction shared through groupCommit, whose groups at these rates are
+// mostly of one. The client is read, not referenced: no row is inserted
+// for an unknown one.
 func (o oidcStore) CreateDeviceAuth(ctx context.Context, d store.OIDCDeviceAuth) error {
-	q := "INSERT INTO oidc_device_auths (" + oidcDeviceColumns + `, guess_base)
-		SELECT ?, ?, c.id, ?, ?, ?, ?, ?, ?, ?, ?, g.total FROM oidc_clients c, oidc_guess_total g WHERE c.id = ? AND g.id = 1`
-	args := []any{d.UserCodeHash, d.DeviceCodeHash, encodeList(d.Scopes), ms(d.CreatedAt), ms(d.ExpiresAt), d.IntervalSeconds, ms(d.LastPolledAt),
-		d.Status, d.IdentityStoreID, d.UserID, d.ClientID}
-	var res sql.Result
-	var err error
-	if o.s.tx == nil && o.s.db.lossy != nil {
-		res, err = o.s.db.lossy.ExecContext(ctx, o.s.db.rebind(q), args...)
-		err = mapErr(err)
-	} else {
-		res, err = o.s.exec(ctx, q, args...)
-	}
+	res, err := o.s.execLossy(ctx, "INSERT INTO oidc_device_auths ("+oidcDeviceColumns+`, guess_base)
+		SELECT ?, ?, c.id, ?, ?, ?, ?, ?, ?, ?, ?, g.total FROM oidc_clients c, oidc_guess_total g WHERE c.id = ? AND g.id = 1`,
+		d.UserCodeHash, d.DeviceCodeHash, encodeList(d.Scopes), ms(d.CreatedAt), ms(d.ExpiresAt), d.IntervalSeconds, ms(d.LastPolledAt),
+		d.Status, d.IdentityStoreID, d.UserID, d.ClientID)
 	if err != nil {
 		return err
 	}

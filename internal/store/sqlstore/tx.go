@@ -46,6 +46,18 @@ func (s *sqlStore) exec(ctx context.Context, q string, args ...any) (sql.Result,
 	return res, mapErr(err)
 }
 
+// execLossy is exec for a write the contract lets a database crash lose
+// moments after it returns: on PostgreSQL, outside a transaction, it runs
+// on the pool whose sessions commit without waiting for the WAL flush;
+// otherwise (SQLite, or in a transaction, whose commit decides) as exec.
+func (s *sqlStore) execLossy(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s.tx != nil || s.db.lossy == nil {
+		return s.exec(ctx, q, args...)
+	}
+	res, err := s.db.lossy.ExecContext(ctx, s.db.rebind(q), args...)
+	return res, mapErr(err)
+}
+
 // prepared is q compiled for pool (the pool of the transaction, when one
 // is open) from the DB's statement cache, or nil to run q as text
 // (PostgreSQL: pgx caches prepared statements itself).
