@@ -76,10 +76,6 @@ func (g Generator) SecretKey() string { return g.fromAlphabet(40, alnum) }
 // Token is a random opaque bearer secret of n letters and digits.
 func (g Generator) Token(n int) string { return g.fromAlphabet(n, alnum) }
 
-// FromAlphabet is n characters drawn uniformly from alphabet (at most 256
-// distinct bytes), e.g. a user code from an unambiguous alphabet.
-func (g Generator) FromAlphabet(n int, alphabet string) string { return g.fromAlphabet(n, alphabet) }
-
 // fromAlphabet draws n characters uniformly (rejection sampling, no modulo bias).
 func (g Generator) fromAlphabet(n int, alphabet string) string {
 	out := make([]byte, 0, n)
