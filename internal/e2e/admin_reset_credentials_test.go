@@ -3,10 +3,7 @@ package e2e
 import (
 	"testing"
 
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
-	pmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenterportalapi/v1/model"
 	smodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenterstore/v1/model"
-	stsmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/sts/v1/model"
 
 	"github.com/iic-project/iic/internal/testenv"
 )
@@ -20,41 +17,15 @@ func TestAdminPasswordResetEndsPortalAPICredentials(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		srv := testenv.Start(t, testenv.Options{Dialect: dialect})
 		ins, storeID := srv.EnableIdentityCenter(t)
-		c, sc, p := srv.Center(t), srv.IdentityStore(t), srv.Portal(t)
-		mgmt := srv.App.Root.AccountID
+		sc := srv.IdentityStore(t)
 		erin, _ := createUser(t, sc, storeID, "erin")
 		frank, _ := createUser(t, sc, storeID, "frank")
-		ps := createPS(t, c, ins, "AdminResetReader")
-		if _, err := c.AttachManagedPolicyToPermissionSet(&model.AttachManagedPolicyToPermissionSetRequest{InstanceId: ins, PermissionSetId: *ps.PermissionSetId,
-			Body: &model.AttachManagedPolicyToPermissionSetReqBody{ManagedPolicyId: policyID(t, "IdentityCenter ReadOnlyAccess")}}); err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range []string{erin, frank} {
-			if _, err := assign(c, ins, *ps.PermissionSetId, "USER", u, mgmt); err != nil {
-				t.Fatal(err)
-			}
-			runJobs(t, srv)
-		}
-		urn := "iam::" + mgmt + ":agency:IdentityCenter_AdminResetReader"
-		type held struct{ ak, sk, token string }
-		issue := func(access string) held {
-			t.Helper()
-			out, err := p.GetAgencyCredentials(&pmodel.GetAgencyCredentialsRequest{AccessToken: access, TargetAccountId: mgmt, AgencyUrn: urn})
-			if err != nil {
-				t.Fatalf("GetAgencyCredentials: %v", err)
-			}
-			cr := out.AgencyCredentials
-			return held{*cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken}
-		}
-		caller := func(h held) error {
-			_, err := srv.STSAs(t, h.ak, h.sk, h.token).GetCallerIdentity(&stsmodel.GetCallerIdentityRequest{})
-			return err
-		}
+		a := newAgencyReader(t, srv, ins, "AdminResetReader", erin, frank)
 		erin1, erin2, franks := login(t, srv, storeID, erin), login(t, srv, storeID, erin), login(t, srv, storeID, frank)
-		mine := []held{issue(erin1.access), issue(erin2.access)}
-		theirs := issue(franks.access)
+		mine := []heldCredentials{a.issue(erin1.access), a.issue(erin2.access)}
+		theirs := a.issue(franks.access)
 		for _, h := range append(mine, theirs) {
-			if err := caller(h); err != nil {
+			if err := a.call(h); err != nil {
 				t.Fatalf("before the reset: %v", err)
 			}
 		}
@@ -64,16 +35,12 @@ func TestAdminPasswordResetEndsPortalAPICredentials(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ResetPwdMode(OTP) = %+v, %v", out, err)
 		}
-		for i, h := range mine {
-			if err := caller(h); err == nil {
-				t.Fatalf("erin's credentials %d still work after the administrator's reset", i)
-			} else {
-				testenv.WantError(t, err, 401, "IIC.1410")
-			}
+		for _, h := range mine {
+			a.wantDead(h, "erin's credentials after the administrator's reset")
 		}
-		_, err = p.GetAgencyCredentials(&pmodel.GetAgencyCredentialsRequest{AccessToken: erin1.access, TargetAccountId: mgmt, AgencyUrn: urn})
+		_, err = a.getCredentials(erin1.access)
 		testenv.WantError(t, err, 401, "IIC.1604")
-		if err := caller(theirs); err != nil {
+		if err := a.call(theirs); err != nil {
 			t.Fatalf("frank's credentials after erin's reset: %v", err)
 		}
 
@@ -84,31 +51,20 @@ func TestAdminPasswordResetEndsPortalAPICredentials(t *testing.T) {
 		if _, err := addMember(sc, storeID, readers, gina); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := assign(c, ins, *ps.PermissionSetId, "GROUP", readers, mgmt); err != nil {
-			t.Fatal(err)
-		}
-		runJobs(t, srv)
-		ginas := issue(login(t, srv, storeID, gina).access)
-		if err := caller(ginas); err != nil {
+		a.assign("GROUP", readers)
+		ginas := a.issue(login(t, srv, storeID, gina).access)
+		if err := a.call(ginas); err != nil {
 			t.Fatalf("gina's credentials: %v", err)
 		}
 		if _, err := sc.DeleteUser(&smodel.DeleteUserRequest{IdentityStoreId: storeID, UserId: gina}); err != nil {
 			t.Fatal(err)
 		}
-		if err := caller(ginas); err == nil {
-			t.Fatal("gina's credentials still work after DeleteUser")
-		} else {
-			testenv.WantError(t, err, 401, "IIC.1410")
-		}
+		a.wantDead(ginas, "gina's credentials after DeleteUser")
 
 		// Disabling frank ends his sign-ins and their credentials too.
 		if _, err := sc.DisableUser(&smodel.DisableUserRequest{IdentityStoreId: storeID, UserId: frank}); err != nil {
 			t.Fatal(err)
 		}
-		if err := caller(theirs); err == nil {
-			t.Fatal("frank's credentials still work after DisableUser")
-		} else {
-			testenv.WantError(t, err, 401, "IIC.1410")
-		}
+		a.wantDead(theirs, "frank's credentials after DisableUser")
 	})
 }

@@ -4,10 +4,6 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenter/v1/model"
-	pmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/identitycenterportalapi/v1/model"
-	stsmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/sts/v1/model"
-
 	"github.com/iic-project/iic/internal/testenv"
 )
 
@@ -21,42 +17,16 @@ func TestPasswordResetEndsPortalAPICredentials(t *testing.T) {
 		mail := testenv.StartSMTP(t)
 		srv := testenv.Start(t, testenv.Options{Dialect: dialect, SMTPURL: mail.URL()})
 		ins, storeID := srv.EnableIdentityCenter(t)
-		c, sc, p := srv.Center(t), srv.IdentityStore(t), srv.Portal(t)
-		mgmt := srv.App.Root.AccountID
+		sc := srv.IdentityStore(t)
 		carol, _ := createUser(t, sc, storeID, "carol")
 		dave, _ := createUser(t, sc, storeID, "dave")
-		ps := createPS(t, c, ins, "ResetReader")
-		if _, err := c.AttachManagedPolicyToPermissionSet(&model.AttachManagedPolicyToPermissionSetRequest{InstanceId: ins, PermissionSetId: *ps.PermissionSetId,
-			Body: &model.AttachManagedPolicyToPermissionSetReqBody{ManagedPolicyId: policyID(t, "IdentityCenter ReadOnlyAccess")}}); err != nil {
-			t.Fatal(err)
-		}
-		for _, u := range []string{carol, dave} {
-			if _, err := assign(c, ins, *ps.PermissionSetId, "USER", u, mgmt); err != nil {
-				t.Fatal(err)
-			}
-			runJobs(t, srv)
-		}
-		urn := "iam::" + mgmt + ":agency:IdentityCenter_ResetReader"
-		type held struct{ ak, sk, token string }
-		issue := func(access string) held {
-			t.Helper()
-			out, err := p.GetAgencyCredentials(&pmodel.GetAgencyCredentialsRequest{AccessToken: access, TargetAccountId: mgmt, AgencyUrn: urn})
-			if err != nil {
-				t.Fatalf("GetAgencyCredentials: %v", err)
-			}
-			cr := out.AgencyCredentials
-			return held{*cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken}
-		}
-		caller := func(h held) error {
-			_, err := srv.STSAs(t, h.ak, h.sk, h.token).GetCallerIdentity(&stsmodel.GetCallerIdentityRequest{})
-			return err
-		}
+		a := newAgencyReader(t, srv, ins, "ResetReader", carol, dave)
 		// Two terminal sign-ins of carol (two grants), one of dave.
 		carol1, carol2, daves := login(t, srv, storeID, carol), login(t, srv, storeID, carol), login(t, srv, storeID, dave)
-		mine := []held{issue(carol1.access), issue(carol1.access), issue(carol2.access)}
-		theirs := issue(daves.access)
+		mine := []heldCredentials{a.issue(carol1.access), a.issue(carol1.access), a.issue(carol2.access)}
+		theirs := a.issue(daves.access)
 		for _, h := range append(mine, theirs) {
-			if err := caller(h); err != nil {
+			if err := a.call(h); err != nil {
 				t.Fatalf("before the reset: %v", err)
 			}
 		}
@@ -75,18 +45,14 @@ func TestPasswordResetEndsPortalAPICredentials(t *testing.T) {
 		resp, page = b.post("/start/reset", url.Values{"csrf": {csrf(t, page)}, "token": {link}, "password": {pw}, "confirm": {pw}})
 		wantHTML(t, resp, page, 200, "Your password was changed")
 
-		for i, h := range mine {
-			if err := caller(h); err == nil {
-				t.Fatalf("carol's credentials %d still work after the reset", i)
-			} else {
-				testenv.WantError(t, err, 401, "IIC.1410")
-			}
+		for _, h := range mine {
+			a.wantDead(h, "carol's credentials after the reset")
 		}
 		for _, lt := range []loginTokens{carol1, carol2} {
-			_, err := p.GetAgencyCredentials(&pmodel.GetAgencyCredentialsRequest{AccessToken: lt.access, TargetAccountId: mgmt, AgencyUrn: urn})
+			_, err := a.getCredentials(lt.access)
 			testenv.WantError(t, err, 401, "IIC.1604")
 		}
-		if err := caller(theirs); err != nil {
+		if err := a.call(theirs); err != nil {
 			t.Fatalf("dave's credentials after carol's reset: %v", err)
 		}
 	})
