@@ -14,6 +14,13 @@ func (s *Service) SetPasswordIn(ctx context.Context, tx store.Store, storeID, us
 	return s.setPassword(ctx, tx, storeID, userID, password, false)
 }
 
+// EndSignInsIn ends, through tx, every portal session and OIDC token of
+// the user and names them (the sign-in service's password reset, whose
+// caller ends what was issued in them).
+func (s *Service) EndSignInsIn(ctx context.Context, tx store.Store, storeID, userID string) (EndedSignIns, error) {
+	return endSignIns(ctx, tx, storeID, userID)
+}
+
 // TokenDigest is how an e-mailed one-time token is stored (the hex
 // SHA-256 of store.UserToken.Hash).
 func TokenDigest(token string) string { return hashTokenHex(token) }

@@ -123,17 +123,11 @@ func (s *Service) countRequest(ctx context.Context, storeID, key string, max int
 	return allowed, err
 }
 
-// Reset is what a password reset did.
-type Reset struct {
-	IdentityStoreID string
-	UserID          string
-	// Sessions are the ids of the user's portal sessions it ended.
-	Sessions []string
-	// Grants are the FamilyIDs of the user's OIDC sign-ins it ended (the
-	// portal API's sign-in sessions: the credentials issued under their
-	// access tokens are to be ended too, portal.Service.EndSession).
-	Grants []string
-}
+// Reset is what a password reset did: the user's sign-ins it ended, the
+// portal sessions' ids and the OIDC sign-ins' FamilyIDs (the portal API's
+// sign-in sessions: the credentials issued in both are to be ended too,
+// portal.Service.EndSession).
+type Reset = identity.EndedSignIns
 
 // ResetPassword sets password through a reset link's token: every rule of
 // the store's password policy applies (IIC.1314, IIC.1315, IIC.1324; the
@@ -168,18 +162,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Re
 		if err := s.Identity.SetPasswordIn(ctx, tx, u.IdentityStoreID, u.ID, password); err != nil {
 			return err
 		}
-		sessions, err := tx.Sessions().List(ctx, u.IdentityStoreID, u.ID, time.Time{})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Sessions().DeleteOfUser(ctx, u.IdentityStoreID, u.ID); err != nil {
-			return err
-		}
-		grants, err := tx.OIDC().UserTokenFamilies(ctx, u.IdentityStoreID, u.ID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.OIDC().DeleteUserTokens(ctx, u.IdentityStoreID, u.ID); err != nil {
+		if out, err = s.Identity.EndSignInsIn(ctx, tx, u.IdentityStoreID, u.ID); err != nil {
 			return err
 		}
 		if err := tx.SignIns().DeleteFailures(ctx, u.IdentityStoreID, identity.UserNameKey(u.UserName)); err != nil {
@@ -187,10 +170,6 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (Re
 		}
 		if _, err := tx.UserSecrets().DeleteTokens(ctx, u.IdentityStoreID, u.ID, PurposeResetPassword); err != nil {
 			return err
-		}
-		out = Reset{IdentityStoreID: u.IdentityStoreID, UserID: u.ID, Grants: grants}
-		for _, se := range sessions {
-			out.Sessions = append(out.Sessions, se.ID)
 		}
 		return nil
 	})
